@@ -1,0 +1,209 @@
+//! Command-line interface: flags are parsed, turned into a plan, then run.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use exciton_mc::backend::{BackendKind, Progress};
+use exciton_mc::output::{prepare_dir, write_results, RunResults};
+use exciton_mc::run::{run, RunPlan};
+use exciton_mc::scenario::Scenario;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(
+    name = "exciton-mc",
+    version,
+    about = "Exciton diffusion Monte Carlo on nanocrystal lattices"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write results.json plus a CSV per point.
+    ///
+    /// Example: exciton-mc run scenarios/paper-5nm-9K.json --backend cpu --walkers 100000
+    Run(RunArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Scenario file (JSON).
+    scenario: PathBuf,
+    /// Engine: cpu (reference Monte Carlo), exact (moment recursion), auto.
+    #[arg(long, value_enum, default_value = "auto")]
+    backend: BackendKind,
+    /// Override the scenario's walker count (accepts 1e6).
+    #[arg(long, value_parser = parse_count)]
+    walkers: Option<u64>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output directory [default: out/<scenario name>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// CPU threads [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Replace results in an output directory that already holds files.
+    #[arg(long)]
+    force: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn parse_count(s: &str) -> Result<u64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if !(v.is_finite() && v >= 1.0 && v.fract() == 0.0 && v < 1.8e19) {
+        return Err(format!("`{s}` is not a whole number >= 1"));
+    }
+    Ok(v as u64)
+}
+
+pub fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run_command(args),
+    }
+}
+
+/// Picks the backend that `auto` means on this machine.
+fn resolve_backend(kind: BackendKind) -> BackendKind {
+    match kind {
+        BackendKind::Auto => {
+            eprintln!("backend auto: no GPU backend in this build, using the CPU");
+            BackendKind::Cpu
+        }
+        other => other,
+    }
+}
+
+fn run_command(args: RunArgs) -> Result<()> {
+    let mut scenario = Scenario::load(&args.scenario)?;
+    if let Some(w) = args.walkers {
+        scenario.walkers = w;
+    }
+    if let Some(s) = args.seed {
+        scenario.seed = s;
+    }
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let plan = RunPlan {
+        backend: resolve_backend(args.backend),
+        threads,
+    };
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
+    prepare_dir(&out, args.force)?;
+
+    let progress = Progress::default();
+    let start = Instant::now();
+    let results = with_progress_bar(&progress, scenario.walkers, args.quiet, || {
+        run(&scenario, &plan, &progress)
+    })
+    .with_context(|| format!("running {}", args.scenario.display()))?;
+    let wall = start.elapsed();
+    write_results(&out, &results)?;
+    print_summary(&results, &scenario, wall, &out);
+    Ok(())
+}
+
+/// Runs `work` while a bar on stderr follows `progress` (hidden when stderr is no terminal).
+fn with_progress_bar<T>(
+    progress: &Progress,
+    total: u64,
+    quiet: bool,
+    work: impl FnOnce() -> T,
+) -> T {
+    let target = if quiet || !std::io::stderr().is_terminal() {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(Some(total), target);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {human_pos}/{human_len} walkers  {per_sec}  eta {eta}",
+        )
+        .expect("valid progress template"),
+    );
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                bar.set_position(progress.done());
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        });
+        let r = work();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        r
+    })
+}
+
+fn fmt_opt(v: Option<f64>, digits: usize) -> String {
+    v.map_or("-".into(), |v| format!("{v:.digits$}"))
+}
+
+fn print_summary(results: &RunResults, scenario: &Scenario, wall: Duration, out: &std::path::Path) {
+    println!(
+        "scenario   {} ({})",
+        results.scenario, results.scenario_file
+    );
+    println!("backend    {} [{}]", results.backend, results.device);
+    for p in &results.points {
+        let wf = p.walkers as f64 * p.frames as f64;
+        println!(
+            "walkers    {}  frames {} x {} ps  wall {:.2} s  ({:.3e} walker-frames/s, dead walkers' frames counted)",
+            p.walkers,
+            p.frames,
+            p.dt_ps,
+            wall.as_secs_f64(),
+            wf / wall.as_secs_f64()
+        );
+        println!("tau_PL     {} ps", fmt_opt(p.tau_pl_ps, 1));
+        println!(
+            "D_avg      {} cm^2/s  ({} sites^2/ps, pitch {} nm)",
+            fmt_opt(p.d_avg_cm2_s, 5),
+            fmt_opt(p.d_avg_sites2_ps, 6),
+            p.pitch_nm
+        );
+        println!(
+            "L          {} nm  ({} sites)",
+            fmt_opt(p.diffusion_length_nm, 1),
+            fmt_opt(p.diffusion_length_sites, 2)
+        );
+        println!(
+            "t_max      {} ps  ({})",
+            fmt_opt(p.t_max_ps, 0),
+            p.t_max_estimator
+        );
+        println!("  time/ps   intensity   emissions   MSD/sites^2 +- stderr      MSD/nm^2");
+        let frames = p.time_ps.len();
+        let step = (frames / 10).max(1);
+        for t in (0..frames).step_by(step) {
+            println!(
+                "  {:7.0}   {:9.3e}   {:9.0}   {:>8} +- {:<8}   {:>10}",
+                p.time_ps[t],
+                p.intensity[t],
+                p.emissions[t],
+                fmt_opt(p.msd_sites2[t], 4),
+                fmt_opt(p.msd_stderr_sites2[t], 4),
+                fmt_opt(p.msd_nm2[t], 2)
+            );
+        }
+        for w in &p.warnings {
+            println!("warning    {w}");
+        }
+    }
+    let _ = scenario;
+    println!("written    {}/results.json and point-*.csv", out.display());
+}

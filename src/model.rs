@@ -1,0 +1,102 @@
+//! The walk as integers: a scenario's probabilities quantised into the `u32` thresholds
+//! that the CPU reference and the GPU kernel compare draws against.
+//!
+//! The exact backend runs on [`WalkTables::effective_states`], the probabilities these
+//! thresholds really implement, so Monte Carlo and exact agree in expectation exactly,
+//! not only up to the 2^-32 quantisation.
+
+use crate::rng::{cumulative_thresholds, threshold_probabilities, SpotTable};
+use crate::scenario::{Scenario, StateTable};
+
+/// Outcomes of one frame, in the order of a state's cumulative table; after `HOP` come
+/// the state changes `to[0..states]`, and the remainder of the draws is "stay".
+pub const OUTCOME_RAD: usize = 0;
+pub const OUTCOME_NONRAD: usize = 1;
+pub const OUTCOME_HOP: usize = 2;
+pub const OUTCOME_TO: usize = 3;
+
+/// Everything a walker's decisions are made from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WalkTables {
+    pub states: usize,
+    /// Per state `OUTCOME_TO + states` cumulative thresholds, state-major.
+    pub outcome: Vec<u32>,
+    /// Cumulative thresholds of the initial state, the last saturated to catch every draw.
+    pub initial: Vec<u32>,
+    /// A hop moves x by +1 when `u < step_plus`, by -1 when `u < step_minus`, else by 0.
+    pub step_plus: u32,
+    pub step_minus: u32,
+    pub spot: SpotTable,
+}
+
+impl WalkTables {
+    pub fn new(scenario: &Scenario) -> Self {
+        let st = &scenario.states;
+        let n = st.len();
+        let mut outcome = Vec::with_capacity(n * (OUTCOME_TO + n));
+        for s in 0..n {
+            let mut probs = vec![st.radiative[s], st.nonradiative[s], st.hop[s]];
+            probs.extend_from_slice(&st.to[s]);
+            outcome.extend(cumulative_thresholds(&probs));
+        }
+        let mut initial = cumulative_thresholds(&st.initial);
+        // Populations sum to 1 (validated): the last state with any weight takes the top
+        // draws, so rounding never leaves a walker without a state.
+        let last = st.initial.iter().rposition(|&p| p > 0.0).unwrap_or(n - 1);
+        for t in initial.iter_mut().skip(last) {
+            *t = u32::MAX;
+        }
+        // Symmetric by construction: equal counts of draws for +1 and -1, so <dx> = 0 exactly.
+        let step_plus = crate::rng::quantize_cumulative(scenario.geometry.step_plus_probability());
+        WalkTables {
+            states: n,
+            outcome,
+            initial,
+            step_plus,
+            step_minus: step_plus * 2,
+            spot: SpotTable::gaussian(scenario.sigma_sites),
+        }
+    }
+
+    /// The state of a draw that passes no initial threshold (only u = u32::MAX does):
+    /// the first whose cumulative threshold saturated.
+    pub fn initial_fallback(&self) -> usize {
+        self.initial
+            .iter()
+            .position(|&c| c == u32::MAX)
+            .expect("the initial table is saturated at its last weighted state")
+    }
+
+    /// Thresholds per state (stride of `outcome`).
+    pub fn stride(&self) -> usize {
+        OUTCOME_TO + self.states
+    }
+
+    /// The per-frame probabilities these thresholds implement (what the exact backend uses).
+    pub fn effective_states(&self, names: &[String]) -> StateTable {
+        let n = self.states;
+        let mut t = StateTable {
+            names: names.to_vec(),
+            radiative: vec![0.0; n],
+            nonradiative: vec![0.0; n],
+            hop: vec![0.0; n],
+            to: vec![vec![0.0; n]; n],
+            initial: threshold_probabilities(&self.initial),
+        };
+        // The draw u = u32::MAX passes no threshold and takes the fallback state.
+        t.initial[self.initial_fallback()] += 1.0 / crate::rng::TWO_POW_32;
+        for s in 0..n {
+            let p = threshold_probabilities(&self.outcome[s * self.stride()..][..self.stride()]);
+            t.radiative[s] = p[OUTCOME_RAD];
+            t.nonradiative[s] = p[OUTCOME_NONRAD];
+            t.hop[s] = p[OUTCOME_HOP];
+            t.to[s] = p[OUTCOME_TO..].to_vec();
+        }
+        t
+    }
+
+    /// <dx^2> of one hop as implemented: P(+1) + P(-1).
+    pub fn hop_dx2(&self) -> f64 {
+        f64::from(self.step_minus) / crate::rng::TWO_POW_32
+    }
+}

@@ -1,0 +1,242 @@
+//! Observables (MODEL.md section 6): per-frame curves from histograms or from the exact
+//! recursion, and the paper's scalars tau_PL, D_avg, diffusion length and t_max.
+
+use crate::histogram::Histograms;
+
+/// Per-frame curves of one point; Monte Carlo and exact backends fill the same fields.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Curves {
+    pub walkers: u64,
+    /// Radiative decays per frame (expected counts for the exact backend).
+    pub emissions: Vec<f64>,
+    /// `[state][frame]` radiative decays.
+    pub emissions_by_state: Vec<Vec<f64>>,
+    /// `[state][frame]` fraction of all walkers in the state at the start of the frame.
+    pub populations: Vec<Vec<f64>>,
+    /// Variance of dx over the frame's emissions, sites^2 (paper's estimator); `None`
+    /// with fewer than two emissions or any emission outside the histogram.
+    pub msd: Vec<Option<f64>>,
+    pub msd_stderr: Vec<Option<f64>>,
+    /// Variance of dx weighted by sum_s rad_s O[t][s][dx]: same expectation as `msd`,
+    /// far less noise; used for t_max.
+    pub msd_occupancy: Vec<Option<f64>>,
+    /// Emissions per frame outside `-max_dx..=max_dx` (always 0 for the exact backend).
+    pub overflow: Vec<u64>,
+}
+
+impl Curves {
+    pub fn frames(&self) -> usize {
+        self.emissions.len()
+    }
+
+    /// Emissions per walker per frame.
+    pub fn intensity(&self) -> Vec<f64> {
+        self.emissions
+            .iter()
+            .map(|e| e / self.walkers as f64)
+            .collect()
+    }
+}
+
+/// Weighted variance of a displacement row (`2 half + 1` bins from -half, overflow last)
+/// and, for counts, the standard error of the variance from the fourth central moment.
+fn row_moments(row: &[f64], half: i64) -> Option<(f64, f64)> {
+    let bins = &row[..row.len() - 1];
+    let n: f64 = bins.iter().sum();
+    if n < 2.0 {
+        return None;
+    }
+    let x = |i: usize| (i as i64 - half) as f64;
+    let mean = bins.iter().enumerate().map(|(i, c)| c * x(i)).sum::<f64>() / n;
+    let (mut m2, mut m4) = (0.0, 0.0);
+    for (i, c) in bins.iter().enumerate() {
+        let d2 = (x(i) - mean).powi(2);
+        m2 += c * d2;
+        m4 += c * d2 * d2;
+    }
+    let var = m2 / (n - 1.0);
+    let (m2, m4) = (m2 / n, m4 / n);
+    let stderr = ((m4 - m2 * m2).max(0.0) / n).sqrt();
+    Some((var, stderr))
+}
+
+/// Reduces Monte Carlo histograms to curves; `radiative[s]` weighs the occupancy estimator.
+pub fn curves_from_histograms(h: &Histograms, walkers: u64, radiative: &[f64]) -> Curves {
+    let frames = h.layout.frames as usize;
+    let states = h.layout.states as usize;
+    let half = i64::from(h.layout.max_dx);
+    let width = h.layout.row_width();
+    let mut c = Curves {
+        walkers,
+        emissions: Vec::with_capacity(frames),
+        emissions_by_state: vec![Vec::with_capacity(frames); states],
+        populations: vec![Vec::with_capacity(frames); states],
+        msd: Vec::with_capacity(frames),
+        msd_stderr: Vec::with_capacity(frames),
+        msd_occupancy: Vec::with_capacity(frames),
+        overflow: Vec::with_capacity(frames),
+    };
+    let mut weighted = vec![0.0f64; width];
+    for t in 0..frames {
+        let row: Vec<f64> = h.emission(t).iter().map(|&v| v as f64).collect();
+        let overflow = h.emission(t)[width - 1];
+        c.emissions.push(row.iter().sum());
+        c.overflow.push(overflow);
+        let m = if overflow == 0 {
+            row_moments(&row, half)
+        } else {
+            None
+        };
+        c.msd.push(m.map(|m| m.0));
+        c.msd_stderr.push(m.map(|m| m.1));
+
+        weighted.fill(0.0);
+        let mut occ_overflow = false;
+        for s in 0..states {
+            let occ = h.occupancy(t, s);
+            c.populations[s].push(occ.iter().sum::<u64>() as f64 / walkers as f64);
+            c.emissions_by_state[s].push(h.emission_state(t, s) as f64);
+            occ_overflow |= occ[width - 1] > 0 && radiative[s] > 0.0;
+            for (w, &o) in weighted.iter_mut().zip(occ) {
+                *w += radiative[s] * o as f64;
+            }
+        }
+        c.msd_occupancy.push(if occ_overflow {
+            None
+        } else {
+            weighted_variance(&weighted, half)
+        });
+    }
+    c
+}
+
+/// Variance of dx under weights `w` (a row with its overflow bin last), normalised by
+/// the total weight: the occupancy estimator's weights are expected emissions, not counts.
+fn weighted_variance(w: &[f64], half: i64) -> Option<f64> {
+    let bins = &w[..w.len() - 1];
+    let total: f64 = bins.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let x = |i: usize| (i as i64 - half) as f64;
+    let mean = bins.iter().enumerate().map(|(i, c)| c * x(i)).sum::<f64>() / total;
+    Some(
+        bins.iter()
+            .enumerate()
+            .map(|(i, c)| c * (x(i) - mean).powi(2))
+            .sum::<f64>()
+            / total,
+    )
+}
+
+/// The paper's scalars for one point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub tau_pl_ps: Option<f64>,
+    /// D_avg in lattice units (sites^2 / ps) and cm^2/s.
+    pub d_avg_sites2_ps: Option<f64>,
+    pub d_avg_cm2_s: Option<f64>,
+    pub diffusion_length_nm: Option<f64>,
+    pub diffusion_length_sites: Option<f64>,
+    /// Time of the global maximum of the occupancy MSD; `None` when it is the last frame.
+    pub t_max_ps: Option<f64>,
+    pub warnings: Vec<String>,
+}
+
+/// 1/e time of the total PL, linearly interpolated between frames.
+pub fn tau_pl(intensity: &[f64], dt_ps: f64) -> Option<f64> {
+    let i0 = *intensity.first()?;
+    if i0 <= 0.0 {
+        return None;
+    }
+    let target = i0 / std::f64::consts::E;
+    let t = intensity.iter().position(|&i| i <= target)?;
+    let (a, b) = (intensity[t - 1], intensity[t]);
+    Some((t as f64 - 1.0 + (a - target) / (a - b)) * dt_ps)
+}
+
+/// Computes tau_PL, D_avg (paper eq. 2), L = sqrt(tau D) and t_max.
+pub fn summarise(c: &Curves, dt_ps: f64, pitch_nm: f64) -> Summary {
+    let mut warnings = Vec::new();
+    let intensity = c.intensity();
+    let frames = c.frames();
+    let tau = tau_pl(&intensity, dt_ps);
+    if tau.is_none() {
+        warnings.push(
+            "tau_PL undefined: the total PL never falls to 1/e of its first frame in this run"
+                .into(),
+        );
+    }
+    let overflowed: u64 = c.overflow.iter().sum();
+    if overflowed > 0 {
+        warnings.push(format!(
+            "{overflowed} emissions fell outside the displacement histogram (raise histogram.max_dx_sites); their frames have no MSD"
+        ));
+    }
+
+    let d_sites = tau.and_then(|tau| {
+        let wanted = (5.0 * tau / dt_ps).ceil() as usize;
+        let terms = wanted.min(frames.saturating_sub(1));
+        if terms < wanted {
+            warnings.push(format!(
+                "D_avg wants {wanted} frames (5 tau_PL) but the run has {frames}: capped at {terms}"
+            ));
+        }
+        let (mut num, mut den, mut skipped) = (0.0, 0.0, 0usize);
+        for i in 0..terms {
+            match (c.msd[i], c.msd[i + 1]) {
+                (Some(a), Some(b)) => {
+                    num += (b - a) / (2.0 * dt_ps) * intensity[i];
+                    den += intensity[i];
+                }
+                _ => skipped += 1,
+            }
+        }
+        if skipped > 0 {
+            warnings.push(format!(
+                "D_avg skipped {skipped} frames without an MSD value"
+            ));
+        }
+        (den > 0.0).then(|| num / den)
+    });
+    // sites^2/ps -> nm^2/ps (a^2) -> cm^2/s (1 nm^2/ps = 1e-14 cm^2 / 1e-12 s = 1e-2 cm^2/s).
+    let d_cm2_s = d_sites.map(|d| d * pitch_nm * pitch_nm * 1e-2);
+    let (l_nm, l_sites) = match (tau, d_sites) {
+        (Some(tau), Some(d)) if d >= 0.0 => {
+            let l_sites = (tau * d).sqrt();
+            (Some(l_sites * pitch_nm), Some(l_sites))
+        }
+        (Some(_), Some(_)) => {
+            warnings.push("D_avg is negative: no diffusion length".into());
+            (None, None)
+        }
+        _ => (None, None),
+    };
+
+    let t_max = argmax(&c.msd_occupancy)
+        .filter(|&t| t + 1 < frames)
+        .map(|t| t as f64 * dt_ps);
+
+    Summary {
+        tau_pl_ps: tau,
+        d_avg_sites2_ps: d_sites,
+        d_avg_cm2_s: d_cm2_s,
+        diffusion_length_nm: l_nm,
+        diffusion_length_sites: l_sites,
+        t_max_ps: t_max,
+        warnings,
+    }
+}
+
+/// Index of the first global maximum among the defined values.
+fn argmax(v: &[Option<f64>]) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for (i, x) in v.iter().enumerate() {
+        if let Some(x) = *x {
+            if best.is_none_or(|(_, b)| x > b) {
+                best = Some((i, x));
+            }
+        }
+    }
+    best.map(|(i, _)| i)
+}

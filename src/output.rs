@@ -1,0 +1,201 @@
+//! Result files: `results.json` (every point, lattice and physical units side by side)
+//! and one CSV per point, each written atomically (temporary file, then rename).
+
+use crate::error::Error;
+use crate::observables::{Curves, Summary};
+use crate::scenario::Scenario;
+use indexmap::IndexMap;
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+/// One sweep point as written to `results.json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct PointResult {
+    /// Swept parameter values of this point (JSON path -> value); empty without a sweep.
+    pub parameters: IndexMap<String, serde_json::Value>,
+    pub walkers: u64,
+    pub seed: u64,
+    pub frames: u32,
+    pub dt_ps: f64,
+    pub pitch_nm: f64,
+    pub time_ps: Vec<f64>,
+    /// Emissions per walker per frame (comparable between Monte Carlo and exact).
+    pub intensity: Vec<f64>,
+    /// Emissions per frame (expected counts for the exact backend).
+    pub emissions: Vec<f64>,
+    pub intensity_by_state: IndexMap<String, Vec<f64>>,
+    /// Fraction of walkers in each state at the start of each frame.
+    pub populations: IndexMap<String, Vec<f64>>,
+    /// Variance of dx over each frame's emissions (null: fewer than 2 emissions).
+    pub msd_sites2: Vec<Option<f64>>,
+    pub msd_stderr_sites2: Vec<Option<f64>>,
+    pub msd_nm2: Vec<Option<f64>>,
+    /// Occupancy-weighted MSD (sum_s rad_s O[t][s][dx]): less noise, used for t_max.
+    pub msd_occupancy_sites2: Vec<Option<f64>>,
+    pub msd_occupancy_nm2: Vec<Option<f64>>,
+    /// Emissions per frame outside the displacement histogram (their frame has no MSD).
+    pub emission_overflow: Vec<u64>,
+    pub tau_pl_ps: Option<f64>,
+    pub d_avg_sites2_ps: Option<f64>,
+    pub d_avg_cm2_s: Option<f64>,
+    pub diffusion_length_sites: Option<f64>,
+    pub diffusion_length_nm: Option<f64>,
+    pub t_max_ps: Option<f64>,
+    pub t_max_estimator: &'static str,
+    pub warnings: Vec<String>,
+}
+
+impl PointResult {
+    pub fn new(
+        scenario: &Scenario,
+        parameters: IndexMap<String, serde_json::Value>,
+        curves: &Curves,
+        summary: Summary,
+    ) -> Self {
+        let a2 = scenario.pitch_nm * scenario.pitch_nm;
+        let nm2 = |v: &[Option<f64>]| v.iter().map(|m| m.map(|m| m * a2)).collect();
+        let names = &scenario.states.names;
+        PointResult {
+            parameters,
+            walkers: curves.walkers,
+            seed: scenario.seed,
+            frames: scenario.frames,
+            dt_ps: scenario.dt_ps,
+            pitch_nm: scenario.pitch_nm,
+            time_ps: (0..curves.frames())
+                .map(|t| t as f64 * scenario.dt_ps)
+                .collect(),
+            intensity: curves.intensity(),
+            emissions: curves.emissions.clone(),
+            intensity_by_state: names
+                .iter()
+                .cloned()
+                .zip(
+                    curves
+                        .emissions_by_state
+                        .iter()
+                        .map(|e| e.iter().map(|v| v / curves.walkers as f64).collect()),
+                )
+                .collect(),
+            populations: names
+                .iter()
+                .cloned()
+                .zip(curves.populations.clone())
+                .collect(),
+            msd_sites2: curves.msd.clone(),
+            msd_stderr_sites2: curves.msd_stderr.clone(),
+            msd_nm2: nm2(&curves.msd),
+            msd_occupancy_sites2: curves.msd_occupancy.clone(),
+            msd_occupancy_nm2: nm2(&curves.msd_occupancy),
+            emission_overflow: curves.overflow.clone(),
+            tau_pl_ps: summary.tau_pl_ps,
+            d_avg_sites2_ps: summary.d_avg_sites2_ps,
+            d_avg_cm2_s: summary.d_avg_cm2_s,
+            diffusion_length_sites: summary.diffusion_length_sites,
+            diffusion_length_nm: summary.diffusion_length_nm,
+            t_max_ps: summary.t_max_ps,
+            t_max_estimator: "occupancy-weighted MSD",
+            warnings: summary.warnings,
+        }
+    }
+}
+
+/// Everything `results.json` holds.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunResults {
+    pub scenario: String,
+    pub scenario_file: String,
+    pub backend: String,
+    /// The device that ran it, in words ("cpu, 2 threads", an adapter name, "exact").
+    pub device: String,
+    pub exciton_mc_version: &'static str,
+    /// Which displacement the histograms hold.
+    pub displacement: &'static str,
+    pub points: Vec<PointResult>,
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
+/// so a reader never sees a half-written file, whatever interrupts the write.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(format!("cannot write {}", path.display()), e)
+    })
+}
+
+/// Prepares the output directory: created if missing; an existing non-empty one is
+/// refused unless `force` (then its old result files are replaced one by one).
+pub fn prepare_dir(dir: &Path, force: bool) -> Result<(), Error> {
+    if dir.exists() {
+        let non_empty = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(format!("cannot read {}", dir.display()), e))?
+            .next()
+            .is_some();
+        if non_empty && !force {
+            return Err(Error::io(
+                format!("output directory {} already holds files", dir.display()),
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "pass --force to overwrite, or choose another --out",
+                ),
+            ));
+        }
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(|v| format!("{v}")).unwrap_or_default()
+}
+
+/// One CSV row per frame, for spreadsheet and pandas users.
+pub fn point_csv(p: &PointResult) -> String {
+    let mut s = String::from(
+        "frame,time_ps,intensity,emissions,msd_sites2,msd_stderr_sites2,msd_nm2,msd_occupancy_sites2,msd_occupancy_nm2",
+    );
+    for name in p.populations.keys() {
+        s += &format!(",population_{name},intensity_{name}");
+    }
+    s.push('\n');
+    for t in 0..p.time_ps.len() {
+        s += &format!(
+            "{t},{},{},{},{},{},{},{},{}",
+            p.time_ps[t],
+            p.intensity[t],
+            p.emissions[t],
+            opt(p.msd_sites2[t]),
+            opt(p.msd_stderr_sites2[t]),
+            opt(p.msd_nm2[t]),
+            opt(p.msd_occupancy_sites2[t]),
+            opt(p.msd_occupancy_nm2[t]),
+        );
+        for (name, pop) in &p.populations {
+            s += &format!(",{},{}", pop[t], p.intensity_by_state[name][t]);
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// Writes `results.json` and `point-NNN.csv` for every point into `dir`.
+pub fn write_results(dir: &Path, results: &RunResults) -> Result<(), Error> {
+    for (i, p) in results.points.iter().enumerate() {
+        write_atomic(
+            &dir.join(format!("point-{i:03}.csv")),
+            point_csv(p).as_bytes(),
+        )?;
+    }
+    let json = serde_json::to_vec_pretty(results).expect("results serialise to JSON");
+    write_atomic(&dir.join("results.json"), &json)
+}

@@ -1,0 +1,201 @@
+//! PCG32 streams per walker, their seeding, and the integer tables that turn draws into decisions.
+//!
+//! Every random decision in a walk compares a raw `u32` from the walker's own PCG32
+//! (PCG-XSH-RR 64/32, the algorithm of `rand_pcg::Pcg32`) with a `u32` threshold built
+//! once on the host. No floating point is used inside a step, so the CPU reference and
+//! the WGSL kernel (`shaders/walk.wgsl`, which carries the 64-bit state as two `u32`)
+//! make the same decisions bit for bit.
+
+/// LCG multiplier of PCG32 (same as `rand_pcg::Lcg64Xsh32`).
+pub const PCG_MULTIPLIER: u64 = 6364136223846793005;
+
+/// PCG-XSH-RR with 64-bit state and 32-bit output; identical output to `rand_pcg::Pcg32`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pcg32 {
+    pub state: u64,
+    pub increment: u64,
+}
+
+impl Pcg32 {
+    /// Same construction as `rand_pcg::Pcg32::new(state, stream)`.
+    #[inline]
+    pub fn new(state: u64, stream: u64) -> Self {
+        let increment = (stream << 1) | 1;
+        let mut pcg = Pcg32 { state, increment };
+        pcg.state = pcg.state.wrapping_add(pcg.increment);
+        pcg.step();
+        pcg
+    }
+
+    #[inline(always)]
+    fn step(&mut self) {
+        self.state = self
+            .state
+            .wrapping_mul(PCG_MULTIPLIER)
+            .wrapping_add(self.increment);
+    }
+
+    #[inline(always)]
+    pub fn next_u32(&mut self) -> u32 {
+        let old = self.state;
+        self.step();
+        let rot = (old >> 59) as u32;
+        let xsh = (((old >> 18) ^ old) >> 27) as u32;
+        xsh.rotate_right(rot)
+    }
+}
+
+/// SplitMix64 finaliser: a bijection on u64 with good avalanche, used to derive streams.
+#[inline]
+pub fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Key of one sweep point of one run; computed on the host only and handed to kernels.
+pub fn point_key(seed: u64, point: u64) -> u64 {
+    splitmix64(seed ^ splitmix64(point.wrapping_mul(2).wrapping_add(1)))
+}
+
+/// The generator of walker `walker` (global index across batches) of the point with `key`.
+///
+/// State and stream come from SplitMix64 of `key + 2 walker` and `key + 2 walker + 1`:
+/// distinct walkers get distinct inputs, and the mix is a bijection, so no two walkers of
+/// a point share their (state, stream) pair. The GPU kernel computes the same with
+/// 32-bit limb arithmetic.
+#[inline]
+pub fn walker_rng(key: u64, walker: u64) -> Pcg32 {
+    let base = key.wrapping_add(walker.wrapping_mul(2));
+    Pcg32::new(splitmix64(base), splitmix64(base.wrapping_add(1)))
+}
+
+/// 2^32 as f64: a probability p becomes round(p * 2^32) draws out of 2^32.
+pub const TWO_POW_32: f64 = 4_294_967_296.0;
+
+/// Cumulative `u32` thresholds for outcomes with probabilities `probs` (sum <= 1).
+///
+/// Outcome i is taken when `cum[i-1] <= u < cum[i]`. Cumulative sums are rounded (not
+/// the single probabilities), so rounding errors do not add up. A cumulative value of
+/// exactly 1 cannot be held in a `u32`; it saturates at `u32::MAX`, leaving a 2^-32
+/// chance for "none of these". [`threshold_probabilities`] gives the probabilities the
+/// thresholds really implement, which the exact backend uses.
+pub fn cumulative_thresholds(probs: &[f64]) -> Vec<u32> {
+    let mut acc = 0.0f64;
+    probs
+        .iter()
+        .map(|p| {
+            acc += p;
+            quantize_cumulative(acc)
+        })
+        .collect()
+}
+
+/// One cumulative probability as a `u32` threshold (saturating at `u32::MAX`).
+pub fn quantize_cumulative(c: f64) -> u32 {
+    let v = (c.clamp(0.0, 1.0) * TWO_POW_32).round();
+    if v >= TWO_POW_32 {
+        u32::MAX
+    } else {
+        v as u32
+    }
+}
+
+/// The probabilities that cumulative thresholds implement: differences over 2^32.
+pub fn threshold_probabilities(cum: &[u32]) -> Vec<f64> {
+    let mut prev = 0u32;
+    cum.iter()
+        .map(|&c| {
+            let p = f64::from(c - prev) / TWO_POW_32;
+            prev = c;
+            p
+        })
+        .collect()
+}
+
+/// The initial spot: a discretised Gaussian of width `sigma` sites as cumulative thresholds
+/// over offsets `-radius..=radius`, radius = ceil(6 sigma).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpotTable {
+    pub radius: u32,
+    pub cumulative: Vec<u32>,
+}
+
+impl SpotTable {
+    pub fn gaussian(sigma: f64) -> Self {
+        let radius = (6.0 * sigma).ceil() as u32;
+        let weights: Vec<f64> = (-(radius as i64)..=radius as i64)
+            .map(|k| {
+                if sigma == 0.0 {
+                    1.0
+                } else {
+                    (-(k as f64).powi(2) / (2.0 * sigma * sigma)).exp()
+                }
+            })
+            .collect();
+        let total: f64 = weights.iter().sum();
+        let probs: Vec<f64> = weights.iter().map(|w| w / total).collect();
+        let mut cumulative = cumulative_thresholds(&probs);
+        // The last entry must catch every draw.
+        *cumulative
+            .last_mut()
+            .expect("spot table has at least one entry") = u32::MAX;
+        SpotTable { radius, cumulative }
+    }
+
+    /// Offset in sites for draw `u`: the first entry whose threshold exceeds `u`
+    /// (binary search, mirrored in WGSL); `u32::MAX` itself falls on the last entry.
+    #[inline]
+    pub fn offset(&self, u: u32) -> i32 {
+        let (mut lo, mut hi) = (0usize, self.cumulative.len() - 1);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if u < self.cumulative[mid] {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        lo as i32 - self.radius as i32
+    }
+
+    /// The probability of each offset that the table implements.
+    pub fn probabilities(&self) -> Vec<f64> {
+        let mut p = threshold_probabilities(&self.cumulative);
+        // The saturated last entry also takes u = u32::MAX.
+        *p.last_mut().unwrap() += 1.0 / TWO_POW_32;
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_round_cumulative_and_saturate() {
+        let t = cumulative_thresholds(&[0.25, 0.25, 0.5]);
+        assert_eq!(t, vec![1 << 30, 1 << 31, u32::MAX]);
+        let p = threshold_probabilities(&t);
+        assert_eq!(p[0], 0.25);
+        assert!((p[2] - (0.5 - 1.0 / TWO_POW_32)).abs() < 1e-18);
+    }
+
+    #[test]
+    fn spot_table_is_symmetric_and_normalised() {
+        let s = SpotTable::gaussian(10.0);
+        assert_eq!(s.radius, 60);
+        let p = s.probabilities();
+        let total: f64 = p.iter().sum();
+        assert!((total - 1.0).abs() < 1e-12, "total {total}");
+        assert_eq!(s.offset(0), -60);
+        assert_eq!(s.offset(u32::MAX), 60);
+        let var: f64 = p
+            .iter()
+            .enumerate()
+            .map(|(i, p)| p * (i as f64 - 60.0).powi(2))
+            .sum();
+        assert!((var - 100.0).abs() < 1e-6, "variance {var}");
+    }
+}

@@ -1,0 +1,426 @@
+//! Scenario files: the JSON schema, loading, and validation into per-frame probabilities.
+//!
+//! A scenario is parsed as a `serde_json::Value` first and typed second, so that every
+//! error can name the file, the JSON path and the reason. Validation turns the user's
+//! numbers (per-frame probabilities or rates in ns^-1) into one [`StateTable`] of
+//! per-frame probabilities, the single input of every backend.
+
+use crate::error::ScenarioError;
+use indexmap::IndexMap;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Most states a scenario may declare; the GPU kernel sizes its tables from this.
+pub const MAX_STATES: usize = 16;
+/// Most frames a run may have (a histogram row per frame).
+pub const MAX_FRAMES: u32 = 100_000;
+/// Widest initial spot, in sites (the spot table has 12 sigma + 1 entries).
+pub const MAX_SIGMA_SITES: f64 = 10_000.0;
+/// How far probabilities may sum above 1 before it is an error (float noise in the file).
+const SUM_TOLERANCE: f64 = 1e-12;
+
+/// Hop geometry ("neighbour shells"); MODEL.md section 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Geometry {
+    /// 2D square lattice, 4 nearest + 4 diagonal neighbours, r^-6 weights: hop = 4.5 fret.
+    Paper,
+    /// 2D square lattice, 4 nearest neighbours: hop = 4 fret.
+    Nn,
+    /// 3D simple cubic, 6 nearest + 12 face-diagonal neighbours, r^-6 weights: hop = 7.5 fret.
+    Cubic,
+}
+
+impl Geometry {
+    /// Total hop probability (or rate) per unit per-pair FRET probability (or rate).
+    pub fn fret_factor(self) -> f64 {
+        match self {
+            Geometry::Paper => 4.0 * (1.0 + 1.0 / 8.0),
+            Geometry::Nn => 4.0,
+            Geometry::Cubic => 6.0 + 12.0 / 8.0,
+        }
+    }
+
+    /// Probability that a hop moves x by +1 (the same for -1; the rest leave x unchanged).
+    ///
+    /// paper: nearest (+-1, 0) weigh 1 each, diagonals (+-1, +-1) 1/8 each, out of 4.5:
+    /// (1 + 2/8) / 4.5 = 5/18. nn: 1/4. cubic: (1 + 4/8) / 7.5 = 1/5.
+    pub fn step_plus_probability(self) -> f64 {
+        match self {
+            Geometry::Paper => 5.0 / 18.0,
+            Geometry::Nn => 0.25,
+            Geometry::Cubic => 0.2,
+        }
+    }
+}
+
+/// How state parameters are given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Units {
+    /// Per-frame probabilities, the paper's convention.
+    ProbabilityPerFrame,
+    /// Rates in ns^-1, converted by competing risks (MODEL.md section 2).
+    RatePerNs,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LatticeSpec {
+    geometry: Geometry,
+    pitch_nm: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InitialSpec {
+    sigma_sites: f64,
+    populations: IndexMap<String, f64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateSpec {
+    #[serde(default)]
+    radiative: f64,
+    #[serde(default)]
+    nonradiative: f64,
+    #[serde(default)]
+    fret: Option<f64>,
+    #[serde(default)]
+    hop: Option<f64>,
+    #[serde(default)]
+    to: IndexMap<String, f64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HistogramSpec {
+    #[serde(default)]
+    max_dx_sites: Option<u32>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    name: String,
+    #[serde(default)]
+    #[allow(dead_code)] // free text for people; kept in the schema so it is accepted
+    comment: Option<Value>,
+    lattice: LatticeSpec,
+    dt_ps: f64,
+    #[serde(deserialize_with = "count_u32")]
+    frames: u32,
+    #[serde(deserialize_with = "count_u64")]
+    walkers: u64,
+    #[serde(deserialize_with = "count_u64")]
+    seed: u64,
+    units: Units,
+    initial: InitialSpec,
+    states: IndexMap<String, StateSpec>,
+    #[serde(default)]
+    histogram: HistogramSpec,
+}
+
+/// Accepts `1000000` and also `1e6` (an integral float), as physicists write counts.
+fn count_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if !(v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 1.8e19) {
+        return Err(serde::de::Error::custom(format!(
+            "expected a non-negative whole number, found {v}"
+        )));
+    }
+    Ok(v as u64)
+}
+
+fn count_u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = count_u64(d)?;
+    u32::try_from(v).map_err(|_| serde::de::Error::custom(format!("{v} is too large")))
+}
+
+/// Per-frame probabilities of every state: the validated model every backend runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StateTable {
+    pub names: Vec<String>,
+    pub radiative: Vec<f64>,
+    pub nonradiative: Vec<f64>,
+    /// Total hop probability per frame (all neighbours together).
+    pub hop: Vec<f64>,
+    /// `to[s][s2]`: probability per frame of changing from s to s2 (0 on the diagonal).
+    pub to: Vec<Vec<f64>>,
+    /// Initial fraction of walkers in each state.
+    pub initial: Vec<f64>,
+}
+
+impl StateTable {
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+}
+
+/// A loaded, validated scenario: everything a backend needs for one point.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub file: PathBuf,
+    pub geometry: Geometry,
+    pub pitch_nm: f64,
+    pub dt_ps: f64,
+    pub frames: u32,
+    pub walkers: u64,
+    pub seed: u64,
+    pub units: Units,
+    pub sigma_sites: f64,
+    pub states: StateTable,
+    /// Half-width of the displacement histograms; |dx| beyond goes to the overflow bin.
+    pub max_dx_sites: u32,
+}
+
+impl Scenario {
+    /// Reads, parses and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ScenarioError::new(path, "", format!("cannot read the file: {e}")))?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| {
+            ScenarioError::new(
+                path,
+                "",
+                format!(
+                    "malformed JSON at line {} column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
+        Self::from_value(&value, path)
+    }
+
+    /// Types and validates a scenario given as JSON; `file` is named in errors.
+    pub fn from_value(value: &Value, file: &Path) -> Result<Self, ScenarioError> {
+        let spec: ScenarioFile = serde_path_to_error::deserialize(value).map_err(
+            |e: serde_path_to_error::Error<_>| {
+                let path = e.path().to_string();
+                let path = if path == "." { String::new() } else { path };
+                ScenarioError::new(file, &path, e.into_inner().to_string())
+            },
+        )?;
+        validate(spec, file)
+    }
+}
+
+fn check_number(file: &Path, path: &str, v: f64) -> Result<f64, ScenarioError> {
+    if !v.is_finite() {
+        return Err(ScenarioError::new(
+            file,
+            path,
+            format!("{v} is not a finite number"),
+        ));
+    }
+    if v < 0.0 {
+        return Err(ScenarioError::new(file, path, format!("{v} is negative")));
+    }
+    Ok(v)
+}
+
+fn check_positive(file: &Path, path: &str, v: f64) -> Result<f64, ScenarioError> {
+    check_number(file, path, v)?;
+    if v == 0.0 {
+        return Err(ScenarioError::new(file, path, "must be greater than 0"));
+    }
+    Ok(v)
+}
+
+fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, ScenarioError> {
+    let err = |path: &str, reason: String| ScenarioError::new(file, path, reason);
+    if spec.name.trim().is_empty() {
+        return Err(err("name", "must not be empty".into()));
+    }
+    let dt_ps = check_positive(file, "dt_ps", spec.dt_ps)?;
+    let pitch_nm = check_positive(file, "lattice.pitch_nm", spec.lattice.pitch_nm)?;
+    if spec.frames == 0 {
+        return Err(err("frames", "must be at least 1".into()));
+    }
+    if spec.frames > MAX_FRAMES {
+        return Err(err(
+            "frames",
+            format!("{} is above the limit of {MAX_FRAMES}", spec.frames),
+        ));
+    }
+    if spec.walkers == 0 {
+        return Err(err("walkers", "must be at least 1".into()));
+    }
+    let sigma_sites = check_number(file, "initial.sigma_sites", spec.initial.sigma_sites)?;
+    if sigma_sites > MAX_SIGMA_SITES {
+        return Err(err(
+            "initial.sigma_sites",
+            format!("{sigma_sites} is above the limit of {MAX_SIGMA_SITES} sites"),
+        ));
+    }
+    if spec.states.is_empty() {
+        return Err(err("states", "at least one state is needed".into()));
+    }
+    if spec.states.len() > MAX_STATES {
+        return Err(err(
+            "states",
+            format!(
+                "{} states declared, at most {MAX_STATES} are supported",
+                spec.states.len()
+            ),
+        ));
+    }
+    let names: Vec<String> = spec.states.keys().cloned().collect();
+    if let Some(bad) = names.iter().find(|n| n.trim().is_empty()) {
+        return Err(err("states", format!("state name {bad:?} is empty")));
+    }
+    let index = |name: &str| names.iter().position(|n| n == name);
+    let n = names.len();
+    let factor = spec.lattice.geometry.fret_factor();
+
+    let mut table = StateTable {
+        names: names.clone(),
+        radiative: vec![0.0; n],
+        nonradiative: vec![0.0; n],
+        hop: vec![0.0; n],
+        to: vec![vec![0.0; n]; n],
+        initial: vec![0.0; n],
+    };
+    for (s, (name, st)) in spec.states.iter().enumerate() {
+        let p = |field: &str| format!("states.{name}.{field}");
+        let rad = check_number(file, &p("radiative"), st.radiative)?;
+        let nonrad = check_number(file, &p("nonradiative"), st.nonradiative)?;
+        let hop = match (st.fret, st.hop) {
+            (Some(_), Some(_)) => {
+                return Err(err(
+                    &format!("states.{name}"),
+                    "give either `fret` (per neighbour pair) or `hop` (total), not both".into(),
+                ))
+            }
+            (Some(f), None) => check_number(file, &p("fret"), f)? * factor,
+            (None, Some(h)) => check_number(file, &p("hop"), h)?,
+            (None, None) => 0.0,
+        };
+        let mut to = vec![0.0; n];
+        for (target, &v) in &st.to {
+            let path = format!("states.{name}.to.{target}");
+            let Some(t) = index(target) else {
+                return Err(err(
+                    &path,
+                    format!(
+                        "unknown state `{target}` (states are: {})",
+                        names.join(", ")
+                    ),
+                ));
+            };
+            let v = check_number(file, &path, v)?;
+            // A change of a state to itself is "stay" (MODEL.md section 2).
+            if t != s {
+                to[t] = v;
+            }
+        }
+        let (rad, nonrad, hop, to) = match spec.units {
+            Units::ProbabilityPerFrame => {
+                let sum = rad + nonrad + hop + to.iter().sum::<f64>();
+                if sum > 1.0 + SUM_TOLERANCE {
+                    let mut parts = vec![
+                        format!("radiative {rad}"),
+                        format!("nonradiative {nonrad}"),
+                        format!("hop {hop}"),
+                    ];
+                    for (t, v) in to.iter().enumerate().filter(|(_, v)| **v > 0.0) {
+                        parts.push(format!("to.{} {v}", names[t]));
+                    }
+                    return Err(err(
+                        &format!("states.{name}"),
+                        format!(
+                            "outgoing probabilities per frame sum to {sum}, above 1 ({})",
+                            parts.join(" + ")
+                        ),
+                    ));
+                }
+                (rad, nonrad, hop, to)
+            }
+            Units::RatePerNs => competing_risks(rad, nonrad, hop, &to, dt_ps),
+        };
+        table.radiative[s] = rad;
+        table.nonradiative[s] = nonrad;
+        table.hop[s] = hop;
+        table.to[s] = to;
+    }
+
+    let mut total = 0.0;
+    for (name, &v) in &spec.initial.populations {
+        let path = format!("initial.populations.{name}");
+        let Some(s) = index(name) else {
+            return Err(err(
+                &path,
+                format!("unknown state `{name}` (states are: {})", names.join(", ")),
+            ));
+        };
+        table.initial[s] = check_number(file, &path, v)?;
+        total += table.initial[s];
+    }
+    if (total - 1.0).abs() > 1e-9 {
+        return Err(err(
+            "initial.populations",
+            format!("populations sum to {total}, they must sum to 1"),
+        ));
+    }
+
+    let max_dx_sites = match spec.histogram.max_dx_sites {
+        Some(0) => return Err(err("histogram.max_dx_sites", "must be at least 1".into())),
+        Some(m) => m.min(spec.frames),
+        None => default_max_dx(spec.frames),
+    };
+
+    Ok(Scenario {
+        name: spec.name,
+        file: file.to_path_buf(),
+        geometry: spec.lattice.geometry,
+        pitch_nm,
+        dt_ps,
+        frames: spec.frames,
+        walkers: spec.walkers,
+        seed: spec.seed,
+        units: spec.units,
+        sigma_sites,
+        states: table,
+        max_dx_sites,
+    })
+}
+
+/// Default histogram half-width: every reachable |dx| (a walker moves at most one site
+/// per frame) up to 1024 sites; beyond that the overflow bin counts, and is reported.
+pub fn default_max_dx(frames: u32) -> u32 {
+    frames.clamp(1, 1024)
+}
+
+/// Rates (ns^-1) to per-frame probabilities, exact for constant rates observed once per
+/// frame: p_i = (k_i / K) (1 - exp(-K dt)).
+fn competing_risks(
+    rad: f64,
+    nonrad: f64,
+    hop: f64,
+    to: &[f64],
+    dt_ps: f64,
+) -> (f64, f64, f64, Vec<f64>) {
+    let total = rad + nonrad + hop + to.iter().sum::<f64>();
+    if total == 0.0 {
+        return (0.0, 0.0, 0.0, vec![0.0; to.len()]);
+    }
+    let scale = (1.0 - (-total * dt_ps * 1e-3).exp()) / total;
+    (
+        rad * scale,
+        nonrad * scale,
+        hop * scale,
+        to.iter().map(|k| k * scale).collect(),
+    )
+}
