@@ -134,17 +134,19 @@ fn with_progress_bar<T>(
         )
         .expect("valid progress template"),
     );
-    let done = std::sync::atomic::AtomicBool::new(false);
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let bar = &bar;
     std::thread::scope(|s| {
-        s.spawn(|| {
-            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+        s.spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                stopped.recv_timeout(Duration::from_millis(100))
+            {
                 bar.set_position(progress.done());
-                std::thread::sleep(Duration::from_millis(100));
             }
             bar.finish_and_clear();
         });
         let r = work();
-        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = stop.send(());
         r
     })
 }

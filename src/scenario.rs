@@ -86,9 +86,9 @@ struct StateSpec {
     radiative: f64,
     #[serde(default)]
     nonradiative: f64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present_f64")]
     fret: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present_f64")]
     hop: Option<f64>,
     #[serde(default)]
     to: IndexMap<String, f64>,
@@ -97,7 +97,7 @@ struct StateSpec {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HistogramSpec {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present_count_u32")]
     max_dx_sites: Option<u32>,
 }
 
@@ -121,6 +121,16 @@ struct ScenarioFile {
     states: IndexMap<String, StateSpec>,
     #[serde(default)]
     histogram: HistogramSpec,
+}
+
+/// An optional number that, when present, must be a number: `null` is refused rather
+/// than read as "absent" (a `"fret": null` left over from editing would silently stop hops).
+fn present_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    f64::deserialize(d).map(Some)
+}
+
+fn present_count_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    count_u32(d).map(Some)
 }
 
 /// Accepts `1000000` and also `1e6` (an integral float), as physicists write counts.
@@ -191,14 +201,13 @@ impl Scenario {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ScenarioError::new(path, "", format!("cannot read the file: {e}")))?;
         let value: Value = serde_json::from_str(&text).map_err(|e| {
+            let (line, column) = (e.line(), e.column());
+            let what = e.to_string();
+            let what = what.trim_end_matches(&format!(" at line {line} column {column}"));
             ScenarioError::new(
                 path,
                 "",
-                format!(
-                    "malformed JSON at line {} column {}: {e}",
-                    e.line(),
-                    e.column()
-                ),
+                format!("malformed JSON at line {line} column {column}: {what}"),
             )
         })?;
         Self::from_value(&value, path)
@@ -331,17 +340,18 @@ fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, ScenarioError> 
                 let sum = rad + nonrad + hop + to.iter().sum::<f64>();
                 if sum > 1.0 + SUM_TOLERANCE {
                     let mut parts = vec![
-                        format!("radiative {rad}"),
-                        format!("nonradiative {nonrad}"),
-                        format!("hop {hop}"),
+                        format!("radiative {}", short(rad)),
+                        format!("nonradiative {}", short(nonrad)),
+                        format!("hop {}", short(hop)),
                     ];
                     for (t, v) in to.iter().enumerate().filter(|(_, v)| **v > 0.0) {
-                        parts.push(format!("to.{} {v}", names[t]));
+                        parts.push(format!("to.{} {}", names[t], short(*v)));
                     }
                     return Err(err(
                         &format!("states.{name}"),
                         format!(
-                            "outgoing probabilities per frame sum to {sum}, above 1 ({})",
+                            "outgoing probabilities per frame sum to {}, above 1 ({})",
+                            short(sum),
                             parts.join(" + ")
                         ),
                     ));
@@ -395,6 +405,12 @@ fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, ScenarioError> 
         states: table,
         max_dx_sites,
     })
+}
+
+/// A number for people: 12 significant digits, float noise (0.40499999999999997) dropped.
+fn short(v: f64) -> String {
+    let s = format!("{v:.12e}");
+    s.parse::<f64>().map_or(s, |v| v.to_string())
 }
 
 /// Default histogram half-width: every reachable |dx| (a walker moves at most one site

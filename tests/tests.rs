@@ -1,0 +1,14 @@
+//! One integration-test binary (keeps link time low); a module per area.
+
+#[path = "it/common.rs"]
+mod common;
+#[path = "it/exact.rs"]
+mod exact;
+#[path = "it/mc_vs_exact.rs"]
+mod mc_vs_exact;
+#[path = "it/reproducibility.rs"]
+mod reproducibility;
+#[path = "it/rng.rs"]
+mod rng;
+#[path = "it/scenario_errors.rs"]
+mod scenario_errors;
