@@ -2,9 +2,9 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use exciton_mc::backend::{BackendKind, Progress};
+use exciton_mc::backend::{BackendKind, Engine, Progress};
 use exciton_mc::output::{prepare_dir, write_results, RunResults};
-use exciton_mc::run::{run, RunPlan};
+use exciton_mc::run::run;
 use exciton_mc::scenario::Scenario;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -28,15 +28,23 @@ enum Command {
     ///
     /// Example: exciton-mc run scenarios/paper-5nm-9K.json --backend cpu --walkers 100000
     Run(RunArgs),
+    /// List the GPU adapters wgpu finds (name, backend, type, driver).
+    ///
+    /// Example: exciton-mc devices
+    Devices,
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
     /// Scenario file (JSON).
     scenario: PathBuf,
-    /// Engine: cpu (reference Monte Carlo), exact (moment recursion), auto.
+    /// Engine: cpu (reference Monte Carlo), gpu (WGSL kernels), exact (moment recursion),
+    /// auto (a hardware GPU if there is one, else the CPU).
     #[arg(long, value_enum, default_value = "auto")]
     backend: BackendKind,
+    /// GPU adapter whose name contains this text (see `exciton-mc devices`).
+    #[arg(long)]
+    adapter: Option<String>,
     /// Override the scenario's walker count (accepts 1e6).
     #[arg(long, value_parser = parse_count)]
     walkers: Option<u64>,
@@ -69,17 +77,16 @@ pub fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run_command(args),
-    }
-}
-
-/// Picks the backend that `auto` means on this machine.
-fn resolve_backend(kind: BackendKind) -> BackendKind {
-    match kind {
-        BackendKind::Auto => {
-            eprintln!("backend auto: no GPU backend in this build, using the CPU");
-            BackendKind::Cpu
+        Command::Devices => {
+            let adapters = exciton_mc::gpu::list_adapters();
+            if adapters.is_empty() {
+                println!("no GPU adapters found (the cpu and exact backends still work)");
+            }
+            for (i, a) in adapters.iter().enumerate() {
+                println!("{i}: {a}");
+            }
+            Ok(())
         }
-        other => other,
     }
 }
 
@@ -94,10 +101,10 @@ fn run_command(args: RunArgs) -> Result<()> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let plan = RunPlan {
-        backend: resolve_backend(args.backend),
-        threads,
-    };
+    let (engine, why) = Engine::open(args.backend, args.adapter.as_deref(), threads)?;
+    if !why.is_empty() {
+        eprintln!("{why}");
+    }
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
@@ -106,7 +113,7 @@ fn run_command(args: RunArgs) -> Result<()> {
     let progress = Progress::default();
     let start = Instant::now();
     let results = with_progress_bar(&progress, scenario.walkers, args.quiet, || {
-        run(&scenario, &plan, &progress)
+        run(&scenario, &engine, &progress)
     })
     .with_context(|| format!("running {}", args.scenario.display()))?;
     let wall = start.elapsed();

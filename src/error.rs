@@ -33,6 +33,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Gpu(#[from] crate::gpu::GpuError),
     #[error("the run was interrupted")]
     Interrupted,
 }

@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod error;
+pub mod gpu;
 pub mod histogram;
 pub mod kernels;
 pub mod model;

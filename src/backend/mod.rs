@@ -2,9 +2,12 @@
 
 pub mod cpu;
 pub mod exact;
+pub mod gpu;
 
 use crate::error::Error;
+use crate::gpu::{GpuContext, GpuError};
 use crate::histogram::{HistLayout, Histograms};
+use crate::kernels::walk::{WalkPipeline, MAX_DISPATCH_WALKERS};
 use crate::model::WalkTables;
 use crate::observables::{curves_from_histograms, Curves};
 use crate::rng::point_key;
@@ -71,45 +74,154 @@ pub fn layout_for(scenario: &Scenario, tables: &WalkTables) -> HistLayout {
     )
 }
 
-/// Runs one point's Monte Carlo on the CPU and returns its exact histogram totals.
-pub fn cpu_histograms(
-    scenario: &Scenario,
-    point: u64,
-    threads: usize,
-    progress: &Progress,
-) -> Result<Histograms, Error> {
-    let tables = WalkTables::new(scenario);
-    let layout = layout_for(scenario, &tables);
-    let key = point_key(scenario.seed, point);
-    cpu::run_point(&tables, layout, key, scenario.walkers, threads, progress)
+/// A backend ready to run points: for the GPU, an open device and compiled kernel.
+pub enum Engine {
+    Cpu {
+        threads: usize,
+    },
+    Exact,
+    Gpu {
+        ctx: Box<GpuContext>,
+        pipeline: WalkPipeline,
+        /// Walkers per dispatch; `None` picks [`gpu::dispatch_walkers`].
+        batch: Option<u32>,
+    },
 }
 
-/// Curves of one point from the chosen backend (`Auto` must be resolved before).
-pub fn run_curves(
-    kind: BackendKind,
-    scenario: &Scenario,
-    point: u64,
-    threads: usize,
-    progress: &Progress,
-) -> Result<Curves, Error> {
-    let tables = WalkTables::new(scenario);
-    match kind {
-        BackendKind::Exact => {
-            let states = tables.effective_states(&scenario.states.names);
-            let c = exact::curves(&states, tables.hop_dx2(), scenario.frames, scenario.walkers);
-            progress.advance(scenario.walkers);
-            Ok(c)
+impl Engine {
+    pub fn cpu(threads: usize) -> Self {
+        Engine::Cpu { threads }
+    }
+
+    /// Opens the GPU (adapter name containing `adapter`, or the best one).
+    pub fn gpu(adapter: Option<&str>) -> Result<Self, GpuError> {
+        let ctx = GpuContext::new(adapter)?;
+        let pipeline = WalkPipeline::new(&ctx)?;
+        Ok(Engine::Gpu {
+            ctx: Box::new(ctx),
+            pipeline,
+            batch: None,
+        })
+    }
+
+    /// Resolves `kind`; `auto` takes a hardware GPU when there is one (or the named
+    /// adapter, even a software one), else the CPU. The second value says why, for people.
+    pub fn open(
+        kind: BackendKind,
+        adapter: Option<&str>,
+        threads: usize,
+    ) -> Result<(Self, String), GpuError> {
+        match kind {
+            BackendKind::Cpu => Ok((Engine::cpu(threads), String::new())),
+            BackendKind::Exact => Ok((Engine::Exact, String::new())),
+            BackendKind::Gpu => Ok((Engine::gpu(adapter)?, String::new())),
+            BackendKind::Auto => match Engine::gpu(adapter) {
+                Ok(e @ Engine::Gpu { .. }) if adapter.is_some() || !e.is_software() => {
+                    let why = format!("backend auto: using the GPU {}", e.device());
+                    Ok((e, why))
+                }
+                Ok(e) => Ok((
+                    Engine::cpu(threads),
+                    format!(
+                        "backend auto: only a software GPU device ({}), using the CPU ({threads} threads)",
+                        e.device()
+                    ),
+                )),
+                Err(err) => Ok((
+                    Engine::cpu(threads),
+                    format!("backend auto: no GPU ({err}); using the CPU ({threads} threads)"),
+                )),
+            },
         }
-        BackendKind::Cpu => {
-            let h = cpu_histograms(scenario, point, threads, progress)?;
-            Ok(curves_from_histograms(
-                &h,
-                scenario.walkers,
-                &scenario.states.radiative,
-            ))
+    }
+
+    /// Walkers per GPU dispatch (tests make it small to exercise batching).
+    pub fn with_batch(mut self, walkers: u32) -> Self {
+        if let Engine::Gpu { batch, .. } = &mut self {
+            *batch = Some(walkers.clamp(1, MAX_DISPATCH_WALKERS));
         }
-        BackendKind::Gpu | BackendKind::Auto => {
-            unreachable!("GPU backend is resolved by the caller")
+        self
+    }
+
+    fn is_software(&self) -> bool {
+        matches!(self, Engine::Gpu { ctx, .. } if ctx.adapter.is_software())
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        match self {
+            Engine::Cpu { .. } => BackendKind::Cpu,
+            Engine::Exact => BackendKind::Exact,
+            Engine::Gpu { .. } => BackendKind::Gpu,
+        }
+    }
+
+    /// Words naming the device, for results and summaries.
+    pub fn device(&self) -> String {
+        match self {
+            Engine::Cpu { threads } => format!("cpu, {threads} threads"),
+            Engine::Exact => "exact moment recursion".into(),
+            Engine::Gpu { ctx, .. } => ctx.adapter.to_string(),
+        }
+    }
+
+    /// Exact histogram totals of one point's Monte Carlo (not for the exact backend).
+    pub fn histograms(
+        &self,
+        scenario: &Scenario,
+        point: u64,
+        progress: &Progress,
+    ) -> Result<Histograms, Error> {
+        let tables = WalkTables::new(scenario);
+        let layout = layout_for(scenario, &tables);
+        let key = point_key(scenario.seed, point);
+        match self {
+            Engine::Cpu { threads } => {
+                cpu::run_point(&tables, layout, key, scenario.walkers, *threads, progress)
+            }
+            Engine::Gpu {
+                ctx,
+                pipeline,
+                batch,
+            } => {
+                let batch = batch.unwrap_or_else(|| gpu::dispatch_walkers(scenario.frames));
+                gpu::run_point(
+                    ctx,
+                    pipeline,
+                    &tables,
+                    layout,
+                    key,
+                    scenario.walkers,
+                    batch,
+                    progress,
+                )
+            }
+            Engine::Exact => panic!("the exact backend has no histograms"),
+        }
+    }
+
+    /// Curves of one point.
+    pub fn curves(
+        &self,
+        scenario: &Scenario,
+        point: u64,
+        progress: &Progress,
+    ) -> Result<Curves, Error> {
+        let tables = WalkTables::new(scenario);
+        let states = tables.effective_states(&scenario.states.names);
+        match self {
+            Engine::Exact => {
+                let c = exact::curves(&states, tables.hop_dx2(), scenario.frames, scenario.walkers);
+                progress.advance(scenario.walkers);
+                Ok(c)
+            }
+            _ => {
+                let h = self.histograms(scenario, point, progress)?;
+                Ok(curves_from_histograms(
+                    &h,
+                    scenario.walkers,
+                    &states.radiative,
+                ))
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 //! histogram (layout in [`crate::histogram`]). The port is written to look like the
 //! shader, not like idiomatic Rust, so the two can be read side by side.
 
+use crate::gpu::{GpuContext, GpuError};
 use crate::histogram::HistLayout;
 use crate::model::{WalkTables, OUTCOME_HOP, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO};
 use crate::rng::{splitmix64, Pcg32};
@@ -183,5 +184,120 @@ pub fn walk_invocation(p: &WalkParams, b: &WalkBindings, hist: &mut [u32], index
                 break;
             }
         }
+    }
+}
+
+/// The walk kernel compiled for one device.
+pub struct WalkPipeline {
+    pipeline: wgpu::ComputePipeline,
+}
+
+/// The buffers of one point: tables, parameters and the batch histogram.
+pub struct WalkBuffers {
+    params: wgpu::Buffer,
+    pub hist: wgpu::Buffer,
+    pub hist_bytes: u64,
+    bind_group: wgpu::BindGroup,
+}
+
+impl WalkPipeline {
+    pub fn new(ctx: &GpuContext) -> Result<Self, GpuError> {
+        Ok(WalkPipeline {
+            pipeline: ctx.pipeline("walk.wgsl", &super::walk_source(), "walk")?,
+        })
+    }
+
+    /// Uploads the tables and allocates a zeroed `u32` histogram of `layout`.
+    pub fn buffers(
+        &self,
+        ctx: &GpuContext,
+        tables: &WalkTables,
+        layout: &HistLayout,
+    ) -> Result<WalkBuffers, GpuError> {
+        let hist_bytes = layout.bytes_u32();
+        if hist_bytes > ctx.max_storage_bytes() {
+            return Err(GpuError::TooLarge {
+                what: format!(
+                    "the histograms ({} frames x {} states x {} displacement bins)",
+                    layout.frames,
+                    layout.states,
+                    layout.row_width()
+                ),
+                bytes: hist_bytes,
+                limit: ctx.max_storage_bytes(),
+                hint: "reduce frames or histogram.max_dx_sites, or use --backend cpu".into(),
+            });
+        }
+        let table = |what: &str, data: &[u32]| {
+            let b = ctx.buffer(
+                what,
+                (data.len() * 4) as u64,
+                wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+            )?;
+            ctx.queue.write_buffer(&b, 0, bytemuck::cast_slice(data));
+            Ok::<_, GpuError>(b)
+        };
+        let outcome = table("outcome thresholds", &tables.outcome)?;
+        let initial = table("initial thresholds", &tables.initial)?;
+        let spot = table("spot table", &tables.spot.cumulative)?;
+        let params = ctx.buffer(
+            "walk params",
+            std::mem::size_of::<WalkParams>() as u64,
+            wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+        )?;
+        let hist = ctx.buffer(
+            "histograms",
+            hist_bytes,
+            wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
+        )?;
+        let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("walk"),
+            layout: &self.pipeline.get_bind_group_layout(0),
+            entries: &[
+                entry(0, &params),
+                entry(1, &outcome),
+                entry(2, &initial),
+                entry(3, &spot),
+                entry(4, &hist),
+            ],
+        });
+        Ok(WalkBuffers {
+            params,
+            hist,
+            hist_bytes,
+            bind_group,
+        })
+    }
+
+    /// Queues one batch (`p.walker_count` <= [`MAX_DISPATCH_WALKERS`]) and submits it.
+    pub fn dispatch(&self, ctx: &GpuContext, b: &WalkBuffers, p: &WalkParams) {
+        ctx.queue.write_buffer(&b.params, 0, bytemuck::bytes_of(p));
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            pass.set_pipeline(&self.pipeline);
+            pass.set_bind_group(0, &b.bind_group, &[]);
+            pass.dispatch_workgroups(p.walker_count.div_ceil(WORKGROUP_SIZE), 1, 1);
+        }
+        ctx.queue.submit([encoder.finish()]);
+    }
+
+    /// Zeroes the histogram after it was read back.
+    pub fn clear(&self, ctx: &GpuContext, b: &WalkBuffers) {
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        encoder.clear_buffer(&b.hist, 0, None);
+        ctx.queue.submit([encoder.finish()]);
+    }
+}
+
+/// Most walkers in one dispatch: the 1D grid limit of 65535 workgroups.
+pub const MAX_DISPATCH_WALKERS: u32 = 65_535 * WORKGROUP_SIZE;
+
+fn entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
+    wgpu::BindGroupEntry {
+        binding,
+        resource: buffer.as_entire_binding(),
     }
 }

@@ -2,7 +2,7 @@
 //! frame, for intensity, populations and MSD (frames with >= 1000 emissions for MSD).
 
 use crate::common::{paper_json, scenario, set};
-use exciton_mc::backend::{run_curves, BackendKind, Progress};
+use exciton_mc::backend::{Engine, Progress};
 use exciton_mc::observables::Curves;
 use serde_json::{json, Value};
 
@@ -16,10 +16,10 @@ fn threads() -> usize {
 }
 
 /// Runs both backends and checks every frame; returns (frames with MSD compared, max |z|).
-pub fn compare(label: &str, v: &Value, backend: BackendKind) -> (usize, f64) {
+pub fn compare(label: &str, v: &Value, engine: &Engine) -> (usize, f64) {
     let s = scenario(v);
-    let mc = run_curves(backend, &s, 0, threads(), &Progress::default()).unwrap();
-    let ex = run_curves(BackendKind::Exact, &s, 0, 1, &Progress::default()).unwrap();
+    let mc = engine.curves(&s, 0, &Progress::default()).unwrap();
+    let ex = Engine::Exact.curves(&s, 0, &Progress::default()).unwrap();
     check_agreement(label, &mc, &ex)
 }
 
@@ -149,7 +149,7 @@ pub fn six_states() -> Value {
 
 #[test]
 fn bright_dark_paper_5nm_9k() {
-    let (compared, _) = compare("bright/dark", &bright_dark(), BackendKind::Cpu);
+    let (compared, _) = compare("bright/dark", &bright_dark(), &Engine::cpu(threads()));
     assert!(
         compared >= 30,
         "too few frames with >= 1000 emissions: {compared}"
@@ -158,19 +158,19 @@ fn bright_dark_paper_5nm_9k() {
 
 #[test]
 fn trap_model_agrees() {
-    let (compared, _) = compare("trap model", &trap_model(), BackendKind::Cpu);
+    let (compared, _) = compare("trap model", &trap_model(), &Engine::cpu(threads()));
     assert!(compared >= 100, "{compared}");
 }
 
 #[test]
 fn rates_mode_nn_geometry_agrees() {
-    let (compared, _) = compare("rates + nn", &rates_nn(), BackendKind::Cpu);
+    let (compared, _) = compare("rates + nn", &rates_nn(), &Engine::cpu(threads()));
     assert!(compared >= 50, "{compared}");
 }
 
 #[test]
 fn six_states_cubic_agrees() {
-    let (compared, _) = compare("six states", &six_states(), BackendKind::Cpu);
+    let (compared, _) = compare("six states", &six_states(), &Engine::cpu(threads()));
     assert!(compared >= 50, "{compared}");
 }
 
@@ -183,22 +183,12 @@ fn a_wrong_model_is_caught() {
     set(&mut slow, "states.bright.fret", json!(0.081));
     let mut fast = slow.clone();
     set(&mut fast, "states.bright.fret", json!(0.09));
-    let mc = run_curves(
-        BackendKind::Cpu,
-        &scenario(&fast),
-        0,
-        threads(),
-        &Progress::default(),
-    )
-    .unwrap();
-    let ex = run_curves(
-        BackendKind::Exact,
-        &scenario(&slow),
-        0,
-        1,
-        &Progress::default(),
-    )
-    .unwrap();
+    let mc = Engine::cpu(threads())
+        .curves(&scenario(&fast), 0, &Progress::default())
+        .unwrap();
+    let ex = Engine::Exact
+        .curves(&scenario(&slow), 0, &Progress::default())
+        .unwrap();
     let r = std::panic::catch_unwind(|| check_agreement("deliberately wrong", &mc, &ex));
     assert!(
         r.is_err(),

@@ -1,7 +1,7 @@
 //! Same seed, same histograms: whatever the thread count; and counts are conserved.
 
 use crate::common::{paper_json, scenario, set};
-use exciton_mc::backend::{cpu_histograms, Progress};
+use exciton_mc::backend::{Engine, Progress};
 use serde_json::json;
 
 #[test]
@@ -9,17 +9,25 @@ fn identical_histograms_at_1_2_and_4_threads() {
     let mut v = paper_json();
     set(&mut v, "walkers", json!(50_001));
     let s = scenario(&v);
-    let one = cpu_histograms(&s, 0, 1, &Progress::default()).unwrap();
+    let one = Engine::cpu(1)
+        .histograms(&s, 0, &Progress::default())
+        .unwrap();
     for threads in [2, 4] {
-        let h = cpu_histograms(&s, 0, threads, &Progress::default()).unwrap();
+        let h = Engine::cpu(threads)
+            .histograms(&s, 0, &Progress::default())
+            .unwrap();
         assert!(h == one, "{threads} threads differ from 1 thread");
     }
     let total: u64 = one.counts.iter().sum();
     assert!(total > 50_001, "histograms hold counts: {total}");
     set(&mut v, "seed", json!(2));
-    let other = cpu_histograms(&scenario(&v), 0, 2, &Progress::default()).unwrap();
+    let other = Engine::cpu(2)
+        .histograms(&scenario(&v), 0, &Progress::default())
+        .unwrap();
     assert!(other != one, "another seed gives other histograms");
-    let point1 = cpu_histograms(&s, 1, 2, &Progress::default()).unwrap();
+    let point1 = Engine::cpu(2)
+        .histograms(&s, 1, &Progress::default())
+        .unwrap();
     assert!(point1 != one, "another sweep point gives other histograms");
 }
 
@@ -31,7 +39,9 @@ fn walkers_are_conserved_and_nothing_is_dropped() {
     set(&mut v, "walkers", json!(20_000));
     set(&mut v, "histogram.max_dx_sites", json!(2));
     let s = scenario(&v);
-    let h = cpu_histograms(&s, 0, 2, &Progress::default()).unwrap();
+    let h = Engine::cpu(2)
+        .histograms(&s, 0, &Progress::default())
+        .unwrap();
     let states = s.states.len();
     let alive = |t: usize| -> u64 {
         (0..states)

@@ -1,0 +1,73 @@
+// Shared by every kernel (the host prepends it): 64-bit integers as vec2<u32> = (low,
+// high), SplitMix64 and PCG32 (PCG-XSH-RR 64/32), mirroring `src/rng.rs` bit for bit.
+
+// ---- 64-bit arithmetic on (low, high) pairs -------------------------------------
+
+fn add64(a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
+    let lo = a.x + b.x;
+    return vec2<u32>(lo, a.y + b.y + select(0u, 1u, lo < a.x));
+}
+
+// Full 64-bit product of two u32, from 16-bit halves (WGSL has no mul-high).
+fn mul_wide(a: u32, b: u32) -> vec2<u32> {
+    let a0 = a & 0xffffu;
+    let a1 = a >> 16u;
+    let b0 = b & 0xffffu;
+    let b1 = b >> 16u;
+    let p00 = a0 * b0;
+    let p01 = a0 * b1;
+    let p10 = a1 * b0;
+    let p11 = a1 * b1;
+    let mid = (p00 >> 16u) + (p01 & 0xffffu) + (p10 & 0xffffu);
+    return vec2<u32>((p00 & 0xffffu) | (mid << 16u), p11 + (p01 >> 16u) + (p10 >> 16u) + (mid >> 16u));
+}
+
+// Low 64 bits of a 64 x 64 product.
+fn mul64(a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
+    let p = mul_wide(a.x, b.x);
+    return vec2<u32>(p.x, p.y + a.x * b.y + a.y * b.x);
+}
+
+// a >> n for 0 < n < 32.
+fn shr64(a: vec2<u32>, n: u32) -> vec2<u32> {
+    return vec2<u32>((a.x >> n) | (a.y << (32u - n)), a.y >> n);
+}
+
+// ---- SplitMix64 and PCG32 (rng.rs) ----------------------------------------------
+
+fn splitmix64(x: vec2<u32>) -> vec2<u32> {
+    var z = add64(x, vec2<u32>(0x7f4a7c15u, 0x9e3779b9u));
+    z = mul64(z ^ shr64(z, 30u), vec2<u32>(0x1ce4e5b9u, 0xbf58476du));
+    z = mul64(z ^ shr64(z, 27u), vec2<u32>(0x133111ebu, 0x94d049bbu));
+    return z ^ shr64(z, 31u);
+}
+
+struct Pcg32 {
+    state: vec2<u32>,
+    increment: vec2<u32>,
+}
+
+const PCG_MULTIPLIER: vec2<u32> = vec2<u32>(0x4c957f2du, 0x5851f42du);
+
+fn pcg_step(r: ptr<function, Pcg32>) {
+    (*r).state = add64(mul64((*r).state, PCG_MULTIPLIER), (*r).increment);
+}
+
+// Same construction as rand_pcg::Pcg32::new(state, stream).
+fn pcg_new(state: vec2<u32>, stream: vec2<u32>) -> Pcg32 {
+    let increment = vec2<u32>((stream.x << 1u) | 1u, (stream.y << 1u) | (stream.x >> 31u));
+    var r = Pcg32(add64(state, increment), increment);
+    pcg_step(&r);
+    return r;
+}
+
+// PCG-XSH-RR output of the state before the step.
+fn pcg_next(r: ptr<function, Pcg32>) -> u32 {
+    let old = (*r).state;
+    pcg_step(r);
+    let rot = old.y >> 27u;
+    let x = shr64(old, 18u) ^ old;
+    let xsh = (x.x >> 27u) | (x.y << 5u);
+    return (xsh >> rot) | (xsh << ((32u - rot) & 31u));
+}
+

@@ -1,0 +1,65 @@
+//! The GPU Monte Carlo backend: batches of walkers dispatched to the walk kernel.
+//!
+//! Any walker count works: dispatches hold at most [`MAX_DISPATCH_WALKERS`] walkers and
+//! about [`DISPATCH_WALKER_FRAMES`] walker-frames (short enough for a desktop watchdog);
+//! the `u32` GPU histogram is read back and added into `u64` host totals before any bin
+//! could pass 2^32 - 1 (each walker adds at most 1 to a bin). GPU memory is one
+//! histogram, whatever the walker count.
+
+use crate::backend::Progress;
+use crate::error::Error;
+use crate::gpu::GpuContext;
+use crate::histogram::{HistLayout, Histograms};
+use crate::kernels::walk::{WalkParams, WalkPipeline, MAX_DISPATCH_WALKERS, WORKGROUP_SIZE};
+use crate::model::WalkTables;
+
+/// Walker-frames per dispatch: ~10 ms on a large GPU, a few seconds on a software device.
+pub const DISPATCH_WALKER_FRAMES: u64 = 1 << 30;
+
+/// Walkers per dispatch for `frames` frames.
+pub fn dispatch_walkers(frames: u32) -> u32 {
+    let by_time =
+        (DISPATCH_WALKER_FRAMES / u64::from(frames.max(1))).max(u64::from(WORKGROUP_SIZE));
+    by_time.min(u64::from(MAX_DISPATCH_WALKERS)) as u32
+}
+
+/// Runs `walkers` walkers of the point with `key`; `batch` caps walkers per dispatch
+/// (tests use small values to exercise batching).
+#[allow(clippy::too_many_arguments)]
+pub fn run_point(
+    ctx: &GpuContext,
+    pipeline: &WalkPipeline,
+    tables: &WalkTables,
+    layout: HistLayout,
+    key: u64,
+    walkers: u64,
+    batch: u32,
+    progress: &Progress,
+) -> Result<Histograms, Error> {
+    let buffers = pipeline.buffers(ctx, tables, &layout)?;
+    let mut total = Histograms::zeros(layout);
+    let mut since_flush = 0u64;
+    let mut base = 0u64;
+    while base < walkers {
+        if progress.cancelled() {
+            return Err(Error::Interrupted);
+        }
+        let count = (walkers - base).min(u64::from(batch)) as u32;
+        if since_flush + u64::from(count) > u64::from(u32::MAX) {
+            total.add_u32(&ctx.read_back(&buffers.hist, buffers.hist_bytes)?);
+            pipeline.clear(ctx, &buffers);
+            since_flush = 0;
+        }
+        pipeline.dispatch(
+            ctx,
+            &buffers,
+            &WalkParams::new(tables, &layout, key, base, count),
+        );
+        ctx.wait()?;
+        progress.advance(u64::from(count));
+        since_flush += u64::from(count);
+        base += u64::from(count);
+    }
+    total.add_u32(&ctx.read_back(&buffers.hist, buffers.hist_bytes)?);
+    Ok(total)
+}

@@ -1,0 +1,310 @@
+//! The wgpu context: adapter choice, device, typed errors, and the one read-back helper.
+//!
+//! Built once per run and reused by every kernel (`kernels::*::…Pipeline`). Errors that
+//! wgpu reports asynchronously (validation, out of memory, device lost) are caught with
+//! error scopes and a device-lost callback and turned into [`GpuError`].
+
+use std::sync::{Arc, Mutex};
+
+/// Environment variable that turns "no adapter, test skipped" into a failure (set in CI).
+pub const REQUIRE_GPU_ENV: &str = "EXCITON_MC_REQUIRE_GPU";
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum GpuError {
+    #[error("no GPU adapter found{detail}: install a Vulkan driver (Debian: mesa-vulkan-drivers gives a software device) or use --backend cpu")]
+    NoAdapter { detail: String },
+    #[error("no adapter matches --adapter {wanted:?}; available: {available}")]
+    AdapterNotFound { wanted: String, available: String },
+    #[error("cannot open the device on {adapter}: {reason}")]
+    RequestDevice { adapter: String, reason: String },
+    #[error(
+        "{what} needs {bytes} bytes, above this device's limit of {limit} bytes per buffer: {hint}"
+    )]
+    TooLarge {
+        what: String,
+        bytes: u64,
+        limit: u64,
+        hint: String,
+    },
+    #[error("GPU out of memory while allocating {what}")]
+    OutOfMemory { what: String },
+    #[error("shader {name} failed to compile: {reason}")]
+    Shader { name: String, reason: String },
+    #[error("GPU device lost: {0}")]
+    DeviceLost(String),
+    #[error("GPU error: {0}")]
+    Other(String),
+}
+
+/// Description of one adapter, for `exciton-mc devices` and result files.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AdapterSummary {
+    pub name: String,
+    pub backend: String,
+    pub device_type: String,
+    pub driver: String,
+    pub driver_info: String,
+}
+
+impl AdapterSummary {
+    fn of(info: &wgpu::AdapterInfo) -> Self {
+        AdapterSummary {
+            name: info.name.clone(),
+            backend: format!("{:?}", info.backend),
+            device_type: format!("{:?}", info.device_type),
+            driver: info.driver.clone(),
+            driver_info: info.driver_info.clone(),
+        }
+    }
+
+    /// Software rasterisers (llvmpipe, lavapipe, SwiftShader) report themselves as CPUs.
+    pub fn is_software(&self) -> bool {
+        self.device_type == format!("{:?}", wgpu::DeviceType::Cpu)
+    }
+}
+
+impl std::fmt::Display for AdapterSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}, {}", self.name, self.backend, self.device_type)?;
+        if !self.driver.is_empty() {
+            write!(f, ", {} {}", self.driver, self.driver_info)?;
+        }
+        write!(f, ")")
+    }
+}
+
+fn instance() -> wgpu::Instance {
+    // Vulkan/Metal/DX12 only: the GL backend has no usable compute on the machines we
+    // run on (GPU.md). WGPU_BACKEND still overrides.
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+    desc.backends = wgpu::Backends::PRIMARY;
+    wgpu::Instance::new(desc.with_env())
+}
+
+/// Every adapter wgpu finds.
+pub fn list_adapters() -> Vec<AdapterSummary> {
+    let adapters = pollster::block_on(instance().enumerate_adapters(wgpu::Backends::all()));
+    adapters
+        .iter()
+        .map(|a| AdapterSummary::of(&a.get_info()))
+        .collect()
+}
+
+/// Preference when no name is given: real GPUs first, software devices last.
+fn rank(t: wgpu::DeviceType) -> u8 {
+    match t {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Other => 3,
+        wgpu::DeviceType::Cpu => 4,
+    }
+}
+
+/// An open device and its queue, reused for every dispatch of a run.
+pub struct GpuContext {
+    pub adapter: AdapterSummary,
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub limits: wgpu::Limits,
+    lost: Arc<Mutex<Option<String>>>,
+}
+
+impl GpuContext {
+    /// Opens the adapter whose name contains `wanted` (case-insensitive), or the best one.
+    pub fn new(wanted: Option<&str>) -> Result<Self, GpuError> {
+        let instance = instance();
+        let mut adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+        if adapters.is_empty() {
+            return Err(GpuError::NoAdapter {
+                detail: String::new(),
+            });
+        }
+        let adapter = match wanted {
+            Some(name) => {
+                let needle = name.to_lowercase();
+                let pos = adapters
+                    .iter()
+                    .position(|a| a.get_info().name.to_lowercase().contains(&needle));
+                match pos {
+                    Some(i) => adapters.swap_remove(i),
+                    None => {
+                        let available = adapters
+                            .iter()
+                            .map(|a| a.get_info().name)
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        return Err(GpuError::AdapterNotFound {
+                            wanted: name.into(),
+                            available,
+                        });
+                    }
+                }
+            }
+            None => {
+                adapters.sort_by_key(|a| rank(a.get_info().device_type));
+                adapters.swap_remove(0)
+            }
+        };
+        let summary = AdapterSummary::of(&adapter.get_info());
+        // Ask for everything the adapter offers: histograms want the largest buffers.
+        let limits = adapter.limits();
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("exciton-mc"),
+            required_features: wgpu::Features::empty(),
+            required_limits: limits.clone(),
+            experimental_features: wgpu::ExperimentalFeatures::disabled(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            trace: wgpu::Trace::Off,
+        }))
+        .map_err(|e| GpuError::RequestDevice {
+            adapter: summary.to_string(),
+            reason: e.to_string(),
+        })?;
+        let lost = Arc::new(Mutex::new(None));
+        let flag = lost.clone();
+        device.set_device_lost_callback(move |reason, message| {
+            *flag.lock().unwrap() = Some(format!("{reason:?}: {message}"));
+        });
+        Ok(GpuContext {
+            adapter: summary,
+            device,
+            queue,
+            limits,
+            lost,
+        })
+    }
+
+    /// Largest storage buffer a kernel may bind.
+    pub fn max_storage_bytes(&self) -> u64 {
+        u64::from(self.limits.max_storage_buffer_binding_size).min(self.limits.max_buffer_size)
+    }
+
+    /// Runs `f` inside an error scope and reports what it raised.
+    pub fn scoped<T>(
+        &self,
+        filter: wgpu::ErrorFilter,
+        f: impl FnOnce() -> T,
+        on_error: impl FnOnce(wgpu::Error) -> GpuError,
+    ) -> Result<T, GpuError> {
+        let scope = self.device.push_error_scope(filter);
+        let value = f();
+        match pollster::block_on(scope.pop()) {
+            Some(e) => Err(on_error(e)),
+            None => Ok(value),
+        }
+    }
+
+    /// Creates a storage buffer, reporting an allocation failure as [`GpuError`].
+    pub fn buffer(
+        &self,
+        what: &str,
+        size: u64,
+        usage: wgpu::BufferUsages,
+    ) -> Result<wgpu::Buffer, GpuError> {
+        if size > self.limits.max_buffer_size {
+            return Err(GpuError::TooLarge {
+                what: what.into(),
+                bytes: size,
+                limit: self.limits.max_buffer_size,
+                hint: "reduce frames or histogram.max_dx_sites".into(),
+            });
+        }
+        self.scoped(
+            wgpu::ErrorFilter::OutOfMemory,
+            || {
+                self.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some(what),
+                    size,
+                    usage,
+                    mapped_at_creation: false,
+                })
+            },
+            |_| GpuError::OutOfMemory { what: what.into() },
+        )
+    }
+
+    /// Compiles WGSL, turning validation errors into [`GpuError::Shader`].
+    pub fn shader(&self, name: &str, source: &str) -> Result<wgpu::ShaderModule, GpuError> {
+        self.scoped(
+            wgpu::ErrorFilter::Validation,
+            || {
+                self.device
+                    .create_shader_module(wgpu::ShaderModuleDescriptor {
+                        label: Some(name),
+                        source: wgpu::ShaderSource::Wgsl(source.into()),
+                    })
+            },
+            |e| GpuError::Shader {
+                name: name.into(),
+                reason: e.to_string(),
+            },
+        )
+    }
+
+    /// A compute pipeline for `entry` with the layout the shader implies.
+    pub fn pipeline(
+        &self,
+        name: &str,
+        source: &str,
+        entry: &str,
+    ) -> Result<wgpu::ComputePipeline, GpuError> {
+        let module = self.shader(name, source)?;
+        self.scoped(
+            wgpu::ErrorFilter::Validation,
+            || {
+                self.device
+                    .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                        label: Some(name),
+                        layout: None,
+                        module: &module,
+                        entry_point: Some(entry),
+                        compilation_options: Default::default(),
+                        cache: None,
+                    })
+            },
+            |e| GpuError::Shader {
+                name: name.into(),
+                reason: e.to_string(),
+            },
+        )
+    }
+
+    /// Blocks until the queue is idle; reports a lost device.
+    pub fn wait(&self) -> Result<(), GpuError> {
+        let polled = self.device.poll(wgpu::PollType::wait_indefinitely());
+        if let Some(reason) = self.lost.lock().unwrap().clone() {
+            return Err(GpuError::DeviceLost(reason));
+        }
+        polled
+            .map(|_| ())
+            .map_err(|e| GpuError::Other(e.to_string()))
+    }
+
+    /// Copies `size` bytes of `source` to the host as `u32`s: copy, map, poll, cast.
+    pub fn read_back(&self, source: &wgpu::Buffer, size: u64) -> Result<Vec<u32>, GpuError> {
+        let staging = self.buffer(
+            "read-back staging",
+            size,
+            wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        )?;
+        let mut encoder = self.device.create_command_encoder(&Default::default());
+        encoder.copy_buffer_to_buffer(source, 0, &staging, 0, size);
+        self.queue.submit([encoder.finish()]);
+        let (tx, rx) = std::sync::mpsc::channel();
+        staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        self.wait()?;
+        rx.recv()
+            .map_err(|e| GpuError::Other(format!("map callback never ran: {e}")))?
+            .map_err(|e| GpuError::Other(format!("cannot map the read-back buffer: {e}")))?;
+        let view = staging
+            .get_mapped_range(..)
+            .map_err(|e| GpuError::Other(format!("cannot view the read-back buffer: {e}")))?;
+        let data = bytemuck::cast_slice::<u8, u32>(&view).to_vec();
+        drop(view);
+        staging.unmap();
+        Ok(data)
+    }
+}
