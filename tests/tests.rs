@@ -4,6 +4,8 @@
 mod common;
 #[path = "it/exact.rs"]
 mod exact;
+#[path = "it/gpu.rs"]
+mod gpu;
 #[path = "it/mc_vs_exact.rs"]
 mod mc_vs_exact;
 #[path = "it/reproducibility.rs"]
@@ -12,3 +14,5 @@ mod reproducibility;
 mod rng;
 #[path = "it/scenario_errors.rs"]
 mod scenario_errors;
+#[path = "it/shaders.rs"]
+mod shaders;

@@ -23,8 +23,15 @@ pub fn dispatch_walkers(frames: u32) -> u32 {
     by_time.min(u64::from(MAX_DISPATCH_WALKERS)) as u32
 }
 
-/// Runs `walkers` walkers of the point with `key`; `batch` caps walkers per dispatch
-/// (tests use small values to exercise batching).
+/// How walkers are cut: per dispatch, and between read-backs of the `u32` histogram.
+#[derive(Clone, Copy, Debug)]
+pub struct Batching {
+    pub dispatch: u32,
+    /// At most 2^32 - 1: a bin gains at most one count per walker.
+    pub flush_every: u64,
+}
+
+/// Runs `walkers` walkers of the point with `key`.
 #[allow(clippy::too_many_arguments)]
 pub fn run_point(
     ctx: &GpuContext,
@@ -33,7 +40,7 @@ pub fn run_point(
     layout: HistLayout,
     key: u64,
     walkers: u64,
-    batch: u32,
+    batching: Batching,
     progress: &Progress,
 ) -> Result<Histograms, Error> {
     let buffers = pipeline.buffers(ctx, tables, &layout)?;
@@ -44,8 +51,9 @@ pub fn run_point(
         if progress.cancelled() {
             return Err(Error::Interrupted);
         }
-        let count = (walkers - base).min(u64::from(batch)) as u32;
-        if since_flush + u64::from(count) > u64::from(u32::MAX) {
+        let count = (walkers - base).min(u64::from(batching.dispatch)) as u32;
+        let flush_every = batching.flush_every.min(u64::from(u32::MAX));
+        if since_flush > 0 && since_flush + u64::from(count) > flush_every {
             total.add_u32(&ctx.read_back(&buffers.hist, buffers.hist_bytes)?);
             pipeline.clear(ctx, &buffers);
             since_flush = 0;

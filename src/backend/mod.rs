@@ -85,6 +85,8 @@ pub enum Engine {
         pipeline: WalkPipeline,
         /// Walkers per dispatch; `None` picks [`gpu::dispatch_walkers`].
         batch: Option<u32>,
+        /// Walkers between read-backs of the `u32` histogram (at most 2^32 - 1).
+        flush_every: u64,
     },
 }
 
@@ -101,6 +103,7 @@ impl Engine {
             ctx: Box::new(ctx),
             pipeline,
             batch: None,
+            flush_every: u64::from(u32::MAX),
         })
     }
 
@@ -139,6 +142,14 @@ impl Engine {
     pub fn with_batch(mut self, walkers: u32) -> Self {
         if let Engine::Gpu { batch, .. } = &mut self {
             *batch = Some(walkers.clamp(1, MAX_DISPATCH_WALKERS));
+        }
+        self
+    }
+
+    /// Reads the GPU histogram back every `walkers` walkers (tests exercise the u64 totals).
+    pub fn with_flush_every(mut self, walkers: u64) -> Self {
+        if let Engine::Gpu { flush_every, .. } = &mut self {
+            *flush_every = walkers.clamp(1, u64::from(u32::MAX));
         }
         self
     }
@@ -182,17 +193,15 @@ impl Engine {
                 ctx,
                 pipeline,
                 batch,
+                flush_every,
             } => {
-                let batch = batch.unwrap_or_else(|| gpu::dispatch_walkers(scenario.frames));
+                let batching = gpu::Batching {
+                    dispatch: batch.unwrap_or_else(|| gpu::dispatch_walkers(scenario.frames)),
+                    flush_every: *flush_every,
+                };
+                let walkers = scenario.walkers;
                 gpu::run_point(
-                    ctx,
-                    pipeline,
-                    &tables,
-                    layout,
-                    key,
-                    scenario.walkers,
-                    batch,
-                    progress,
+                    ctx, pipeline, &tables, layout, key, walkers, batching, progress,
                 )
             }
             Engine::Exact => panic!("the exact backend has no histograms"),

@@ -1,0 +1,108 @@
+//! Every shader parses and validates with naga (no GPU needed), and its parameter struct
+//! and workgroup size match the Rust twins.
+
+use exciton_mc::kernels::{rng_probe, rng_probe_source, walk, walk_source};
+use naga::valid::{Capabilities, ValidationFlags, Validator};
+
+fn module(name: &str, source: &str) -> naga::Module {
+    let module = naga::front::wgsl::parse_str(source)
+        .unwrap_or_else(|e| panic!("{name} does not parse:\n{}", e.emit_to_string(source)));
+    Validator::new(ValidationFlags::all(), Capabilities::all())
+        .validate(&module)
+        .unwrap_or_else(|e| panic!("{name} does not validate:\n{}", e.emit_to_string(source)));
+    module
+}
+
+/// Field names of a Rust struct, read from its derived Debug output.
+fn rust_fields(debug: &str) -> Vec<String> {
+    let inner = &debug[debug.find('{').unwrap() + 1..debug.rfind('}').unwrap()];
+    inner
+        .split(',')
+        .filter_map(|f| f.split(':').next())
+        .map(|f| f.trim().to_string())
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+fn check(
+    name: &str,
+    source: &str,
+    entry: &str,
+    struct_name: &str,
+    rust_size: usize,
+    rust_debug: &str,
+    workgroup: u32,
+) {
+    let m = module(name, source);
+    let (_, ty) = m
+        .types
+        .iter()
+        .find(|(_, t)| t.name.as_deref() == Some(struct_name))
+        .unwrap_or_else(|| panic!("{name}: no struct {struct_name}"));
+    let size = ty.inner.size(m.to_ctx()) as usize;
+    assert_eq!(
+        size, rust_size,
+        "{name}: WGSL {struct_name} is {size} bytes, Rust {rust_size}"
+    );
+    let naga::TypeInner::Struct { members, .. } = &ty.inner else {
+        panic!("{struct_name} is not a struct")
+    };
+    let wgsl: Vec<String> = members
+        .iter()
+        .map(|m| m.name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        wgsl,
+        rust_fields(rust_debug),
+        "{name}: {struct_name} fields differ between WGSL and Rust"
+    );
+    let ep = m
+        .entry_points
+        .iter()
+        .find(|e| e.name == entry)
+        .unwrap_or_else(|| panic!("{name}: no entry point {entry}"));
+    assert_eq!(
+        ep.workgroup_size,
+        [workgroup, 1, 1],
+        "{name}: workgroup size vs Rust constant"
+    );
+}
+
+#[test]
+fn walk_kernel_matches_rust() {
+    let zero: walk::WalkParams = bytemuck::Zeroable::zeroed();
+    check(
+        "walk.wgsl",
+        &walk_source(),
+        "walk",
+        "WalkParams",
+        std::mem::size_of::<walk::WalkParams>(),
+        &format!("{zero:?}"),
+        walk::WORKGROUP_SIZE,
+    );
+}
+
+#[test]
+fn rng_probe_kernel_matches_rust() {
+    let zero: rng_probe::RngProbeParams = bytemuck::Zeroable::zeroed();
+    check(
+        "rng_probe.wgsl",
+        &rng_probe_source(),
+        "rng_probe",
+        "RngProbeParams",
+        std::mem::size_of::<rng_probe::RngProbeParams>(),
+        &format!("{zero:?}"),
+        rng_probe::WORKGROUP_SIZE,
+    );
+}
+
+#[test]
+fn every_shader_file_is_covered() {
+    // A new shader must get a test above: list the files and compare.
+    let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["rng.wgsl", "rng_probe.wgsl", "walk.wgsl"]);
+}
