@@ -1,5 +1,7 @@
 //! One integration-test binary (keeps link time low); a module per area.
 
+#[path = "it/cli.rs"]
+mod cli;
 #[path = "it/common.rs"]
 mod common;
 #[path = "it/exact.rs"]
