@@ -28,6 +28,10 @@ enum Command {
     ///
     /// Example: exciton-mc run scenarios/paper-5nm-9K.json --backend cpu --walkers 100000
     Run(RunArgs),
+    /// Time the walk on standard workloads and print walker-frames per second.
+    ///
+    /// Example: exciton-mc bench --backend cpu --backend gpu --walkers 1048576,16777216
+    Bench(BenchArgs),
     /// List the GPU adapters wgpu finds (name, backend, type, driver).
     ///
     /// Example: exciton-mc devices
@@ -65,6 +69,77 @@ struct RunArgs {
     quiet: bool,
 }
 
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Backends to time, each in the same run (repeat the flag).
+    #[arg(long = "backend", value_enum, default_values = ["cpu", "gpu"])]
+    backends: Vec<BackendKind>,
+    /// Scenario to time [default: the paper's 5 nm SL at 9 K, built in].
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Walker counts, comma-separated (accepts 1e6).
+    #[arg(long, value_delimiter = ',', value_parser = parse_count, default_value = "1048576,16777216")]
+    walkers: Vec<u64>,
+    /// Timed repeats after one warm-up run.
+    #[arg(long, default_value_t = 3)]
+    repeats: u32,
+    /// GPU adapter whose name contains this text.
+    #[arg(long)]
+    adapter: Option<String>,
+    /// CPU threads [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Where to write the rows as JSON.
+    #[arg(long, default_value = "bench.json")]
+    json: PathBuf,
+}
+
+/// The paper's 5 nm SL at 9 K, built in so `bench` runs anywhere.
+const PAPER_5NM_9K: &str = include_str!("../scenarios/paper-5nm-9K.json");
+
+fn bench_command(args: BenchArgs) -> Result<()> {
+    let scenario = match &args.scenario {
+        Some(path) => Scenario::load(path)?,
+        None => {
+            let v: serde_json::Value = serde_json::from_str(PAPER_5NM_9K)?;
+            Scenario::from_value(&v, std::path::Path::new("scenarios/paper-5nm-9K.json"))?
+        }
+    };
+    let threads = default_threads(args.threads);
+    let mut rows = Vec::new();
+    for &kind in &args.backends {
+        let (engine, why) = Engine::open(kind, args.adapter.as_deref(), threads)?;
+        if !why.is_empty() {
+            eprintln!("{why}");
+        }
+        eprintln!("timing {} on {}", scenario.name, engine.device());
+        for &walkers in &args.walkers {
+            let mut s = scenario.clone();
+            s.walkers = walkers;
+            let label = format!("{} 2^{:.1}", scenario.name, (walkers as f64).log2());
+            let row = exciton_mc::bench::time_workload(&label, &s, &engine, args.repeats)?;
+            eprint!(
+                "{}",
+                exciton_mc::bench::table(std::slice::from_ref(&row))
+                    .lines()
+                    .nth(1)
+                    .unwrap_or("")
+            );
+            eprintln!();
+            rows.push(row);
+        }
+    }
+    print!("{}", exciton_mc::bench::table(&rows));
+    let json = serde_json::to_vec_pretty(&rows)?;
+    exciton_mc::output::write_atomic(&args.json, &json)?;
+    println!("written {}", args.json.display());
+    Ok(())
+}
+
+fn default_threads(threads: Option<usize>) -> usize {
+    threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 fn parse_count(s: &str) -> Result<u64, String> {
     let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
     if !(v.is_finite() && v >= 1.0 && v.fract() == 0.0 && v < 1.8e19) {
@@ -77,6 +152,7 @@ pub fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run_command(args),
+        Command::Bench(args) => bench_command(args),
         Command::Devices => {
             let adapters = exciton_mc::gpu::list_adapters();
             if adapters.is_empty() {
@@ -98,9 +174,7 @@ fn run_command(args: RunArgs) -> Result<()> {
     if let Some(s) = args.seed {
         scenario.seed = s;
     }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = default_threads(args.threads);
     let (engine, why) = Engine::open(args.backend, args.adapter.as_deref(), threads)?;
     if !why.is_empty() {
         eprintln!("{why}");

@@ -5,6 +5,7 @@
 //! scalars ([`observables`]) -> files ([`output`]). [`run`] ties one run together.
 
 pub mod backend;
+pub mod bench;
 pub mod error;
 pub mod gpu;
 pub mod histogram;

@@ -16,20 +16,35 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
 fn run_writes_results_and_csv() {
     let out = temp_dir("run");
     let o = exe()
-        .args(["run", "scenarios/paper-5nm-9K.json", "--backend", "cpu", "--walkers", "2e4", "--out"])
+        .args([
+            "run",
+            "scenarios/paper-5nm-9K.json",
+            "--backend",
+            "cpu",
+            "--walkers",
+            "2e4",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("tau_PL") && stdout.contains("cm^2/s") && stdout.contains("sites^2"), "{stdout}");
+    assert!(
+        stdout.contains("tau_PL") && stdout.contains("cm^2/s") && stdout.contains("sites^2"),
+        "{stdout}"
+    );
     let results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     assert_eq!(results["backend"], "cpu");
@@ -37,7 +52,16 @@ fn run_writes_results_and_csv() {
     assert_eq!(p["walkers"], 20_000);
     assert_eq!(p["time_ps"].as_array().unwrap().len(), 300);
     assert_eq!(p["msd_sites2"][0], 0.0);
-    for key in ["intensity", "emissions", "msd_stderr_sites2", "msd_nm2", "tau_pl_ps", "d_avg_cm2_s", "diffusion_length_nm", "t_max_ps"] {
+    for key in [
+        "intensity",
+        "emissions",
+        "msd_stderr_sites2",
+        "msd_nm2",
+        "tau_pl_ps",
+        "d_avg_cm2_s",
+        "diffusion_length_nm",
+        "t_max_ps",
+    ] {
         assert!(p.get(key).is_some(), "results.json lacks {key}");
     }
     assert!(p["populations"]["dark"].is_array());
@@ -53,7 +77,13 @@ fn run_writes_results_and_csv() {
 
     // The same directory again is refused without --force, and nothing is rewritten.
     let o = exe()
-        .args(["run", "scenarios/paper-5nm-9K.json", "--backend", "exact", "--out"])
+        .args([
+            "run",
+            "scenarios/paper-5nm-9K.json",
+            "--backend",
+            "exact",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();
@@ -61,9 +91,19 @@ fn run_writes_results_and_csv() {
     assert!(text(&o).contains("--force"), "{}", text(&o));
     let again: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-    assert_eq!(again["backend"], "cpu", "refused run must not touch results");
+    assert_eq!(
+        again["backend"], "cpu",
+        "refused run must not touch results"
+    );
     let o = exe()
-        .args(["run", "scenarios/paper-5nm-9K.json", "--backend", "exact", "--force", "--out"])
+        .args([
+            "run",
+            "scenarios/paper-5nm-9K.json",
+            "--backend",
+            "exact",
+            "--force",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();
@@ -76,33 +116,73 @@ fn bad_scenario_fails_with_file_path_and_reason_and_writes_nothing() {
     let dir = temp_dir("bad");
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.json");
-    let good = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/paper-5nm-9K.json")).unwrap();
-    std::fs::write(&bad, good.replace("\"to\": { \"dark\": 0.15 }", "\"to\": { \"drak\": 0.15 }")).unwrap();
+    let good = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/paper-5nm-9K.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        &bad,
+        good.replace("\"to\": { \"dark\": 0.15 }", "\"to\": { \"drak\": 0.15 }"),
+    )
+    .unwrap();
     let out = dir.join("out");
-    let o = exe().args(["run", "--backend", "cpu", "--out"]).arg(&out).arg(&bad).output().unwrap();
+    let o = exe()
+        .args(["run", "--backend", "cpu", "--out"])
+        .arg(&out)
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("bad.json: states.bright.to.drak: unknown state `drak`"), "{err}");
-    assert!(!out.join("results.json").exists(), "no result for a bad scenario");
+    assert!(
+        err.contains("bad.json: states.bright.to.drak: unknown state `drak`"),
+        "{err}"
+    );
+    assert!(
+        !out.join("results.json").exists(),
+        "no result for a bad scenario"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn bad_flags_are_refused() {
-    let o = exe().args(["run", "scenarios/paper-5nm-9K.json", "--walkers", "2.5"]).output().unwrap();
+    let o = exe()
+        .args(["run", "scenarios/paper-5nm-9K.json", "--walkers", "2.5"])
+        .output()
+        .unwrap();
     assert!(!o.status.success());
     assert!(text(&o).contains("not a whole number"), "{}", text(&o));
-    let o = exe().args(["run", "scenarios/paper-5nm-9K.json", "--backend", "quantum"]).output().unwrap();
+    let o = exe()
+        .args(["run", "scenarios/paper-5nm-9K.json", "--backend", "quantum"])
+        .output()
+        .unwrap();
     assert!(!o.status.success());
-    let o = exe().args(["run", "scenarios/paper-5nm-9K.json", "--backend", "gpu", "--adapter", "no-such-card-xyz", "--out"]).arg(temp_dir("adapter")).output().unwrap();
+    let o = exe()
+        .args([
+            "run",
+            "scenarios/paper-5nm-9K.json",
+            "--backend",
+            "gpu",
+            "--adapter",
+            "no-such-card-xyz",
+            "--out",
+        ])
+        .arg(temp_dir("adapter"))
+        .output()
+        .unwrap();
     assert!(!o.status.success());
     let t = text(&o);
-    assert!(t.contains("no-such-card-xyz") || t.contains("no GPU adapter"), "{t}");
+    assert!(
+        t.contains("no-such-card-xyz") || t.contains("no GPU adapter"),
+        "{t}"
+    );
 }
 
 #[test]
 fn every_shipped_scenario_loads() {
-    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")).unwrap() {
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")).unwrap()
+    {
         let path = entry.unwrap().path();
         exciton_mc::scenario::Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
     }
