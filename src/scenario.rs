@@ -17,6 +17,9 @@ pub const MAX_STATES: usize = 16;
 pub const MAX_FRAMES: u32 = 100_000;
 /// Widest initial spot, in sites (the spot table has 12 sigma + 1 entries).
 pub const MAX_SIGMA_SITES: f64 = 10_000.0;
+/// Most histogram counters of one point (1 GiB as u32): keeps every index inside u32
+/// and the per-thread copies inside a workstation's memory.
+pub const MAX_HISTOGRAM_COUNTERS: u64 = 1 << 28;
 /// How far probabilities may sum above 1 before it is an error (float noise in the file).
 const SUM_TOLERANCE: f64 = 1e-12;
 
@@ -390,6 +393,23 @@ fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, ScenarioError> 
         Some(m) => m.min(spec.frames),
         None => default_max_dx(spec.frames),
     };
+
+    let layout = crate::histogram::HistLayout::new(
+        spec.frames,
+        n as u32,
+        max_dx_sites,
+        crate::rng::SpotTable::radius_for(sigma_sites),
+    );
+    if layout.len() as u64 > MAX_HISTOGRAM_COUNTERS {
+        return Err(err(
+            "frames",
+            format!(
+                "the histograms would need {} counters ({:.1} GiB per copy), above the limit of {MAX_HISTOGRAM_COUNTERS}: reduce frames, histogram.max_dx_sites or initial.sigma_sites",
+                layout.len(),
+                layout.bytes_u32() as f64 / f64::from(1u32 << 30)
+            ),
+        ));
+    }
 
     Ok(Scenario {
         name: spec.name,

@@ -124,3 +124,31 @@ fn narrow_histogram_overflow_is_bit_identical() {
     set(&mut v, "initial.sigma_sites", json!(3.5));
     bit_identical("overflow bins", &v, &gpu);
 }
+
+#[test]
+fn auto_takes_a_hardware_gpu_or_says_why_it_took_the_cpu() {
+    use exciton_mc::backend::BackendKind;
+    let (engine, why) = Engine::open(BackendKind::Auto, None, 2).unwrap();
+    println!("{why}");
+    assert!(
+        why.starts_with("backend auto:"),
+        "auto must say what it chose: {why:?}"
+    );
+    match engine.kind() {
+        BackendKind::Gpu => assert!(why.contains("using the GPU"), "{why}"),
+        BackendKind::Cpu => assert!(why.contains("using the CPU"), "{why}"),
+        other => panic!("auto resolved to {other:?}"),
+    }
+    // A software device is taken by auto only when asked for by name.
+    if let Some(gpu) = gpu_engine() {
+        if gpu.device().contains("llvmpipe") {
+            assert_eq!(
+                engine.kind(),
+                BackendKind::Cpu,
+                "auto must not pick a software device unasked"
+            );
+            let (named, _) = Engine::open(BackendKind::Auto, Some("llvmpipe"), 2).unwrap();
+            assert_eq!(named.kind(), BackendKind::Gpu);
+        }
+    }
+}

@@ -243,3 +243,14 @@ fn rates_are_converted_by_competing_risks() {
     let sum = s.states.radiative[0] + s.states.hop[0] + s.states.to[0][1];
     assert!(sum <= 1.0, "sum {sum}");
 }
+
+#[test]
+fn histograms_too_large_for_memory() {
+    let mut v = with("frames", json!(100_000));
+    set(&mut v, "initial.sigma_sites", json!(5000.0));
+    expect_error(
+        &v,
+        "frames",
+        "reduce frames, histogram.max_dx_sites or initial.sigma_sites",
+    );
+}
