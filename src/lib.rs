@@ -16,3 +16,4 @@ pub mod output;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod temperature;

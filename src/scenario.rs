@@ -6,6 +6,7 @@
 //! per-frame probabilities, the single input of every backend.
 
 use crate::error::ScenarioError;
+use crate::temperature::{self, Model, Param, Sample};
 use indexmap::IndexMap;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -72,29 +73,59 @@ pub enum Units {
 #[serde(deny_unknown_fields)]
 struct LatticeSpec {
     geometry: Geometry,
-    pitch_nm: f64,
+    #[serde(default, deserialize_with = "present_f64")]
+    pitch_nm: Option<f64>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InitialSpec {
     sigma_sites: f64,
-    populations: IndexMap<String, f64>,
+    populations: Populations,
+}
+
+/// Initial split: fractions per state, or `"thermal"` (Boltzmann bright/dark at T).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+enum Populations {
+    Fractions(IndexMap<String, f64>),
+    Keyword(String),
+}
+
+/// `"sample": "5nm_SL"` or `{"preset": "5nm_SL", "splitting_meV": 14}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+enum SampleSpec {
+    Preset(String),
+    Custom(SampleFields),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SampleFields {
+    #[serde(default)]
+    preset: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "present_f64")]
+    pitch_nm: Option<f64>,
+    #[serde(default, deserialize_with = "present_f64", rename = "splitting_meV")]
+    splitting_mev: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StateSpec {
     #[serde(default)]
-    radiative: f64,
+    radiative: Param,
     #[serde(default)]
-    nonradiative: f64,
-    #[serde(default, deserialize_with = "present_f64")]
-    fret: Option<f64>,
-    #[serde(default, deserialize_with = "present_f64")]
-    hop: Option<f64>,
+    nonradiative: Param,
+    #[serde(default, deserialize_with = "present_param")]
+    fret: Option<Param>,
+    #[serde(default, deserialize_with = "present_param")]
+    hop: Option<Param>,
     #[serde(default)]
-    to: IndexMap<String, f64>,
+    to: IndexMap<String, Param>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -111,6 +142,10 @@ struct ScenarioFile {
     #[serde(default)]
     #[allow(dead_code)] // free text for people; kept in the schema so it is accepted
     comment: Option<Value>,
+    #[serde(default)]
+    sample: Option<SampleSpec>,
+    #[serde(default, rename = "temperature_K", deserialize_with = "present_f64")]
+    temperature_k: Option<f64>,
     lattice: LatticeSpec,
     dt_ps: f64,
     #[serde(deserialize_with = "count_u32")]
@@ -130,6 +165,10 @@ struct ScenarioFile {
 /// than read as "absent" (a `"fret": null` left over from editing would silently stop hops).
 fn present_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     f64::deserialize(d).map(Some)
+}
+
+fn present_param<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Param>, D::Error> {
+    Param::deserialize(d).map(Some)
 }
 
 fn present_count_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
@@ -194,6 +233,8 @@ pub struct Scenario {
     pub units: Units,
     pub sigma_sites: f64,
     pub states: StateTable,
+    pub sample: Option<Sample>,
+    pub temperature_k: Option<f64>,
     /// Half-width of the displacement histograms; |dx| beyond goes to the overflow bin.
     pub max_dx_sites: u32,
 }
@@ -257,7 +298,21 @@ fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, ScenarioError> 
         return Err(err("name", "must not be empty".into()));
     }
     let dt_ps = check_positive(file, "dt_ps", spec.dt_ps)?;
-    let pitch_nm = check_positive(file, "lattice.pitch_nm", spec.lattice.pitch_nm)?;
+    let temperature_k = match spec.temperature_k {
+        Some(t) => Some(check_positive(file, "temperature_K", t)?),
+        None => None,
+    };
+    let sample = resolve_sample(spec.sample.as_ref(), file)?;
+    let pitch_nm = match (spec.lattice.pitch_nm, &sample) {
+        (Some(p), _) => check_positive(file, "lattice.pitch_nm", p)?,
+        (None, Some(s)) => s.pitch_nm,
+        (None, None) => {
+            return Err(err(
+                "lattice.pitch_nm",
+                "missing: give the NC centre-to-centre distance in nm, or name a sample".into(),
+            ))
+        }
+    };
     if spec.frames == 0 {
         return Err(err("frames", "must be at least 1".into()));
     }
@@ -305,23 +360,49 @@ fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, ScenarioError> 
         to: vec![vec![0.0; n]; n],
         initial: vec![0.0; n],
     };
+    let need_t = |path: &str| {
+        temperature_k.ok_or_else(|| err(path, "uses a temperature model: set temperature_K".into()))
+    };
+    let eval = |path: &str, p: &Param| -> Result<f64, ScenarioError> {
+        let v = match p {
+            Param::Value(v) => *v,
+            Param::Model(Model::Table(t)) => {
+                if let Some(problem) = t.problem() {
+                    return Err(err(path, problem));
+                }
+                t.at(need_t(path)?)
+            }
+            Param::Model(Model::Arrhenius(a)) => a.at(need_t(path)?),
+            Param::Model(Model::DetailedBalance(_)) => {
+                return Err(err(
+                    path,
+                    "detailed_balance is only for a state change (states.A.to.B)".into(),
+                ))
+            }
+        };
+        check_number(file, path, v)
+    };
+
+    // First pass: numbers and simple models; detailed balance needs its reverse first.
+    let mut raw = Vec::with_capacity(n);
+    let mut pending = Vec::new();
     for (s, (name, st)) in spec.states.iter().enumerate() {
         let p = |field: &str| format!("states.{name}.{field}");
-        let rad = check_number(file, &p("radiative"), st.radiative)?;
-        let nonrad = check_number(file, &p("nonradiative"), st.nonradiative)?;
-        let hop = match (st.fret, st.hop) {
+        let rad = eval(&p("radiative"), &st.radiative)?;
+        let nonrad = eval(&p("nonradiative"), &st.nonradiative)?;
+        let hop = match (&st.fret, &st.hop) {
             (Some(_), Some(_)) => {
                 return Err(err(
                     &format!("states.{name}"),
                     "give either `fret` (per neighbour pair) or `hop` (total), not both".into(),
                 ))
             }
-            (Some(f), None) => check_number(file, &p("fret"), f)? * factor,
-            (None, Some(h)) => check_number(file, &p("hop"), h)?,
+            (Some(f), None) => eval(&p("fret"), f)? * factor,
+            (None, Some(h)) => eval(&p("hop"), h)?,
             (None, None) => 0.0,
         };
         let mut to = vec![0.0; n];
-        for (target, &v) in &st.to {
+        for (target, v) in &st.to {
             let path = format!("states.{name}.to.{target}");
             let Some(t) = index(target) else {
                 return Err(err(
@@ -332,12 +413,48 @@ fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, ScenarioError> 
                     ),
                 ));
             };
-            let v = check_number(file, &path, v)?;
             // A change of a state to itself is "stay" (MODEL.md section 2).
-            if t != s {
-                to[t] = v;
+            if t == s {
+                continue;
+            }
+            match v {
+                Param::Model(Model::DetailedBalance(db)) => pending.push((s, t, db.clone(), path)),
+                v => to[t] = eval(&path, v)?,
             }
         }
+        raw.push((rad, nonrad, hop, to));
+    }
+    for (s, t, db, path) in pending {
+        let reverse = format!("states.{}.to.{}", names[t], names[s]);
+        if let Some(Param::Model(Model::DetailedBalance(_))) = spec.states[t].to.get(&names[s]) {
+            return Err(err(
+                &path,
+                format!("its reverse {reverse} is detailed_balance too: give one of them a value"),
+            ));
+        }
+        let splitting = match (db.splitting_mev, &sample) {
+            (Some(e), _) => {
+                check_number(file, &format!("{path}.detailed_balance.splitting_meV"), e)?
+            }
+            (None, Some(smp)) => smp.splitting_mev,
+            (None, None) => {
+                return Err(err(
+                    &path,
+                    "detailed_balance needs splitting_meV or a sample".into(),
+                ))
+            }
+        };
+        let g = check_positive(
+            file,
+            &format!("{path}.detailed_balance.degeneracy"),
+            db.degeneracy.unwrap_or(temperature::DEFAULT_DEGENERACY),
+        )?;
+        let factor = temperature::detailed_balance_factor(splitting, need_t(&path)?, g);
+        raw[s].3[t] = raw[t].3[s] * factor;
+    }
+
+    for (s, (rad, nonrad, hop, to)) in raw.into_iter().enumerate() {
+        let name = &names[s];
         let (rad, nonrad, hop, to) = match spec.units {
             Units::ProbabilityPerFrame => {
                 let sum = rad + nonrad + hop + to.iter().sum::<f64>();
@@ -369,23 +486,55 @@ fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, ScenarioError> 
         table.to[s] = to;
     }
 
-    let mut total = 0.0;
-    for (name, &v) in &spec.initial.populations {
-        let path = format!("initial.populations.{name}");
-        let Some(s) = index(name) else {
+    match &spec.initial.populations {
+        Populations::Fractions(fractions) => {
+            let mut total = 0.0;
+            for (name, &v) in fractions {
+                let path = format!("initial.populations.{name}");
+                let Some(s) = index(name) else {
+                    return Err(err(
+                        &path,
+                        format!("unknown state `{name}` (states are: {})", names.join(", ")),
+                    ));
+                };
+                table.initial[s] = check_number(file, &path, v)?;
+                total += table.initial[s];
+            }
+            if (total - 1.0).abs() > 1e-9 {
+                return Err(err(
+                    "initial.populations",
+                    format!("populations sum to {total}, they must sum to 1"),
+                ));
+            }
+        }
+        Populations::Keyword(k) if k == "thermal" => {
+            let path = "initial.populations";
+            let (Some(b), Some(d)) = (index("bright"), index("dark")) else {
+                return Err(err(
+                    path,
+                    "\"thermal\" needs states named `bright` and `dark`".into(),
+                ));
+            };
+            let Some(smp) = &sample else {
+                return Err(err(
+                    path,
+                    "\"thermal\" needs a sample (for the bright-dark splitting)".into(),
+                ));
+            };
+            let pb = temperature::bright_fraction(
+                smp.splitting_mev,
+                need_t(path)?,
+                temperature::DEFAULT_DEGENERACY,
+            );
+            table.initial[b] = pb;
+            table.initial[d] = 1.0 - pb;
+        }
+        Populations::Keyword(k) => {
             return Err(err(
-                &path,
-                format!("unknown state `{name}` (states are: {})", names.join(", ")),
-            ));
-        };
-        table.initial[s] = check_number(file, &path, v)?;
-        total += table.initial[s];
-    }
-    if (total - 1.0).abs() > 1e-9 {
-        return Err(err(
-            "initial.populations",
-            format!("populations sum to {total}, they must sum to 1"),
-        ));
+                "initial.populations",
+                format!("unknown keyword {k:?}: give fractions per state or \"thermal\""),
+            ))
+        }
     }
 
     let max_dx_sites = match spec.histogram.max_dx_sites {
@@ -423,8 +572,66 @@ fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, ScenarioError> 
         units: spec.units,
         sigma_sites,
         states: table,
+        sample,
+        temperature_k,
         max_dx_sites,
     })
+}
+
+/// The sample a scenario names: a preset, optionally overridden, or fully custom.
+fn resolve_sample(spec: Option<&SampleSpec>, file: &Path) -> Result<Option<Sample>, ScenarioError> {
+    let unknown = |path: &str, name: &str| {
+        ScenarioError::new(
+            file,
+            path,
+            format!(
+                "unknown sample preset {name:?} (presets: {})",
+                temperature::PRESET_NAMES.join(", ")
+            ),
+        )
+    };
+    let Some(spec) = spec else { return Ok(None) };
+    let fields = match spec {
+        SampleSpec::Preset(name) => {
+            return temperature::preset(name)
+                .map(Some)
+                .ok_or_else(|| unknown("sample", name))
+        }
+        SampleSpec::Custom(f) => f,
+    };
+    let mut sample = match &fields.preset {
+        Some(name) => temperature::preset(name).ok_or_else(|| unknown("sample.preset", name))?,
+        None => Sample {
+            name: String::new(),
+            pitch_nm: f64::NAN,
+            splitting_mev: f64::NAN,
+            measured_tau_bright_ps: None,
+            measured_tau_dark_ps: None,
+            measured_bright_photon_fraction: None,
+        },
+    };
+    if let Some(name) = &fields.name {
+        sample.name = name.clone();
+    }
+    if let Some(p) = fields.pitch_nm {
+        sample.pitch_nm = check_positive(file, "sample.pitch_nm", p)?;
+    }
+    if let Some(e) = fields.splitting_mev {
+        sample.splitting_mev = check_number(file, "sample.splitting_meV", e)?;
+    }
+    for (field, v) in [
+        ("pitch_nm", sample.pitch_nm),
+        ("splitting_meV", sample.splitting_mev),
+    ] {
+        if v.is_nan() {
+            return Err(ScenarioError::new(
+                file,
+                &format!("sample.{field}"),
+                "missing: no preset gives it",
+            ));
+        }
+    }
+    Ok(Some(sample))
 }
 
 /// A number for people: 12 significant digits, float noise (0.40499999999999997) dropped.

@@ -102,7 +102,7 @@ fn negative_and_non_finite_numbers() {
     expect_error(
         &with("states.bright.fret", json!(f64::INFINITY)),
         "states.bright.fret",
-        "invalid type: null",
+        "expected a number or a temperature model, found null",
     );
 }
 
@@ -160,7 +160,11 @@ fn missing_fields_are_named() {
     expect_error(&v, "", "missing field `dt_ps`");
     let mut v = paper_json();
     remove(&mut v, "lattice.pitch_nm");
-    expect_error(&v, "lattice", "missing field `pitch_nm`");
+    expect_error(
+        &v,
+        "lattice.pitch_nm",
+        "missing: give the NC centre-to-centre distance",
+    );
 }
 
 #[test]
@@ -181,7 +185,7 @@ fn wrong_types() {
     expect_error(
         &with("states.bright.radiative", json!("fast")),
         "states.bright.radiative",
-        "invalid type",
+        "expected a number or a temperature model, found \"fast\"",
     );
     expect_error(&with("states", json!([1, 2])), "states", "invalid type");
 }

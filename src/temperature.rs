@@ -1,0 +1,191 @@
+//! Temperature (MODEL.md section 4): sample presets, temperature models for any state
+//! parameter, and the Boltzmann bright fraction.
+//!
+//! A state parameter in a scenario is either a number or a model evaluated at the
+//! scenario's `temperature_K`:
+//! - `{"table": {"T_K": [9, 300], "values": [0.09, 0.15]}}`: linear interpolation, held
+//!   constant outside the listed range (the paper's way);
+//! - `{"arrhenius": {"prefactor": 0.5, "activation_meV": 10}}`: k0 exp(-Ea / kB T);
+//! - `{"detailed_balance": {}}` (only in `states.A.to.B`): g k(B->A) exp(-dE / kB T), the
+//!   reverse of the transition B->A, with g = `degeneracy` (default 3: threefold bright
+//!   triplet over one dark singlet) and dE = `splitting_meV` (default: the sample's).
+
+use serde::{Deserialize, Deserializer};
+
+/// Boltzmann constant in meV/K.
+pub const KB_MEV_PER_K: f64 = 0.08617333;
+/// Bright triplet over dark singlet.
+pub const DEFAULT_DEGENERACY: f64 = 3.0;
+
+/// A nanocrystal assembly measured in the paper (section 3 of MODEL.md).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Sample {
+    pub name: String,
+    /// NC centre-to-centre distance: NC edge + ~2 nm ligand gap.
+    pub pitch_nm: f64,
+    /// Bright-dark splitting dE_BD.
+    pub splitting_mev: f64,
+    /// Measured at 10 K, for comparison only (`None`: not reported).
+    pub measured_tau_bright_ps: Option<f64>,
+    pub measured_tau_dark_ps: Option<f64>,
+    pub measured_bright_photon_fraction: Option<f64>,
+}
+
+/// The paper's three samples.
+pub fn preset(name: &str) -> Option<Sample> {
+    let s = |pitch, split, tb, td, fb| Sample {
+        name: name.to_string(),
+        pitch_nm: pitch,
+        splitting_mev: split,
+        measured_tau_bright_ps: tb,
+        measured_tau_dark_ps: td,
+        measured_bright_photon_fraction: fb,
+    };
+    match name {
+        "5nm_SL" => Some(s(7.0, 15.0, Some(480.0), Some(52_000.0), Some(0.42))),
+        "8nm_SL" => Some(s(10.0, 6.0, Some(400.0), Some(36_000.0), Some(0.76))),
+        "14nm_film" => Some(s(17.0, 3.0, None, None, None)),
+        _ => None,
+    }
+}
+
+pub const PRESET_NAMES: [&str; 3] = ["5nm_SL", "8nm_SL", "14nm_film"];
+
+/// Equilibrium bright fraction of a bright level `splitting_mev` above a dark one with
+/// degeneracy ratio `g`: g e^(-dE/kT) / (1 + g e^(-dE/kT)) (the paper's Figure S7).
+pub fn bright_fraction(splitting_mev: f64, temperature_k: f64, g: f64) -> f64 {
+    let w = g * (-splitting_mev / (KB_MEV_PER_K * temperature_k)).exp();
+    w / (1.0 + w)
+}
+
+/// Detailed-balance factor k(lower->upper) / k(upper->lower) = g e^(-dE/kT).
+pub fn detailed_balance_factor(splitting_mev: f64, temperature_k: f64, g: f64) -> f64 {
+    g * (-splitting_mev / (KB_MEV_PER_K * temperature_k)).exp()
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    #[serde(rename = "T_K")]
+    pub t_k: Vec<f64>,
+    pub values: Vec<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Arrhenius {
+    pub prefactor: f64,
+    #[serde(rename = "activation_meV")]
+    pub activation_mev: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetailedBalance {
+    #[serde(default)]
+    pub degeneracy: Option<f64>,
+    #[serde(default, rename = "splitting_meV")]
+    pub splitting_mev: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Model {
+    Table(Table),
+    Arrhenius(Arrhenius),
+    DetailedBalance(DetailedBalance),
+}
+
+/// A state parameter: a number, or a temperature model.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    Value(f64),
+    Model(Model),
+}
+
+impl Default for Param {
+    fn default() -> Self {
+        Param::Value(0.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Param {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let v = serde_json::Value::deserialize(d)?;
+        match v {
+            serde_json::Value::Number(n) => Ok(Param::Value(n.as_f64().unwrap_or(f64::NAN))),
+            serde_json::Value::Object(_) => serde_json::from_value(v).map(Param::Model).map_err(|e| {
+                D::Error::custom(format!(
+                    "bad temperature model: {e} (expected {{\"table\": ..}}, {{\"arrhenius\": ..}} or {{\"detailed_balance\": ..}})"
+                ))
+            }),
+            other => Err(D::Error::custom(format!(
+                "expected a number or a temperature model, found {other}"
+            ))),
+        }
+    }
+}
+
+impl Table {
+    /// Why the table cannot be used, if it cannot.
+    pub fn problem(&self) -> Option<String> {
+        if self.t_k.is_empty() || self.t_k.len() != self.values.len() {
+            return Some(format!(
+                "table needs as many T_K as values, at least one ({} and {})",
+                self.t_k.len(),
+                self.values.len()
+            ));
+        }
+        if self.t_k.windows(2).any(|w| !(w[0] < w[1])) {
+            return Some("table T_K must increase strictly".into());
+        }
+        if self.t_k.iter().chain(&self.values).any(|v| !v.is_finite()) {
+            return Some("table holds a non-finite number".into());
+        }
+        None
+    }
+
+    /// Linear interpolation, constant beyond the ends.
+    pub fn at(&self, t: f64) -> f64 {
+        let (ts, vs) = (&self.t_k, &self.values);
+        if t <= ts[0] {
+            return vs[0];
+        }
+        if t >= ts[ts.len() - 1] {
+            return vs[vs.len() - 1];
+        }
+        let i = ts.partition_point(|&x| x <= t) - 1;
+        let f = (t - ts[i]) / (ts[i + 1] - ts[i]);
+        vs[i] + f * (vs[i + 1] - vs[i])
+    }
+}
+
+impl Arrhenius {
+    pub fn at(&self, t: f64) -> f64 {
+        self.prefactor * (-self.activation_mev / (KB_MEV_PER_K * t)).exp()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_interpolates_and_holds_ends() {
+        let t = Table {
+            t_k: vec![10.0, 110.0, 310.0],
+            values: vec![1.0, 2.0, 4.0],
+        };
+        assert_eq!(t.at(5.0), 1.0);
+        assert_eq!(t.at(60.0), 1.5);
+        assert_eq!(t.at(210.0), 3.0);
+        assert_eq!(t.at(400.0), 4.0);
+    }
+
+    #[test]
+    fn boltzmann_limits() {
+        assert!(bright_fraction(15.0, 9.0, 3.0) < 1e-6);
+        assert!((bright_fraction(0.0, 300.0, 3.0) - 0.75).abs() < 1e-15);
+    }
+}
