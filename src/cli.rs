@@ -6,6 +6,7 @@ use exciton_mc::backend::{BackendKind, Engine, Progress};
 use exciton_mc::output::{prepare_dir, write_results, RunResults};
 use exciton_mc::run::run;
 use exciton_mc::scenario::Scenario;
+use exciton_mc::sweep::Plan;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -167,12 +168,14 @@ pub fn main() -> Result<()> {
 }
 
 fn run_command(args: RunArgs) -> Result<()> {
-    let mut scenario = Scenario::load(&args.scenario)?;
-    if let Some(w) = args.walkers {
-        scenario.walkers = w;
-    }
-    if let Some(s) = args.seed {
-        scenario.seed = s;
+    let mut plan = Plan::load(&args.scenario)?;
+    for p in &mut plan.points {
+        if let Some(w) = args.walkers {
+            p.scenario.walkers = w;
+        }
+        if let Some(s) = args.seed {
+            p.scenario.seed = s;
+        }
     }
     let threads = default_threads(args.threads);
     let (engine, why) = Engine::open(args.backend, args.adapter.as_deref(), threads)?;
@@ -181,18 +184,18 @@ fn run_command(args: RunArgs) -> Result<()> {
     }
     let out = args
         .out
-        .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
+        .unwrap_or_else(|| PathBuf::from("out").join(&plan.name));
     prepare_dir(&out, args.force)?;
 
     let progress = Progress::default();
     let start = Instant::now();
-    let results = with_progress_bar(&progress, scenario.walkers, args.quiet, || {
-        run(&scenario, &engine, &progress)
+    let results = with_progress_bar(&progress, plan.total_walkers(), args.quiet, || {
+        run(&plan, &engine, &progress)
     })
     .with_context(|| format!("running {}", args.scenario.display()))?;
     let wall = start.elapsed();
     write_results(&out, &results)?;
-    print_summary(&results, &scenario, wall, &out);
+    print_summary(&results, wall, &out);
     Ok(())
 }
 
@@ -236,57 +239,105 @@ fn fmt_opt(v: Option<f64>, digits: usize) -> String {
     v.map_or("-".into(), |v| format!("{v:.digits$}"))
 }
 
-fn print_summary(results: &RunResults, scenario: &Scenario, wall: Duration, out: &std::path::Path) {
+fn print_summary(results: &RunResults, wall: Duration, out: &std::path::Path) {
     println!(
         "scenario   {} ({})",
         results.scenario, results.scenario_file
     );
     println!("backend    {} [{}]", results.backend, results.device);
-    for p in &results.points {
-        let wf = p.walkers as f64 * p.frames as f64;
-        println!(
-            "walkers    {}  frames {} x {} ps  wall {:.2} s  ({:.3e} walker-frames/s, dead walkers' frames counted)",
-            p.walkers,
-            p.frames,
-            p.dt_ps,
-            wall.as_secs_f64(),
-            wf / wall.as_secs_f64()
-        );
-        println!("tau_PL     {} ps", fmt_opt(p.tau_pl_ps, 1));
-        println!(
-            "D_avg      {} cm^2/s  ({} sites^2/ps, pitch {} nm)",
-            fmt_opt(p.d_avg_cm2_s, 5),
-            fmt_opt(p.d_avg_sites2_ps, 6),
-            p.pitch_nm
-        );
-        println!(
-            "L          {} nm  ({} sites)",
-            fmt_opt(p.diffusion_length_nm, 1),
-            fmt_opt(p.diffusion_length_sites, 2)
-        );
-        println!(
-            "t_max      {} ps  ({})",
-            fmt_opt(p.t_max_ps, 0),
-            p.t_max_estimator
-        );
-        println!("  time/ps   intensity   emissions   MSD/sites^2 +- stderr      MSD/nm^2");
-        let frames = p.time_ps.len();
-        let step = (frames / 10).max(1);
-        for t in (0..frames).step_by(step) {
-            println!(
-                "  {:7.0}   {:9.3e}   {:9.0}   {:>8} +- {:<8}   {:>10}",
-                p.time_ps[t],
-                p.intensity[t],
-                p.emissions[t],
-                fmt_opt(p.msd_sites2[t], 4),
-                fmt_opt(p.msd_stderr_sites2[t], 4),
-                fmt_opt(p.msd_nm2[t], 2)
-            );
-        }
+    let wf: f64 = results
+        .points
+        .iter()
+        .map(|p| p.walkers as f64 * f64::from(p.frames))
+        .sum();
+    println!(
+        "points     {}  wall {:.2} s  ({:.3e} walker-frames/s, dead walkers' frames counted)",
+        results.points.len(),
+        wall.as_secs_f64(),
+        wf / wall.as_secs_f64()
+    );
+    if let [p] = &results.points[..] {
+        print_point(p);
+    } else {
+        print_sweep_table(results);
+    }
+    for (i, p) in results.points.iter().enumerate() {
         for w in &p.warnings {
-            println!("warning    {w}");
+            println!("warning    point {i}: {w}");
         }
     }
-    let _ = scenario;
-    println!("written    {}/results.json and point-*.csv", out.display());
+    println!(
+        "written    {}/results.json, sweep.csv and point-*.csv",
+        out.display()
+    );
+}
+
+fn print_point(p: &exciton_mc::output::PointResult) {
+    println!(
+        "walkers    {}  frames {} x {} ps",
+        p.walkers, p.frames, p.dt_ps
+    );
+    println!("tau_PL     {} ps", fmt_opt(p.tau_pl_ps, 1));
+    println!(
+        "D_avg      {} cm^2/s  ({} sites^2/ps, pitch {} nm)",
+        fmt_opt(p.d_avg_cm2_s, 5),
+        fmt_opt(p.d_avg_sites2_ps, 6),
+        p.pitch_nm
+    );
+    println!(
+        "L          {} nm  ({} sites)",
+        fmt_opt(p.diffusion_length_nm, 1),
+        fmt_opt(p.diffusion_length_sites, 2)
+    );
+    println!(
+        "t_max      {} ps  ({})",
+        fmt_opt(p.t_max_ps, 0),
+        p.t_max_estimator
+    );
+    println!("  time/ps   intensity   emissions   MSD/sites^2 +- stderr      MSD/nm^2");
+    let frames = p.time_ps.len();
+    for t in (0..frames).step_by((frames / 10).max(1)) {
+        println!(
+            "  {:7.0}   {:9.3e}   {:9.0}   {:>8} +- {:<8}   {:>10}",
+            p.time_ps[t],
+            p.intensity[t],
+            p.emissions[t],
+            fmt_opt(p.msd_sites2[t], 4),
+            fmt_opt(p.msd_stderr_sites2[t], 4),
+            fmt_opt(p.msd_nm2[t], 2)
+        );
+    }
+}
+
+/// One line per point (the first 40): swept values and the scalars in both units.
+fn print_sweep_table(results: &RunResults) {
+    println!(
+        "  {:<40} {:>9} {:>11} {:>11} {:>9} {:>7} {:>9}",
+        "point", "tau_PL/ps", "D/cm^2/s", "D/site^2/ps", "L/nm", "L/site", "t_max/ps"
+    );
+    for (i, p) in results.points.iter().enumerate().take(40) {
+        let params: Vec<String> = p
+            .parameters
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let mut label = format!("{i}: {}", params.join(" "));
+        label.truncate(40);
+        println!(
+            "  {:<40} {:>9} {:>11} {:>11} {:>9} {:>7} {:>9}",
+            label,
+            fmt_opt(p.tau_pl_ps, 1),
+            fmt_opt(p.d_avg_cm2_s, 5),
+            fmt_opt(p.d_avg_sites2_ps, 6),
+            fmt_opt(p.diffusion_length_nm, 1),
+            fmt_opt(p.diffusion_length_sites, 2),
+            fmt_opt(p.t_max_ps, 0)
+        );
+    }
+    if results.points.len() > 40 {
+        println!(
+            "  ... {} more points in sweep.csv",
+            results.points.len() - 40
+        );
+    }
 }

@@ -16,4 +16,5 @@ pub mod output;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod sweep;
 pub mod temperature;

@@ -16,6 +16,8 @@ pub struct PointResult {
     pub parameters: IndexMap<String, serde_json::Value>,
     pub walkers: u64,
     pub seed: u64,
+    pub temperature_k: Option<f64>,
+    pub sample: Option<crate::temperature::Sample>,
     pub frames: u32,
     pub dt_ps: f64,
     pub pitch_nm: f64,
@@ -60,6 +62,8 @@ impl PointResult {
             parameters,
             walkers: curves.walkers,
             seed: scenario.seed,
+            temperature_k: scenario.temperature_k,
+            sample: scenario.sample.clone(),
             frames: scenario.frames,
             dt_ps: scenario.dt_ps,
             pitch_nm: scenario.pitch_nm,
@@ -112,6 +116,7 @@ pub struct RunResults {
     pub exciton_mc_version: &'static str,
     /// Which displacement the histograms hold.
     pub displacement: &'static str,
+    pub sweep_mode: Option<crate::sweep::SweepMode>,
     pub points: Vec<PointResult>,
 }
 
@@ -188,7 +193,42 @@ pub fn point_csv(p: &PointResult) -> String {
     s
 }
 
-/// Writes `results.json` and `point-NNN.csv` for every point into `dir`.
+/// One row per point: swept values, then the paper's scalars in both unit systems.
+pub fn sweep_csv(results: &RunResults) -> String {
+    let params: Vec<&String> = results
+        .points
+        .first()
+        .map_or(vec![], |p| p.parameters.keys().collect());
+    let mut s = String::from("point");
+    for p in &params {
+        s += &format!(",{p}");
+    }
+    s += ",walkers,tau_pl_ps,d_avg_sites2_ps,d_avg_cm2_s,diffusion_length_sites,diffusion_length_nm,t_max_ps\n";
+    for (i, p) in results.points.iter().enumerate() {
+        s += &i.to_string();
+        for k in &params {
+            let v = &p.parameters[*k];
+            s += &format!(
+                ",{}",
+                v.as_str().map_or_else(|| v.to_string(), str::to_string)
+            );
+        }
+        s += &format!(
+            ",{},{},{},{},{},{},{}\n",
+            p.walkers,
+            opt(p.tau_pl_ps),
+            opt(p.d_avg_sites2_ps),
+            opt(p.d_avg_cm2_s),
+            opt(p.diffusion_length_sites),
+            opt(p.diffusion_length_nm),
+            opt(p.t_max_ps)
+        );
+    }
+    s
+}
+
+/// Writes `results.json`, `point-NNN.csv` for every point and `sweep.csv` into `dir`;
+/// `results.json` last, so its presence means the run's files are complete.
 pub fn write_results(dir: &Path, results: &RunResults) -> Result<(), Error> {
     for (i, p) in results.points.iter().enumerate() {
         write_atomic(
@@ -196,6 +236,7 @@ pub fn write_results(dir: &Path, results: &RunResults) -> Result<(), Error> {
             point_csv(p).as_bytes(),
         )?;
     }
+    write_atomic(&dir.join("sweep.csv"), sweep_csv(results).as_bytes())?;
     let json = serde_json::to_vec_pretty(results).expect("results serialise to JSON");
     write_atomic(&dir.join("results.json"), &json)
 }

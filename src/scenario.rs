@@ -240,21 +240,10 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// Reads, parses and validates a scenario file.
+    /// Reads, parses and validates a scenario file without a sweep
+    /// ([`crate::sweep::Plan::load`] takes both).
     pub fn load(path: &Path) -> Result<Self, ScenarioError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ScenarioError::new(path, "", format!("cannot read the file: {e}")))?;
-        let value: Value = serde_json::from_str(&text).map_err(|e| {
-            let (line, column) = (e.line(), e.column());
-            let what = e.to_string();
-            let what = what.trim_end_matches(&format!(" at line {line} column {column}"));
-            ScenarioError::new(
-                path,
-                "",
-                format!("malformed JSON at line {line} column {column}: {what}"),
-            )
-        })?;
-        Self::from_value(&value, path)
+        Self::from_value(&read_json(path)?, path)
     }
 
     /// Types and validates a scenario given as JSON; `file` is named in errors.
@@ -268,6 +257,22 @@ impl Scenario {
         )?;
         validate(spec, file)
     }
+}
+
+/// Reads a JSON file; errors name the file, and line and column when it is malformed.
+pub fn read_json(path: &Path) -> Result<Value, ScenarioError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError::new(path, "", format!("cannot read the file: {e}")))?;
+    serde_json::from_str(&text).map_err(|e| {
+        let (line, column) = (e.line(), e.column());
+        let what = e.to_string();
+        let what = what.trim_end_matches(&format!(" at line {line} column {column}"));
+        ScenarioError::new(
+            path,
+            "",
+            format!("malformed JSON at line {line} column {column}: {what}"),
+        )
+    })
 }
 
 fn check_number(file: &Path, path: &str, v: f64) -> Result<f64, ScenarioError> {
