@@ -3,6 +3,7 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use exciton_mc::backend::{BackendKind, Engine, Progress};
+use exciton_mc::figures::FigureKind;
 use exciton_mc::output::{prepare_dir, write_results, RunResults};
 use exciton_mc::run::run;
 use exciton_mc::scenario::Scenario;
@@ -29,6 +30,14 @@ enum Command {
     ///
     /// Example: exciton-mc run scenarios/paper-5nm-9K.json --backend cpu --walkers 100000
     Run(RunArgs),
+    /// Run every figure scenario of the paper and draw all figures as PNG.
+    ///
+    /// Example: exciton-mc reproduce --out out/reproduce
+    Reproduce(ReproduceArgs),
+    /// Redraw the figures of a saved results.json.
+    ///
+    /// Example: exciton-mc plot out/fig3-traps/results.json --figure msd --figure t_max
+    Plot(PlotArgs),
     /// Time the walk on standard workloads and print walker-frames per second.
     ///
     /// Example: exciton-mc bench --backend cpu --backend gpu --walkers 1048576,16777216
@@ -68,6 +77,44 @@ struct RunArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ReproduceArgs {
+    /// Engine for the Monte Carlo figures (exact gives noise-free curves, no diffusion map).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub(crate) backend: BackendKind,
+    /// Directory for the PNGs; results go to DIR/results/<scenario>/.
+    #[arg(long, default_value = "out/reproduce")]
+    pub(crate) out: PathBuf,
+    /// Walkers per sweep point [default: 1e6 on the CPU, 1e7 on a GPU].
+    #[arg(long, value_parser = parse_count)]
+    pub(crate) walkers: Option<u64>,
+    /// GPU adapter whose name contains this text.
+    #[arg(long)]
+    pub(crate) adapter: Option<String>,
+    /// CPU threads [default: all cores].
+    #[arg(long)]
+    pub(crate) threads: Option<usize>,
+    /// Replace what an earlier reproduce wrote into DIR.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub(crate) quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct PlotArgs {
+    /// A results.json written by `run` or `reproduce`.
+    results: PathBuf,
+    /// Figures to draw [default: those the scenario lists]: msd, t_max, temperature,
+    /// pl_decay, diffusion_map.
+    #[arg(long = "figure")]
+    figures: Vec<String>,
+    /// Directory for the PNGs [default: beside results.json].
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -137,11 +184,48 @@ fn bench_command(args: BenchArgs) -> Result<()> {
     Ok(())
 }
 
-fn default_threads(threads: Option<usize>) -> usize {
+fn plot_command(args: PlotArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&args.results)
+        .with_context(|| format!("cannot read {}", args.results.display()))?;
+    let results: RunResults = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a results.json of exciton-mc",
+            args.results.display()
+        )
+    })?;
+    let kinds = args
+        .figures
+        .iter()
+        .map(|f| {
+            FigureKind::parse(f).with_context(|| {
+                format!("--figure {f}: unknown figure (msd, t_max, temperature, pl_decay, diffusion_map)")
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if kinds.is_empty() && results.figures.is_empty() {
+        anyhow::bail!(
+            "{} names no figures: pass --figure msd (or t_max, temperature, pl_decay, diffusion_map)",
+            args.results.display()
+        );
+    }
+    let dir = args.out.unwrap_or_else(|| {
+        args.results
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .to_path_buf()
+    });
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for path in exciton_mc::figures::draw(&results, &kinds, &dir)? {
+        println!("drew {}", path.display());
+    }
+    Ok(())
+}
+
+pub(crate) fn default_threads(threads: Option<usize>) -> usize {
     threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-fn parse_count(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_count(s: &str) -> Result<u64, String> {
     let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
     if !(v.is_finite() && v >= 1.0 && v.fract() == 0.0 && v < 1.8e19) {
         return Err(format!("`{s}` is not a whole number >= 1"));
@@ -154,6 +238,8 @@ pub fn main() -> Result<()> {
     match cli.command {
         Command::Run(args) => run_command(args),
         Command::Bench(args) => bench_command(args),
+        Command::Reproduce(args) => crate::reproduce::reproduce_command(args),
+        Command::Plot(args) => plot_command(args),
         Command::Devices => {
             let adapters = exciton_mc::gpu::list_adapters();
             if adapters.is_empty() {
@@ -200,7 +286,7 @@ fn run_command(args: RunArgs) -> Result<()> {
 }
 
 /// Runs `work` while a bar on stderr follows `progress` (hidden when stderr is no terminal).
-fn with_progress_bar<T>(
+pub(crate) fn with_progress_bar<T>(
     progress: &Progress,
     total: u64,
     quiet: bool,

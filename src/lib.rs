@@ -7,6 +7,7 @@
 pub mod backend;
 pub mod bench;
 pub mod error;
+pub mod figures;
 pub mod gpu;
 pub mod histogram;
 pub mod kernels;

@@ -22,6 +22,44 @@ pub struct Curves {
     pub msd_occupancy: Vec<Option<f64>>,
     /// Emissions per frame outside `-max_dx..=max_dx` (always 0 for the exact backend).
     pub overflow: Vec<u64>,
+    /// Emissions over the absolute position x0 + dx per frame (Monte Carlo only).
+    pub emission_profile: Option<EmissionProfile>,
+}
+
+/// Emission counts per frame over absolute position, trimmed to the x range that holds
+/// any count (the diffusion map the microscope shows).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EmissionProfile {
+    /// Position of the first column, in sites.
+    pub x_min_sites: i64,
+    /// `counts[t][i]`: emissions in frame t at x = x_min_sites + i.
+    pub counts: Vec<Vec<u64>>,
+    /// Emissions per frame beyond the histogram (not in `counts`).
+    pub overflow: Vec<u64>,
+}
+
+fn emission_profile(h: &Histograms) -> EmissionProfile {
+    let frames = h.layout.frames as usize;
+    let w = h.layout.abs_row_width();
+    let half = i64::from(h.layout.abs_half_width());
+    let (mut lo, mut hi) = (w - 1, 0usize);
+    for t in 0..frames {
+        let row = &h.emission_abs(t)[..w - 1];
+        if let Some(first) = row.iter().position(|&c| c > 0) {
+            lo = lo.min(first);
+            hi = hi.max(row.iter().rposition(|&c| c > 0).unwrap());
+        }
+    }
+    if lo > hi {
+        (lo, hi) = (half as usize, half as usize);
+    }
+    EmissionProfile {
+        x_min_sites: lo as i64 - half,
+        counts: (0..frames)
+            .map(|t| h.emission_abs(t)[lo..=hi].to_vec())
+            .collect(),
+        overflow: (0..frames).map(|t| h.emission_abs(t)[w - 1]).collect(),
+    }
 }
 
 impl Curves {
@@ -75,6 +113,7 @@ pub fn curves_from_histograms(h: &Histograms, walkers: u64, radiative: &[f64]) -
         msd_stderr: Vec::with_capacity(frames),
         msd_occupancy: Vec::with_capacity(frames),
         overflow: Vec::with_capacity(frames),
+        emission_profile: Some(emission_profile(h)),
     };
     let mut weighted = vec![0.0f64; width];
     for t in 0..frames {

@@ -5,12 +5,12 @@ use crate::error::Error;
 use crate::observables::{Curves, Summary};
 use crate::scenario::Scenario;
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
 
 /// One sweep point as written to `results.json`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PointResult {
     /// Swept parameter values of this point (JSON path -> value); empty without a sweep.
     pub parameters: IndexMap<String, serde_json::Value>,
@@ -44,8 +44,11 @@ pub struct PointResult {
     pub diffusion_length_sites: Option<f64>,
     pub diffusion_length_nm: Option<f64>,
     pub t_max_ps: Option<f64>,
-    pub t_max_estimator: &'static str,
+    pub t_max_estimator: String,
     pub warnings: Vec<String>,
+    /// Emission counts over absolute x per frame, when the scenario sets `record_profiles`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emission_profile: Option<crate::observables::EmissionProfile>,
 }
 
 impl PointResult {
@@ -99,24 +102,32 @@ impl PointResult {
             diffusion_length_sites: summary.diffusion_length_sites,
             diffusion_length_nm: summary.diffusion_length_nm,
             t_max_ps: summary.t_max_ps,
-            t_max_estimator: "occupancy-weighted MSD",
+            t_max_estimator: "occupancy-weighted MSD".into(),
             warnings: summary.warnings,
+            emission_profile: if scenario.record_profiles {
+                curves.emission_profile.clone()
+            } else {
+                None
+            },
         }
     }
 }
 
 /// Everything `results.json` holds.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunResults {
     pub scenario: String,
     pub scenario_file: String,
     pub backend: String,
     /// The device that ran it, in words ("cpu, 2 threads", an adapter name, "exact").
     pub device: String,
-    pub exciton_mc_version: &'static str,
+    pub exciton_mc_version: String,
     /// Which displacement the histograms hold.
-    pub displacement: &'static str,
+    pub displacement: String,
     pub sweep_mode: Option<crate::sweep::SweepMode>,
+    /// Figures the scenario asks for (`exciton-mc plot` draws them).
+    #[serde(default)]
+    pub figures: Vec<String>,
     pub points: Vec<PointResult>,
 }
 

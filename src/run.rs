@@ -24,8 +24,9 @@ pub fn run(plan: &Plan, engine: &Engine, progress: &Progress) -> Result<RunResul
         scenario_file: plan.file.display().to_string(),
         backend: engine.kind().name().into(),
         device: engine.device(),
-        exciton_mc_version: env!("CARGO_PKG_VERSION"),
-        displacement: "x only (y not pooled), integer sites relative to each walker's start",
+        exciton_mc_version: env!("CARGO_PKG_VERSION").into(),
+        displacement: "x only (y not pooled), integer sites relative to each walker's start".into(),
+        figures: plan.figures.clone(),
         sweep_mode: plan.mode,
         points,
     })

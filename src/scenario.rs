@@ -159,6 +159,13 @@ struct ScenarioFile {
     states: IndexMap<String, StateSpec>,
     #[serde(default)]
     histogram: HistogramSpec,
+    /// Keep the emission profile over absolute x per frame in results.json.
+    #[serde(default)]
+    record_profiles: bool,
+    /// Figures to draw from the results (see `figures.rs`).
+    #[serde(default)]
+    #[allow(dead_code)] // read by the sweep layer from the JSON, typed here for validation
+    figures: Vec<crate::figures::FigureKind>,
 }
 
 /// An optional number that, when present, must be a number: `null` is refused rather
@@ -235,6 +242,7 @@ pub struct Scenario {
     pub states: StateTable,
     pub sample: Option<Sample>,
     pub temperature_k: Option<f64>,
+    pub record_profiles: bool,
     /// Half-width of the displacement histograms; |dx| beyond goes to the overflow bin.
     pub max_dx_sites: u32,
 }
@@ -579,6 +587,7 @@ fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, ScenarioError> 
         states: table,
         sample,
         temperature_k,
+        record_profiles: spec.record_profiles,
         max_dx_sites,
     })
 }

@@ -50,8 +50,10 @@ pub struct Plan {
     pub file: PathBuf,
     pub mode: Option<SweepMode>,
     pub points: Vec<SweepPoint>,
-    /// The scenario as the user wrote it (recorded in results for `--resume` and people).
+    /// The scenario as the user wrote it.
     pub source: Value,
+    /// Figures the scenario asks for.
+    pub figures: Vec<String>,
 }
 
 impl Plan {
@@ -76,6 +78,7 @@ impl Plan {
                     scenario,
                 }],
                 source: value.clone(),
+                figures: figures(value),
             });
         };
         let spec: SweepSpec = serde_path_to_error::deserialize(&sweep).map_err(|e| {
@@ -134,12 +137,25 @@ impl Plan {
             mode: Some(spec.mode),
             points,
             source: value.clone(),
+            figures: figures(value),
         })
     }
 
     pub fn total_walkers(&self) -> u64 {
         self.points.iter().map(|p| p.scenario.walkers).sum()
     }
+}
+
+/// The `figures` list (already validated by [`Scenario::from_value`]).
+fn figures(v: &Value) -> Vec<String> {
+    v.get("figures")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn combinations(

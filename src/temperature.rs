@@ -18,7 +18,7 @@ pub const KB_MEV_PER_K: f64 = 0.08617333;
 pub const DEFAULT_DEGENERACY: f64 = 3.0;
 
 /// A nanocrystal assembly measured in the paper (section 3 of MODEL.md).
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sample {
     pub name: String,
     /// NC centre-to-centre distance: NC edge + ~2 nm ligand gap.

@@ -29,6 +29,7 @@ pub fn curves(states: &StateTable, hop_dx2: f64, frames: u32, walkers: u64) -> C
         msd_stderr: Vec::with_capacity(frames),
         msd_occupancy: Vec::with_capacity(frames),
         overflow: vec![0; frames],
+        emission_profile: None,
     };
     let (mut n0, mut n2) = (vec![0.0; n], vec![0.0; n]);
     for _ in 0..frames {

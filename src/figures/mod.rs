@@ -1,0 +1,176 @@
+//! Figures as PNG, drawn from saved results (plain numbers, never GPU types).
+//!
+//! A scenario lists the figures it feeds (`"figures": ["msd", "t_max"]`); `exciton-mc
+//! plot results.json` and `exciton-mc reproduce` draw them. Text uses DejaVu Sans, which
+//! ships in `assets/fonts`, so every machine renders the same and no system font library
+//! is needed.
+
+mod charts;
+
+use crate::output::{PointResult, RunResults};
+use plotters::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+pub use charts::bright_fraction_chart;
+
+/// What a scenario's results can be drawn as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureKind {
+    /// MSD(t), one curve per point (Figures 2e, 3c).
+    Msd,
+    /// t_max against the swept parameter (Figure 3d).
+    TMax,
+    /// D_avg, tau_PL and L against temperature, one curve per sample (Figure 4).
+    Temperature,
+    /// PL intensity per state and total on a log axis.
+    PlDecay,
+    /// Emission profile over x and t, normalised per frame (needs `record_profiles`).
+    DiffusionMap,
+}
+
+impl FigureKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.into())).ok()
+    }
+
+    fn file_stem(self) -> &'static str {
+        match self {
+            FigureKind::Msd => "msd",
+            FigureKind::TMax => "t_max",
+            FigureKind::Temperature => "temperature",
+            FigureKind::PlDecay => "pl_decay",
+            FigureKind::DiffusionMap => "diffusion_map",
+        }
+    }
+}
+
+/// A drawing failed: which file and why.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw {}: {reason}", path.display())]
+pub struct FigureError {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+pub(crate) const FONT: &str = "sans-serif";
+pub(crate) const SIZE: (u32, u32) = (1400, 900);
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let bytes: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+        for style in [
+            FontStyle::Normal,
+            FontStyle::Bold,
+            FontStyle::Italic,
+            FontStyle::Oblique,
+        ] {
+            plotters::style::register_font(FONT, style, bytes)
+                .unwrap_or_else(|_| panic!("the bundled DejaVu Sans font is valid"));
+        }
+    });
+}
+
+/// Draws into a temporary PNG beside `path` and renames it into place, so a reader
+/// never sees half a picture.
+pub(crate) fn draw_png(
+    path: &Path,
+    draw: impl FnOnce(&DrawingArea<BitMapBackend, plotters::coord::Shift>) -> Result<(), String>,
+) -> Result<PathBuf, FigureError> {
+    register_font();
+    let fail = |reason: String| FigureError {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("figure.png");
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}.png", std::process::id()));
+    {
+        let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+        draw(&root).map_err(&fail)?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e.to_string())
+    })?;
+    Ok(path.to_path_buf())
+}
+
+/// "backend · walkers" line for a figure's corner.
+pub(crate) fn provenance(results: &RunResults) -> String {
+    let walkers: Vec<u64> = results.points.iter().map(|p| p.walkers).collect();
+    let w = match (walkers.iter().min(), walkers.iter().max()) {
+        (Some(a), Some(b)) if a == b => format!("{a:.1e} walkers/point"),
+        (Some(a), Some(b)) => format!("{a:.1e}-{b:.1e} walkers/point"),
+        _ => String::new(),
+    };
+    let walk = if results.backend == "exact" {
+        "exact recursion (no noise)".to_string()
+    } else {
+        format!("{} Monte Carlo, {w}", results.backend)
+    };
+    format!(
+        "exciton-mc {} · {walk} · {}",
+        results.exciton_mc_version, results.scenario
+    )
+}
+
+/// Legend label of a point: its swept values, short.
+pub(crate) fn point_label(p: &PointResult) -> String {
+    if p.parameters.is_empty() {
+        return "single point".into();
+    }
+    p.parameters
+        .iter()
+        .map(|(k, v)| {
+            let key = k
+                .rsplit('.')
+                .take(2)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<Vec<_>>()
+                .join(".");
+            let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            format!("{key} = {v}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Draws every figure `results` asks for (or `kinds`, when given) into `dir`.
+pub fn draw(
+    results: &RunResults,
+    kinds: &[FigureKind],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, FigureError> {
+    let wanted: Vec<FigureKind> = if kinds.is_empty() {
+        results
+            .figures
+            .iter()
+            .filter_map(|k| FigureKind::parse(k))
+            .collect()
+    } else {
+        kinds.to_vec()
+    };
+    let mut written = Vec::new();
+    for kind in wanted {
+        let path = dir.join(format!("{}-{}.png", results.scenario, kind.file_stem()));
+        let note = provenance(results);
+        let p = match kind {
+            FigureKind::Msd => charts::msd(results, &path, &note)?,
+            FigureKind::TMax => charts::t_max(results, &path, &note)?,
+            FigureKind::Temperature => charts::temperature(results, &path, &note)?,
+            FigureKind::PlDecay => charts::pl_decay(results, &path, &note)?,
+            FigureKind::DiffusionMap => charts::diffusion_map(results, &path, &note)?,
+        };
+        written.push(p);
+    }
+    Ok(written)
+}

@@ -1,0 +1,120 @@
+//! `exciton-mc reproduce`: every figure scenario of the paper, run and drawn.
+//!
+//! The scenarios are compiled in (the files in `scenarios/`), so the command works from
+//! any directory. Walker counts are picked per backend so that a 2-core machine without
+//! a GPU finishes in a few minutes; `--walkers` overrides.
+
+use crate::cli::{default_threads, with_progress_bar, ReproduceArgs};
+use anyhow::{Context, Result};
+use exciton_mc::backend::{BackendKind, Engine, Progress};
+use exciton_mc::output::{prepare_dir, write_results};
+use exciton_mc::run::run;
+use exciton_mc::sweep::Plan;
+use std::path::Path;
+use std::time::Instant;
+
+/// (file name, contents) of every figure scenario.
+pub const FIGURE_SCENARIOS: [(&str, &str); 4] = [
+    (
+        "paper-5nm-9K.json",
+        include_str!("../scenarios/paper-5nm-9K.json"),
+    ),
+    (
+        "fig2e-heating.json",
+        include_str!("../scenarios/fig2e-heating.json"),
+    ),
+    (
+        "fig3-traps.json",
+        include_str!("../scenarios/fig3-traps.json"),
+    ),
+    (
+        "fig4-temperature.json",
+        include_str!("../scenarios/fig4-temperature.json"),
+    ),
+];
+
+/// Walkers per point when the user gives none: the CPU default keeps the whole
+/// reproduction to well under a minute per core-GHz; a hardware GPU takes ten times more.
+fn default_walkers(engine: &Engine) -> u64 {
+    match engine.kind() {
+        BackendKind::Gpu if !engine.device().contains("Cpu") => 10_000_000,
+        _ => 1_000_000,
+    }
+}
+
+pub fn reproduce_command(args: ReproduceArgs) -> Result<()> {
+    let threads = default_threads(args.threads);
+    let (engine, why) = Engine::open(args.backend, args.adapter.as_deref(), threads)?;
+    if !why.is_empty() {
+        eprintln!("{why}");
+    }
+    let walkers = args.walkers.unwrap_or_else(|| default_walkers(&engine));
+    eprintln!(
+        "reproducing the paper's figures on {} ({} walkers per point) into {}",
+        engine.device(),
+        walkers,
+        args.out.display()
+    );
+    prepare_dir(&args.out, args.force)?;
+    let start = Instant::now();
+    let mut drawn = Vec::new();
+    for (file, text) in FIGURE_SCENARIOS {
+        let value: serde_json::Value =
+            serde_json::from_str(text).with_context(|| format!("built-in {file}"))?;
+        let mut plan = Plan::from_value(&value, &Path::new("scenarios").join(file))?;
+        for p in &mut plan.points {
+            p.scenario.walkers = walkers;
+        }
+        let t0 = Instant::now();
+        let progress = Progress::default();
+        let results = with_progress_bar(&progress, plan.total_walkers(), args.quiet, || {
+            run(&plan, &engine, &progress)
+        })
+        .with_context(|| format!("running {file}"))?;
+        let dir = args.out.join("results").join(&plan.name);
+        prepare_dir(&dir, true)?;
+        write_results(&dir, &results)?;
+        let mut kinds = Vec::new();
+        for k in &results.figures {
+            let kind = exciton_mc::figures::FigureKind::parse(k).context("figure kind")?;
+            if kind == exciton_mc::figures::FigureKind::DiffusionMap
+                && engine.kind() == BackendKind::Exact
+            {
+                eprintln!(
+                    "{}: no diffusion map from the exact backend (it has no profiles)",
+                    plan.name
+                );
+                continue;
+            }
+            kinds.push(kind);
+        }
+        let paths = exciton_mc::figures::draw(&results, &kinds, &args.out)?;
+        eprintln!(
+            "{}: {} points in {:.1} s -> {}",
+            plan.name,
+            plan.points.len(),
+            t0.elapsed().as_secs_f64(),
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        drawn.extend(paths);
+    }
+    drawn.push(exciton_mc::figures::bright_fraction_chart(
+        &args.out.join("figS7-bright-fraction.png"),
+        &[3.0, 6.0, 15.0],
+    )?);
+    println!(
+        "reproduced {} figures in {:.1} s on {} ({} walkers per point):",
+        drawn.len(),
+        start.elapsed().as_secs_f64(),
+        engine.device(),
+        walkers
+    );
+    for p in &drawn {
+        println!("  {}", p.display());
+    }
+    Ok(())
+}
