@@ -20,6 +20,10 @@ pub struct Curves {
     /// Variance of dx weighted by sum_s rad_s O[t][s][dx]: same expectation as `msd`,
     /// far less noise; used for t_max.
     pub msd_occupancy: Vec<Option<f64>>,
+    /// Effective number of walkers behind the occupancy estimator in each frame,
+    /// (sum_s rad_s n_s)^2 / sum_s rad_s^2 n_s with n_s walkers in state s: its noise
+    /// scales as 1 / sqrt of this.
+    pub occupancy_walkers: Vec<f64>,
     /// Emissions per frame outside `-max_dx..=max_dx` (always 0 for the exact backend).
     pub overflow: Vec<u64>,
     /// Emissions over the absolute position x0 + dx per frame (Monte Carlo only).
@@ -112,6 +116,7 @@ pub fn curves_from_histograms(h: &Histograms, walkers: u64, radiative: &[f64]) -
         msd: Vec::with_capacity(frames),
         msd_stderr: Vec::with_capacity(frames),
         msd_occupancy: Vec::with_capacity(frames),
+        occupancy_walkers: Vec::with_capacity(frames),
         overflow: Vec::with_capacity(frames),
         emission_profile: Some(emission_profile(h)),
     };
@@ -140,6 +145,11 @@ pub fn curves_from_histograms(h: &Histograms, walkers: u64, radiative: &[f64]) -
                 *w += radiative[s] * o as f64;
             }
         }
+        let counts: Vec<f64> = (0..states)
+            .map(|s| h.occupancy(t, s).iter().sum::<u64>() as f64)
+            .collect();
+        c.occupancy_walkers
+            .push(effective_walkers(radiative, &counts));
         c.msd_occupancy.push(if occ_overflow {
             None
         } else {
@@ -177,9 +187,29 @@ pub struct Summary {
     pub d_avg_cm2_s: Option<f64>,
     pub diffusion_length_nm: Option<f64>,
     pub diffusion_length_sites: Option<f64>,
-    /// Time of the global maximum of the occupancy MSD; `None` when it is the last frame.
+    /// Time of the global maximum of the occupancy MSD over the frames resting on at least
+    /// [`T_MAX_MIN_WALKERS`] effective walkers; `None` when it is the last such frame.
     pub t_max_ps: Option<f64>,
     pub warnings: Vec<String>,
+}
+
+/// Frames whose occupancy estimator rests on fewer effective walkers are too noisy for
+/// an argmax (2 sigma of a variance is ~9 % at 1000): a monotonic curve would show a
+/// spurious late maximum.
+pub const T_MAX_MIN_WALKERS: f64 = 1000.0;
+
+/// (sum_s rad_s n_s)^2 / sum_s rad_s^2 n_s: the Kish effective sample size of walkers
+/// weighted by their radiative probability.
+pub fn effective_walkers(radiative: &[f64], counts: &[f64]) -> f64 {
+    let (w, w2) = radiative
+        .iter()
+        .zip(counts)
+        .fold((0.0, 0.0), |(w, w2), (r, n)| (w + r * n, w2 + r * r * n));
+    if w2 > 0.0 {
+        w * w / w2
+    } else {
+        0.0
+    }
 }
 
 /// 1/e time of the total PL, linearly interpolated between frames.
@@ -252,8 +282,14 @@ pub fn summarise(c: &Curves, dt_ps: f64, pitch_nm: f64) -> Summary {
         _ => (None, None),
     };
 
-    let t_max = argmax(&c.msd_occupancy)
-        .filter(|&t| t + 1 < frames)
+    // The reliable frames: a prefix, since walkers only ever leave.
+    let reliable = c
+        .occupancy_walkers
+        .iter()
+        .position(|&w| w < T_MAX_MIN_WALKERS)
+        .unwrap_or(frames);
+    let t_max = argmax(&c.msd_occupancy[..reliable])
+        .filter(|&t| t + 1 < reliable)
         .map(|t| t as f64 * dt_ps);
 
     Summary {

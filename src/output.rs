@@ -36,6 +36,8 @@ pub struct PointResult {
     /// Occupancy-weighted MSD (sum_s rad_s O[t][s][dx]): less noise, used for t_max.
     pub msd_occupancy_sites2: Vec<Option<f64>>,
     pub msd_occupancy_nm2: Vec<Option<f64>>,
+    /// Effective walkers behind the occupancy estimator per frame (its noise ~ 1/sqrt).
+    pub occupancy_walkers: Vec<f64>,
     /// Emissions per frame outside the displacement histogram (their frame has no MSD).
     pub emission_overflow: Vec<u64>,
     pub tau_pl_ps: Option<f64>,
@@ -95,6 +97,7 @@ impl PointResult {
             msd_nm2: nm2(&curves.msd),
             msd_occupancy_sites2: curves.msd_occupancy.clone(),
             msd_occupancy_nm2: nm2(&curves.msd_occupancy),
+            occupancy_walkers: curves.occupancy_walkers.clone(),
             emission_overflow: curves.overflow.clone(),
             tau_pl_ps: summary.tau_pl_ps,
             d_avg_sites2_ps: summary.d_avg_sites2_ps,

@@ -28,6 +28,7 @@ pub fn curves(states: &StateTable, hop_dx2: f64, frames: u32, walkers: u64) -> C
         msd: Vec::with_capacity(frames),
         msd_stderr: Vec::with_capacity(frames),
         msd_occupancy: Vec::with_capacity(frames),
+        occupancy_walkers: Vec::with_capacity(frames),
         overflow: vec![0; frames],
         emission_profile: None,
     };
@@ -41,6 +42,12 @@ pub fn curves(states: &StateTable, hop_dx2: f64, frames: u32, walkers: u64) -> C
             i2 += states.radiative[s] * m2[s];
         }
         c.emissions.push(i * w);
+        let counts: Vec<f64> = m0.iter().map(|m| m * w).collect();
+        c.occupancy_walkers
+            .push(crate::observables::effective_walkers(
+                &states.radiative,
+                &counts,
+            ));
         let msd = (i > 0.0).then(|| i2 / i);
         c.msd.push(msd);
         c.msd_stderr.push(msd.map(|_| 0.0));

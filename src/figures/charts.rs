@@ -1,6 +1,7 @@
 //! One function per figure kind. Each takes saved results and draws one PNG.
 
 use super::{draw_png, point_label, FigureError, FONT, SIZE};
+use crate::observables::T_MAX_MIN_WALKERS;
 use crate::output::RunResults;
 use crate::temperature::bright_fraction;
 use plotters::prelude::*;
@@ -52,7 +53,9 @@ pub fn msd(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureErr
                 .time_ps
                 .iter()
                 .zip(&p.msd_occupancy_nm2)
-                .filter_map(|(t, m)| m.map(|m| (t / 1000.0, m)))
+                .zip(&p.occupancy_walkers)
+                .take_while(|(_, w)| **w >= T_MAX_MIN_WALKERS)
+                .filter_map(|((t, m), _)| m.map(|m| (t / 1000.0, m)))
                 .collect();
             (point_label(p), pts)
         })
@@ -70,7 +73,7 @@ pub fn msd(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureErr
         let mut chart = ChartBuilder::on(&top)
             .caption(
                 format!(
-                    "{}: mean-squared displacement (occupancy-weighted estimator)",
+                    "{}: MSD (occupancy estimator, frames with >= 1000 effective walkers)",
                     r.scenario
                 ),
                 (FONT, 32),
@@ -216,23 +219,31 @@ pub fn temperature(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, F
     let t_top = upper(r.points.iter().filter_map(|p| p.temperature_k));
     draw_png(path, |root| {
         let (top, _) = root.split_vertically(SIZE.1 - 40);
-        let (title, body) = top.split_vertically(60);
-        title
+        let body = top
             .titled(
                 &format!("{}: diffusion against temperature", r.scenario),
                 (FONT, 32),
             )
             .map_err(e)?;
-        for (area, (label, pick)) in body.split_evenly((1, 3)).iter().zip(panels) {
+        let legend_at = [
+            SeriesLabelPosition::MiddleRight,
+            SeriesLabelPosition::LowerRight,
+            SeriesLabelPosition::LowerRight,
+        ];
+        let areas = body.split_evenly((1, 3));
+        for ((area, (label, pick)), at) in areas.iter().zip(panels).zip(legend_at) {
             let y_top = upper(r.points.iter().filter_map(pick));
             let mut chart = ChartBuilder::on(area)
                 .margin(15)
+                .margin_right(30)
                 .x_label_area_size(60)
                 .y_label_area_size(100)
                 .build_cartesian_2d(0.0..t_top, 0.0..y_top)
                 .map_err(e)?;
             chart
                 .configure_mesh()
+                .x_labels(5)
+                .x_label_formatter(&|v| format!("{v:.0}"))
                 .x_desc("temperature (K)")
                 .y_desc(label)
                 .label_style((FONT, 20))
@@ -265,7 +276,7 @@ pub fn temperature(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, F
                 .background_style(WHITE.mix(0.85))
                 .border_style(BLACK)
                 .label_font((FONT, 20))
-                .position(SeriesLabelPosition::UpperLeft)
+                .position(at)
                 .draw()
                 .map_err(e)?;
         }

@@ -124,7 +124,10 @@ pub(crate) fn provenance(results: &RunResults) -> String {
 /// Legend label of a point: its swept values, short.
 pub(crate) fn point_label(p: &PointResult) -> String {
     if p.parameters.is_empty() {
-        return "single point".into();
+        return p
+            .sample
+            .as_ref()
+            .map_or_else(|| "MSD".into(), |s| s.name.clone());
     }
     p.parameters
         .iter()
