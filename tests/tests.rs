@@ -10,6 +10,8 @@ mod exact;
 mod gpu;
 #[path = "it/mc_vs_exact.rs"]
 mod mc_vs_exact;
+#[path = "it/paper_claims.rs"]
+mod paper_claims;
 #[path = "it/reproducibility.rs"]
 mod reproducibility;
 #[path = "it/rng.rs"]
@@ -18,3 +20,7 @@ mod rng;
 mod scenario_errors;
 #[path = "it/shaders.rs"]
 mod shaders;
+#[path = "it/sweep.rs"]
+mod sweep;
+#[path = "it/temperature.rs"]
+mod temperature;

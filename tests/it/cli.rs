@@ -188,3 +188,91 @@ fn every_shipped_scenario_loads() {
         assert!(!plan.points.is_empty());
     }
 }
+
+fn assert_png(path: &Path) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{} is not a PNG",
+        path.display()
+    );
+    assert!(
+        bytes.len() > 20_000,
+        "{} is suspiciously small: {} bytes",
+        path.display(),
+        bytes.len()
+    );
+}
+
+#[test]
+fn reproduce_writes_every_png_and_plot_redraws_them() {
+    let out = temp_dir("reproduce");
+    let o = exe()
+        .args([
+            "reproduce",
+            "--backend",
+            "cpu",
+            "--walkers",
+            "3000",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    for name in [
+        "paper-5nm-9K-msd.png",
+        "paper-5nm-9K-pl_decay.png",
+        "paper-5nm-9K-diffusion_map.png",
+        "fig2e-heating-msd.png",
+        "fig3-traps-msd.png",
+        "fig3-traps-t_max.png",
+        "fig4-temperature-temperature.png",
+        "figS7-bright-fraction.png",
+    ] {
+        assert_png(&out.join(name));
+    }
+    for scenario in [
+        "paper-5nm-9K",
+        "fig2e-heating",
+        "fig3-traps",
+        "fig4-temperature",
+    ] {
+        assert!(
+            out.join("results")
+                .join(scenario)
+                .join("results.json")
+                .exists(),
+            "{scenario}"
+        );
+    }
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("reproduced 8 figures") && stdout.contains("cpu"),
+        "{stdout}"
+    );
+
+    let replot = out.join("replot");
+    let o = exe()
+        .arg("plot")
+        .arg(out.join("results/fig3-traps/results.json"))
+        .args(["--figure", "t_max", "--out"])
+        .arg(&replot)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_png(&replot.join("fig3-traps-t_max.png"));
+    let o = exe()
+        .arg("plot")
+        .arg(out.join("results/fig3-traps/results.json"))
+        .args(["--figure", "histogram3d"])
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success() && text(&o).contains("unknown figure"),
+        "{}",
+        text(&o)
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
