@@ -4,13 +4,14 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use exciton_mc::backend::{BackendKind, Engine, Progress};
 use exciton_mc::figures::FigureKind;
-use exciton_mc::output::{prepare_dir, write_results, RunResults};
-use exciton_mc::run::run;
+use exciton_mc::output::{prepare_dir, write_results, DirMode, RunResults};
+use exciton_mc::run::{check_memory, run_into};
 use exciton_mc::scenario::Scenario;
 use exciton_mc::sweep::Plan;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[derive(Parser)]
@@ -42,6 +43,14 @@ enum Command {
     ///
     /// Example: exciton-mc bench --backend cpu --backend gpu --walkers 1048576,16777216
     Bench(BenchArgs),
+    /// Validate scenario files without running them, and show what would run.
+    ///
+    /// Example: exciton-mc check scenarios/*.json
+    Check(CheckArgs),
+    /// Print a complete, valid scenario to start from.
+    ///
+    /// Example: exciton-mc example > my-scenario.json
+    Example,
     /// List the GPU adapters wgpu finds (name, backend, type, driver).
     ///
     /// Example: exciton-mc devices
@@ -71,12 +80,29 @@ struct RunArgs {
     /// CPU threads [default: all cores].
     #[arg(long)]
     threads: Option<usize>,
-    /// Replace results in an output directory that already holds files.
-    #[arg(long)]
+    /// Start over in an output directory that already holds files.
+    #[arg(long, conflicts_with = "resume")]
     force: bool,
+    /// Continue an interrupted run in --out: finished points whose scenario, walkers and
+    /// seed are unchanged are kept; a changed one is refused.
+    #[arg(long)]
+    resume: bool,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Print a machine-readable JSON summary on stdout instead of the text one.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Scenario files.
+    #[arg(required = true)]
+    scenarios: Vec<PathBuf>,
+    /// CPU threads the memory estimate assumes [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -240,6 +266,11 @@ pub fn main() -> Result<()> {
         Command::Bench(args) => bench_command(args),
         Command::Reproduce(args) => crate::reproduce::reproduce_command(args),
         Command::Plot(args) => plot_command(args),
+        Command::Check(args) => check_command(args),
+        Command::Example => {
+            print!("{EXAMPLE}");
+            Ok(())
+        }
         Command::Devices => {
             let adapters = exciton_mc::gpu::list_adapters();
             if adapters.is_empty() {
@@ -268,21 +299,157 @@ fn run_command(args: RunArgs) -> Result<()> {
     if !why.is_empty() {
         eprintln!("{why}");
     }
+    check_memory(&plan, &engine)?;
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("out").join(&plan.name));
-    prepare_dir(&out, args.force)?;
+    let mode = match (args.resume, args.force) {
+        (true, _) => DirMode::Resume,
+        (_, true) => DirMode::Force,
+        _ => DirMode::Fresh,
+    };
+    prepare_dir(&out, mode)?;
 
-    let progress = Progress::default();
+    let progress = Arc::new(Progress::default());
+    stop_on_ctrl_c(&progress);
     let start = Instant::now();
     let results = with_progress_bar(&progress, plan.total_walkers(), args.quiet, || {
-        run(&plan, &engine, &progress)
-    })
-    .with_context(|| format!("running {}", args.scenario.display()))?;
+        run_into(&plan, &engine, &progress, &out, args.resume)
+    });
+    let results = match results {
+        Err(e @ exciton_mc::error::Error::InterruptedSweep { .. }) => {
+            eprintln!("error: {e}");
+            std::process::exit(130);
+        }
+        r => r.with_context(|| format!("running {}", args.scenario.display()))?,
+    };
     let wall = start.elapsed();
     write_results(&out, &results)?;
-    print_summary(&results, wall, &out);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json_summary(&results, wall, &out))?
+        );
+    } else {
+        print_summary(&results, wall, &out);
+    }
     Ok(())
+}
+
+/// First Ctrl-C: finish the block or dispatch in flight, keep finished points, exit 130.
+/// Second Ctrl-C: leave at once.
+fn stop_on_ctrl_c(progress: &Arc<Progress>) {
+    let p = progress.clone();
+    let installed = ctrlc::set_handler(move || {
+        if p.cancelled() {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupt: stopping after the work in flight (Ctrl-C again to quit now)");
+        p.cancel();
+    });
+    if let Err(e) = installed {
+        eprintln!("warning: Ctrl-C will not stop cleanly: {e}");
+    }
+}
+
+/// The `--json` summary: per point its swept values and scalars, in both unit systems.
+fn json_summary(results: &RunResults, wall: Duration, out: &std::path::Path) -> serde_json::Value {
+    let points: Vec<serde_json::Value> = results
+        .points
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "parameters": p.parameters,
+                "walkers": p.walkers,
+                "tau_pl_ps": p.tau_pl_ps,
+                "d_avg_cm2_s": p.d_avg_cm2_s,
+                "d_avg_sites2_ps": p.d_avg_sites2_ps,
+                "diffusion_length_nm": p.diffusion_length_nm,
+                "diffusion_length_sites": p.diffusion_length_sites,
+                "t_max_ps": p.t_max_ps,
+                "warnings": p.warnings,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "scenario": results.scenario,
+        "backend": results.backend,
+        "device": results.device,
+        "wall_s": wall.as_secs_f64(),
+        "results": out.join("results.json"),
+        "points": points,
+    })
+}
+
+/// A complete scenario with every feature, printed by `exciton-mc example`.
+const EXAMPLE: &str = include_str!("../scenarios/example.json");
+
+fn check_command(args: CheckArgs) -> Result<()> {
+    let threads = default_threads(args.threads);
+    let mut failed = 0;
+    for path in &args.scenarios {
+        match Plan::load(path) {
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {e}");
+            }
+            Ok(plan) => describe_plan(&plan, threads),
+        }
+    }
+    let gpu = exciton_mc::gpu::list_adapters();
+    match gpu.iter().find(|a| !a.is_software()) {
+        Some(a) => println!("backend auto would use the GPU {a}"),
+        None => {
+            println!("backend auto would use the CPU ({threads} threads): no hardware GPU found")
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} of {} scenario files have errors",
+            args.scenarios.len()
+        );
+    }
+    Ok(())
+}
+
+fn describe_plan(plan: &Plan, threads: usize) {
+    let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
+    let first = &plan.points[0].scenario;
+    println!("{}: ok, scenario {:?}", plan.file.display(), plan.name);
+    println!(
+        "  points {} ({}), walkers {} in all, frames {} x {} ps, states {} ({})",
+        plan.points.len(),
+        plan.mode
+            .map_or("no sweep".into(), |m| format!("{m:?} sweep").to_lowercase()),
+        plan.total_walkers(),
+        first.frames,
+        first.dt_ps,
+        first.states.len(),
+        first.states.names.join(", ")
+    );
+    let worst = plan
+        .points
+        .iter()
+        .map(|p| {
+            let t = exciton_mc::model::WalkTables::new(&p.scenario);
+            exciton_mc::backend::layout_for(&p.scenario, &t).memory(threads)
+        })
+        .max_by_key(|m| m.host_cpu_backend)
+        .expect("a plan has points");
+    println!(
+        "  memory per point: host {:.3} GiB (cpu, {threads} threads) / {:.3} GiB (gpu); device {:.3} GiB",
+        gib(worst.host_cpu_backend),
+        gib(worst.host_gpu_backend),
+        gib(worst.device)
+    );
+    if let Some(avail) = exciton_mc::histogram::available_host_memory() {
+        if worst.host_cpu_backend > avail {
+            println!(
+                "  warning: more host memory than the {:.1} GiB available now",
+                gib(avail)
+            );
+        }
+    }
 }
 
 /// Runs `work` while a bar on stderr follows `progress` (hidden when stderr is no terminal).

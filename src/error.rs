@@ -37,6 +37,16 @@ pub enum Error {
     Gpu(#[from] crate::gpu::GpuError),
     #[error("the run was interrupted")]
     Interrupted,
+    #[error("interrupted after {finished} of {total} points; the finished ones are kept in {}/points: rerun with --resume to continue", dir.display())]
+    InterruptedSweep {
+        finished: usize,
+        total: usize,
+        dir: PathBuf,
+    },
+    #[error("cannot resume: {}: {reason}", file.display())]
+    Resume { file: PathBuf, reason: String },
+    #[error("{0}")]
+    Memory(String),
 }
 
 impl Error {

@@ -138,3 +138,33 @@ impl Histograms {
         self.counts[self.layout.emission_state_offset() + t * self.layout.states as usize + s]
     }
 }
+
+/// Memory a run of one point needs, in bytes, before it starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct MemoryEstimate {
+    /// Host memory: the u64 totals, plus a u32 histogram per CPU thread (CPU backend) or
+    /// one read-back copy (GPU backend).
+    pub host_cpu_backend: u64,
+    pub host_gpu_backend: u64,
+    /// Device memory of the GPU backend: the u32 histogram (tables are tiny).
+    pub device: u64,
+}
+
+impl HistLayout {
+    pub fn memory(&self, threads: usize) -> MemoryEstimate {
+        let n = self.len() as u64;
+        MemoryEstimate {
+            host_cpu_backend: n * 8 + n * 4 * threads.max(1) as u64,
+            host_gpu_backend: n * 8 + n * 4,
+            device: n * 4,
+        }
+    }
+}
+
+/// Host memory the OS says is available (Linux `MemAvailable`), if it can be read.
+pub fn available_host_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}

@@ -152,26 +152,45 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     })
 }
 
-/// Prepares the output directory: created if missing; an existing non-empty one is
-/// refused unless `force` (then its old result files are replaced one by one).
-pub fn prepare_dir(dir: &Path, force: bool) -> Result<(), Error> {
-    if dir.exists() {
-        let non_empty = std::fs::read_dir(dir)
-            .map_err(|e| Error::io(format!("cannot read {}", dir.display()), e))?
+/// How an output directory that already holds files is treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirMode {
+    /// Refuse a directory that holds files.
+    Fresh,
+    /// Start over: stored points of an earlier run are removed.
+    Force,
+    /// Continue an earlier run: the directory must hold its stored points.
+    Resume,
+}
+
+/// Prepares the output directory (created if missing) for `mode`.
+pub fn prepare_dir(dir: &Path, mode: DirMode) -> Result<(), Error> {
+    let io = |what: &str, e| Error::io(format!("{what} {}", dir.display()), e);
+    let non_empty = dir.exists()
+        && std::fs::read_dir(dir)
+            .map_err(|e| io("cannot read", e))?
             .next()
             .is_some();
-        if non_empty && !force {
+    match mode {
+        DirMode::Fresh if non_empty => return Err(Error::io(
+            format!("output directory {} already holds files", dir.display()),
+            std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "pass --resume to continue its run, --force to start over, or choose another --out",
+            ),
+        )),
+        DirMode::Resume if !dir.join("points").is_dir() => {
             return Err(Error::io(
-                format!("output directory {} already holds files", dir.display()),
-                std::io::Error::new(
-                    std::io::ErrorKind::AlreadyExists,
-                    "pass --force to overwrite, or choose another --out",
-                ),
-            ));
+                format!("nothing to resume in {}", dir.display()),
+                std::io::Error::new(std::io::ErrorKind::NotFound, "it has no points/ directory"),
+            ))
         }
+        DirMode::Force if dir.join("points").is_dir() => {
+            std::fs::remove_dir_all(dir.join("points")).map_err(|e| io("cannot clear", e))?
+        }
+        _ => {}
     }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))
+    std::fs::create_dir_all(dir).map_err(|e| io("cannot create", e))
 }
 
 fn opt(v: Option<f64>) -> String {

@@ -7,7 +7,7 @@
 use crate::cli::{default_threads, with_progress_bar, ReproduceArgs};
 use anyhow::{Context, Result};
 use exciton_mc::backend::{BackendKind, Engine, Progress};
-use exciton_mc::output::{prepare_dir, write_results};
+use exciton_mc::output::{prepare_dir, write_results, DirMode};
 use exciton_mc::run::run;
 use exciton_mc::sweep::Plan;
 use std::path::Path;
@@ -55,7 +55,14 @@ pub fn reproduce_command(args: ReproduceArgs) -> Result<()> {
         walkers,
         args.out.display()
     );
-    prepare_dir(&args.out, args.force)?;
+    prepare_dir(
+        &args.out,
+        if args.force {
+            DirMode::Force
+        } else {
+            DirMode::Fresh
+        },
+    )?;
     let start = Instant::now();
     let mut drawn = Vec::new();
     for (file, text) in FIGURE_SCENARIOS {
@@ -72,7 +79,7 @@ pub fn reproduce_command(args: ReproduceArgs) -> Result<()> {
         })
         .with_context(|| format!("running {file}"))?;
         let dir = args.out.join("results").join(&plan.name);
-        prepare_dir(&dir, true)?;
+        prepare_dir(&dir, DirMode::Force)?;
         write_results(&dir, &results)?;
         let mut kinds = Vec::new();
         for k in &results.figures {

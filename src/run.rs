@@ -1,33 +1,142 @@
-//! A run: every point of a scenario through one backend, into [`RunResults`].
+//! A run: every point of a plan through one engine, into [`RunResults`].
+//!
+//! With an output directory, each point is written to `points/point-NNN.json` as soon as
+//! it finishes (atomically, with the hash of its scenario), so an interrupted sweep keeps
+//! its finished points and `--resume` continues it; `results.json` is written last.
 
 use crate::backend::{Engine, Progress};
 use crate::error::Error;
 use crate::observables::summarise;
-use crate::output::{PointResult, RunResults};
-use crate::sweep::Plan;
+use crate::output::{write_atomic, PointResult, RunResults};
+use crate::sweep::{Plan, SweepPoint};
+use std::path::Path;
 
-/// Runs every point of `plan` and gathers the results.
-pub fn run(plan: &Plan, engine: &Engine, progress: &Progress) -> Result<RunResults, Error> {
-    let mut points = Vec::with_capacity(plan.points.len());
-    for p in &plan.points {
-        let curves = engine.curves(&p.scenario, p.index, progress)?;
-        let summary = summarise(&curves, p.scenario.dt_ps, p.scenario.pitch_nm);
-        points.push(PointResult::new(
-            &p.scenario,
-            p.parameters.clone(),
-            &curves,
-            summary,
-        ));
-    }
-    Ok(RunResults {
+/// One finished point as stored under `points/`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredPoint {
+    hash: String,
+    result: PointResult,
+}
+
+fn run_point(p: &SweepPoint, engine: &Engine, progress: &Progress) -> Result<PointResult, Error> {
+    let curves = engine.curves(&p.scenario, p.index, progress)?;
+    let summary = summarise(&curves, p.scenario.dt_ps, p.scenario.pitch_nm);
+    Ok(PointResult::new(
+        &p.scenario,
+        p.parameters.clone(),
+        &curves,
+        summary,
+    ))
+}
+
+fn results(plan: &Plan, engine: &Engine, points: Vec<PointResult>) -> RunResults {
+    RunResults {
         scenario: plan.name.clone(),
         scenario_file: plan.file.display().to_string(),
         backend: engine.kind().name().into(),
         device: engine.device(),
         exciton_mc_version: env!("CARGO_PKG_VERSION").into(),
         displacement: "x only (y not pooled), integer sites relative to each walker's start".into(),
-        figures: plan.figures.clone(),
         sweep_mode: plan.mode,
+        figures: plan.figures.clone(),
         points,
-    })
+    }
+}
+
+/// Runs every point of `plan` in memory.
+pub fn run(plan: &Plan, engine: &Engine, progress: &Progress) -> Result<RunResults, Error> {
+    let points = plan
+        .points
+        .iter()
+        .map(|p| run_point(p, engine, progress))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(results(plan, engine, points))
+}
+
+/// Runs every point of `plan`, storing each under `dir/points/` as it finishes. With
+/// `resume`, points already stored with the same hash are taken as they are, and a
+/// stored point whose scenario changed is an error.
+pub fn run_into(
+    plan: &Plan,
+    engine: &Engine,
+    progress: &Progress,
+    dir: &Path,
+    resume: bool,
+) -> Result<RunResults, Error> {
+    let points_dir = dir.join("points");
+    std::fs::create_dir_all(&points_dir)
+        .map_err(|e| Error::io(format!("cannot create {}", points_dir.display()), e))?;
+    let exact = matches!(engine, Engine::Exact);
+    let mut done = Vec::with_capacity(plan.points.len());
+    for p in &plan.points {
+        let path = points_dir.join(format!("point-{:03}.json", p.index));
+        let hash = p.hash(exact);
+        if resume && path.exists() {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+            let stored: StoredPoint = serde_json::from_str(&text).map_err(|e| Error::Resume {
+                file: path.clone(),
+                reason: format!("not a stored point ({e})"),
+            })?;
+            if stored.hash != hash {
+                return Err(Error::Resume {
+                    file: path,
+                    reason: format!(
+                        "was computed from another scenario, walker count, seed or backend (hash {} here, {hash} now); use a new --out, or --force to start over",
+                        stored.hash
+                    ),
+                });
+            }
+            progress.advance(p.scenario.walkers);
+            done.push(stored.result);
+            continue;
+        }
+        let result = run_point(p, engine, progress).map_err(|e| match e {
+            Error::Interrupted => Error::InterruptedSweep {
+                finished: done.len(),
+                total: plan.points.len(),
+                dir: dir.to_path_buf(),
+            },
+            e => e,
+        })?;
+        let stored = StoredPoint { hash, result };
+        let json = serde_json::to_vec(&stored).expect("a point serialises to JSON");
+        write_atomic(&path, &json)?;
+        done.push(stored.result);
+    }
+    Ok(results(plan, engine, done))
+}
+
+/// Refuses a plan whose largest point would not fit in the host memory available now.
+pub fn check_memory(plan: &Plan, engine: &Engine) -> Result<(), Error> {
+    let Some(available) = crate::histogram::available_host_memory() else {
+        return Ok(());
+    };
+    let threads = match engine {
+        Engine::Cpu { threads } => *threads,
+        _ => 1,
+    };
+    for p in &plan.points {
+        let tables = crate::model::WalkTables::new(&p.scenario);
+        let layout = crate::backend::layout_for(&p.scenario, &tables);
+        let m = layout.memory(threads);
+        let need = match engine {
+            Engine::Cpu { .. } => m.host_cpu_backend,
+            Engine::Gpu { .. } => m.host_gpu_backend,
+            Engine::Exact => 0,
+        };
+        if need > available {
+            let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
+            return Err(Error::Memory(format!(
+                "point {} needs {:.1} GiB of host memory for its histograms ({} frames x {} states x {} bins, a u32 copy per thread and u64 totals) but {:.1} GiB are available: reduce frames or histogram.max_dx_sites, or use fewer --threads",
+                p.index,
+                gib(need),
+                layout.frames,
+                layout.states,
+                layout.row_width(),
+                gib(available)
+            )));
+        }
+    }
+    Ok(())
 }

@@ -41,6 +41,8 @@ pub struct SweepPoint {
     /// Swept JSON path -> value (empty for a scenario without sweep).
     pub parameters: IndexMap<String, Value>,
     pub scenario: Scenario,
+    /// The point's scenario as JSON (sweep values set), for its hash.
+    pub source: Value,
 }
 
 /// Every point of a scenario file.
@@ -76,6 +78,7 @@ impl Plan {
                     index: 0,
                     parameters: IndexMap::new(),
                     scenario,
+                    source: base,
                 }],
                 source: value.clone(),
                 figures: figures(value),
@@ -129,6 +132,7 @@ impl Plan {
                 index: index as u64,
                 parameters: combo,
                 scenario,
+                source: v,
             });
         }
         Ok(Plan {
@@ -143,6 +147,23 @@ impl Plan {
 
     pub fn total_walkers(&self) -> u64 {
         self.points.iter().map(|p| p.scenario.walkers).sum()
+    }
+}
+
+impl SweepPoint {
+    /// Fingerprint of everything that decides this point's result: its scenario JSON,
+    /// walkers and seed (command-line overrides included), its index, and whether it is
+    /// Monte Carlo or exact (CPU and GPU Monte Carlo give identical results).
+    pub fn hash(&self, exact: bool) -> String {
+        let text = format!(
+            "{}|walkers={}|seed={}|index={}|exact={exact}",
+            self.source, self.scenario.walkers, self.scenario.seed, self.index
+        );
+        // FNV-1a 64: stable across platforms and versions, unlike std's hasher.
+        let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        format!("{h:016x}")
     }
 }
 

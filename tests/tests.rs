@@ -16,6 +16,8 @@ mod paper_claims;
 mod reproducibility;
 #[path = "it/rng.rs"]
 mod rng;
+#[path = "it/robustness.rs"]
+mod robustness;
 #[path = "it/scenario_errors.rs"]
 mod scenario_errors;
 #[path = "it/shaders.rs"]

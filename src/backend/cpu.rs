@@ -17,11 +17,13 @@ use std::sync::Mutex;
 /// small enough to balance two cores and report progress often.
 const BLOCK: u64 = 16_384;
 
-/// Runs `walkers` walkers of the point with `key` on `threads` threads.
+/// Runs walkers `first..first + walkers` of the point with `key` on `threads` threads.
+#[allow(clippy::too_many_arguments)]
 pub fn run_point(
     tables: &WalkTables,
     layout: HistLayout,
     key: u64,
+    first: u64,
     walkers: u64,
     threads: usize,
     progress: &Progress,
@@ -45,8 +47,9 @@ pub fn run_point(
                     if block >= blocks {
                         break;
                     }
-                    let base = block * BLOCK;
-                    let count = (walkers - base).min(BLOCK) as u32;
+                    let offset = block * BLOCK;
+                    let count = (walkers - offset).min(BLOCK) as u32;
+                    let base = first + offset;
                     if since_flush + u64::from(count) > u64::from(u32::MAX) {
                         total.lock().unwrap().add_u32(&local);
                         local.fill(0);

@@ -31,7 +31,7 @@ pub struct Batching {
     pub flush_every: u64,
 }
 
-/// Runs `walkers` walkers of the point with `key`.
+/// Runs walkers `first..first + walkers` of the point with `key`.
 #[allow(clippy::too_many_arguments)]
 pub fn run_point(
     ctx: &GpuContext,
@@ -39,6 +39,7 @@ pub fn run_point(
     tables: &WalkTables,
     layout: HistLayout,
     key: u64,
+    first: u64,
     walkers: u64,
     batching: Batching,
     progress: &Progress,
@@ -46,12 +47,12 @@ pub fn run_point(
     let buffers = pipeline.buffers(ctx, tables, &layout)?;
     let mut total = Histograms::zeros(layout);
     let mut since_flush = 0u64;
-    let mut base = 0u64;
-    while base < walkers {
+    let mut done = 0u64;
+    while done < walkers {
         if progress.cancelled() {
             return Err(Error::Interrupted);
         }
-        let count = (walkers - base).min(u64::from(batching.dispatch)) as u32;
+        let count = (walkers - done).min(u64::from(batching.dispatch)) as u32;
         let flush_every = batching.flush_every.min(u64::from(u32::MAX));
         if since_flush > 0 && since_flush + u64::from(count) > flush_every {
             total.add_u32(&ctx.read_back(&buffers.hist, buffers.hist_bytes)?);
@@ -61,12 +62,12 @@ pub fn run_point(
         pipeline.dispatch(
             ctx,
             &buffers,
-            &WalkParams::new(tables, &layout, key, base, count),
+            &WalkParams::new(tables, &layout, key, first + done, count),
         );
         ctx.wait()?;
         progress.advance(u64::from(count));
         since_flush += u64::from(count);
-        base += u64::from(count);
+        done += u64::from(count);
     }
     total.add_u32(&ctx.read_back(&buffers.hist, buffers.hist_bytes)?);
     Ok(total)

@@ -40,15 +40,38 @@ impl BackendKind {
 }
 
 /// Walkers done so far (read by the progress bar) and a cancel flag (set on Ctrl-C).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Progress {
     done: AtomicU64,
     cancel: AtomicBool,
+    budget: u64,
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress {
+            done: AtomicU64::new(0),
+            cancel: AtomicBool::new(false),
+            budget: u64::MAX,
+        }
+    }
 }
 
 impl Progress {
+    /// A run that cancels itself once `walkers` walkers are done, as Ctrl-C would
+    /// (time-boxed runs; tests of interruption).
+    pub fn with_budget(walkers: u64) -> Self {
+        Progress {
+            budget: walkers,
+            ..Default::default()
+        }
+    }
+
     pub fn advance(&self, walkers: u64) {
-        self.done.fetch_add(walkers, Ordering::Relaxed);
+        let done = self.done.fetch_add(walkers, Ordering::Relaxed) + walkers;
+        if done >= self.budget {
+            self.cancel();
+        }
     }
 
     pub fn done(&self) -> u64 {
@@ -182,12 +205,25 @@ impl Engine {
         point: u64,
         progress: &Progress,
     ) -> Result<Histograms, Error> {
+        self.histograms_of(scenario, point, 0, scenario.walkers, progress)
+    }
+
+    /// Histogram totals of walkers `first..first + walkers` of one point: the pieces of
+    /// a point add up to the whole, whatever the cut.
+    pub fn histograms_of(
+        &self,
+        scenario: &Scenario,
+        point: u64,
+        first: u64,
+        walkers: u64,
+        progress: &Progress,
+    ) -> Result<Histograms, Error> {
         let tables = WalkTables::new(scenario);
         let layout = layout_for(scenario, &tables);
         let key = point_key(scenario.seed, point);
         match self {
             Engine::Cpu { threads } => {
-                cpu::run_point(&tables, layout, key, scenario.walkers, *threads, progress)
+                cpu::run_point(&tables, layout, key, first, walkers, *threads, progress)
             }
             Engine::Gpu {
                 ctx,
@@ -199,9 +235,8 @@ impl Engine {
                     dispatch: batch.unwrap_or_else(|| gpu::dispatch_walkers(scenario.frames)),
                     flush_every: *flush_every,
                 };
-                let walkers = scenario.walkers;
                 gpu::run_point(
-                    ctx, pipeline, &tables, layout, key, walkers, batching, progress,
+                    ctx, pipeline, &tables, layout, key, first, walkers, batching, progress,
                 )
             }
             Engine::Exact => panic!("the exact backend has no histograms"),

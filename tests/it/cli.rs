@@ -276,3 +276,83 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
     );
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+#[test]
+fn resume_json_summary_and_check() {
+    let out = temp_dir("resume");
+    let sweep = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fig2e-heating.json"),
+    )
+    .unwrap();
+    let file =
+        std::env::temp_dir().join(format!("exciton-mc-cli-sweep-{}.json", std::process::id()));
+    std::fs::write(&file, &sweep).unwrap();
+    let run = |extra: &[&str]| {
+        exe()
+            .arg("run")
+            .arg(&file)
+            .args(["--backend", "cpu", "--walkers", "5000", "--out"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("--json prints JSON on stdout");
+    assert_eq!(summary["points"].as_array().unwrap().len(), 6);
+    assert_eq!(summary["backend"], "cpu");
+
+    // Resuming a finished run reuses every point; a changed scenario is refused.
+    let o = run(&["--resume", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    std::fs::write(
+        &file,
+        sweep.replace("\"radiative\": 0.03", "\"radiative\": 0.031"),
+    )
+    .unwrap();
+    let o = run(&["--resume"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("cannot resume") && text(&o).contains("another scenario"),
+        "{}",
+        text(&o)
+    );
+
+    // check: good files pass, a bad one fails with its error and exit 1.
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/probability-sum.json");
+    let o = exe()
+        .args(["check", "scenarios/paper-5nm-9K.json"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("paper-5nm-9K.json: ok") && text(&o).contains("sum to 1.305"),
+        "{}",
+        text(&o)
+    );
+
+    // example prints a scenario that loads.
+    let o = exe().arg("example").output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    exciton_mc::sweep::Plan::from_value(&v, Path::new("example.json")).unwrap();
+    for cmd in [
+        "run",
+        "reproduce",
+        "plot",
+        "bench",
+        "check",
+        "example",
+        "devices",
+    ] {
+        let o = exe().args([cmd, "--help"]).output().unwrap();
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Example"),
+            "{cmd} --help lacks an example"
+        );
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+    std::fs::remove_file(&file).unwrap();
+}

@@ -152,3 +152,23 @@ fn auto_takes_a_hardware_gpu_or_says_why_it_took_the_cpu() {
         }
     }
 }
+
+#[test]
+fn walker_indices_across_the_32_bit_carry_and_at_1e12_are_bit_identical() {
+    // The GPU keeps walker indices as two u32: batches that straddle 2^32, and walkers
+    // near 10^12 (the largest runs we promise), must draw the CPU's streams.
+    let Some(gpu) = gpu_engine() else { return };
+    let gpu = gpu.with_batch(700);
+    let s = scenario(&with_walkers(paper_json(), 1));
+    let cpu = Engine::cpu(2);
+    let p = Progress::default();
+    for first in [(1u64 << 32) - 1000, 1_000_000_000_000, u64::MAX / 2 - 1500] {
+        let a = cpu.histograms_of(&s, 5, first, 3000, &p).unwrap();
+        let b = gpu.histograms_of(&s, 5, first, 3000, &p).unwrap();
+        assert!(
+            a == b,
+            "walkers {first}..{}: GPU differs from CPU",
+            first + 3000
+        );
+    }
+}
