@@ -459,12 +459,10 @@ pub(crate) fn with_progress_bar<T>(
     quiet: bool,
     work: impl FnOnce() -> T,
 ) -> T {
-    let target = if quiet || !std::io::stderr().is_terminal() {
-        ProgressDrawTarget::hidden()
-    } else {
-        ProgressDrawTarget::stderr()
-    };
-    let bar = ProgressBar::with_draw_target(Some(total), target);
+    // Hidden at first: a bar that flashes for a 0.1 s run is noise. It appears once the
+    // run has taken a second, and never when stderr is no terminal or with --quiet.
+    let visible = !quiet && std::io::stderr().is_terminal();
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template(
             "{bar:40} {human_pos}/{human_len} walkers  {per_sec}  eta {eta}",
@@ -475,9 +473,15 @@ pub(crate) fn with_progress_bar<T>(
     let bar = &bar;
     std::thread::scope(|s| {
         s.spawn(move || {
+            let start = Instant::now();
+            let mut shown = false;
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                 stopped.recv_timeout(Duration::from_millis(100))
             {
+                if visible && !shown && start.elapsed() >= Duration::from_secs(1) {
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                    shown = true;
+                }
                 bar.set_position(progress.done());
             }
             bar.finish_and_clear();

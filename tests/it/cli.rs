@@ -356,3 +356,142 @@ fn resume_json_summary_and_check() {
     std::fs::remove_dir_all(&out).unwrap();
     std::fs::remove_file(&file).unwrap();
 }
+
+#[test]
+fn ctrl_c_keeps_finished_points_and_resume_completes_the_sweep() {
+    let out = temp_dir("sigint");
+    let args = [
+        "run",
+        "scenarios/fig4-temperature.json",
+        "--backend",
+        "cpu",
+        "--walkers",
+        "200000",
+        "--threads",
+        "1",
+        "--quiet",
+        "--out",
+    ];
+    let mut child = exe()
+        .args(args)
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the first stored point, then interrupt as a user would.
+    let points = out.join("points");
+    let start = std::time::Instant::now();
+    while std::fs::read_dir(&points).map_or(0, |d| d.count()) < 1 {
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "no point finished in 2 minutes"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("rerun with --resume"), "{stderr}");
+    let kept = std::fs::read_dir(&points).unwrap().count();
+    assert!((1..36).contains(&kept), "{kept} points kept");
+    assert!(
+        !out.join("results.json").exists(),
+        "no results.json for an unfinished sweep"
+    );
+    let leftovers = std::fs::read_dir(&points)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".tmp")
+        })
+        .count();
+    assert_eq!(leftovers, 0, "half-written point files left behind");
+
+    let o = exe().args(args).arg(&out).arg("--resume").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(r["points"].as_array().unwrap().len(), 36);
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn no_command_line_makes_the_program_panic() {
+    // Random command lines from a pool of good and bad tokens. Large valid jobs are left
+    // out of the pool: they are slow, not wrong.
+    let out = temp_dir("argfuzz");
+    let outs = out.display().to_string();
+    let commands = [
+        "run",
+        "check",
+        "plot",
+        "example",
+        "devices",
+        "reproduce-not",
+        "bench-not",
+    ];
+    let tokens = [
+        "scenarios/paper-5nm-9K.json",
+        "tests/corpus/zero-frames.json",
+        "tests/corpus/empty-file.json",
+        "missing.json",
+        "--backend",
+        "exact",
+        "cpu",
+        "quantum",
+        "--walkers",
+        "1e3",
+        "0",
+        "-5",
+        "2.5",
+        "1e30",
+        "abc",
+        "18446744073709551615",
+        "--seed",
+        "--threads",
+        "--out",
+        &outs,
+        "--force",
+        "--resume",
+        "--json",
+        "--quiet",
+        "--figure",
+        "msd",
+        "--adapter",
+        "",
+        "-x",
+        "--",
+        "☃",
+    ];
+    let mut rng = exciton_mc::rng::Pcg32::new(99, 1);
+    for _ in 0..60 {
+        let mut argv = vec![commands[(rng.next_u32() as usize) % commands.len()].to_string()];
+        for _ in 0..rng.next_u32() % 6 {
+            argv.push(tokens[(rng.next_u32() as usize) % tokens.len()].to_string());
+        }
+        if argv[0] == "run" && !argv.iter().any(|a| a == "--walkers") {
+            argv.extend(["--walkers".into(), "1000".into()]);
+        }
+        let o = exe().args(&argv).output().unwrap();
+        let all = text(&o);
+        assert!(!all.contains("panicked"), "{argv:?} panicked:\n{all}");
+        assert!(
+            matches!(o.status.code(), Some(0..=2)),
+            "{argv:?} exited {:?}:\n{all}",
+            o.status.code()
+        );
+        if !o.status.success() {
+            assert!(!all.trim().is_empty(), "{argv:?} failed silently");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
