@@ -24,6 +24,45 @@ fn e<T: std::fmt::Display>(err: T) -> String {
     err.to_string()
 }
 
+/// A labelled line in colour `c`.
+fn line<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    pts: impl IntoIterator<Item = (f64, f64)>,
+    label: String,
+    c: RGBColor,
+) -> Result<(), String>
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate<From = (f64, f64)>,
+{
+    chart
+        .draw_series(LineSeries::new(pts, c.stroke_width(3)))
+        .map_err(e)?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], c.stroke_width(3)));
+    Ok(())
+}
+
+/// The legend box, at `at`.
+fn legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    at: SeriesLabelPosition,
+    size: u32,
+) -> Result<(), String>
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((FONT, size))
+        .position(at)
+        .draw()
+        .map_err(e)
+}
+
 /// The provenance line in the lower left corner.
 fn corner(root: &Area, note: &str) -> Result<(), String> {
     root.draw(&Text::new(
@@ -104,22 +143,9 @@ pub fn msd(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureErr
         }
         for (i, (label, pts)) in curves.iter().enumerate() {
             let c = color(i);
-            chart
-                .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(3)))
-                .map_err(e)?
-                .label(label.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 30, y)], c.stroke_width(3))
-                });
+            line(&mut chart, pts.iter().copied(), label.clone(), c)?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, 22))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, 22)?;
         corner(root, note)
     })
 }
@@ -186,14 +212,7 @@ pub fn t_max(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureE
                 "t_max (occupancy MSD)".into()
             })
             .legend(|(x, y)| Circle::new((x + 15, y), 8, BLUE_700.filled()));
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, 22))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight, 22)?;
         corner(root, note)
     })
 }
@@ -219,6 +238,8 @@ pub fn temperature(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, F
     let t_top = upper(r.points.iter().filter_map(|p| p.temperature_k));
     draw_png(path, |root| {
         let (top, _) = root.split_vertically(SIZE.1 - 40);
+        // A strip above the title, or its ascenders touch the edge.
+        let (_, top) = top.split_vertically(14);
         let body = top
             .titled(
                 &format!("{}: diffusion against temperature", r.scenario),
@@ -260,25 +281,12 @@ pub fn temperature(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, F
                     .filter_map(|p| Some((p.temperature_k?, pick(p)?)))
                     .collect();
                 let c = color(i);
-                chart
-                    .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(3)))
-                    .map_err(e)?
-                    .label(sample.clone())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 30, y)], c.stroke_width(3))
-                    });
+                line(&mut chart, pts.iter().copied(), sample.clone(), c)?;
                 chart
                     .draw_series(pts.iter().map(|&p| Circle::new(p, 5, c.filled())))
                     .map_err(e)?;
             }
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font((FONT, 20))
-                .position(at)
-                .draw()
-                .map_err(e)?;
+            legend(&mut chart, at, 20)?;
         }
         corner(root, note)
     })
@@ -334,22 +342,9 @@ pub fn pl_decay(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, Figu
             .map_err(e)?;
         for (i, (label, pts)) in series.iter().enumerate() {
             let c = color(i);
-            chart
-                .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(3)))
-                .map_err(e)?
-                .label(label.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 30, y)], c.stroke_width(3))
-                });
+            line(&mut chart, pts.iter().copied(), label.clone(), c)?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, 22))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight, 22)?;
         corner(root, note)
     })
 }
@@ -435,22 +430,9 @@ pub fn bright_fraction_chart(path: &Path, splittings_mev: &[f64]) -> Result<Path
         for (i, &de) in splittings_mev.iter().enumerate() {
             let c = color(i);
             let pts = (1..=300).map(|t| (t as f64, bright_fraction(de, t as f64, 3.0)));
-            chart
-                .draw_series(LineSeries::new(pts, c.stroke_width(3)))
-                .map_err(e)?
-                .label(format!("ΔE_BD = {de} meV"))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 30, y)], c.stroke_width(3))
-                });
+            line(&mut chart, pts, format!("ΔE_BD = {de} meV"), c)?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, 22))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(e)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, 22)?;
         corner(
             root,
             "exciton-mc · p_B = 3 exp(-ΔE/kT) / (1 + 3 exp(-ΔE/kT)), kB = 0.08617333 meV/K",
