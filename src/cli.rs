@@ -96,13 +96,13 @@ struct RunArgs {
 }
 
 #[derive(clap::Args)]
-struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Scenario files.
     #[arg(required = true)]
-    scenarios: Vec<PathBuf>,
+    pub(crate) scenarios: Vec<PathBuf>,
     /// CPU threads the memory estimate assumes [default: all cores].
     #[arg(long)]
-    threads: Option<usize>,
+    pub(crate) threads: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -266,9 +266,9 @@ pub fn main() -> Result<()> {
         Command::Bench(args) => bench_command(args),
         Command::Reproduce(args) => crate::reproduce::reproduce_command(args),
         Command::Plot(args) => plot_command(args),
-        Command::Check(args) => check_command(args),
+        Command::Check(args) => crate::check::check_command(args),
         Command::Example => {
-            print!("{EXAMPLE}");
+            print!("{}", crate::check::EXAMPLE);
             Ok(())
         }
         Command::Devices => {
@@ -328,10 +328,10 @@ fn run_command(args: RunArgs) -> Result<()> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&json_summary(&results, wall, &out))?
+            serde_json::to_string_pretty(&crate::summary::json_summary(&results, wall, &out))?
         );
     } else {
-        print_summary(&results, wall, &out);
+        crate::summary::print_summary(&results, wall, &out);
     }
     Ok(())
 }
@@ -349,106 +349,6 @@ fn stop_on_ctrl_c(progress: &Arc<Progress>) {
     });
     if let Err(e) = installed {
         eprintln!("warning: Ctrl-C will not stop cleanly: {e}");
-    }
-}
-
-/// The `--json` summary: per point its swept values and scalars, in both unit systems.
-fn json_summary(results: &RunResults, wall: Duration, out: &std::path::Path) -> serde_json::Value {
-    let points: Vec<serde_json::Value> = results
-        .points
-        .iter()
-        .map(|p| {
-            serde_json::json!({
-                "parameters": p.parameters,
-                "walkers": p.walkers,
-                "tau_pl_ps": p.tau_pl_ps,
-                "d_avg_cm2_s": p.d_avg_cm2_s,
-                "d_avg_sites2_ps": p.d_avg_sites2_ps,
-                "diffusion_length_nm": p.diffusion_length_nm,
-                "diffusion_length_sites": p.diffusion_length_sites,
-                "t_max_ps": p.t_max_ps,
-                "warnings": p.warnings,
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "scenario": results.scenario,
-        "backend": results.backend,
-        "device": results.device,
-        "wall_s": wall.as_secs_f64(),
-        "results": out.join("results.json"),
-        "points": points,
-    })
-}
-
-/// A complete scenario with every feature, printed by `exciton-mc example`.
-const EXAMPLE: &str = include_str!("../scenarios/example.json");
-
-fn check_command(args: CheckArgs) -> Result<()> {
-    let threads = default_threads(args.threads);
-    let mut failed = 0;
-    for path in &args.scenarios {
-        match Plan::load(path) {
-            Err(e) => {
-                failed += 1;
-                eprintln!("error: {e}");
-            }
-            Ok(plan) => describe_plan(&plan, threads),
-        }
-    }
-    let gpu = exciton_mc::gpu::list_adapters();
-    match gpu.iter().find(|a| !a.is_software()) {
-        Some(a) => println!("backend auto would use the GPU {a}"),
-        None => {
-            println!("backend auto would use the CPU ({threads} threads): no hardware GPU found")
-        }
-    }
-    if failed > 0 {
-        anyhow::bail!(
-            "{failed} of {} scenario files have errors",
-            args.scenarios.len()
-        );
-    }
-    Ok(())
-}
-
-fn describe_plan(plan: &Plan, threads: usize) {
-    let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
-    let first = &plan.points[0].scenario;
-    println!("{}: ok, scenario {:?}", plan.file.display(), plan.name);
-    println!(
-        "  points {} ({}), walkers {} in all, frames {} x {} ps, states {} ({})",
-        plan.points.len(),
-        plan.mode
-            .map_or("no sweep".into(), |m| format!("{m:?} sweep").to_lowercase()),
-        plan.total_walkers(),
-        first.frames,
-        first.dt_ps,
-        first.states.len(),
-        first.states.names.join(", ")
-    );
-    let worst = plan
-        .points
-        .iter()
-        .map(|p| {
-            let t = exciton_mc::model::WalkTables::new(&p.scenario);
-            exciton_mc::backend::layout_for(&p.scenario, &t).memory(threads)
-        })
-        .max_by_key(|m| m.host_cpu_backend)
-        .expect("a plan has points");
-    println!(
-        "  memory per point: host {:.3} GiB (cpu, {threads} threads) / {:.3} GiB (gpu); device {:.3} GiB",
-        gib(worst.host_cpu_backend),
-        gib(worst.host_gpu_backend),
-        gib(worst.device)
-    );
-    if let Some(avail) = exciton_mc::histogram::available_host_memory() {
-        if worst.host_cpu_backend > avail {
-            println!(
-                "  warning: more host memory than the {:.1} GiB available now",
-                gib(avail)
-            );
-        }
     }
 }
 
@@ -490,111 +390,4 @@ pub(crate) fn with_progress_bar<T>(
         let _ = stop.send(());
         r
     })
-}
-
-fn fmt_opt(v: Option<f64>, digits: usize) -> String {
-    v.map_or("-".into(), |v| format!("{v:.digits$}"))
-}
-
-fn print_summary(results: &RunResults, wall: Duration, out: &std::path::Path) {
-    println!(
-        "scenario   {} ({})",
-        results.scenario, results.scenario_file
-    );
-    println!("backend    {} [{}]", results.backend, results.device);
-    let wf: f64 = results
-        .points
-        .iter()
-        .map(|p| p.walkers as f64 * f64::from(p.frames))
-        .sum();
-    println!(
-        "points     {}  wall {:.2} s  ({:.3e} walker-frames/s, dead walkers' frames counted)",
-        results.points.len(),
-        wall.as_secs_f64(),
-        wf / wall.as_secs_f64()
-    );
-    if let [p] = &results.points[..] {
-        print_point(p);
-    } else {
-        print_sweep_table(results);
-    }
-    for (i, p) in results.points.iter().enumerate() {
-        for w in &p.warnings {
-            println!("warning    point {i}: {w}");
-        }
-    }
-    println!(
-        "written    {}/results.json, sweep.csv and point-*.csv",
-        out.display()
-    );
-}
-
-fn print_point(p: &exciton_mc::output::PointResult) {
-    println!(
-        "walkers    {}  frames {} x {} ps",
-        p.walkers, p.frames, p.dt_ps
-    );
-    println!("tau_PL     {} ps", fmt_opt(p.tau_pl_ps, 1));
-    println!(
-        "D_avg      {} cm^2/s  ({} sites^2/ps, pitch {} nm)",
-        fmt_opt(p.d_avg_cm2_s, 5),
-        fmt_opt(p.d_avg_sites2_ps, 6),
-        p.pitch_nm
-    );
-    println!(
-        "L          {} nm  ({} sites)",
-        fmt_opt(p.diffusion_length_nm, 1),
-        fmt_opt(p.diffusion_length_sites, 2)
-    );
-    println!(
-        "t_max      {} ps  ({})",
-        fmt_opt(p.t_max_ps, 0),
-        p.t_max_estimator
-    );
-    println!("  time/ps   intensity   emissions   MSD/sites^2 +- stderr      MSD/nm^2");
-    let frames = p.time_ps.len();
-    for t in (0..frames).step_by((frames / 10).max(1)) {
-        println!(
-            "  {:7.0}   {:9.3e}   {:9.0}   {:>8} +- {:<8}   {:>10}",
-            p.time_ps[t],
-            p.intensity[t],
-            p.emissions[t],
-            fmt_opt(p.msd_sites2[t], 4),
-            fmt_opt(p.msd_stderr_sites2[t], 4),
-            fmt_opt(p.msd_nm2[t], 2)
-        );
-    }
-}
-
-/// One line per point (the first 40): swept values and the scalars in both units.
-fn print_sweep_table(results: &RunResults) {
-    println!(
-        "  {:<40} {:>9} {:>11} {:>11} {:>9} {:>7} {:>9}",
-        "point", "tau_PL/ps", "D/cm^2/s", "D/site^2/ps", "L/nm", "L/site", "t_max/ps"
-    );
-    for (i, p) in results.points.iter().enumerate().take(40) {
-        let params: Vec<String> = p
-            .parameters
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let mut label = format!("{i}: {}", params.join(" "));
-        label.truncate(40);
-        println!(
-            "  {:<40} {:>9} {:>11} {:>11} {:>9} {:>7} {:>9}",
-            label,
-            fmt_opt(p.tau_pl_ps, 1),
-            fmt_opt(p.d_avg_cm2_s, 5),
-            fmt_opt(p.d_avg_sites2_ps, 6),
-            fmt_opt(p.diffusion_length_nm, 1),
-            fmt_opt(p.diffusion_length_sites, 2),
-            fmt_opt(p.t_max_ps, 0)
-        );
-    }
-    if results.points.len() > 40 {
-        println!(
-            "  ... {} more points in sweep.csv",
-            results.points.len() - 40
-        );
-    }
 }

@@ -1,0 +1,76 @@
+//! `exciton-mc check` (validate without running) and `exciton-mc example`.
+
+use crate::cli::CheckArgs;
+use anyhow::Result;
+use exciton_mc::sweep::Plan;
+
+/// A complete scenario with every feature, printed by `exciton-mc example`.
+pub(crate) const EXAMPLE: &str = include_str!("../scenarios/example.json");
+
+pub(crate) fn check_command(args: CheckArgs) -> Result<()> {
+    let threads = crate::cli::default_threads(args.threads);
+    let mut failed = 0;
+    for path in &args.scenarios {
+        match Plan::load(path) {
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {e}");
+            }
+            Ok(plan) => describe_plan(&plan, threads),
+        }
+    }
+    let gpu = exciton_mc::gpu::list_adapters();
+    match gpu.iter().find(|a| !a.is_software()) {
+        Some(a) => println!("backend auto would use the GPU {a}"),
+        None => {
+            println!("backend auto would use the CPU ({threads} threads): no hardware GPU found")
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} of {} scenario files have errors",
+            args.scenarios.len()
+        );
+    }
+    Ok(())
+}
+
+fn describe_plan(plan: &Plan, threads: usize) {
+    let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
+    let first = &plan.points[0].scenario;
+    println!("{}: ok, scenario {:?}", plan.file.display(), plan.name);
+    println!(
+        "  points {} ({}), walkers {} in all, frames {} x {} ps, states {} ({})",
+        plan.points.len(),
+        plan.mode
+            .map_or("no sweep".into(), |m| format!("{m:?} sweep").to_lowercase()),
+        plan.total_walkers(),
+        first.frames,
+        first.dt_ps,
+        first.states.len(),
+        first.states.names.join(", ")
+    );
+    let worst = plan
+        .points
+        .iter()
+        .map(|p| {
+            let t = exciton_mc::model::WalkTables::new(&p.scenario);
+            exciton_mc::backend::layout_for(&p.scenario, &t).memory(threads)
+        })
+        .max_by_key(|m| m.host_cpu_backend)
+        .expect("a plan has points");
+    println!(
+        "  memory per point: host {:.3} GiB (cpu, {threads} threads) / {:.3} GiB (gpu); device {:.3} GiB",
+        gib(worst.host_cpu_backend),
+        gib(worst.host_gpu_backend),
+        gib(worst.device)
+    );
+    if let Some(avail) = exciton_mc::histogram::available_host_memory() {
+        if worst.host_cpu_backend > avail {
+            println!(
+                "  warning: more host memory than the {:.1} GiB available now",
+                gib(avail)
+            );
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Scenario files: the JSON schema, loading, and validation into per-frame probabilities.
+//!
+//! A scenario is parsed as a `serde_json::Value` first and typed second, so that every
+//! error can name the file, the JSON path and the reason. Validation turns the user's
+//! numbers (per-frame probabilities or rates in ns^-1) into one [`StateTable`] of
+//! per-frame probabilities, the single input of every backend.
+
+mod schema;
+mod validate;
+
+use crate::error::ScenarioError;
+use crate::temperature::Sample;
+use serde::Deserialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+pub use validate::default_max_dx;
+
+/// Most states a scenario may declare; the GPU kernel sizes its tables from this.
+pub const MAX_STATES: usize = 16;
+/// Most frames a run may have (a histogram row per frame).
+pub const MAX_FRAMES: u32 = 100_000;
+/// Widest initial spot, in sites (the spot table has 12 sigma + 1 entries).
+pub const MAX_SIGMA_SITES: f64 = 10_000.0;
+/// Most histogram counters of one point (1 GiB as u32): keeps every index inside u32
+/// and the per-thread copies inside a workstation's memory.
+pub const MAX_HISTOGRAM_COUNTERS: u64 = 1 << 28;
+/// How far probabilities may sum above 1 before it is an error (float noise in the file).
+pub(crate) const SUM_TOLERANCE: f64 = 1e-12;
+
+/// Hop geometry ("neighbour shells"); MODEL.md section 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Geometry {
+    /// 2D square lattice, 4 nearest + 4 diagonal neighbours, r^-6 weights: hop = 4.5 fret.
+    Paper,
+    /// 2D square lattice, 4 nearest neighbours: hop = 4 fret.
+    Nn,
+    /// 3D simple cubic, 6 nearest + 12 face-diagonal neighbours, r^-6 weights: hop = 7.5 fret.
+    Cubic,
+}
+
+impl Geometry {
+    /// Total hop probability (or rate) per unit per-pair FRET probability (or rate).
+    pub fn fret_factor(self) -> f64 {
+        match self {
+            Geometry::Paper => 4.0 * (1.0 + 1.0 / 8.0),
+            Geometry::Nn => 4.0,
+            Geometry::Cubic => 6.0 + 12.0 / 8.0,
+        }
+    }
+
+    /// Probability that a hop moves x by +1 (the same for -1; the rest leave x unchanged).
+    ///
+    /// paper: nearest (+-1, 0) weigh 1 each, diagonals (+-1, +-1) 1/8 each, out of 4.5:
+    /// (1 + 2/8) / 4.5 = 5/18. nn: 1/4. cubic: (1 + 4/8) / 7.5 = 1/5.
+    pub fn step_plus_probability(self) -> f64 {
+        match self {
+            Geometry::Paper => 5.0 / 18.0,
+            Geometry::Nn => 0.25,
+            Geometry::Cubic => 0.2,
+        }
+    }
+}
+
+/// How state parameters are given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Units {
+    /// Per-frame probabilities, the paper's convention.
+    ProbabilityPerFrame,
+    /// Rates in ns^-1, converted by competing risks (MODEL.md section 2).
+    RatePerNs,
+}
+
+/// Per-frame probabilities of every state: the validated model every backend runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StateTable {
+    pub names: Vec<String>,
+    pub radiative: Vec<f64>,
+    pub nonradiative: Vec<f64>,
+    /// Total hop probability per frame (all neighbours together).
+    pub hop: Vec<f64>,
+    /// `to[s][s2]`: probability per frame of changing from s to s2 (0 on the diagonal).
+    pub to: Vec<Vec<f64>>,
+    /// Initial fraction of walkers in each state.
+    pub initial: Vec<f64>,
+}
+
+impl StateTable {
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+}
+
+/// A loaded, validated scenario: everything a backend needs for one point.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub file: PathBuf,
+    pub geometry: Geometry,
+    pub pitch_nm: f64,
+    pub dt_ps: f64,
+    pub frames: u32,
+    pub walkers: u64,
+    pub seed: u64,
+    pub units: Units,
+    pub sigma_sites: f64,
+    pub states: StateTable,
+    pub sample: Option<Sample>,
+    pub temperature_k: Option<f64>,
+    pub record_profiles: bool,
+    /// Half-width of the displacement histograms; |dx| beyond goes to the overflow bin.
+    pub max_dx_sites: u32,
+}
+
+impl Scenario {
+    /// Reads, parses and validates a scenario file without a sweep
+    /// ([`crate::sweep::Plan::load`] takes both).
+    pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+        Self::from_value(&read_json(path)?, path)
+    }
+
+    /// Types and validates a scenario given as JSON; `file` is named in errors.
+    pub fn from_value(value: &Value, file: &Path) -> Result<Self, ScenarioError> {
+        let spec: schema::ScenarioFile = serde_path_to_error::deserialize(value).map_err(
+            |e: serde_path_to_error::Error<_>| {
+                let path = e.path().to_string();
+                let path = if path == "." { String::new() } else { path };
+                ScenarioError::new(file, &path, e.into_inner().to_string())
+            },
+        )?;
+        validate::validate(spec, file)
+    }
+}
+
+/// Reads a JSON file; errors name the file, and line and column when it is malformed.
+pub fn read_json(path: &Path) -> Result<Value, ScenarioError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError::new(path, "", format!("cannot read the file: {e}")))?;
+    serde_json::from_str(&text).map_err(|e| {
+        let (line, column) = (e.line(), e.column());
+        let what = e.to_string();
+        let what = what.trim_end_matches(&format!(" at line {line} column {column}"));
+        ScenarioError::new(
+            path,
+            "",
+            format!("malformed JSON at line {line} column {column}: {what}"),
+        )
+    })
+}
