@@ -131,6 +131,22 @@ impl Scenario {
 
     /// Types and validates a scenario given as JSON; `file` is named in errors.
     pub fn from_value(value: &Value, file: &Path) -> Result<Self, ScenarioError> {
+        if !value.is_object() {
+            let found = match value {
+                Value::Array(_) => "an array",
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                Value::Bool(_) => "a boolean",
+                _ => "null",
+            };
+            return Err(ScenarioError::new(
+                file,
+                "",
+                format!(
+                    "a scenario is a JSON object {{\"name\": ..., \"states\": ...}}, found {found}"
+                ),
+            ));
+        }
         let spec: schema::ScenarioFile = serde_path_to_error::deserialize(value).map_err(
             |e: serde_path_to_error::Error<_>| {
                 let path = e.path().to_string();
