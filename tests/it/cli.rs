@@ -372,7 +372,7 @@ fn ctrl_c_keeps_finished_points_and_resume_completes_the_sweep() {
         "--quiet",
         "--out",
     ];
-    let mut child = exe()
+    let child = exe()
         .args(args)
         .arg(&out)
         .stdout(std::process::Stdio::piped())
