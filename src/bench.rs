@@ -46,6 +46,9 @@ pub fn time_workload(
     repeats: u32,
 ) -> Result<BenchRow, Error> {
     let progress = Progress::default();
+    if let Engine::Exact = engine {
+        return time_exact(workload, scenario, engine, repeats);
+    }
     let mut warm = scenario.clone();
     warm.walkers = scenario.walkers.min(1 << 16);
     engine.histograms(&warm, 0, &progress)?;
@@ -61,10 +64,58 @@ pub fn time_workload(
     let start = Instant::now();
     let _ = curves_from_histograms(&h, scenario.walkers, &scenario.states.radiative);
     let reduction_s = start.elapsed().as_secs_f64();
+    let alive = alive_walker_frames(&h) as f64;
+    let bytes = h.layout.bytes_u32();
+    Ok(row(
+        workload,
+        scenario,
+        engine,
+        repeats,
+        times,
+        alive,
+        bytes,
+        reduction_s,
+    ))
+}
+
+/// The exact backend has no histograms: it is timed on its curves, and its "alive
+/// walker-frames" are the expected ones (populations times walkers).
+fn time_exact(
+    workload: &str,
+    scenario: &Scenario,
+    engine: &Engine,
+    repeats: u32,
+) -> Result<BenchRow, Error> {
+    let progress = Progress::default();
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..repeats.max(1) {
+        let start = Instant::now();
+        last = Some(engine.curves(scenario, 0, &progress)?);
+        times.push(start.elapsed().as_secs_f64());
+    }
+    let c = last.expect("at least one repeat");
+    let alive: f64 = c.populations.iter().flatten().sum::<f64>() * scenario.walkers as f64;
+    Ok(row(
+        workload, scenario, engine, repeats, times, alive, 0, 0.0,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row(
+    workload: &str,
+    scenario: &Scenario,
+    engine: &Engine,
+    repeats: u32,
+    mut times: Vec<f64>,
+    alive: f64,
+    histogram_bytes: u64,
+    reduction_s: f64,
+) -> BenchRow {
     times.sort_by(f64::total_cmp);
     let best = times[0];
     let nominal = scenario.walkers as f64 * f64::from(scenario.frames);
-    Ok(BenchRow {
+    BenchRow {
         workload: workload.into(),
         backend: engine.kind().name().into(),
         device: engine.device(),
@@ -74,10 +125,10 @@ pub fn time_workload(
         best_s: best,
         median_s: times[times.len() / 2],
         walker_frames_per_s: nominal / best,
-        alive_walker_frames_per_s: alive_walker_frames(&h) as f64 / best,
-        histogram_bytes: h.layout.bytes_u32(),
+        alive_walker_frames_per_s: alive / best,
+        histogram_bytes,
         reduction_s,
-    })
+    }
 }
 
 /// The table printed by `exciton-mc bench`.

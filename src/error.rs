@@ -47,6 +47,10 @@ pub enum Error {
     Resume { file: PathBuf, reason: String },
     #[error("{0}")]
     Memory(String),
+    #[error(
+        "the exact backend computes expected curves, not histograms: use --backend cpu or gpu"
+    )]
+    NoHistograms,
 }
 
 impl Error {

@@ -239,7 +239,7 @@ impl Engine {
                     ctx, pipeline, &tables, layout, key, first, walkers, batching, progress,
                 )
             }
-            Engine::Exact => panic!("the exact backend has no histograms"),
+            Engine::Exact => Err(Error::NoHistograms),
         }
     }
 

@@ -495,3 +495,38 @@ fn no_command_line_makes_the_program_panic() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn bench_times_every_backend_including_exact() {
+    let json = std::env::temp_dir().join(format!("exciton-mc-bench-{}.json", std::process::id()));
+    let o = exe()
+        .args([
+            "bench",
+            "--backend",
+            "exact",
+            "--backend",
+            "cpu",
+            "--walkers",
+            "5000",
+            "--repeats",
+            "1",
+            "--json",
+        ])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for r in rows {
+        assert!(r["walker_frames_per_s"].as_f64().unwrap() > 0.0, "{r}");
+        assert!(
+            r["alive_walker_frames_per_s"].as_f64().unwrap()
+                <= r["walker_frames_per_s"].as_f64().unwrap(),
+            "{r}"
+        );
+    }
+    std::fs::remove_file(&json).unwrap();
+}
