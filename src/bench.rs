@@ -38,6 +38,21 @@ fn alive_walker_frames(h: &Histograms) -> u64 {
         .sum()
 }
 
+/// Runs `work` `repeats` times (at least once): the wall time of each, and the last result.
+fn timed<T>(
+    repeats: u32,
+    mut work: impl FnMut() -> Result<T, Error>,
+) -> Result<(Vec<f64>, T), Error> {
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..repeats.max(1) {
+        let start = Instant::now();
+        last = Some(work()?);
+        times.push(start.elapsed().as_secs_f64());
+    }
+    Ok((times, last.expect("at least one repeat")))
+}
+
 /// Times `scenario` on `engine`: one warm-up run, then `repeats` timed runs.
 pub fn time_workload(
     workload: &str,
@@ -52,15 +67,7 @@ pub fn time_workload(
     let mut warm = scenario.clone();
     warm.walkers = scenario.walkers.min(1 << 16);
     engine.histograms(&warm, 0, &progress)?;
-    let mut times = Vec::new();
-    let mut last = None;
-    for _ in 0..repeats.max(1) {
-        let start = Instant::now();
-        let h = engine.histograms(scenario, 0, &progress)?;
-        times.push(start.elapsed().as_secs_f64());
-        last = Some(h);
-    }
-    let h = last.expect("at least one repeat");
+    let (times, h) = timed(repeats, || engine.histograms(scenario, 0, &progress))?;
     let start = Instant::now();
     let _ = curves_from_histograms(&h, scenario.walkers, &scenario.states.radiative);
     let reduction_s = start.elapsed().as_secs_f64();
@@ -87,14 +94,7 @@ fn time_exact(
     repeats: u32,
 ) -> Result<BenchRow, Error> {
     let progress = Progress::default();
-    let mut times = Vec::new();
-    let mut last = None;
-    for _ in 0..repeats.max(1) {
-        let start = Instant::now();
-        last = Some(engine.curves(scenario, 0, &progress)?);
-        times.push(start.elapsed().as_secs_f64());
-    }
-    let c = last.expect("at least one repeat");
+    let (times, c) = timed(repeats, || engine.curves(scenario, 0, &progress))?;
     let alive: f64 = c.populations.iter().flatten().sum::<f64>() * scenario.walkers as f64;
     Ok(row(
         workload, scenario, engine, repeats, times, alive, 0, 0.0,
