@@ -71,3 +71,11 @@ fn pcg_next(r: ptr<function, Pcg32>) -> u32 {
     return (xsh >> rot) | (xsh << ((32u - rot) & 31u));
 }
 
+
+// The stream of walker `walker` of the point with key `key`: SplitMix64 of key + 2 walker
+// and of key + 2 walker + 1 (rng.rs walker_rng). Same signature in rng64.wgsl.
+fn walker_rng(key: vec2<u32>, walker: vec2<u32>) -> Pcg32 {
+    let twice = vec2<u32>(walker.x << 1u, (walker.y << 1u) | (walker.x >> 31u));
+    let base = add64(key, twice);
+    return pcg_new(splitmix64(base), splitmix64(add64(base, vec2<u32>(1u, 0u))));
+}

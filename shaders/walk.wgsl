@@ -1,17 +1,25 @@
-// The walk kernel: one invocation advances one walker through every frame and counts
-// it into the batch histograms with atomics. Its CPU port is `src/kernels/walk.rs`,
-// written to be read side by side with this file; both must make the same decisions.
+// The walk kernel: one invocation advances one walker through every frame. One dispatch
+// may hold walkers of many sweep points: each workgroup belongs to one point and reads
+// that point's parameters, thresholds and histogram offsets from `points`. Its CPU port
+// is `src/kernels/walk.rs`, written to be read side by side with this file; both make
+// the same decisions and record the same integers.
 //
 // No physical constant lives here: probabilities arrive as u32 thresholds in `outcome`,
-// `initial` and `spot`, sizes and offsets in `params`. The host prepends `rng.wgsl`
-// (64-bit pairs, SplitMix64, PCG32) to this file before compiling it.
+// `initial` and `spot`, sizes and offsets in `points`. The host prepends `rng64.wgsl`
+// (native 64-bit integers) or `rng.wgsl` (64-bit pairs); both give the same PCG32.
+//
+// Occupancy is recorded as moment differences (histogram.rs): a walker writes only when
+// its state, its x or its life changes. Those writes go to workgroup memory, which
+// covers a chunk of frames and is added into the global batch once per chunk, so the
+// global atomics per walker-frame are few and spread out.
 
-struct WalkParams {
+struct PointParams {
     key_lo: u32,
     key_hi: u32,
     walker_base_lo: u32,
     walker_base_hi: u32,
     walker_count: u32,
+    group_base: u32,
     frames: u32,
     states: u32,
     stride: u32,
@@ -20,36 +28,64 @@ struct WalkParams {
     spot_radius: u32,
     spot_len: u32,
     initial_fallback: u32,
-    step_plus: u32,
-    step_minus: u32,
-    emission_offset: u32,
+    outcome_base: u32,
+    initial_base: u32,
+    spot_base: u32,
+    hist_base: u32,
     emission_abs_offset: u32,
-    occupancy_offset: u32,
     emission_state_offset: u32,
+    occupancy_offset: u32,
+    moments_offset: u32,
+    chunk_frames: u32,
     _pad0: u32,
 }
 
 // Outcome order inside a state's row of cumulative thresholds (model.rs).
 const OUTCOME_RAD: u32 = 0u;
 const OUTCOME_NONRAD: u32 = 1u;
-const OUTCOME_HOP: u32 = 2u;
-const OUTCOME_TO: u32 = 3u;
+const OUTCOME_PLUS: u32 = 2u;
+const OUTCOME_MINUS: u32 = 3u;
+const OUTCOME_HOP: u32 = 4u;
+const OUTCOME_TO: u32 = 5u;
 
-@group(0) @binding(0) var<uniform> params: WalkParams;
+const WORKGROUP_SIZE: u32 = 256u;
+// Workgroup memory for the moment differences of a chunk: (chunk_frames + 1) frames x
+// states x SHARED_CELL_WORDS words (walk.rs chunk_frames). 24 KiB keeps eight
+// workgroups of 256 on a streaming multiprocessor and fits every device's 32 KiB.
+const SHARED_WORDS: u32 = 6144u;
+// Per (frame, state): n as a wrapping i32, sum dx and sum dx^2 as (low, high) pairs.
+const SHARED_CELL_WORDS: u32 = 5u;
+// Per (frame, state) in the global batch: n, sum dx, sum dx^2 as (low, high) pairs.
+const GLOBAL_CELL_WORDS: u32 = 6u;
+
+// Record the full occupancy histograms (histogram.occupancy_profile).
+override PROFILE: bool = false;
+
+@group(0) @binding(0) var<storage, read> points: array<PointParams>;
 @group(0) @binding(1) var<storage, read> outcome: array<u32>;
 @group(0) @binding(2) var<storage, read> initial: array<u32>;
 @group(0) @binding(3) var<storage, read> spot: array<u32>;
 @group(0) @binding(4) var<storage, read_write> hist: array<atomic<u32>>;
 
-// SplitMix64 of key + 2 walker and key + 2 walker + 1 (rng.rs walker_rng).
-fn walker_rng(index: u32) -> Pcg32 {
-    let walker = add64(vec2<u32>(params.walker_base_lo, params.walker_base_hi), vec2<u32>(index, 0u));
-    let twice = vec2<u32>(walker.x << 1u, (walker.y << 1u) | (walker.x >> 31u));
-    let base = add64(vec2<u32>(params.key_lo, params.key_hi), twice);
-    return pcg_new(splitmix64(base), splitmix64(add64(base, vec2<u32>(1u, 0u))));
-}
+var<workgroup> cells: array<atomic<u32>, SHARED_WORDS>;
+var<workgroup> group_point: u32;
+var<workgroup> group_alive: atomic<u32>;
+var<workgroup> group_any: u32;
 
-// ---- the walk ---------------------------------------------------------------------
+// The point of workgroup `group`: the last whose group_base is <= group.
+fn point_of_group(group: u32) -> u32 {
+    var lo = 0u;
+    var hi = arrayLength(&points) - 1u;
+    while (lo < hi) {
+        let mid = (lo + hi + 1u) / 2u;
+        if (points[mid].group_base <= group) {
+            lo = mid;
+        } else {
+            hi = mid - 1u;
+        }
+    }
+    return lo;
+}
 
 fn bin(dx: i32, half: u32) -> u32 {
     if (u32(abs(dx)) <= half) {
@@ -58,71 +94,180 @@ fn bin(dx: i32, half: u32) -> u32 {
     return 2u * half + 1u;
 }
 
-fn spot_offset(u: u32) -> i32 {
+fn spot_offset(p: PointParams, u: u32) -> i32 {
     var lo = 0u;
-    var hi = params.spot_len - 1u;
+    var hi = p.spot_len - 1u;
     while (lo < hi) {
         let mid = (lo + hi) / 2u;
-        if (u < spot[mid]) {
+        if (u < spot[p.spot_base + mid]) {
             hi = mid;
         } else {
             lo = mid + 1u;
         }
     }
-    return i32(lo) - i32(params.spot_radius);
+    return i32(lo) - i32(p.spot_radius);
 }
 
-@compute @workgroup_size(64)
-fn walk(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let index = gid.x;
-    if (index >= params.walker_count) {
-        return;
+// ---- moment differences in workgroup memory ---------------------------------------
+
+// Adds v (two's complement, sign-extended to 64 bits) to the (low, high) pair at i.
+fn shared_add_i64(i: u32, v: i32) {
+    let lo = bitcast<u32>(v);
+    let old = atomicAdd(&cells[i], lo);
+    let hi = select(0u, 1u, old + lo < old) + select(0u, 0xffffffffu, v < 0);
+    if (hi != 0u) {
+        atomicAdd(&cells[i + 1u], hi);
     }
-    var rng = walker_rng(index);
+}
+
+// From frame `local` of the chunk on, (n, sum dx, sum dx^2) of `state` change by sign x
+// (1, dx, dx^2): a walker arrives (sign 1) or leaves (sign -1).
+fn arrive_or_leave(p: PointParams, local: u32, state: u32, dx: i32, sign: i32) {
+    let c = (local * p.states + state) * SHARED_CELL_WORDS;
+    atomicAdd(&cells[c], bitcast<u32>(sign));
+    if (dx != 0) {
+        shared_add_i64(c + 1u, sign * dx);
+        shared_add_i64(c + 3u, sign * dx * dx);
+    }
+}
+
+// From frame `local` on, a walker in `state` at dx moves by step (+1 or -1).
+fn x_step(p: PointParams, local: u32, state: u32, dx: i32, step: i32) {
+    let c = (local * p.states + state) * SHARED_CELL_WORDS;
+    shared_add_i64(c + 1u, step);
+    shared_add_i64(c + 3u, 2 * dx * step + 1);
+}
+
+// Adds the 64-bit (lo, hi) to the global pair at g.
+fn global_add64(g: u32, lo: u32, hi: u32) {
+    let old = atomicAdd(&hist[g], lo);
+    let h = hi + select(0u, 1u, old + lo < old);
+    if (h != 0u) {
+        atomicAdd(&hist[g + 1u], h);
+    }
+}
+
+// Adds the chunk's cells (frames c0..=c0 + chunk_frames) into the global batch and
+// zeroes them. Frames at or past the end hold nothing: walks never write there.
+fn flush_cells(p: PointParams, c0: u32, lid: u32) {
+    let frames = min(p.chunk_frames + 1u, p.frames - c0);
+    for (var i = lid; i < frames * p.states; i += WORKGROUP_SIZE) {
+        let c = i * SHARED_CELL_WORDS;
+        let n = bitcast<i32>(atomicExchange(&cells[c], 0u));
+        let dx_lo = atomicExchange(&cells[c + 1u], 0u);
+        let dx_hi = atomicExchange(&cells[c + 2u], 0u);
+        let dx2_lo = atomicExchange(&cells[c + 3u], 0u);
+        let dx2_hi = atomicExchange(&cells[c + 4u], 0u);
+        let g = p.hist_base + p.moments_offset + (c0 * p.states + i) * GLOBAL_CELL_WORDS;
+        if (n != 0) {
+            global_add64(g, bitcast<u32>(n), select(0u, 0xffffffffu, n < 0));
+        }
+        if ((dx_lo | dx_hi) != 0u) {
+            global_add64(g + 2u, dx_lo, dx_hi);
+        }
+        if ((dx2_lo | dx2_hi) != 0u) {
+            global_add64(g + 4u, dx2_lo, dx2_hi);
+        }
+    }
+}
+
+// ---- the walk ---------------------------------------------------------------------
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn walk(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    if (lid == 0u) {
+        group_point = point_of_group(wid.x);
+    }
+    let p = points[workgroupUniformLoad(&group_point)];
+    let index = (wid.x - p.group_base) * WORKGROUP_SIZE + lid;
+    var alive = index < p.walker_count;
+    let walker = vec2<u32>(p.walker_base_lo + index, p.walker_base_hi + select(0u, 1u, p.walker_base_lo + index < index));
+    var rng = walker_rng(vec2<u32>(p.key_lo, p.key_hi), walker);
 
     let u0 = pcg_next(&rng);
-    var state = params.initial_fallback;
-    for (var s = 0u; s < params.states; s++) {
-        if (u0 < initial[s]) {
+    var state = p.initial_fallback;
+    for (var s = 0u; s < p.states; s++) {
+        if (u0 < initial[p.initial_base + s]) {
             state = s;
             break;
         }
     }
-    let x0 = spot_offset(pcg_next(&rng));
+    let x0 = spot_offset(p, pcg_next(&rng));
+    if (alive) {
+        arrive_or_leave(p, 0u, state, 0, 1);
+    }
 
-    let row = params.max_dx * 2u + 2u;
-    let abs_row = params.abs_half_width * 2u + 2u;
+    let row = p.max_dx * 2u + 2u;
+    let abs_row = p.abs_half_width * 2u + 2u;
+    let events_end = OUTCOME_TO + p.states - 1u;
+    let em = p.hist_base;
     var dx: i32 = 0;
-    for (var t = 0u; t < params.frames; t++) {
-        let occ = params.occupancy_offset + (t * params.states + state) * row + bin(dx, params.max_dx);
-        atomicAdd(&hist[occ], 1u);
-
-        let u = pcg_next(&rng);
-        let th = state * params.stride;
-        if (u < outcome[th + OUTCOME_RAD]) {
-            atomicAdd(&hist[params.emission_offset + t * row + bin(dx, params.max_dx)], 1u);
-            let abs_bin = params.emission_abs_offset + t * abs_row + bin(x0 + dx, params.abs_half_width);
-            atomicAdd(&hist[abs_bin], 1u);
-            atomicAdd(&hist[params.emission_state_offset + t * params.states + state], 1u);
-            return;
-        }
-        if (u < outcome[th + OUTCOME_NONRAD]) {
-            return;
-        }
-        if (u < outcome[th + OUTCOME_HOP]) {
-            let v = pcg_next(&rng);
-            if (v < params.step_plus) {
-                dx += 1;
-            } else if (v < params.step_minus) {
-                dx -= 1;
+    for (var c0 = 0u; c0 < p.frames; c0 += p.chunk_frames) {
+        let c1 = min(c0 + p.chunk_frames, p.frames);
+        for (var t = c0; t < c1 && alive; t++) {
+            if (PROFILE) {
+                let occ = em + p.occupancy_offset + (t * p.states + state) * row + bin(dx, p.max_dx);
+                atomicAdd(&hist[occ], 1u);
             }
-            continue;
-        }
-        for (var s = 0u; s < params.states; s++) {
-            if (u < outcome[th + OUTCOME_TO + s]) {
-                state = s;
-                break;
+            let u = pcg_next(&rng);
+            let th = p.outcome_base + state * p.stride;
+            if (u >= outcome[th + events_end]) {
+                continue;
             }
+            // Frame t's outcome shapes the occupancy from frame t + 1 on.
+            let next = t + 1u;
+            let local = next - c0;
+            let recorded = next < p.frames;
+            if (u < outcome[th + OUTCOME_NONRAD]) {
+                if (u < outcome[th + OUTCOME_RAD]) {
+                    atomicAdd(&hist[em + t * row + bin(dx, p.max_dx)], 1u);
+                    atomicAdd(&hist[em + p.emission_abs_offset + t * abs_row + bin(x0 + dx, p.abs_half_width)], 1u);
+                    atomicAdd(&hist[em + p.emission_state_offset + t * p.states + state], 1u);
+                }
+                if (recorded) {
+                    arrive_or_leave(p, local, state, dx, -1);
+                }
+                alive = false;
+                continue;
+            }
+            if (u < outcome[th + OUTCOME_MINUS]) {
+                let step = select(-1, 1, u < outcome[th + OUTCOME_PLUS]);
+                if (recorded) {
+                    x_step(p, local, state, dx, step);
+                }
+                dx += step;
+                continue;
+            }
+            if (u < outcome[th + OUTCOME_HOP]) {
+                continue;
+            }
+            var to = state;
+            for (var s = 0u; s < p.states; s++) {
+                if (u < outcome[th + OUTCOME_TO + s]) {
+                    to = s;
+                    break;
+                }
+            }
+            if (to != state && recorded) {
+                arrive_or_leave(p, local, state, dx, -1);
+                arrive_or_leave(p, local, to, dx, 1);
+            }
+            state = to;
+        }
+        if (alive) {
+            atomicOr(&group_alive, 1u);
+        }
+        workgroupBarrier();
+        flush_cells(p, c0, lid);
+        if (lid == 0u) {
+            group_any = atomicExchange(&group_alive, 0u);
+        }
+        // Also the barrier before the next chunk writes the cells again.
+        if (workgroupUniformLoad(&group_any) == 0u) {
+            break;
         }
     }
 }

@@ -7,7 +7,6 @@
 
 use crate::backend::{Engine, Progress};
 use crate::error::Error;
-use crate::histogram::Histograms;
 use crate::observables::curves_from_histograms;
 use crate::scenario::Scenario;
 use std::time::Instant;
@@ -28,14 +27,6 @@ pub struct BenchRow {
     pub alive_walker_frames_per_s: f64,
     pub histogram_bytes: u64,
     pub reduction_s: f64,
-}
-
-fn alive_walker_frames(h: &Histograms) -> u64 {
-    let l = h.layout;
-    (0..l.frames as usize)
-        .flat_map(|t| (0..l.states as usize).map(move |s| (t, s)))
-        .map(|(t, s)| h.occupancy(t, s).iter().sum::<u64>())
-        .sum()
 }
 
 /// Runs `work` `repeats` times (at least once): the wall time of each, and the last result.
@@ -71,8 +62,8 @@ pub fn time_workload(
     let start = Instant::now();
     let _ = curves_from_histograms(&h, scenario.walkers, &scenario.states.radiative);
     let reduction_s = start.elapsed().as_secs_f64();
-    let alive = alive_walker_frames(&h) as f64;
-    let bytes = h.layout.bytes_u32();
+    let alive = h.alive_walker_frames() as f64;
+    let bytes = h.layout.device_bytes();
     Ok(row(
         workload,
         scenario,

@@ -107,6 +107,8 @@ pub struct GpuContext {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub limits: wgpu::Limits,
+    /// Features asked for and granted (native 64-bit integers when offered).
+    pub features: wgpu::Features,
     lost: Arc<Mutex<Option<String>>>,
 }
 
@@ -149,9 +151,10 @@ impl GpuContext {
         let summary = AdapterSummary::of(&adapter.get_info());
         // Ask for everything the adapter offers: histograms want the largest buffers.
         let limits = adapter.limits();
+        let features = adapter.features() & wgpu::Features::SHADER_INT64;
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("exciton-mc"),
-            required_features: wgpu::Features::empty(),
+            required_features: features,
             required_limits: limits.clone(),
             experimental_features: wgpu::ExperimentalFeatures::disabled(),
             memory_hints: wgpu::MemoryHints::Performance,
@@ -171,8 +174,14 @@ impl GpuContext {
             device,
             queue,
             limits,
+            features,
             lost,
         })
+    }
+
+    /// The device runs shaders with `u64` (wgpu's `SHADER_INT64`).
+    pub fn has_int64(&self) -> bool {
+        self.features.contains(wgpu::Features::SHADER_INT64)
     }
 
     /// Largest storage buffer a kernel may bind.
@@ -249,6 +258,17 @@ impl GpuContext {
         source: &str,
         entry: &str,
     ) -> Result<wgpu::ComputePipeline, GpuError> {
+        self.pipeline_with(name, source, entry, &[])
+    }
+
+    /// The same, with values for the shader's `override` constants.
+    pub fn pipeline_with(
+        &self,
+        name: &str,
+        source: &str,
+        entry: &str,
+        constants: &[(&str, f64)],
+    ) -> Result<wgpu::ComputePipeline, GpuError> {
         let module = self.shader(name, source)?;
         self.scoped(
             wgpu::ErrorFilter::Validation,
@@ -259,7 +279,10 @@ impl GpuContext {
                         layout: None,
                         module: &module,
                         entry_point: Some(entry),
-                        compilation_options: Default::default(),
+                        compilation_options: wgpu::PipelineCompilationOptions {
+                            constants,
+                            ..Default::default()
+                        },
                         cache: None,
                     })
             },

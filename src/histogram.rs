@@ -1,11 +1,19 @@
-//! Histogram layout shared by the CPU reference and the GPU kernel, and the 64-bit totals.
+//! What a walk records, laid out once for the CPU reference and the GPU kernel, and the
+//! exact 64-bit totals of a point.
 //!
-//! One flat array holds four sections (MODEL.md section 5), each row ending in an
-//! overflow bin, so nothing is ever dropped silently:
+//! Counter sections (MODEL.md section 5), each displacement row ending in an overflow
+//! bin, so nothing is ever dropped silently:
 //! - `emission[t][dx]`: radiative decays in frame t at displacement dx (the paper's estimator);
 //! - `emission_abs[t][x]`: the same at the absolute position x = x0 + dx, x0 from the spot;
-//! - `occupancy[t][s][dx]`: walkers in state s at the start of frame t;
-//! - `emission_state[t][s]`: radiative decays in frame t from state s.
+//! - `emission_state[t][s]`: radiative decays in frame t from state s;
+//! - `occupancy[t][s][dx]`: walkers in state s at the start of frame t, only when the
+//!   scenario asks for `histogram.occupancy_profile` (it costs a count per walker-frame).
+//!
+//! Always recorded: the occupancy **moments** per frame and state, exact integers
+//! n = #walkers, S1 = sum dx, S2 = sum dx^2 (no overflow bin needed). Walks record them
+//! as differences at the frames where they change (a state change, an x-step, a decay),
+//! so a walker that sits still costs nothing; [`Histograms::add_batch`] sums the
+//! differences over frames.
 //!
 //! Displacements are along x only (the axis of the measured line profile); y is not pooled.
 
@@ -16,15 +24,25 @@ pub struct HistLayout {
     pub states: u32,
     pub max_dx: u32,
     pub spot_radius: u32,
+    /// The `occupancy[t][s][dx]` section is present.
+    pub profile: bool,
 }
 
+/// Moments per (frame, state): n, sum dx, sum dx^2.
+pub const MOMENTS: usize = 3;
+
+/// `u32` words per (frame, state) of the GPU's moment differences: three 64-bit
+/// two's-complement values as (low, high) pairs.
+pub const DEVICE_MOMENT_WORDS: usize = 2 * MOMENTS;
+
 impl HistLayout {
-    pub fn new(frames: u32, states: u32, max_dx: u32, spot_radius: u32) -> Self {
+    pub fn new(frames: u32, states: u32, max_dx: u32, spot_radius: u32, profile: bool) -> Self {
         HistLayout {
             frames,
             states,
             max_dx,
             spot_radius,
+            profile,
         }
     }
 
@@ -50,26 +68,46 @@ impl HistLayout {
         self.frames as usize * self.row_width()
     }
 
-    pub fn occupancy_offset(&self) -> usize {
+    pub fn emission_state_offset(&self) -> usize {
         self.emission_abs_offset() + self.frames as usize * self.abs_row_width()
     }
 
-    pub fn emission_state_offset(&self) -> usize {
-        self.occupancy_offset() + (self.frames * self.states) as usize * self.row_width()
+    pub fn occupancy_offset(&self) -> usize {
+        self.emission_state_offset() + self.cells()
     }
 
-    /// Counters in all four sections.
+    /// (frame, state) cells.
+    pub fn cells(&self) -> usize {
+        self.frames as usize * self.states as usize
+    }
+
+    /// Counters in the count sections (the profile included when present).
     pub fn len(&self) -> usize {
-        self.emission_state_offset() + (self.frames * self.states) as usize
+        let profile = if self.profile {
+            self.cells() * self.row_width()
+        } else {
+            0
+        };
+        self.occupancy_offset() + profile
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Bytes of one `u32` batch histogram.
-    pub fn bytes_u32(&self) -> u64 {
-        self.len() as u64 * 4
+    /// Moment values of all cells (`MOMENTS` per cell).
+    pub fn moments_len(&self) -> usize {
+        self.cells() * MOMENTS
+    }
+
+    /// `u32` words of one GPU batch: the counters, then the moment differences.
+    pub fn device_words(&self) -> usize {
+        self.len() + self.cells() * DEVICE_MOMENT_WORDS
+    }
+
+    /// Bytes of one GPU batch buffer.
+    pub fn device_bytes(&self) -> u64 {
+        self.device_words() as u64 * 4
     }
 
     /// Bin of displacement `dx` in a row of half-width `half`; the overflow bin past it.
@@ -83,11 +121,52 @@ impl HistLayout {
     }
 }
 
+/// One batch's raw records, as a CPU thread keeps them: `u32` counters and `i64`
+/// moment differences (`diffs[(t * states + s) * MOMENTS + k]`, applying from frame t on).
+pub struct Batch {
+    pub counts: Vec<u32>,
+    pub diffs: Vec<i64>,
+}
+
+impl Batch {
+    pub fn zeros(layout: &HistLayout) -> Self {
+        Batch {
+            counts: vec![0; layout.len()],
+            diffs: vec![0; layout.moments_len()],
+        }
+    }
+
+    /// Splits a GPU batch buffer (see [`HistLayout::device_words`]) into counters and
+    /// differences.
+    pub fn from_device(layout: &HistLayout, words: &[u32]) -> Self {
+        assert_eq!(
+            words.len(),
+            layout.device_words(),
+            "GPU batch has the wrong layout"
+        );
+        let (counts, pairs) = words.split_at(layout.len());
+        Batch {
+            counts: counts.to_vec(),
+            diffs: pairs
+                .chunks_exact(2)
+                .map(|p| (u64::from(p[0]) | (u64::from(p[1]) << 32)) as i64)
+                .collect(),
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.counts.fill(0);
+        self.diffs.fill(0);
+    }
+}
+
 /// Exact 64-bit totals of all batches of one point.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Histograms {
     pub layout: HistLayout,
     pub counts: Vec<u64>,
+    /// `(n, sum dx, sum dx^2)` per (frame, state), as values (not differences).
+    pub moments: Vec<i64>,
 }
 
 impl Histograms {
@@ -95,18 +174,32 @@ impl Histograms {
         Histograms {
             layout,
             counts: vec![0; layout.len()],
+            moments: vec![0; layout.moments_len()],
         }
     }
 
-    /// Adds one batch's `u32` counters (or another total) into these totals.
-    pub fn add_u32(&mut self, batch: &[u32]) {
+    /// Adds one batch: counters bin by bin, moment differences summed over frames.
+    /// Wrapping `i64` arithmetic: the batch's pieces may wrap, their sums do not.
+    pub fn add_batch(&mut self, batch: &Batch) {
         assert_eq!(
-            batch.len(),
+            batch.counts.len(),
             self.counts.len(),
-            "batch histogram has the wrong layout"
+            "batch has the wrong layout"
         );
-        for (total, &c) in self.counts.iter_mut().zip(batch) {
+        for (total, &c) in self.counts.iter_mut().zip(&batch.counts) {
             *total += u64::from(c);
+        }
+        let per_frame = self.layout.states as usize * MOMENTS;
+        let mut running = vec![0i64; per_frame];
+        for (total, diff) in self
+            .moments
+            .chunks_exact_mut(per_frame)
+            .zip(batch.diffs.chunks_exact(per_frame))
+        {
+            for ((t, r), &d) in total.iter_mut().zip(&mut running).zip(diff) {
+                *r = r.wrapping_add(d);
+                *t = t.wrapping_add(*r);
+            }
         }
     }
 
@@ -114,6 +207,9 @@ impl Histograms {
         assert_eq!(self.layout, other.layout);
         for (total, &c) in self.counts.iter_mut().zip(&other.counts) {
             *total += c;
+        }
+        for (total, &m) in self.moments.iter_mut().zip(&other.moments) {
+            *total = total.wrapping_add(m);
         }
     }
 
@@ -128,35 +224,66 @@ impl Histograms {
         &self.counts[self.layout.emission_abs_offset() + t * w..][..w]
     }
 
-    pub fn occupancy(&self, t: usize, s: usize) -> &[u64] {
-        let w = self.layout.row_width();
-        let row = t * self.layout.states as usize + s;
-        &self.counts[self.layout.occupancy_offset() + row * w..][..w]
-    }
-
     pub fn emission_state(&self, t: usize, s: usize) -> u64 {
         self.counts[self.layout.emission_state_offset() + t * self.layout.states as usize + s]
     }
+
+    /// `occupancy[t][s][..]`, when the scenario recorded the profile.
+    pub fn occupancy(&self, t: usize, s: usize) -> Option<&[u64]> {
+        if !self.layout.profile {
+            return None;
+        }
+        let w = self.layout.row_width();
+        let row = t * self.layout.states as usize + s;
+        Some(&self.counts[self.layout.occupancy_offset() + row * w..][..w])
+    }
+
+    /// Walkers in state s at the start of frame t, their sum of dx and of dx^2.
+    pub fn moments(&self, t: usize, s: usize) -> OccupancyMoments {
+        let m = &self.moments[(t * self.layout.states as usize + s) * MOMENTS..][..MOMENTS];
+        OccupancyMoments {
+            n: m[0] as u64,
+            sum_dx: m[1],
+            sum_dx2: m[2] as u64,
+        }
+    }
+
+    /// Walker-frames spent alive: the total of the occupancy counts.
+    pub fn alive_walker_frames(&self) -> u64 {
+        self.moments
+            .chunks_exact(MOMENTS)
+            .map(|m| m[0] as u64)
+            .sum()
+    }
+}
+
+/// The occupancy of one (frame, state) reduced to its moments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OccupancyMoments {
+    pub n: u64,
+    pub sum_dx: i64,
+    pub sum_dx2: u64,
 }
 
 /// Memory a run of one point needs, in bytes, before it starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct MemoryEstimate {
-    /// Host memory: the u64 totals, plus a u32 histogram per CPU thread (CPU backend) or
+    /// Host memory: the 64-bit totals, plus one batch per CPU thread (CPU backend) or
     /// one read-back copy (GPU backend).
     pub host_cpu_backend: u64,
     pub host_gpu_backend: u64,
-    /// Device memory of the GPU backend: the u32 histogram (tables are tiny).
+    /// Device memory of the GPU backend: one batch buffer (tables are tiny).
     pub device: u64,
 }
 
 impl HistLayout {
     pub fn memory(&self, threads: usize) -> MemoryEstimate {
-        let n = self.len() as u64;
+        let totals = (self.len() + self.moments_len()) as u64 * 8;
+        let batch = self.len() as u64 * 4 + self.moments_len() as u64 * 8;
         MemoryEstimate {
-            host_cpu_backend: n * 8 + n * 4 * threads.max(1) as u64,
-            host_gpu_backend: n * 8 + n * 4,
-            device: n * 4,
+            host_cpu_backend: totals + batch * threads.max(1) as u64,
+            host_gpu_backend: totals + self.device_bytes() * 2,
+            device: self.device_bytes(),
         }
     }
 }

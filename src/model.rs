@@ -5,15 +5,19 @@
 //! thresholds really implement, so Monte Carlo and exact agree in expectation exactly,
 //! not only up to the 2^-32 quantisation.
 
-use crate::rng::{cumulative_thresholds, threshold_probabilities, SpotTable};
+use crate::rng::{cumulative_thresholds, quantize_cumulative, threshold_probabilities, SpotTable};
 use crate::scenario::{Scenario, StateTable};
 
-/// Outcomes of one frame, in the order of a state's cumulative table; after `HOP` come
-/// the state changes `to[0..states]`, and the remainder of the draws is "stay".
+/// Outcomes of one frame, in the order of a state's cumulative table: decays, then the
+/// hop split by its x-projection (+1, -1, then the hops that leave x alone), then the
+/// state changes `to[0..states]`; the remainder of the draws is "stay". One draw per
+/// frame decides everything, the hop's direction included (MODEL.md section 2).
 pub const OUTCOME_RAD: usize = 0;
 pub const OUTCOME_NONRAD: usize = 1;
-pub const OUTCOME_HOP: usize = 2;
-pub const OUTCOME_TO: usize = 3;
+pub const OUTCOME_PLUS: usize = 2;
+pub const OUTCOME_MINUS: usize = 3;
+pub const OUTCOME_HOP: usize = 4;
+pub const OUTCOME_TO: usize = 5;
 
 /// Everything a walker's decisions are made from.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,9 +27,6 @@ pub struct WalkTables {
     pub outcome: Vec<u32>,
     /// Cumulative thresholds of the initial state, the last saturated to catch every draw.
     pub initial: Vec<u32>,
-    /// A hop moves x by +1 when `u < step_plus`, by -1 when `u < step_minus`, else by 0.
-    pub step_plus: u32,
-    pub step_minus: u32,
     pub spot: SpotTable,
 }
 
@@ -33,11 +34,19 @@ impl WalkTables {
     pub fn new(scenario: &Scenario) -> Self {
         let st = &scenario.states;
         let n = st.len();
+        let step = scenario.geometry.step_plus_probability();
         let mut outcome = Vec::with_capacity(n * (OUTCOME_TO + n));
         for s in 0..n {
-            let mut probs = vec![st.radiative[s], st.nonradiative[s], st.hop[s]];
+            let mut probs = vec![st.radiative[s], st.nonradiative[s], 0.0, 0.0, st.hop[s]];
             probs.extend_from_slice(&st.to[s]);
-            outcome.extend(cumulative_thresholds(&probs));
+            let mut row = cumulative_thresholds(&probs);
+            // Equal counts of draws for +1 and -1, so <dx> = 0 exactly: both take the width
+            // that hop * step rounds to, and the x-neutral hops take the rest.
+            let decays = row[OUTCOME_NONRAD];
+            let width = quantize_cumulative(st.hop[s] * step).min((row[OUTCOME_HOP] - decays) / 2);
+            row[OUTCOME_PLUS] = decays + width;
+            row[OUTCOME_MINUS] = decays + 2 * width;
+            outcome.extend(row);
         }
         let mut initial = cumulative_thresholds(&st.initial);
         // Populations sum to 1 (validated): the last state with any weight takes the top
@@ -46,14 +55,10 @@ impl WalkTables {
         for t in initial.iter_mut().skip(last) {
             *t = u32::MAX;
         }
-        // Symmetric by construction: equal counts of draws for +1 and -1, so <dx> = 0 exactly.
-        let step_plus = crate::rng::quantize_cumulative(scenario.geometry.step_plus_probability());
         WalkTables {
             states: n,
             outcome,
             initial,
-            step_plus,
-            step_minus: step_plus * 2,
             spot: SpotTable::gaussian(scenario.sigma_sites),
         }
     }
@@ -89,14 +94,20 @@ impl WalkTables {
             let p = threshold_probabilities(&self.outcome[s * self.stride()..][..self.stride()]);
             t.radiative[s] = p[OUTCOME_RAD];
             t.nonradiative[s] = p[OUTCOME_NONRAD];
-            t.hop[s] = p[OUTCOME_HOP];
+            t.hop[s] = p[OUTCOME_PLUS] + p[OUTCOME_MINUS] + p[OUTCOME_HOP];
             t.to[s] = p[OUTCOME_TO..].to_vec();
         }
         t
     }
 
-    /// <dx^2> of one hop as implemented: P(+1) + P(-1).
-    pub fn hop_dx2(&self) -> f64 {
-        f64::from(self.step_minus) / crate::rng::TWO_POW_32
+    /// Per state, the probability per frame of a hop that moves x (by +1 or -1): the
+    /// growth of <dx^2> per frame spent in the state, as the thresholds implement it.
+    pub fn x_step_probabilities(&self) -> Vec<f64> {
+        (0..self.states)
+            .map(|s| {
+                let row = &self.outcome[s * self.stride()..];
+                f64::from(row[OUTCOME_MINUS] - row[OUTCOME_NONRAD]) / crate::rng::TWO_POW_32
+            })
+            .collect()
     }
 }

@@ -1,7 +1,7 @@
 //! Observables (MODEL.md section 6): per-frame curves from histograms or from the exact
 //! recursion, and the paper's scalars tau_PL, D_avg, diffusion length and t_max.
 
-use crate::histogram::Histograms;
+use crate::histogram::{Histograms, OccupancyMoments};
 
 /// Per-frame curves of one point; Monte Carlo and exact backends fill the same fields.
 #[derive(Clone, Debug, PartialEq)]
@@ -120,7 +120,6 @@ pub fn curves_from_histograms(h: &Histograms, walkers: u64, radiative: &[f64]) -
         overflow: Vec::with_capacity(frames),
         emission_profile: Some(emission_profile(h)),
     };
-    let mut weighted = vec![0.0f64; width];
     for t in 0..frames {
         let row: Vec<f64> = h.emission(t).iter().map(|&v| v as f64).collect();
         let overflow = h.emission(t)[width - 1];
@@ -134,48 +133,34 @@ pub fn curves_from_histograms(h: &Histograms, walkers: u64, radiative: &[f64]) -
         c.msd.push(m.map(|m| m.0));
         c.msd_stderr.push(m.map(|m| m.1));
 
-        weighted.fill(0.0);
-        let mut occ_overflow = false;
-        for s in 0..states {
-            let occ = h.occupancy(t, s);
-            c.populations[s].push(occ.iter().sum::<u64>() as f64 / walkers as f64);
+        let moments: Vec<_> = (0..states).map(|s| h.moments(t, s)).collect();
+        for (s, m) in moments.iter().enumerate() {
+            c.populations[s].push(m.n as f64 / walkers as f64);
             c.emissions_by_state[s].push(h.emission_state(t, s) as f64);
-            occ_overflow |= occ[width - 1] > 0 && radiative[s] > 0.0;
-            for (w, &o) in weighted.iter_mut().zip(occ) {
-                *w += radiative[s] * o as f64;
-            }
         }
-        let counts: Vec<f64> = (0..states)
-            .map(|s| h.occupancy(t, s).iter().sum::<u64>() as f64)
-            .collect();
+        let counts: Vec<f64> = moments.iter().map(|m| m.n as f64).collect();
         c.occupancy_walkers
             .push(effective_walkers(radiative, &counts));
-        c.msd_occupancy.push(if occ_overflow {
-            None
-        } else {
-            weighted_variance(&weighted, half)
-        });
+        c.msd_occupancy.push(weighted_variance(radiative, &moments));
     }
     c
 }
 
-/// Variance of dx under weights `w` (a row with its overflow bin last), normalised by
-/// the total weight: the occupancy estimator's weights are expected emissions, not counts.
-fn weighted_variance(w: &[f64], half: i64) -> Option<f64> {
-    let bins = &w[..w.len() - 1];
-    let total: f64 = bins.iter().sum();
-    if total <= 0.0 {
+/// Variance of dx over the walkers in frame t, each weighted by its state's radiative
+/// probability: the variance of the expected emission profile Sum_s rad_s O[t][s][dx]
+/// (MODEL.md section 5), from the occupancy moments, about its own mean.
+fn weighted_variance(radiative: &[f64], moments: &[OccupancyMoments]) -> Option<f64> {
+    let (mut w, mut m1, mut m2) = (0.0, 0.0, 0.0);
+    for (r, m) in radiative.iter().zip(moments) {
+        w += r * m.n as f64;
+        m1 += r * m.sum_dx as f64;
+        m2 += r * m.sum_dx2 as f64;
+    }
+    if w <= 0.0 {
         return None;
     }
-    let x = |i: usize| (i as i64 - half) as f64;
-    let mean = bins.iter().enumerate().map(|(i, c)| c * x(i)).sum::<f64>() / total;
-    Some(
-        bins.iter()
-            .enumerate()
-            .map(|(i, c)| c * (x(i) - mean).powi(2))
-            .sum::<f64>()
-            / total,
-    )
+    let mean = m1 / w;
+    Some((m2 / w - mean * mean).max(0.0))
 }
 
 /// The paper's scalars for one point.

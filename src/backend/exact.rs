@@ -7,8 +7,9 @@
 use crate::observables::Curves;
 use crate::scenario::StateTable;
 
-/// Expected curves for `walkers` walkers over `frames` frames; `hop_dx2` = <dx^2> per hop.
-pub fn curves(states: &StateTable, hop_dx2: f64, frames: u32, walkers: u64) -> Curves {
+/// Expected curves for `walkers` walkers over `frames` frames; `x_step[s]` is the
+/// probability per frame in state s of a hop that moves x (each adds 1 to dx^2).
+pub fn curves(states: &StateTable, x_step: &[f64], frames: u32, walkers: u64) -> Curves {
     let n = states.len();
     let frames = frames as usize;
     let w = walkers as f64;
@@ -56,7 +57,7 @@ pub fn curves(states: &StateTable, hop_dx2: f64, frames: u32, walkers: u64) -> C
         // keep[s] includes the hop (a hop keeps the state); it adds <dx^2> to the walker.
         for s in 0..n {
             n0[s] = m0[s] * keep[s];
-            n2[s] = m2[s] * keep[s] + states.hop[s] * m0[s] * hop_dx2;
+            n2[s] = m2[s] * keep[s] + x_step[s] * m0[s];
         }
         for from in 0..n {
             for to in 0..n {

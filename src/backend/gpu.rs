@@ -1,74 +1,196 @@
-//! The GPU Monte Carlo backend: batches of walkers dispatched to the walk kernel.
+//! The GPU Monte Carlo backend: groups of points, their walkers packed into dispatches.
 //!
-//! Any walker count works: dispatches hold at most [`MAX_DISPATCH_WALKERS`] walkers and
-//! about [`DISPATCH_WALKER_FRAMES`] walker-frames (short enough for a desktop watchdog);
-//! the `u32` GPU histogram is read back and added into `u64` host totals before any bin
-//! could pass 2^32 - 1 (each walker adds at most 1 to a bin). GPU memory is one
-//! histogram, whatever the walker count.
+//! A sweep does not pay a round trip per point: the points of a group share one batch
+//! buffer (each sized to what its layout needs) and every dispatch packs segments of
+//! consecutive points until it holds [`MAX_DISPATCH_GROUPS`] workgroups or the
+//! walker-frame budget (short enough for a desktop watchdog). The `u32` batch is read
+//! back and added into `u64` host totals before any counter could pass 2^32 - 1 (each
+//! walker adds at most 1 to a counter). GPU memory is one batch per point of the group,
+//! whatever the walker count.
 
 use crate::backend::Progress;
 use crate::error::Error;
 use crate::gpu::GpuContext;
-use crate::histogram::{HistLayout, Histograms};
-use crate::kernels::walk::{WalkParams, WalkPipeline, MAX_DISPATCH_WALKERS, WORKGROUP_SIZE};
+use crate::histogram::{Batch, HistLayout, Histograms};
+use crate::kernels::walk::{
+    PointParams, WalkPipeline, MAX_DISPATCH_GROUPS, MAX_DISPATCH_WALKERS, WORKGROUP_SIZE,
+};
 use crate::model::WalkTables;
 
-/// Walker-frames per dispatch: ~10 ms on a large GPU, a few seconds on a software device.
-pub const DISPATCH_WALKER_FRAMES: u64 = 1 << 30;
+/// Walker-frames per dispatch on a hardware GPU: ~10 ms on a large one.
+pub const DISPATCH_WALKER_FRAMES: u64 = 1 << 32;
+/// The same on a software device (seconds there).
+pub const SOFTWARE_DISPATCH_WALKER_FRAMES: u64 = 1 << 27;
 
-/// Walkers per dispatch for `frames` frames.
-pub fn dispatch_walkers(frames: u32) -> u32 {
-    let by_time =
-        (DISPATCH_WALKER_FRAMES / u64::from(frames.max(1))).max(u64::from(WORKGROUP_SIZE));
-    by_time.min(u64::from(MAX_DISPATCH_WALKERS)) as u32
-}
-
-/// How walkers are cut: per dispatch, and between read-backs of the `u32` histogram.
+/// How walkers are cut: per dispatch, and between read-backs of the `u32` batch.
 #[derive(Clone, Copy, Debug)]
 pub struct Batching {
-    pub dispatch: u32,
-    /// At most 2^32 - 1: a bin gains at most one count per walker.
+    /// Most walkers of one dispatch (whatever the frames).
+    pub dispatch_walkers: u32,
+    /// Most walker-frames of one dispatch.
+    pub dispatch_walker_frames: u64,
+    /// At most 2^32 - 1: a counter gains at most one count per walker.
     pub flush_every: u64,
 }
 
-/// Runs walkers `first..first + walkers` of the point with `key`.
-#[allow(clippy::too_many_arguments)]
-pub fn run_point(
+/// One point's share of a group: walkers `first..first + walkers` of the point with `key`.
+pub struct PointJob<'a> {
+    pub tables: &'a WalkTables,
+    pub layout: HistLayout,
+    pub key: u64,
+    pub first: u64,
+    pub walkers: u64,
+}
+
+/// Runs every job of a group (all with the same `layout.profile`) and returns their
+/// totals in order.
+pub fn run_points(
     ctx: &GpuContext,
     pipeline: &WalkPipeline,
-    tables: &WalkTables,
-    layout: HistLayout,
-    key: u64,
-    first: u64,
-    walkers: u64,
+    jobs: &[PointJob],
     batching: Batching,
     progress: &Progress,
-) -> Result<Histograms, Error> {
-    let buffers = pipeline.buffers(ctx, tables, &layout)?;
-    let mut total = Histograms::zeros(layout);
-    let mut since_flush = 0u64;
-    let mut done = 0u64;
-    while done < walkers {
+) -> Result<Vec<Histograms>, Error> {
+    let profile = jobs.first().is_some_and(|j| j.layout.profile);
+    assert!(jobs.iter().all(|j| j.layout.profile == profile));
+    let described: Vec<_> = jobs.iter().map(|j| (j.tables, j.layout, j.key)).collect();
+    let buffers = pipeline.buffers(ctx, &described)?;
+    let mut totals: Vec<Histograms> = jobs.iter().map(|j| Histograms::zeros(j.layout)).collect();
+    let flush_every = batching.flush_every.clamp(1, u64::from(u32::MAX));
+    let mut since_flush = vec![0u64; jobs.len()];
+    let mut done = vec![0u64; jobs.len()];
+    let mut next = 0usize;
+    let flush = |totals: &mut Vec<Histograms>| -> Result<(), Error> {
+        let words = ctx.read_back(&buffers.hist, buffers.hist_bytes)?;
+        for ((total, job), p) in totals.iter_mut().zip(jobs).zip(&buffers.params) {
+            let start = p.hist_base as usize;
+            let batch = &words[start..start + job.layout.device_words()];
+            total.add_batch(&Batch::from_device(&job.layout, batch));
+        }
+        pipeline.clear(ctx, &buffers);
+        Ok(())
+    };
+    while next < jobs.len() {
         if progress.cancelled() {
             return Err(Error::Interrupted);
         }
-        let count = (walkers - done).min(u64::from(batching.dispatch)) as u32;
-        let flush_every = batching.flush_every.min(u64::from(u32::MAX));
-        if since_flush > 0 && since_flush + u64::from(count) > flush_every {
-            total.add_u32(&ctx.read_back(&buffers.hist, buffers.hist_bytes)?);
-            pipeline.clear(ctx, &buffers);
-            since_flush = 0;
+        let mut segments: Vec<PointParams> = Vec::new();
+        let mut groups = 0u32;
+        let mut walker_frames = 0u64;
+        let mut walkers = 0u64;
+        let mut i = next;
+        while i < jobs.len() && groups < MAX_DISPATCH_GROUPS {
+            let job = &jobs[i];
+            let left = job.walkers - done[i];
+            if left == 0 {
+                i += 1;
+                continue;
+            }
+            let frames = u64::from(job.layout.frames);
+            let room_frames = batching
+                .dispatch_walker_frames
+                .saturating_sub(walker_frames)
+                / frames;
+            let room_groups = u64::from(MAX_DISPATCH_GROUPS - groups) * u64::from(WORKGROUP_SIZE);
+            let room_walkers = u64::from(batching.dispatch_walkers).saturating_sub(walkers);
+            let room_flush = flush_every - since_flush[i];
+            let mut count = left.min(room_frames).min(room_groups).min(room_walkers);
+            if count > room_flush {
+                if !segments.is_empty() {
+                    break;
+                }
+                flush(&mut totals)?;
+                since_flush.fill(0);
+            }
+            count = count.min(flush_every);
+            if count == 0 {
+                if segments.is_empty() {
+                    // A single walker of a very long point still makes a dispatch.
+                    count = 1;
+                } else {
+                    break;
+                }
+            }
+            segments.push(buffers.params[i].segment(job.first + done[i], count as u32, groups));
+            groups += (count as u32).div_ceil(WORKGROUP_SIZE);
+            walker_frames += count * frames;
+            walkers += count;
+            since_flush[i] += count;
+            done[i] += count;
+            if done[i] == job.walkers {
+                i += 1;
+            } else {
+                break;
+            }
         }
-        pipeline.dispatch(
-            ctx,
-            &buffers,
-            &WalkParams::new(tables, &layout, key, first + done, count),
-        );
+        if segments.is_empty() {
+            break;
+        }
+        pipeline.dispatch(ctx, &buffers, &segments, profile);
         ctx.wait()?;
-        progress.advance(u64::from(count));
-        since_flush += u64::from(count);
-        done += u64::from(count);
+        progress.advance(walkers);
+        while next < jobs.len() && done[next] == jobs[next].walkers {
+            next += 1;
+        }
     }
-    total.add_u32(&ctx.read_back(&buffers.hist, buffers.hist_bytes)?);
-    Ok(total)
+    flush(&mut totals)?;
+    Ok(totals)
+}
+
+/// The batching for a device: software devices get small dispatches, so that progress
+/// and Ctrl-C stay responsive there.
+pub fn batching_for(ctx: &GpuContext, dispatch: Option<u32>, flush_every: u64) -> Batching {
+    let budget = if ctx.adapter.is_software() {
+        SOFTWARE_DISPATCH_WALKER_FRAMES
+    } else {
+        DISPATCH_WALKER_FRAMES
+    };
+    Batching {
+        dispatch_walkers: dispatch
+            .unwrap_or(MAX_DISPATCH_WALKERS)
+            .clamp(1, MAX_DISPATCH_WALKERS),
+        dispatch_walker_frames: budget,
+        flush_every,
+    }
+}
+
+/// Most batch memory one group of points takes on the device.
+pub const GROUP_BYTES: u64 = 1 << 30;
+/// Most walker-frames in one group (~0.3 s on a large GPU): a sweep stores its finished
+/// points group by group, so an interrupted sweep loses at most one group.
+pub const GROUP_WALKER_FRAMES: u64 = 1 << 37;
+/// The same on a software device.
+pub const SOFTWARE_GROUP_WALKER_FRAMES: u64 = 1 << 30;
+
+/// Cuts consecutive jobs into groups that share dispatches: same `profile`, batch
+/// buffers that fit together on the device, and a bounded amount of work.
+pub fn groups(ctx: &GpuContext, jobs: &[PointJob]) -> Vec<std::ops::Range<usize>> {
+    let bytes_limit = ctx.max_storage_bytes().min(GROUP_BYTES);
+    let work_limit = if ctx.adapter.is_software() {
+        SOFTWARE_GROUP_WALKER_FRAMES
+    } else {
+        GROUP_WALKER_FRAMES
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    let (mut bytes, mut work) = (0u64, 0u64);
+    for (i, job) in jobs.iter().enumerate() {
+        let b = job.layout.device_bytes();
+        let w = job.walkers.saturating_mul(u64::from(job.layout.frames));
+        let fits = job.layout.profile == jobs[start].layout.profile
+            && bytes + b <= bytes_limit
+            && work.saturating_add(w) <= work_limit;
+        if i > start && !fits {
+            out.push(start..i);
+            start = i;
+            bytes = 0;
+            work = 0;
+        }
+        bytes += b;
+        work = work.saturating_add(w);
+    }
+    if start < jobs.len() {
+        out.push(start..jobs.len());
+    }
+    out
 }

@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::gpu::{GpuContext, GpuError};
 use crate::histogram::{HistLayout, Histograms};
 use crate::kernels::walk::{WalkPipeline, MAX_DISPATCH_WALKERS};
+
 use crate::model::WalkTables;
 use crate::observables::{curves_from_histograms, Curves};
 use crate::rng::point_key;
@@ -94,6 +95,7 @@ pub fn layout_for(scenario: &Scenario, tables: &WalkTables) -> HistLayout {
         tables.states as u32,
         scenario.max_dx_sites,
         tables.spot.radius,
+        scenario.occupancy_profile,
     )
 }
 
@@ -121,7 +123,18 @@ impl Engine {
     /// Opens the GPU (adapter name containing `adapter`, or the best one).
     pub fn gpu(adapter: Option<&str>) -> Result<Self, GpuError> {
         let ctx = GpuContext::new(adapter)?;
-        let pipeline = WalkPipeline::new(&ctx)?;
+        let int64 = ctx.has_int64();
+        Self::gpu_on(ctx, int64)
+    }
+
+    /// The GPU engine with the pairs generator (`rng.wgsl`) even where the device has
+    /// 64-bit integers: tests hold both generators to the CPU reference.
+    pub fn gpu_with_pairs_rng(adapter: Option<&str>) -> Result<Self, GpuError> {
+        Self::gpu_on(GpuContext::new(adapter)?, false)
+    }
+
+    fn gpu_on(ctx: GpuContext, int64: bool) -> Result<Self, GpuError> {
+        let pipeline = WalkPipeline::with_generator(&ctx, int64)?;
         Ok(Engine::Gpu {
             ctx: Box::new(ctx),
             pipeline,
@@ -198,6 +211,15 @@ impl Engine {
         }
     }
 
+    /// Words naming the GPU kernel's generator, for bench tables (empty off the GPU).
+    pub fn generator(&self) -> &'static str {
+        match self {
+            Engine::Gpu { pipeline, .. } if pipeline.int64 => "u64",
+            Engine::Gpu { .. } => "u32 pairs",
+            _ => "",
+        }
+    }
+
     /// Exact histogram totals of one point's Monte Carlo (not for the exact backend).
     pub fn histograms(
         &self,
@@ -225,22 +247,69 @@ impl Engine {
             Engine::Cpu { threads } => {
                 cpu::run_point(&tables, layout, key, first, walkers, *threads, progress)
             }
-            Engine::Gpu {
-                ctx,
-                pipeline,
-                batch,
-                flush_every,
-            } => {
-                let batching = gpu::Batching {
-                    dispatch: batch.unwrap_or_else(|| gpu::dispatch_walkers(scenario.frames)),
-                    flush_every: *flush_every,
+            Engine::Gpu { .. } => {
+                let job = gpu::PointJob {
+                    tables: &tables,
+                    layout,
+                    key,
+                    first,
+                    walkers,
                 };
-                gpu::run_point(
-                    ctx, pipeline, &tables, layout, key, first, walkers, batching, progress,
-                )
+                Ok(self.gpu_group(&[job], progress)?.remove(0))
             }
             Engine::Exact => Err(Error::NoHistograms),
         }
+    }
+
+    fn gpu_group(
+        &self,
+        jobs: &[gpu::PointJob],
+        progress: &Progress,
+    ) -> Result<Vec<Histograms>, Error> {
+        let Engine::Gpu {
+            ctx,
+            pipeline,
+            batch,
+            flush_every,
+        } = self
+        else {
+            unreachable!("gpu_group on a GPU engine only")
+        };
+        let batching = gpu::batching_for(ctx, *batch, *flush_every);
+        gpu::run_points(ctx, pipeline, jobs, batching, progress)
+    }
+
+    /// Histogram totals of several points (scenario, point index): on the GPU, packed
+    /// into shared dispatches in groups that fit the device (see [`gpu`]); elsewhere
+    /// one after the other.
+    pub fn histograms_many(
+        &self,
+        points: &[(&Scenario, u64)],
+        progress: &Progress,
+    ) -> Result<Vec<Histograms>, Error> {
+        let Engine::Gpu { ctx, .. } = self else {
+            return points
+                .iter()
+                .map(|(s, p)| self.histograms(s, *p, progress))
+                .collect();
+        };
+        let tables: Vec<WalkTables> = points.iter().map(|(s, _)| WalkTables::new(s)).collect();
+        let jobs: Vec<gpu::PointJob> = points
+            .iter()
+            .zip(&tables)
+            .map(|((s, p), t)| gpu::PointJob {
+                tables: t,
+                layout: layout_for(s, t),
+                key: point_key(s.seed, *p),
+                first: 0,
+                walkers: s.walkers,
+            })
+            .collect();
+        let mut out = Vec::with_capacity(jobs.len());
+        for group in gpu::groups(ctx, &jobs) {
+            out.extend(self.gpu_group(&jobs[group], progress)?);
+        }
+        Ok(out)
     }
 
     /// Curves of one point.
@@ -254,7 +323,12 @@ impl Engine {
         let states = tables.effective_states(&scenario.states.names);
         match self {
             Engine::Exact => {
-                let c = exact::curves(&states, tables.hop_dx2(), scenario.frames, scenario.walkers);
+                let c = exact::curves(
+                    &states,
+                    &tables.x_step_probabilities(),
+                    scenario.frames,
+                    scenario.walkers,
+                );
                 progress.advance(scenario.walkers);
                 Ok(c)
             }
@@ -267,5 +341,29 @@ impl Engine {
                 ))
             }
         }
+    }
+
+    /// Curves of several points (scenario, point index), in order; on the GPU their
+    /// walkers share dispatches.
+    pub fn curves_many(
+        &self,
+        points: &[(&Scenario, u64)],
+        progress: &Progress,
+    ) -> Result<Vec<Curves>, Error> {
+        if !matches!(self, Engine::Gpu { .. }) {
+            return points
+                .iter()
+                .map(|(s, p)| self.curves(s, *p, progress))
+                .collect();
+        }
+        let hists = self.histograms_many(points, progress)?;
+        Ok(points
+            .iter()
+            .zip(&hists)
+            .map(|((s, _), h)| {
+                let states = WalkTables::new(s).effective_states(&s.states.names);
+                curves_from_histograms(h, s.walkers, &states.radiative)
+            })
+            .collect())
     }
 }

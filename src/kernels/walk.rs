@@ -1,30 +1,58 @@
-//! The walk kernel: its parameter struct (twin of `WalkParams` in `shaders/walk.wgsl`)
-//! and its CPU port, which mirrors the WGSL entry point line by line.
+//! The walk kernel: its per-point parameter struct (twin of `PointParams` in
+//! `shaders/walk.wgsl`), its CPU port, and its pipeline.
 //!
-//! One invocation advances one walker through every frame and counts it into the batch
-//! histogram (layout in [`crate::histogram`]). The port is written to look like the
-//! shader, not like idiomatic Rust, so the two can be read side by side.
+//! One invocation advances one walker through every frame. A dispatch may hold walkers
+//! of several sweep points; each workgroup reads its point's parameters from a storage
+//! array. The port is written to look like the shader, not like idiomatic Rust, so the
+//! two can be read side by side. It leaves out only how the shader sums its moment
+//! differences (workgroup memory per chunk of frames, then global atomics): integer
+//! sums do not depend on the order they are added in.
 
 use crate::gpu::{GpuContext, GpuError};
-use crate::histogram::HistLayout;
-use crate::model::{WalkTables, OUTCOME_HOP, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO};
+use crate::histogram::{Batch, HistLayout, MOMENTS};
+use crate::model::{
+    WalkTables, OUTCOME_HOP, OUTCOME_MINUS, OUTCOME_NONRAD, OUTCOME_PLUS, OUTCOME_RAD, OUTCOME_TO,
+};
 use crate::rng::{splitmix64, Pcg32};
 use bytemuck::{Pod, Zeroable};
 
-/// Invocations per workgroup of `walk.wgsl` (`@workgroup_size`).
-pub const WORKGROUP_SIZE: u32 = 64;
+/// Invocations per workgroup of `walk.wgsl` (`WORKGROUP_SIZE`).
+pub const WORKGROUP_SIZE: u32 = 256;
+/// Workgroup memory of `walk.wgsl` for moment differences, in `u32` words.
+pub const SHARED_WORDS: u32 = 6144;
+/// Words per (frame, state) in that memory.
+pub const SHARED_CELL_WORDS: u32 = 5;
+/// Most workgroups in one dispatch (the 1D grid limit).
+pub const MAX_DISPATCH_GROUPS: u32 = 65_535;
+/// Most walkers in one dispatch.
+pub const MAX_DISPATCH_WALKERS: u32 = MAX_DISPATCH_GROUPS * WORKGROUP_SIZE;
 
-/// Uniform parameters of one dispatch: one batch of walkers of one point.
+/// Frames per chunk of workgroup memory: the cells of `chunk + 1` frames must fit.
+pub fn chunk_frames(states: u32) -> u32 {
+    SHARED_WORDS / (SHARED_CELL_WORDS * states) - 1
+}
+
+/// Where one point's tables start in the concatenated table buffers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TableBases {
+    pub outcome: u32,
+    pub initial: u32,
+    pub spot: u32,
+}
+
+/// Parameters of one point's walkers in one dispatch.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
-pub struct WalkParams {
+pub struct PointParams {
     /// Point key (see [`crate::rng::point_key`]) as low and high 32 bits.
     pub key_lo: u32,
     pub key_hi: u32,
-    /// Global index of this batch's first walker.
+    /// Global index of this segment's first walker within its point.
     pub walker_base_lo: u32,
     pub walker_base_hi: u32,
     pub walker_count: u32,
+    /// First workgroup of this segment in the dispatch.
+    pub group_base: u32,
     pub frames: u32,
     pub states: u32,
     /// Thresholds per state in the outcome table.
@@ -34,31 +62,37 @@ pub struct WalkParams {
     pub spot_radius: u32,
     pub spot_len: u32,
     pub initial_fallback: u32,
-    pub step_plus: u32,
-    pub step_minus: u32,
-    pub emission_offset: u32,
+    pub outcome_base: u32,
+    pub initial_base: u32,
+    pub spot_base: u32,
+    /// First word of this point's batch in the histogram buffer.
+    pub hist_base: u32,
     pub emission_abs_offset: u32,
-    pub occupancy_offset: u32,
     pub emission_state_offset: u32,
+    pub occupancy_offset: u32,
+    pub moments_offset: u32,
+    pub chunk_frames: u32,
     pub _pad0: u32,
 }
 
-const _: () = assert!(std::mem::size_of::<WalkParams>() == 80);
+const _: () = assert!(std::mem::size_of::<PointParams>() == 96);
 
-impl WalkParams {
+impl PointParams {
+    /// One point's parameters; [`Self::segment`] sets the walkers of a dispatch.
     pub fn new(
         tables: &WalkTables,
         layout: &HistLayout,
         key: u64,
-        walker_base: u64,
-        walker_count: u32,
+        bases: TableBases,
+        hist_base: u32,
     ) -> Self {
-        WalkParams {
+        PointParams {
             key_lo: key as u32,
             key_hi: (key >> 32) as u32,
-            walker_base_lo: walker_base as u32,
-            walker_base_hi: (walker_base >> 32) as u32,
-            walker_count,
+            walker_base_lo: 0,
+            walker_base_hi: 0,
+            walker_count: 0,
+            group_base: 0,
             frames: layout.frames,
             states: layout.states,
             stride: tables.stride() as u32,
@@ -67,13 +101,28 @@ impl WalkParams {
             spot_radius: tables.spot.radius,
             spot_len: tables.spot.cumulative.len() as u32,
             initial_fallback: tables.initial_fallback() as u32,
-            step_plus: tables.step_plus,
-            step_minus: tables.step_minus,
-            emission_offset: layout.emission_offset() as u32,
+            outcome_base: bases.outcome,
+            initial_base: bases.initial,
+            spot_base: bases.spot,
+            hist_base,
             emission_abs_offset: layout.emission_abs_offset() as u32,
-            occupancy_offset: layout.occupancy_offset() as u32,
             emission_state_offset: layout.emission_state_offset() as u32,
+            occupancy_offset: layout.occupancy_offset() as u32,
+            moments_offset: layout.len() as u32,
+            chunk_frames: chunk_frames(layout.states),
             _pad0: 0,
+        }
+    }
+
+    /// The same point, walkers `walker_base..walker_base + walker_count`, from workgroup
+    /// `group_base` of a dispatch.
+    pub fn segment(&self, walker_base: u64, walker_count: u32, group_base: u32) -> Self {
+        PointParams {
+            walker_base_lo: walker_base as u32,
+            walker_base_hi: (walker_base >> 32) as u32,
+            walker_count,
+            group_base,
+            ..*self
         }
     }
 
@@ -110,7 +159,7 @@ fn bin(dx: i32, half: u32) -> u32 {
 
 /// Mirror of `walker_rng` in WGSL: SplitMix64 of `key + 2 walker` and `key + 2 walker + 1`.
 #[inline(always)]
-fn walker_rng(p: &WalkParams, index: u32) -> Pcg32 {
+fn walker_rng(p: &PointParams, index: u32) -> Pcg32 {
     let walker = p.walker_base().wrapping_add(u64::from(index));
     let base = p.key().wrapping_add(walker.wrapping_mul(2));
     Pcg32::new(splitmix64(base), splitmix64(base.wrapping_add(1)))
@@ -118,12 +167,12 @@ fn walker_rng(p: &WalkParams, index: u32) -> Pcg32 {
 
 /// Mirror of `spot_offset` in WGSL: binary search of the cumulative spot table.
 #[inline(always)]
-fn spot_offset(p: &WalkParams, spot: &[u32], u: u32) -> i32 {
+fn spot_offset(p: &PointParams, spot: &[u32], u: u32) -> i32 {
     let mut lo = 0u32;
     let mut hi = p.spot_len - 1;
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if u < spot[mid as usize] {
+        if u < spot[(p.spot_base + mid) as usize] {
             hi = mid;
         } else {
             lo = mid + 1;
@@ -132,96 +181,195 @@ fn spot_offset(p: &WalkParams, spot: &[u32], u: u32) -> i32 {
     lo as i32 - p.spot_radius as i32
 }
 
-/// Mirror of the `walk` entry point for invocation `index` of the batch.
+/// Mirror of `arrive_or_leave`: from frame `t` on, (n, sum dx, sum dx^2) of `state`
+/// change by sign x (1, dx, dx^2).
 #[inline(always)]
-pub fn walk_invocation(p: &WalkParams, b: &WalkBindings, hist: &mut [u32], index: u32) {
+fn arrive_or_leave(p: &PointParams, diffs: &mut [i64], t: u32, state: u32, dx: i32, sign: i64) {
+    let c = ((t * p.states + state) as usize) * MOMENTS;
+    let dx = i64::from(dx);
+    diffs[c] += sign;
+    diffs[c + 1] += sign * dx;
+    diffs[c + 2] += sign * dx * dx;
+}
+
+/// Mirror of `x_step`: from frame `t` on, a walker in `state` at dx moves by `step`.
+#[inline(always)]
+fn x_step(p: &PointParams, diffs: &mut [i64], t: u32, state: u32, dx: i32, step: i32) {
+    let c = ((t * p.states + state) as usize) * MOMENTS;
+    diffs[c + 1] += i64::from(step);
+    diffs[c + 2] += i64::from(2 * dx * step + 1);
+}
+
+/// Mirror of the `walk` entry point for invocation `index` of a segment; `profile` is
+/// the shader's `PROFILE` override.
+#[inline(always)]
+pub fn walk_invocation(
+    p: &PointParams,
+    b: &WalkBindings,
+    batch: &mut Batch,
+    index: u32,
+    profile: bool,
+) {
     if index >= p.walker_count {
         return;
     }
+    let hist = &mut batch.counts;
+    let diffs = &mut batch.diffs;
     let mut rng = walker_rng(p, index);
 
     let u0 = rng.next_u32();
     let mut state = p.initial_fallback;
     for s in 0..p.states {
-        if u0 < b.initial[s as usize] {
+        if u0 < b.initial[(p.initial_base + s) as usize] {
             state = s;
             break;
         }
     }
     let x0 = spot_offset(p, b.spot, rng.next_u32());
+    arrive_or_leave(p, diffs, 0, state, 0, 1);
 
     let row = p.max_dx * 2 + 2;
     let abs_row = p.abs_half_width * 2 + 2;
+    let events_end = OUTCOME_TO + p.states as usize - 1;
     let mut dx: i32 = 0;
     for t in 0..p.frames {
-        let occ = p.occupancy_offset + (t * p.states + state) * row + bin(dx, p.max_dx);
-        hist[occ as usize] += 1;
-
+        if profile {
+            let occ = p.occupancy_offset + (t * p.states + state) * row + bin(dx, p.max_dx);
+            hist[occ as usize] += 1;
+        }
         let u = rng.next_u32();
-        let th = (state * p.stride) as usize;
-        if u < b.outcome[th + OUTCOME_RAD] {
-            hist[(p.emission_offset + t * row + bin(dx, p.max_dx)) as usize] += 1;
-            let abs = p.emission_abs_offset + t * abs_row + bin(x0 + dx, p.abs_half_width);
-            hist[abs as usize] += 1;
-            hist[(p.emission_state_offset + t * p.states + state) as usize] += 1;
-            return;
-        }
-        if u < b.outcome[th + OUTCOME_NONRAD] {
-            return;
-        }
-        if u < b.outcome[th + OUTCOME_HOP] {
-            let v = rng.next_u32();
-            if v < p.step_plus {
-                dx += 1;
-            } else if v < p.step_minus {
-                dx -= 1;
-            }
+        let th = (p.outcome_base + state * p.stride) as usize;
+        if u >= b.outcome[th + events_end] {
             continue;
         }
+        // Frame t's outcome shapes the occupancy from frame t + 1 on.
+        let next = t + 1;
+        let recorded = next < p.frames;
+        if u < b.outcome[th + OUTCOME_NONRAD] {
+            if u < b.outcome[th + OUTCOME_RAD] {
+                hist[(t * row + bin(dx, p.max_dx)) as usize] += 1;
+                let abs = p.emission_abs_offset + t * abs_row + bin(x0 + dx, p.abs_half_width);
+                hist[abs as usize] += 1;
+                hist[(p.emission_state_offset + t * p.states + state) as usize] += 1;
+            }
+            if recorded {
+                arrive_or_leave(p, diffs, next, state, dx, -1);
+            }
+            return;
+        }
+        if u < b.outcome[th + OUTCOME_MINUS] {
+            let step = if u < b.outcome[th + OUTCOME_PLUS] {
+                1
+            } else {
+                -1
+            };
+            if recorded {
+                x_step(p, diffs, next, state, dx, step);
+            }
+            dx += step;
+            continue;
+        }
+        if u < b.outcome[th + OUTCOME_HOP] {
+            continue;
+        }
+        let mut to = state;
         for s in 0..p.states {
             if u < b.outcome[th + OUTCOME_TO + s as usize] {
-                state = s;
+                to = s;
                 break;
             }
         }
+        if to != state && recorded {
+            arrive_or_leave(p, diffs, next, state, dx, -1);
+            arrive_or_leave(p, diffs, next, to, dx, 1);
+        }
+        state = to;
     }
 }
 
-/// The walk kernel compiled for one device.
+/// The walk kernel compiled for one device: without and with the occupancy profile.
 pub struct WalkPipeline {
-    pipeline: wgpu::ComputePipeline,
-}
-
-/// The buffers of one point: tables, parameters and the batch histogram.
-pub struct WalkBuffers {
-    params: wgpu::Buffer,
-    pub hist: wgpu::Buffer,
-    pub hist_bytes: u64,
-    bind_group: wgpu::BindGroup,
+    moments_only: wgpu::ComputePipeline,
+    profile: wgpu::ComputePipeline,
+    /// The generator runs on native 64-bit integers (`rng64.wgsl`).
+    pub int64: bool,
 }
 
 impl WalkPipeline {
+    /// The kernel with the fastest generator the device runs.
     pub fn new(ctx: &GpuContext) -> Result<Self, GpuError> {
+        Self::with_generator(ctx, ctx.has_int64())
+    }
+
+    /// The kernel with the native 64-bit generator (`int64`) or the pairs one; tests
+    /// run both on one device.
+    pub fn with_generator(ctx: &GpuContext, int64: bool) -> Result<Self, GpuError> {
+        if int64 && !ctx.has_int64() {
+            return Err(GpuError::Other(format!(
+                "{} has no 64-bit integers in shaders (SHADER_INT64)",
+                ctx.adapter
+            )));
+        }
+        let source = super::walk_source(int64);
+        let compile = |profile: bool| {
+            let constants = [("PROFILE", if profile { 1.0 } else { 0.0 })];
+            ctx.pipeline_with("walk.wgsl", &source, "walk", &constants)
+        };
         Ok(WalkPipeline {
-            pipeline: ctx.pipeline("walk.wgsl", &super::walk_source(), "walk")?,
+            moments_only: compile(false)?,
+            profile: compile(true)?,
+            int64,
         })
     }
 
-    /// Uploads the tables and allocates a zeroed `u32` histogram of `layout`.
+    fn pipeline(&self, profile: bool) -> &wgpu::ComputePipeline {
+        if profile {
+            &self.profile
+        } else {
+            &self.moments_only
+        }
+    }
+
+    /// Uploads the tables of a group of points (all with the same `profile`) and
+    /// allocates one zeroed batch buffer holding every point's batch.
     pub fn buffers(
         &self,
         ctx: &GpuContext,
-        tables: &WalkTables,
-        layout: &HistLayout,
+        points: &[(&WalkTables, HistLayout, u64)],
     ) -> Result<WalkBuffers, GpuError> {
-        let hist_bytes = layout.bytes_u32();
-        if hist_bytes > ctx.max_storage_bytes() {
+        let mut outcome = Vec::new();
+        let mut initial = Vec::new();
+        let mut spot = Vec::new();
+        let mut params = Vec::with_capacity(points.len());
+        let mut hist_words = 0u64;
+        for (tables, layout, key) in points {
+            let bases = TableBases {
+                outcome: outcome.len() as u32,
+                initial: initial.len() as u32,
+                spot: spot.len() as u32,
+            };
+            outcome.extend_from_slice(&tables.outcome);
+            initial.extend_from_slice(&tables.initial);
+            spot.extend_from_slice(&tables.spot.cumulative);
+            params.push(PointParams::new(
+                tables,
+                layout,
+                *key,
+                bases,
+                hist_words as u32,
+            ));
+            hist_words += layout.device_words() as u64;
+        }
+        let hist_bytes = hist_words * 4;
+        if hist_bytes > ctx.max_storage_bytes() || hist_words > u64::from(u32::MAX) {
+            let l = points[0].1;
             return Err(GpuError::TooLarge {
                 what: format!(
-                    "the histograms ({} frames x {} states x {} displacement bins)",
-                    layout.frames,
-                    layout.states,
-                    layout.row_width()
+                    "the histograms of {} point(s) ({} frames x {} states x {} displacement bins)",
+                    points.len(),
+                    l.frames,
+                    l.states,
+                    l.row_width()
                 ),
                 bytes: hist_bytes,
                 limit: ctx.max_storage_bytes(),
@@ -231,19 +379,19 @@ impl WalkPipeline {
         let table = |what: &str, data: &[u32]| {
             let b = ctx.buffer(
                 what,
-                (data.len() * 4) as u64,
+                (data.len().max(1) * 4) as u64,
                 wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
             )?;
             ctx.queue.write_buffer(&b, 0, bytemuck::cast_slice(data));
             Ok::<_, GpuError>(b)
         };
-        let outcome = table("outcome thresholds", &tables.outcome)?;
-        let initial = table("initial thresholds", &tables.initial)?;
-        let spot = table("spot table", &tables.spot.cumulative)?;
-        let params = ctx.buffer(
-            "walk params",
-            std::mem::size_of::<WalkParams>() as u64,
-            wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+        let outcome = table("outcome thresholds", &outcome)?;
+        let initial = table("initial thresholds", &initial)?;
+        let spot = table("spot table", &spot)?;
+        let segments = ctx.buffer(
+            "walk segments",
+            (points.len().max(1) * std::mem::size_of::<PointParams>()) as u64,
+            wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
         )?;
         let hist = ctx.buffer(
             "histograms",
@@ -252,39 +400,62 @@ impl WalkPipeline {
                 | wgpu::BufferUsages::COPY_SRC
                 | wgpu::BufferUsages::COPY_DST,
         )?;
-        let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("walk"),
-            layout: &self.pipeline.get_bind_group_layout(0),
-            entries: &[
-                entry(0, &params),
-                entry(1, &outcome),
-                entry(2, &initial),
-                entry(3, &spot),
-                entry(4, &hist),
-            ],
-        });
         Ok(WalkBuffers {
             params,
+            outcome,
+            initial,
+            spot,
+            segments,
             hist,
             hist_bytes,
-            bind_group,
         })
     }
 
-    /// Queues one batch (`p.walker_count` <= [`MAX_DISPATCH_WALKERS`]) and submits it.
-    pub fn dispatch(&self, ctx: &GpuContext, b: &WalkBuffers, p: &WalkParams) {
-        ctx.queue.write_buffer(&b.params, 0, bytemuck::bytes_of(p));
+    /// Queues one dispatch of `segments` (consecutive `group_base`s, at most
+    /// [`MAX_DISPATCH_GROUPS`] workgroups in all) and submits it.
+    pub fn dispatch(
+        &self,
+        ctx: &GpuContext,
+        b: &WalkBuffers,
+        segments: &[PointParams],
+        profile: bool,
+    ) {
+        let last = segments.last().expect("a dispatch has a segment");
+        let groups = last.group_base + last.walker_count.div_ceil(WORKGROUP_SIZE);
+        let bytes = bytemuck::cast_slice(segments);
+        // The shader finds its point with arrayLength: bind exactly these segments.
+        let size = std::num::NonZeroU64::new(bytes.len() as u64);
+        ctx.queue.write_buffer(&b.segments, 0, bytes);
+        let pipeline = self.pipeline(profile);
+        let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("walk"),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                        buffer: &b.segments,
+                        offset: 0,
+                        size,
+                    }),
+                },
+                entry(1, &b.outcome),
+                entry(2, &b.initial),
+                entry(3, &b.spot),
+                entry(4, &b.hist),
+            ],
+        });
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         {
             let mut pass = encoder.begin_compute_pass(&Default::default());
-            pass.set_pipeline(&self.pipeline);
-            pass.set_bind_group(0, &b.bind_group, &[]);
-            pass.dispatch_workgroups(p.walker_count.div_ceil(WORKGROUP_SIZE), 1, 1);
+            pass.set_pipeline(pipeline);
+            pass.set_bind_group(0, &bind_group, &[]);
+            pass.dispatch_workgroups(groups, 1, 1);
         }
         ctx.queue.submit([encoder.finish()]);
     }
 
-    /// Zeroes the histogram after it was read back.
+    /// Zeroes the batch buffer after it was read back.
     pub fn clear(&self, ctx: &GpuContext, b: &WalkBuffers) {
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         encoder.clear_buffer(&b.hist, 0, None);
@@ -292,8 +463,17 @@ impl WalkPipeline {
     }
 }
 
-/// Most walkers in one dispatch: the 1D grid limit of 65535 workgroups.
-pub const MAX_DISPATCH_WALKERS: u32 = 65_535 * WORKGROUP_SIZE;
+/// The buffers of a group of points: tables, segments and the batch buffer.
+pub struct WalkBuffers {
+    /// Each point's parameters, without walkers (see [`PointParams::segment`]).
+    pub params: Vec<PointParams>,
+    outcome: wgpu::Buffer,
+    initial: wgpu::Buffer,
+    spot: wgpu::Buffer,
+    segments: wgpu::Buffer,
+    pub hist: wgpu::Buffer,
+    pub hist_bytes: u64,
+}
 
 fn entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
     wgpu::BindGroupEntry {

@@ -18,8 +18,9 @@ pub use validate::default_max_dx;
 
 /// Most states a scenario may declare; the GPU kernel sizes its tables from this.
 pub const MAX_STATES: usize = 16;
-/// Most frames a run may have (a histogram row per frame).
-pub const MAX_FRAMES: u32 = 100_000;
+/// Most frames a run may have (1.16 us at 25 ps): |dx| < frames, so the kernels' dx^2
+/// fits in an `i32`.
+pub const MAX_FRAMES: u32 = 46_341;
 /// Widest initial spot, in sites (the spot table has 12 sigma + 1 entries).
 pub const MAX_SIGMA_SITES: f64 = 10_000.0;
 /// Most histogram counters of one point (1 GiB as u32): keeps every index inside u32
@@ -120,6 +121,9 @@ pub struct Scenario {
     pub record_profiles: bool,
     /// Half-width of the displacement histograms; |dx| beyond goes to the overflow bin.
     pub max_dx_sites: u32,
+    /// Also record the full occupancy histograms O[t][s][dx] (slower: a count per
+    /// walker-frame); without it only their per-state moments are recorded.
+    pub occupancy_profile: bool,
 }
 
 impl Scenario {

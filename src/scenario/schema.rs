@@ -71,6 +71,9 @@ pub(super) struct StateSpec {
 pub(super) struct HistogramSpec {
     #[serde(default, deserialize_with = "present_count_u32")]
     pub(super) max_dx_sites: Option<u32>,
+    /// Record the full occupancy histograms O[t][s][dx], not only their moments.
+    #[serde(default)]
+    pub(super) occupancy_profile: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]

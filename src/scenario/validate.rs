@@ -288,6 +288,7 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         n as u32,
         max_dx_sites,
         crate::rng::SpotTable::radius_for(sigma_sites),
+        spec.histogram.occupancy_profile,
     );
     if layout.len() as u64 > MAX_HISTOGRAM_COUNTERS {
         return Err(err(
@@ -295,7 +296,7 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
             format!(
                 "the histograms would need {} counters ({:.1} GiB per copy), above the limit of {MAX_HISTOGRAM_COUNTERS}: reduce frames, histogram.max_dx_sites or initial.sigma_sites",
                 layout.len(),
-                layout.bytes_u32() as f64 / f64::from(1u32 << 30)
+                layout.len() as f64 * 4.0 / f64::from(1u32 << 30)
             ),
         ));
     }
@@ -316,6 +317,7 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         temperature_k,
         record_profiles: spec.record_profiles,
         max_dx_sites,
+        occupancy_profile: spec.histogram.occupancy_profile,
     })
 }
 

@@ -16,7 +16,7 @@ fn exact_curves(
     let t = WalkTables::new(&s);
     let c = exact::curves(
         &t.effective_states(&s.states.names),
-        t.hop_dx2(),
+        &t.x_step_probabilities(),
         s.frames,
         s.walkers,
     );
@@ -37,13 +37,11 @@ fn single_state_has_the_closed_form() {
     let t = WalkTables::new(&s);
     let eff = t.effective_states(&s.states.names);
     let (r, h) = (eff.radiative[0], eff.hop[0]);
-    assert!(
-        (t.hop_dx2() - 5.0 / 9.0).abs() < 1e-9,
-        "<dx^2>_hop = {}",
-        t.hop_dx2()
-    );
+    // The x-steps are the paper geometry's share of the hops: <dx^2>_hop = 5/9.
+    let x = t.x_step_probabilities()[0];
+    assert!((x / h - 5.0 / 9.0).abs() < 1e-8, "<dx^2>_hop = {}", x / h);
     for f in 0..s.frames as usize {
-        let msd = f as f64 * h * t.hop_dx2() / (1.0 - r);
+        let msd = f as f64 * x / (1.0 - r);
         let got = c.msd[f].unwrap();
         assert!(
             (got - msd).abs() <= 1e-12 * msd.max(1.0),
@@ -58,7 +56,7 @@ fn single_state_has_the_closed_form() {
     }
     // Linear MSD: D_avg is the slope / 2, whatever the weights.
     let sum = summarise(&c, s.dt_ps, s.pitch_nm);
-    let d = h * t.hop_dx2() / (1.0 - r) / (2.0 * s.dt_ps);
+    let d = x / (1.0 - r) / (2.0 * s.dt_ps);
     let got = sum.d_avg_sites2_ps.unwrap();
     assert!((got - d).abs() < 1e-12 * d, "D_avg {got} vs slope/2 {d}");
     assert!((sum.d_avg_cm2_s.unwrap() - d * 49.0 * 1e-2).abs() < 1e-12);

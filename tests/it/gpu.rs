@@ -5,6 +5,7 @@ use crate::common::{paper_json, scenario, set};
 use crate::mc_vs_exact::{bright_dark, rates_nn, six_states, trap_model};
 use exciton_mc::backend::{Engine, Progress};
 use exciton_mc::gpu::{GpuContext, REQUIRE_GPU_ENV};
+use exciton_mc::histogram::Histograms;
 use exciton_mc::kernels::rng_probe::{rng_probe_cpu, rng_probe_gpu};
 use rand_core::Rng;
 use serde_json::{json, Value};
@@ -31,27 +32,63 @@ pub fn gpu_engine() -> Option<Engine> {
     }
 }
 
+/// The GPU's counters and occupancy moments equal the CPU reference's, with the
+/// device's own generator and with the pairs one (rng.wgsl).
 fn bit_identical(label: &str, v: &Value, engine: &Engine) {
     let s = scenario(v);
     let cpu = Engine::cpu(2)
         .histograms(&s, 3, &Progress::default())
         .unwrap();
     let gpu = engine.histograms(&s, 3, &Progress::default()).unwrap();
-    let differing = cpu
-        .counts
+    compare(
+        &format!("{label}, {} generator", engine.generator()),
+        &cpu,
+        &gpu,
+    );
+    if engine.generator() == "u64" {
+        let pairs = Engine::gpu_with_pairs_rng(None).unwrap();
+        let gpu = pairs.histograms(&s, 3, &Progress::default()).unwrap();
+        compare(&format!("{label}, pairs generator"), &cpu, &gpu);
+    }
+    let emitted: u64 = (0..s.frames as usize)
+        .map(|t| cpu.emission(t).iter().sum::<u64>())
+        .sum();
+    assert!(emitted > 0, "{label}: no emission recorded");
+    assert!(
+        cpu.alive_walker_frames() > s.walkers,
+        "{label}: occupancy moments are empty"
+    );
+}
+
+fn compare(label: &str, cpu: &Histograms, gpu: &Histograms) {
+    let first_difference = |a: &[i64], b: &[i64]| a.iter().zip(b).position(|(x, y)| x != y);
+    let cpu_counts: Vec<i64> = cpu.counts.iter().map(|&c| c as i64).collect();
+    let gpu_counts: Vec<i64> = gpu.counts.iter().map(|&c| c as i64).collect();
+    let differing = cpu_counts
         .iter()
-        .zip(&gpu.counts)
+        .zip(&gpu_counts)
         .filter(|(a, b)| a != b)
         .count();
-    let total: u64 = cpu.counts.iter().sum();
     println!(
-        "{label}: {} counters, {total} counts, {differing} differ",
-        cpu.counts.len()
+        "{label}: {} counters, {} moments, {} alive walker-frames, {differing} counters differ",
+        cpu.counts.len(),
+        cpu.moments.len(),
+        cpu.alive_walker_frames()
     );
-    if let Some(i) = cpu.counts.iter().zip(&gpu.counts).position(|(a, b)| a != b) {
-        panic!("{label}: GPU histograms differ from the CPU reference at counter {i}: cpu {} gpu {} ({differing} counters differ)", cpu.counts[i], gpu.counts[i]);
+    if let Some(i) = first_difference(&cpu_counts, &gpu_counts) {
+        panic!("{label}: GPU counters differ from the CPU reference at counter {i}: cpu {} gpu {} ({differing} differ)", cpu.counts[i], gpu.counts[i]);
     }
-    assert!(total > s.walkers, "{label}: histograms are not empty");
+    if let Some(i) = first_difference(&cpu.moments, &gpu.moments) {
+        let states = cpu.layout.states as usize;
+        let (cell, k) = (i / 3, i % 3);
+        panic!(
+            "{label}: GPU occupancy moments differ at frame {} state {} moment {k}: cpu {} gpu {}",
+            cell / states,
+            cell % states,
+            cpu.moments[i],
+            gpu.moments[i]
+        );
+    }
 }
 
 fn with_walkers(mut v: Value, walkers: u64) -> Value {
@@ -117,12 +154,78 @@ fn six_states_in_several_batches_and_read_backs_is_bit_identical() {
 }
 
 #[test]
-fn narrow_histogram_overflow_is_bit_identical() {
+fn narrow_histogram_overflow_and_occupancy_profile_are_bit_identical() {
     let Some(gpu) = gpu_engine() else { return };
     let mut v = with_walkers(paper_json(), 20_000);
     set(&mut v, "histogram.max_dx_sites", json!(2));
+    set(&mut v, "histogram.occupancy_profile", json!(true));
     set(&mut v, "initial.sigma_sites", json!(3.5));
-    bit_identical("overflow bins", &v, &gpu);
+    bit_identical("overflow bins and profile", &v, &gpu);
+}
+
+#[test]
+fn long_runs_cross_workgroup_memory_chunks_bit_identically() {
+    // 16 states leave 75 frames per chunk of workgroup memory: 400 frames take six
+    // chunks, and walkers change state, step and die across chunk boundaries.
+    let Some(gpu) = gpu_engine() else { return };
+    let mut v = with_walkers(six_states(), 5_000);
+    let names: Vec<String> = (0..16).map(|i| format!("s{i}")).collect();
+    let mut states = serde_json::Map::new();
+    for (i, n) in names.iter().enumerate() {
+        let next = &names[(i + 1) % 16];
+        states.insert(
+            n.clone(),
+            json!({ "radiative": 0.002, "nonradiative": 0.001, "fret": 0.1, "to": { next: 0.05 } }),
+        );
+    }
+    set(&mut v, "states", Value::Object(states));
+    set(
+        &mut v,
+        "initial.populations",
+        json!({ "s0": 0.5, "s7": 0.5 }),
+    );
+    set(&mut v, "frames", json!(400));
+    bit_identical("16 states, 400 frames", &v, &gpu);
+}
+
+#[test]
+fn a_sweep_in_shared_dispatches_equals_its_points_one_by_one() {
+    // Points with different frames, states and spot sizes packed into the same
+    // dispatches (segments of several points per dispatch, a point cut across two).
+    let Some(gpu) = gpu_engine() else { return };
+    let gpu = gpu.with_batch(30_000);
+    let mut scenarios = Vec::new();
+    for (i, (frames, sigma)) in [(300, 10.0), (120, 2.0), (300, 4.0), (50, 10.0)]
+        .iter()
+        .enumerate()
+    {
+        let mut v = with_walkers(
+            if i % 2 == 0 {
+                paper_json()
+            } else {
+                trap_model()
+            },
+            12_345 + i as u64,
+        );
+        set(&mut v, "frames", json!(frames));
+        set(&mut v, "initial.sigma_sites", json!(sigma));
+        scenarios.push(scenario(&v));
+    }
+    let points: Vec<_> = scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s, i as u64))
+        .collect();
+    let p = Progress::default();
+    let many = gpu.histograms_many(&points, &p).unwrap();
+    let cpu = Engine::cpu(2);
+    for ((s, i), h) in points.iter().zip(&many) {
+        compare(
+            &format!("sweep point {i}"),
+            &cpu.histograms(s, *i, &p).unwrap(),
+            h,
+        );
+    }
 }
 
 #[test]

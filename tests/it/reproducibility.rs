@@ -18,8 +18,11 @@ fn identical_histograms_at_1_2_and_4_threads() {
             .unwrap();
         assert!(h == one, "{threads} threads differ from 1 thread");
     }
-    let total: u64 = one.counts.iter().sum();
-    assert!(total > 50_001, "histograms hold counts: {total}");
+    let alive = one.alive_walker_frames();
+    assert!(
+        alive > 50_001 * 100,
+        "moments hold the walkers: {alive} walker-frames"
+    );
     set(&mut v, "seed", json!(2));
     let other = Engine::cpu(2)
         .histograms(&scenario(&v), 0, &Progress::default())
@@ -38,16 +41,24 @@ fn walkers_are_conserved_and_nothing_is_dropped() {
     let mut v = paper_json();
     set(&mut v, "walkers", json!(20_000));
     set(&mut v, "histogram.max_dx_sites", json!(2));
+    set(&mut v, "histogram.occupancy_profile", json!(true));
     let s = scenario(&v);
     let h = Engine::cpu(2)
         .histograms(&s, 0, &Progress::default())
         .unwrap();
     let states = s.states.len();
-    let alive = |t: usize| -> u64 {
-        (0..states)
-            .map(|st| h.occupancy(t, st).iter().sum::<u64>())
-            .sum()
-    };
+    let alive = |t: usize| -> u64 { (0..states).map(|st| h.moments(t, st).n).sum() };
+    // The profile, overflow bins included, counts the same walkers as the moments.
+    for t in 0..s.frames as usize {
+        for st in 0..states {
+            let row: u64 = h.occupancy(t, st).unwrap().iter().sum();
+            assert_eq!(
+                row,
+                h.moments(t, st).n,
+                "frame {t} state {st}: profile vs moments"
+            );
+        }
+    }
     assert_eq!(alive(0), 20_000);
     let mut overflow = 0;
     for t in 0..s.frames as usize {

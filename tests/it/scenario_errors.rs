@@ -249,8 +249,17 @@ fn rates_are_converted_by_competing_risks() {
 }
 
 #[test]
+fn frames_beyond_the_kernels_range_are_refused() {
+    expect_error(
+        &with("frames", json!(46_342)),
+        "frames",
+        "above the limit of 46341",
+    );
+}
+
+#[test]
 fn histograms_too_large_for_memory() {
-    let mut v = with("frames", json!(100_000));
+    let mut v = with("frames", json!(40_000));
     set(&mut v, "initial.sigma_sites", json!(5000.0));
     expect_error(
         &v,

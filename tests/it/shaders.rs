@@ -70,16 +70,46 @@ fn check(
 
 #[test]
 fn walk_kernel_matches_rust() {
-    let zero: walk::WalkParams = bytemuck::Zeroable::zeroed();
-    check(
-        "walk.wgsl",
-        &walk_source(),
-        "walk",
-        "WalkParams",
-        std::mem::size_of::<walk::WalkParams>(),
-        &format!("{zero:?}"),
-        walk::WORKGROUP_SIZE,
+    let zero: walk::PointParams = bytemuck::Zeroable::zeroed();
+    for int64 in [false, true] {
+        check(
+            &format!("walk.wgsl (int64 {int64})"),
+            &walk_source(int64),
+            "walk",
+            "PointParams",
+            std::mem::size_of::<walk::PointParams>(),
+            &format!("{zero:?}"),
+            walk::WORKGROUP_SIZE,
+        );
+    }
+}
+
+#[test]
+fn walk_kernel_constants_match_rust() {
+    // The workgroup memory the host sizes its chunks for is what the shader declares.
+    let source = walk_source(true);
+    let konst = |name: &str| -> u32 {
+        let line = source
+            .lines()
+            .find(|l| l.starts_with(&format!("const {name}: u32 = ")))
+            .unwrap_or_else(|| panic!("walk.wgsl has no const {name}"));
+        line.rsplit(' ')
+            .next()
+            .unwrap()
+            .trim_end_matches("u;")
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(konst("SHARED_WORDS"), walk::SHARED_WORDS);
+    assert_eq!(konst("SHARED_CELL_WORDS"), walk::SHARED_CELL_WORDS);
+    assert_eq!(
+        konst("GLOBAL_CELL_WORDS") as usize,
+        exciton_mc::histogram::DEVICE_MOMENT_WORDS
     );
+    // The largest state table still leaves a chunk of at least one frame.
+    assert!(walk::chunk_frames(exciton_mc::scenario::MAX_STATES as u32) >= 1);
+    // 32 KiB is the smallest workgroup memory we run on (llvmpipe).
+    assert!(walk::SHARED_WORDS * 4 + 16 <= 32 * 1024);
 }
 
 #[test]
@@ -104,5 +134,8 @@ fn every_shader_file_is_covered() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     files.sort();
-    assert_eq!(files, ["rng.wgsl", "rng_probe.wgsl", "walk.wgsl"]);
+    assert_eq!(
+        files,
+        ["rng.wgsl", "rng64.wgsl", "rng_probe.wgsl", "walk.wgsl"]
+    );
 }

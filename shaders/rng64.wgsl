@@ -1,0 +1,40 @@
+// The walk's generator with native 64-bit integers (wgpu's SHADER_INT64), for devices
+// that offer them: the same SplitMix64 and PCG32 as rng.wgsl and src/rng.rs, bit for
+// bit, with the 64-bit multiply done in hardware instead of from 16-bit halves. The host
+// prepends this file or rng.wgsl; both define `Pcg32`, `pcg_next` and `walker_rng`.
+
+fn splitmix64(x: u64) -> u64 {
+    var z = x + 0x9e3779b97f4a7c15lu;
+    z = (z ^ (z >> 30u)) * 0xbf58476d1ce4e5b9lu;
+    z = (z ^ (z >> 27u)) * 0x94d049bb133111eblu;
+    return z ^ (z >> 31u);
+}
+
+struct Pcg32 {
+    state: u64,
+    increment: u64,
+}
+
+const PCG_MULTIPLIER: u64 = 0x5851f42d4c957f2dlu;
+
+// Same construction as rand_pcg::Pcg32::new(state, stream).
+fn pcg_new(state: u64, stream: u64) -> Pcg32 {
+    let increment = (stream << 1u) | 1lu;
+    return Pcg32((state + increment) * PCG_MULTIPLIER + increment, increment);
+}
+
+// PCG-XSH-RR output of the state before the step.
+fn pcg_next(r: ptr<function, Pcg32>) -> u32 {
+    let old = (*r).state;
+    (*r).state = old * PCG_MULTIPLIER + (*r).increment;
+    let rot = u32(old >> 59u);
+    let xsh = u32(((old >> 18u) ^ old) >> 27u);
+    return (xsh >> rot) | (xsh << ((32u - rot) & 31u));
+}
+
+fn walker_rng(key: vec2<u32>, walker: vec2<u32>) -> Pcg32 {
+    let k = (u64(key.y) << 32u) | u64(key.x);
+    let w = (u64(walker.y) << 32u) | u64(walker.x);
+    let base = k + 2lu * w;
+    return pcg_new(splitmix64(base), splitmix64(base + 1lu));
+}
