@@ -204,6 +204,10 @@ fn walk(
     let abs_row = p.abs_half_width * 2u + 2u;
     let events_end = OUTCOME_TO + p.states - 1u;
     let em = p.hist_base;
+    // The state's row, and the threshold past which nothing happens: most frames of a
+    // long-lived state end at that one compare, with no memory access.
+    var th = p.outcome_base + state * p.stride;
+    var quiet = outcome[th + events_end];
     var dx: i32 = 0;
     for (var c0 = 0u; c0 < p.frames; c0 += p.chunk_frames) {
         let c1 = min(c0 + p.chunk_frames, p.frames);
@@ -213,8 +217,7 @@ fn walk(
                 atomicAdd(&hist[occ], 1u);
             }
             let u = pcg_next(&rng);
-            let th = p.outcome_base + state * p.stride;
-            if (u >= outcome[th + events_end]) {
+            if (u >= quiet) {
                 continue;
             }
             // Frame t's outcome shapes the occupancy from frame t + 1 on.
@@ -251,11 +254,15 @@ fn walk(
                     break;
                 }
             }
-            if (to != state && recorded) {
-                arrive_or_leave(p, local, state, dx, -1);
-                arrive_or_leave(p, local, to, dx, 1);
+            if (to != state) {
+                if (recorded) {
+                    arrive_or_leave(p, local, state, dx, -1);
+                    arrive_or_leave(p, local, to, dx, 1);
+                }
+                state = to;
+                th = p.outcome_base + state * p.stride;
+                quiet = outcome[th + events_end];
             }
-            state = to;
         }
         if (alive) {
             atomicOr(&group_alive, 1u);

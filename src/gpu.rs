@@ -238,11 +238,19 @@ impl GpuContext {
         self.scoped(
             wgpu::ErrorFilter::Validation,
             || {
-                self.device
-                    .create_shader_module(wgpu::ShaderModuleDescriptor {
-                        label: Some(name),
-                        source: wgpu::ShaderSource::Wgsl(source.into()),
-                    })
+                let desc = wgpu::ShaderModuleDescriptor {
+                    label: Some(name),
+                    source: wgpu::ShaderSource::Wgsl(source.into()),
+                };
+                let mut checks = wgpu::ShaderRuntimeChecks::checked();
+                match std::env::var("EXCITON_MC_SHADER_CHECKS").as_deref() {
+                    Ok("none") => checks = wgpu::ShaderRuntimeChecks::unchecked(),
+                    Ok("no-loop") => checks.force_loop_bounding = false,
+                    Ok("no-bounds") => checks.bounds_checks = false,
+                    _ => return self.device.create_shader_module(desc),
+                }
+                // SAFETY: experiment switch (see PERFORMANCE.md).
+                unsafe { self.device.create_shader_module_trusted(desc, checks) }
             },
             |e| GpuError::Shader {
                 name: name.into(),

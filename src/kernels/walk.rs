@@ -231,6 +231,8 @@ pub fn walk_invocation(
     let row = p.max_dx * 2 + 2;
     let abs_row = p.abs_half_width * 2 + 2;
     let events_end = OUTCOME_TO + p.states as usize - 1;
+    let mut th = (p.outcome_base + state * p.stride) as usize;
+    let mut quiet = b.outcome[th + events_end];
     let mut dx: i32 = 0;
     for t in 0..p.frames {
         if profile {
@@ -238,8 +240,7 @@ pub fn walk_invocation(
             hist[occ as usize] += 1;
         }
         let u = rng.next_u32();
-        let th = (p.outcome_base + state * p.stride) as usize;
-        if u >= b.outcome[th + events_end] {
+        if u >= quiet {
             continue;
         }
         // Frame t's outcome shapes the occupancy from frame t + 1 on.
@@ -279,11 +280,15 @@ pub fn walk_invocation(
                 break;
             }
         }
-        if to != state && recorded {
-            arrive_or_leave(p, diffs, next, state, dx, -1);
-            arrive_or_leave(p, diffs, next, to, dx, 1);
+        if to != state {
+            if recorded {
+                arrive_or_leave(p, diffs, next, state, dx, -1);
+                arrive_or_leave(p, diffs, next, to, dx, 1);
+            }
+            state = to;
+            th = (p.outcome_base + state * p.stride) as usize;
+            quiet = b.outcome[th + events_end];
         }
-        state = to;
     }
 }
 
