@@ -6,8 +6,9 @@
 
 use crate::backend::{Engine, Progress};
 use crate::error::Error;
-use crate::observables::summarise;
+use crate::observables::{summarise, Curves};
 use crate::output::{write_atomic, PointResult, RunResults};
+use crate::scenario::Scenario;
 use crate::sweep::{Plan, SweepPoint};
 use std::path::Path;
 
@@ -18,15 +19,29 @@ struct StoredPoint {
     result: PointResult,
 }
 
-fn run_point(p: &SweepPoint, engine: &Engine, progress: &Progress) -> Result<PointResult, Error> {
-    let curves = engine.curves(&p.scenario, p.index, progress)?;
-    let summary = summarise(&curves, p.scenario.dt_ps, p.scenario.pitch_nm);
-    Ok(PointResult::new(
-        &p.scenario,
-        p.parameters.clone(),
-        &curves,
-        summary,
-    ))
+fn point_result(p: &SweepPoint, curves: &Curves) -> PointResult {
+    let summary = summarise(curves, p.scenario.dt_ps, p.scenario.pitch_nm);
+    PointResult::new(&p.scenario, p.parameters.clone(), curves, summary)
+}
+
+/// Runs `points` group by group (on the GPU a group shares dispatches) and hands each
+/// finished point to `done`, in order.
+fn run_points(
+    points: &[&SweepPoint],
+    engine: &Engine,
+    progress: &Progress,
+    mut done: impl FnMut(&SweepPoint, PointResult) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let scenarios: Vec<&Scenario> = points.iter().map(|p| &p.scenario).collect();
+    for group in engine.point_groups(&scenarios) {
+        let members = &points[group];
+        let asked: Vec<(&Scenario, u64)> = members.iter().map(|p| (&p.scenario, p.index)).collect();
+        let curves = engine.curves_many(&asked, progress)?;
+        for (p, c) in members.iter().zip(&curves) {
+            done(p, point_result(p, c))?;
+        }
+    }
+    Ok(())
 }
 
 fn results(plan: &Plan, engine: &Engine, points: Vec<PointResult>) -> RunResults {
@@ -45,11 +60,12 @@ fn results(plan: &Plan, engine: &Engine, points: Vec<PointResult>) -> RunResults
 
 /// Runs every point of `plan` in memory.
 pub fn run(plan: &Plan, engine: &Engine, progress: &Progress) -> Result<RunResults, Error> {
-    let points = plan
-        .points
-        .iter()
-        .map(|p| run_point(p, engine, progress))
-        .collect::<Result<Vec<_>, _>>()?;
+    let all: Vec<&SweepPoint> = plan.points.iter().collect();
+    let mut points = Vec::with_capacity(all.len());
+    run_points(&all, engine, progress, |_, r| {
+        points.push(r);
+        Ok(())
+    })?;
     Ok(results(plan, engine, points))
 }
 
@@ -67,43 +83,66 @@ pub fn run_into(
     std::fs::create_dir_all(&points_dir)
         .map_err(|e| Error::io(format!("cannot create {}", points_dir.display()), e))?;
     let exact = matches!(engine, Engine::Exact);
-    let mut done = Vec::with_capacity(plan.points.len());
+    let path_of = |p: &SweepPoint| points_dir.join(format!("point-{:03}.json", p.index));
+    let mut stored: Vec<Option<PointResult>> = Vec::with_capacity(plan.points.len());
     for p in &plan.points {
-        let path = points_dir.join(format!("point-{:03}.json", p.index));
-        let hash = p.hash(exact);
-        if resume && path.exists() {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-            let stored: StoredPoint = serde_json::from_str(&text).map_err(|e| Error::Resume {
-                file: path.clone(),
-                reason: format!("not a stored point ({e})"),
-            })?;
-            if stored.hash != hash {
-                return Err(Error::Resume {
-                    file: path,
-                    reason: format!(
-                        "was computed from another scenario, walker count, seed or backend (hash {} here, {hash} now); use a new --out, or --force to start over",
-                        stored.hash
-                    ),
-                });
-            }
-            progress.advance(p.scenario.walkers);
-            done.push(stored.result);
+        let path = path_of(p);
+        if !(resume && path.exists()) {
+            stored.push(None);
             continue;
         }
-        let result = run_point(p, engine, progress).map_err(|e| match e {
-            Error::Interrupted => Error::InterruptedSweep {
-                finished: done.len(),
-                total: plan.points.len(),
-                dir: dir.to_path_buf(),
-            },
-            e => e,
+        let hash = p.hash(exact);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        let point: StoredPoint = serde_json::from_str(&text).map_err(|e| Error::Resume {
+            file: path.clone(),
+            reason: format!("not a stored point ({e})"),
         })?;
-        let stored = StoredPoint { hash, result };
-        let json = serde_json::to_vec(&stored).expect("a point serialises to JSON");
-        write_atomic(&path, &json)?;
-        done.push(stored.result);
+        if point.hash != hash {
+            return Err(Error::Resume {
+                file: path,
+                reason: format!(
+                    "was computed from another scenario, walker count, seed or backend (hash {} here, {hash} now); use a new --out, or --force to start over",
+                    point.hash
+                ),
+            });
+        }
+        progress.advance(p.scenario.walkers);
+        stored.push(Some(point.result));
     }
+    let pending: Vec<&SweepPoint> = plan
+        .points
+        .iter()
+        .zip(&stored)
+        .filter(|(_, s)| s.is_none())
+        .map(|(p, _)| p)
+        .collect();
+    let mut finished = stored.iter().filter(|s| s.is_some()).count();
+    let mut fresh = Vec::with_capacity(pending.len());
+    run_points(&pending, engine, progress, |p, result| {
+        let point = StoredPoint {
+            hash: p.hash(exact),
+            result,
+        };
+        let json = serde_json::to_vec(&point).expect("a point serialises to JSON");
+        write_atomic(&path_of(p), &json)?;
+        finished += 1;
+        fresh.push(point.result);
+        Ok(())
+    })
+    .map_err(|e| match e {
+        Error::Interrupted => Error::InterruptedSweep {
+            finished,
+            total: plan.points.len(),
+            dir: dir.to_path_buf(),
+        },
+        e => e,
+    })?;
+    let mut fresh = fresh.into_iter();
+    let done = stored
+        .into_iter()
+        .map(|s| s.unwrap_or_else(|| fresh.next().expect("every pending point ran")))
+        .collect();
     Ok(results(plan, engine, done))
 }
 

@@ -312,6 +312,27 @@ impl Engine {
         Ok(out)
     }
 
+    /// How a run cuts consecutive points into groups that finish together: on the GPU
+    /// the groups of [`histograms_many`](Self::histograms_many), elsewhere one point each.
+    pub fn point_groups(&self, scenarios: &[&Scenario]) -> Vec<std::ops::Range<usize>> {
+        let Engine::Gpu { ctx, .. } = self else {
+            return (0..scenarios.len()).map(|i| i..i + 1).collect();
+        };
+        let tables: Vec<WalkTables> = scenarios.iter().map(|s| WalkTables::new(s)).collect();
+        let jobs: Vec<gpu::PointJob> = scenarios
+            .iter()
+            .zip(&tables)
+            .map(|(s, t)| gpu::PointJob {
+                tables: t,
+                layout: layout_for(s, t),
+                key: 0,
+                first: 0,
+                walkers: s.walkers,
+            })
+            .collect();
+        gpu::groups(ctx, &jobs)
+    }
+
     /// Curves of one point.
     pub fn curves(
         &self,
