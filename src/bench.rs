@@ -17,6 +17,10 @@ pub struct BenchRow {
     pub workload: String,
     pub backend: String,
     pub device: String,
+    /// The GPU kernel's generator ("u64" or "u32 pairs"); empty off the GPU.
+    pub generator: String,
+    /// Sweep points in the workload, and walkers in all of them.
+    pub points: usize,
     pub walkers: u64,
     pub frames: u32,
     pub repeats: u32,
@@ -51,22 +55,37 @@ pub fn time_workload(
     engine: &Engine,
     repeats: u32,
 ) -> Result<BenchRow, Error> {
+    time_points(workload, std::slice::from_ref(scenario), engine, repeats)
+}
+
+/// Times a sweep's points (point i has index i) on `engine`, all in one call as a run
+/// would make it (on the GPU the points share dispatches): one warm-up run of the
+/// first point at 2^16 walkers, then `repeats` timed runs of all of them.
+pub fn time_points(
+    workload: &str,
+    scenarios: &[Scenario],
+    engine: &Engine,
+    repeats: u32,
+) -> Result<BenchRow, Error> {
     let progress = Progress::default();
     if let Engine::Exact = engine {
-        return time_exact(workload, scenario, engine, repeats);
+        return time_exact(workload, scenarios, engine, repeats);
     }
-    let mut warm = scenario.clone();
-    warm.walkers = scenario.walkers.min(1 << 16);
+    let mut warm = scenarios[0].clone();
+    warm.walkers = warm.walkers.min(1 << 16);
     engine.histograms(&warm, 0, &progress)?;
-    let (times, h) = timed(repeats, || engine.histograms(scenario, 0, &progress))?;
+    let asked: Vec<(&Scenario, u64)> = scenarios.iter().zip(0..).collect();
+    let (times, hists) = timed(repeats, || engine.histograms_many(&asked, &progress))?;
     let start = Instant::now();
-    let _ = curves_from_histograms(&h, scenario.walkers, &scenario.states.radiative);
+    for (h, s) in hists.iter().zip(scenarios) {
+        let _ = curves_from_histograms(h, s.walkers, &s.states.radiative);
+    }
     let reduction_s = start.elapsed().as_secs_f64();
-    let alive = h.alive_walker_frames() as f64;
-    let bytes = h.layout.device_bytes();
+    let alive = hists.iter().map(|h| h.alive_walker_frames() as f64).sum();
+    let bytes = hists.iter().map(|h| h.layout.device_bytes()).sum();
     Ok(row(
         workload,
-        scenario,
+        scenarios,
         engine,
         repeats,
         times,
@@ -76,26 +95,40 @@ pub fn time_workload(
     ))
 }
 
-/// The exact backend has no histograms: it is timed on its curves, and its "alive
-/// walker-frames" are the expected ones (populations times walkers).
+/// The exact backend has no histograms: it is timed on its curves and summaries, and
+/// its "alive walker-frames" are the expected ones (populations times walkers).
 fn time_exact(
     workload: &str,
-    scenario: &Scenario,
+    scenarios: &[Scenario],
     engine: &Engine,
     repeats: u32,
 ) -> Result<BenchRow, Error> {
     let progress = Progress::default();
-    let (times, c) = timed(repeats, || engine.curves(scenario, 0, &progress))?;
-    let alive: f64 = c.populations.iter().flatten().sum::<f64>() * scenario.walkers as f64;
+    let (times, curves) = timed(repeats, || {
+        scenarios
+            .iter()
+            .zip(0..)
+            .map(|(s, i)| {
+                let c = engine.curves(s, i, &progress)?;
+                let _ = crate::observables::summarise(&c, s.dt_ps, s.pitch_nm);
+                Ok(c)
+            })
+            .collect::<Result<Vec<_>, Error>>()
+    })?;
+    let alive = curves
+        .iter()
+        .zip(scenarios)
+        .map(|(c, s)| c.populations.iter().flatten().sum::<f64>() * s.walkers as f64)
+        .sum();
     Ok(row(
-        workload, scenario, engine, repeats, times, alive, 0, 0.0,
+        workload, scenarios, engine, repeats, times, alive, 0, 0.0,
     ))
 }
 
 #[allow(clippy::too_many_arguments)]
 fn row(
     workload: &str,
-    scenario: &Scenario,
+    scenarios: &[Scenario],
     engine: &Engine,
     repeats: u32,
     mut times: Vec<f64>,
@@ -105,13 +138,19 @@ fn row(
 ) -> BenchRow {
     times.sort_by(f64::total_cmp);
     let best = times[0];
-    let nominal = scenario.walkers as f64 * f64::from(scenario.frames);
+    let walkers: u64 = scenarios.iter().map(|s| s.walkers).sum();
+    let nominal: f64 = scenarios
+        .iter()
+        .map(|s| s.walkers as f64 * f64::from(s.frames))
+        .sum();
     BenchRow {
         workload: workload.into(),
         backend: engine.kind().name().into(),
         device: engine.device(),
-        walkers: scenario.walkers,
-        frames: scenario.frames,
+        generator: engine.generator().into(),
+        points: scenarios.len(),
+        walkers,
+        frames: scenarios.iter().map(|s| s.frames).max().unwrap_or(0),
         repeats: repeats.max(1),
         best_s: best,
         median_s: times[times.len() / 2],
@@ -125,9 +164,10 @@ fn row(
 /// The table printed by `exciton-mc bench`.
 pub fn table(rows: &[BenchRow]) -> String {
     let mut s = format!(
-        "{:<22} {:<6} {:>10} {:>6} {:>9} {:>12} {:>12} {:>10} {:>9}\n",
+        "{:<22} {:<6} {:>6} {:>10} {:>6} {:>9} {:>12} {:>12} {:>10} {:>9}\n",
         "workload",
         "backend",
+        "points",
         "walkers",
         "frames",
         "best s",
@@ -138,9 +178,10 @@ pub fn table(rows: &[BenchRow]) -> String {
     );
     for r in rows {
         s += &format!(
-            "{:<22} {:<6} {:>10} {:>6} {:>9.3} {:>12.3e} {:>12.3e} {:>10.2} {:>9.4}\n",
+            "{:<22} {:<6} {:>6} {:>10} {:>6} {:>9.3} {:>12.3e} {:>12.3e} {:>10.2} {:>9.4}\n",
             r.workload,
             r.backend,
+            r.points,
             r.walkers,
             r.frames,
             r.best_s,

@@ -136,24 +136,6 @@ impl Batch {
         }
     }
 
-    /// Splits a GPU batch buffer (see [`HistLayout::device_words`]) into counters and
-    /// differences.
-    pub fn from_device(layout: &HistLayout, words: &[u32]) -> Self {
-        assert_eq!(
-            words.len(),
-            layout.device_words(),
-            "GPU batch has the wrong layout"
-        );
-        let (counts, pairs) = words.split_at(layout.len());
-        Batch {
-            counts: counts.to_vec(),
-            diffs: pairs
-                .chunks_exact(2)
-                .map(|p| (u64::from(p[0]) | (u64::from(p[1]) << 32)) as i64)
-                .collect(),
-        }
-    }
-
     pub fn clear(&mut self) {
         self.counts.fill(0);
         self.diffs.fill(0);
@@ -197,6 +179,33 @@ impl Histograms {
             .zip(batch.diffs.chunks_exact(per_frame))
         {
             for ((t, r), &d) in total.iter_mut().zip(&mut running).zip(diff) {
+                *r = r.wrapping_add(d);
+                *t = t.wrapping_add(*r);
+            }
+        }
+    }
+
+    /// Adds one GPU batch buffer (see [`HistLayout::device_words`]) without copying it:
+    /// the counters, then each (low, high) pair as one `i64` difference.
+    pub fn add_device(&mut self, words: &[u32]) {
+        assert_eq!(
+            words.len(),
+            self.layout.device_words(),
+            "GPU batch has the wrong layout"
+        );
+        let (counts, pairs) = words.split_at(self.layout.len());
+        for (total, &c) in self.counts.iter_mut().zip(counts) {
+            *total += u64::from(c);
+        }
+        let per_frame = self.layout.states as usize * MOMENTS;
+        let mut running = vec![0i64; per_frame];
+        for (total, diff) in self
+            .moments
+            .chunks_exact_mut(per_frame)
+            .zip(pairs.chunks_exact(per_frame * 2))
+        {
+            for ((t, r), d) in total.iter_mut().zip(&mut running).zip(diff.chunks_exact(2)) {
+                let d = (u64::from(d[0]) | (u64::from(d[1]) << 32)) as i64;
                 *r = r.wrapping_add(d);
                 *t = t.wrapping_add(*r);
             }

@@ -11,7 +11,7 @@
 use crate::backend::Progress;
 use crate::error::Error;
 use crate::gpu::GpuContext;
-use crate::histogram::{Batch, HistLayout, Histograms};
+use crate::histogram::{HistLayout, Histograms};
 use crate::kernels::walk::{
     PointParams, WalkPipeline, MAX_DISPATCH_GROUPS, MAX_DISPATCH_WALKERS, WORKGROUP_SIZE,
 };
@@ -65,7 +65,7 @@ pub fn run_points(
         for ((total, job), p) in totals.iter_mut().zip(jobs).zip(&buffers.params) {
             let start = p.hist_base as usize;
             let batch = &words[start..start + job.layout.device_words()];
-            total.add_batch(&Batch::from_device(&job.layout, batch));
+            total.add_device(batch);
         }
         pipeline.clear(ctx, &buffers);
         Ok(())
