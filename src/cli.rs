@@ -298,9 +298,6 @@ fn bench_command(args: BenchArgs) -> Result<()> {
                 &engines
             };
             for engine in on {
-                if matches!(engine, Engine::Exact) && w != Workload::ExactSweep {
-                    continue;
-                }
                 eprintln!("timing {label} on {}", engine.device());
                 let row = exciton_mc::bench::time_points(&label, &points, engine, args.repeats)?;
                 eprintln!(

@@ -508,6 +508,14 @@ fn bench_times_every_backend_including_exact() {
             "cpu",
             "--walkers",
             "5000",
+            "--workload",
+            "paper",
+            "--workload",
+            "sweep",
+            "--workload",
+            "exact-sweep",
+            "--sweep-walkers",
+            "200",
             "--repeats",
             "1",
             "--json",
@@ -519,7 +527,29 @@ fn bench_times_every_backend_including_exact() {
     let rows: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 2);
+    // paper on exact and cpu, the sweep on exact and cpu, the exact sweep once.
+    let shape: Vec<(&str, u64, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["backend"].as_str().unwrap(),
+                r["points"].as_u64().unwrap(),
+                r["walkers"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("exact", 1, 5000),
+            ("cpu", 1, 5000),
+            ("exact", 256, 256 * 200),
+            ("cpu", 256, 256 * 200),
+            ("exact", 1000, 1000 * 200)
+        ],
+        "{}",
+        text(&o)
+    );
     for r in rows {
         assert!(r["walker_frames_per_s"].as_f64().unwrap() > 0.0, "{r}");
         assert!(
