@@ -53,8 +53,11 @@ const WORKGROUP_SIZE: u32 = 256u;
 // states x SHARED_CELL_WORDS words (walk.rs chunk_frames). 24 KiB keeps eight
 // workgroups of 256 on a streaming multiprocessor and fits every device's 32 KiB.
 const SHARED_WORDS: u32 = 6144u;
-// Per (frame, state): n as a wrapping i32, sum dx and sum dx^2 as (low, high) pairs.
-const SHARED_CELL_WORDS: u32 = 5u;
+// Per (frame, state): n, sum dx, and sum dx^2 as a signed high part (v >> 16) and an
+// unsigned low part (v & 0xffff). A walker adds to a cell at most once (one outcome
+// per frame), |dx| < 46341 (MAX_FRAMES), so with 256 walkers none of the four can wrap
+// and every add is a plain atomic whose result nobody waits for.
+const SHARED_CELL_WORDS: u32 = 4u;
 // Per (frame, state) in the global batch: n, sum dx, sum dx^2 as (low, high) pairs.
 const GLOBAL_CELL_WORDS: u32 = 6u;
 
@@ -110,14 +113,13 @@ fn spot_offset(p: PointParams, u: u32) -> i32 {
 
 // ---- moment differences in workgroup memory ---------------------------------------
 
-// Adds v (two's complement, sign-extended to 64 bits) to the (low, high) pair at i.
-fn shared_add_i64(i: u32, v: i32) {
-    let lo = bitcast<u32>(v);
-    let old = atomicAdd(&cells[i], lo);
-    let hi = select(0u, 1u, old + lo < old) + select(0u, 0xffffffffu, v < 0);
-    if (hi != 0u) {
-        atomicAdd(&cells[i + 1u], hi);
+// Adds v to the dx^2 words of the cell at c.
+fn add_dx2(c: u32, v: i32) {
+    let high = v >> 16u;
+    if (high != 0) {
+        atomicAdd(&cells[c + 2u], bitcast<u32>(high));
     }
+    atomicAdd(&cells[c + 3u], bitcast<u32>(v) & 0xffffu);
 }
 
 // From frame `local` of the chunk on, (n, sum dx, sum dx^2) of `state` change by sign x
@@ -126,16 +128,16 @@ fn arrive_or_leave(p: PointParams, local: u32, state: u32, dx: i32, sign: i32) {
     let c = (local * p.states + state) * SHARED_CELL_WORDS;
     atomicAdd(&cells[c], bitcast<u32>(sign));
     if (dx != 0) {
-        shared_add_i64(c + 1u, sign * dx);
-        shared_add_i64(c + 3u, sign * dx * dx);
+        atomicAdd(&cells[c + 1u], bitcast<u32>(sign * dx));
+        add_dx2(c, sign * dx * dx);
     }
 }
 
 // From frame `local` on, a walker in `state` at dx moves by step (+1 or -1).
 fn x_step(p: PointParams, local: u32, state: u32, dx: i32, step: i32) {
     let c = (local * p.states + state) * SHARED_CELL_WORDS;
-    shared_add_i64(c + 1u, step);
-    shared_add_i64(c + 3u, 2 * dx * step + 1);
+    atomicAdd(&cells[c + 1u], bitcast<u32>(step));
+    add_dx2(c, 2 * dx * step + 1);
 }
 
 // Adds the 64-bit (lo, hi) to the global pair at g.
@@ -154,19 +156,22 @@ fn flush_cells(p: PointParams, c0: u32, lid: u32) {
     for (var i = lid; i < frames * p.states; i += WORKGROUP_SIZE) {
         let c = i * SHARED_CELL_WORDS;
         let n = bitcast<i32>(atomicExchange(&cells[c], 0u));
-        let dx_lo = atomicExchange(&cells[c + 1u], 0u);
-        let dx_hi = atomicExchange(&cells[c + 2u], 0u);
-        let dx2_lo = atomicExchange(&cells[c + 3u], 0u);
-        let dx2_hi = atomicExchange(&cells[c + 4u], 0u);
+        let dx = bitcast<i32>(atomicExchange(&cells[c + 1u], 0u));
+        let dx2_high = atomicExchange(&cells[c + 2u], 0u);
+        let dx2_low = atomicExchange(&cells[c + 3u], 0u);
         let g = p.hist_base + p.moments_offset + (c0 * p.states + i) * GLOBAL_CELL_WORDS;
         if (n != 0) {
             global_add64(g, bitcast<u32>(n), select(0u, 0xffffffffu, n < 0));
         }
-        if ((dx_lo | dx_hi) != 0u) {
-            global_add64(g + 2u, dx_lo, dx_hi);
+        if (dx != 0) {
+            global_add64(g + 2u, bitcast<u32>(dx), select(0u, 0xffffffffu, dx < 0));
         }
-        if ((dx2_lo | dx2_hi) != 0u) {
-            global_add64(g + 4u, dx2_lo, dx2_hi);
+        if ((dx2_high | dx2_low) != 0u) {
+            // high * 2^16 + low as a 64-bit (lo, hi) pair.
+            let lo = dx2_high << 16u;
+            let hi = bitcast<u32>(bitcast<i32>(dx2_high) >> 16u);
+            let sum = lo + dx2_low;
+            global_add64(g + 4u, sum, hi + select(0u, 1u, sum < lo));
         }
     }
 }

@@ -21,7 +21,7 @@ pub const WORKGROUP_SIZE: u32 = 256;
 /// Workgroup memory of `walk.wgsl` for moment differences, in `u32` words.
 pub const SHARED_WORDS: u32 = 6144;
 /// Words per (frame, state) in that memory.
-pub const SHARED_CELL_WORDS: u32 = 5;
+pub const SHARED_CELL_WORDS: u32 = 4;
 /// Most workgroups in one dispatch (the 1D grid limit).
 pub const MAX_DISPATCH_GROUPS: u32 = 65_535;
 /// Most walkers in one dispatch.

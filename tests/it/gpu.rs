@@ -165,7 +165,7 @@ fn narrow_histogram_overflow_and_occupancy_profile_are_bit_identical() {
 
 #[test]
 fn long_runs_cross_workgroup_memory_chunks_bit_identically() {
-    // 16 states leave 75 frames per chunk of workgroup memory: 400 frames take six
+    // 16 states leave 95 frames per chunk of workgroup memory: 400 frames take five
     // chunks, and walkers change state, step and die across chunk boundaries.
     let Some(gpu) = gpu_engine() else { return };
     let mut v = with_walkers(six_states(), 5_000);
