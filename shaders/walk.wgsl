@@ -60,6 +60,9 @@ const SHARED_WORDS: u32 = 6144u;
 const SHARED_CELL_WORDS: u32 = 4u;
 // Per (frame, state) in the global batch: n, sum dx, sum dx^2 as (low, high) pairs.
 const GLOBAL_CELL_WORDS: u32 = 6u;
+// Copies of the global cells; workgroup w adds into copy w % GLOBAL_COPIES, so that
+// thousands of workgroups do not queue on the same counters (histogram.rs).
+const GLOBAL_COPIES: u32 = 16u;
 
 // Record the full occupancy histograms (histogram.occupancy_profile).
 override PROFILE: bool = false;
@@ -151,15 +154,16 @@ fn global_add64(g: u32, lo: u32, hi: u32) {
 
 // Adds the chunk's cells (frames c0..=c0 + chunk_frames) into the global batch and
 // zeroes them. Frames at or past the end hold nothing: walks never write there.
-fn flush_cells(p: PointParams, c0: u32, lid: u32) {
+fn flush_cells(p: PointParams, c0: u32, lid: u32, group: u32) {
     let frames = min(p.chunk_frames + 1u, p.frames - c0);
+    let copy = (group % GLOBAL_COPIES) * p.frames * p.states;
     for (var i = lid; i < frames * p.states; i += WORKGROUP_SIZE) {
         let c = i * SHARED_CELL_WORDS;
         let n = bitcast<i32>(atomicExchange(&cells[c], 0u));
         let dx = bitcast<i32>(atomicExchange(&cells[c + 1u], 0u));
         let dx2_high = atomicExchange(&cells[c + 2u], 0u);
         let dx2_low = atomicExchange(&cells[c + 3u], 0u);
-        let g = p.hist_base + p.moments_offset + (c0 * p.states + i) * GLOBAL_CELL_WORDS;
+        let g = p.hist_base + p.moments_offset + (copy + c0 * p.states + i) * GLOBAL_CELL_WORDS;
         if (n != 0) {
             global_add64(g, bitcast<u32>(n), select(0u, 0xffffffffu, n < 0));
         }
@@ -273,7 +277,7 @@ fn walk(
             atomicOr(&group_alive, 1u);
         }
         workgroupBarrier();
-        flush_cells(p, c0, lid);
+        flush_cells(p, c0, lid, wid.x);
         if (lid == 0u) {
             group_any = atomicExchange(&group_alive, 0u);
         }

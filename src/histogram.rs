@@ -35,6 +35,10 @@ pub const MOMENTS: usize = 3;
 /// two's-complement values as (low, high) pairs.
 pub const DEVICE_MOMENT_WORDS: usize = 2 * MOMENTS;
 
+/// Copies of the GPU's moment differences: workgroup w adds into copy w mod this, so
+/// that thousands of workgroups do not queue on the same few global counters.
+pub const DEVICE_MOMENT_COPIES: usize = 16;
+
 impl HistLayout {
     pub fn new(frames: u32, states: u32, max_dx: u32, spot_radius: u32, profile: bool) -> Self {
         HistLayout {
@@ -100,9 +104,10 @@ impl HistLayout {
         self.cells() * MOMENTS
     }
 
-    /// `u32` words of one GPU batch: the counters, then the moment differences.
+    /// `u32` words of one GPU batch: the counters, then the copies of the moment
+    /// differences.
     pub fn device_words(&self) -> usize {
-        self.len() + self.cells() * DEVICE_MOMENT_WORDS
+        self.len() + DEVICE_MOMENT_COPIES * self.cells() * DEVICE_MOMENT_WORDS
     }
 
     /// Bytes of one GPU batch buffer.
@@ -163,9 +168,9 @@ impl Histograms {
     /// Adds one batch: counters bin by bin, moment differences summed over frames.
     /// Wrapping `i64` arithmetic: the batch's pieces may wrap, their sums do not.
     pub fn add_batch(&mut self, batch: &Batch) {
-        assert_eq!(
-            batch.counts.len(),
-            self.counts.len(),
+        // Empty counters: moment differences only (add_device adds its counters itself).
+        assert!(
+            batch.counts.is_empty() || batch.counts.len() == self.counts.len(),
             "batch has the wrong layout"
         );
         for (total, &c) in self.counts.iter_mut().zip(&batch.counts) {
@@ -186,7 +191,7 @@ impl Histograms {
     }
 
     /// Adds one GPU batch buffer (see [`HistLayout::device_words`]) without copying it:
-    /// the counters, then each (low, high) pair as one `i64` difference.
+    /// the counters, then the copies of each (low, high) pair summed as `i64` differences.
     pub fn add_device(&mut self, words: &[u32]) {
         assert_eq!(
             words.len(),
@@ -197,19 +202,16 @@ impl Histograms {
         for (total, &c) in self.counts.iter_mut().zip(counts) {
             *total += u64::from(c);
         }
-        let per_frame = self.layout.states as usize * MOMENTS;
-        let mut running = vec![0i64; per_frame];
-        for (total, diff) in self
-            .moments
-            .chunks_exact_mut(per_frame)
-            .zip(pairs.chunks_exact(per_frame * 2))
-        {
-            for ((t, r), d) in total.iter_mut().zip(&mut running).zip(diff.chunks_exact(2)) {
-                let d = (u64::from(d[0]) | (u64::from(d[1]) << 32)) as i64;
-                *r = r.wrapping_add(d);
-                *t = t.wrapping_add(*r);
+        let mut diffs = vec![0i64; self.layout.moments_len()];
+        for copy in pairs.chunks_exact(self.layout.moments_len() * 2) {
+            for (d, pair) in diffs.iter_mut().zip(copy.chunks_exact(2)) {
+                *d = d.wrapping_add((u64::from(pair[0]) | (u64::from(pair[1]) << 32)) as i64);
             }
         }
+        self.add_batch(&Batch {
+            counts: Vec::new(),
+            diffs,
+        });
     }
 
     pub fn add(&mut self, other: &Histograms) {

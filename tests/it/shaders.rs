@@ -106,6 +106,10 @@ fn walk_kernel_constants_match_rust() {
         konst("GLOBAL_CELL_WORDS") as usize,
         exciton_mc::histogram::DEVICE_MOMENT_WORDS
     );
+    assert_eq!(
+        konst("GLOBAL_COPIES") as usize,
+        exciton_mc::histogram::DEVICE_MOMENT_COPIES
+    );
     // The largest state table still leaves a chunk of at least one frame.
     assert!(walk::chunk_frames(exciton_mc::scenario::MAX_STATES as u32) >= 1);
     // 32 KiB is the smallest workgroup memory we run on (llvmpipe).
