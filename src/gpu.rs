@@ -314,6 +314,17 @@ impl GpuContext {
 
     /// Copies `size` bytes of `source` to the host as `u32`s: copy, map, poll, cast.
     pub fn read_back(&self, source: &wgpu::Buffer, size: u64) -> Result<Vec<u32>, GpuError> {
+        self.read_back_with(source, size, |words| words.to_vec())
+    }
+
+    /// Copies `size` bytes of `source` to the host and hands them to `f` as `u32`s
+    /// while mapped, with no copy on the host (batches of a sweep are hundreds of MiB).
+    pub fn read_back_with<T>(
+        &self,
+        source: &wgpu::Buffer,
+        size: u64,
+        f: impl FnOnce(&[u32]) -> T,
+    ) -> Result<T, GpuError> {
         let staging = self.buffer(
             "read-back staging",
             size,
@@ -333,9 +344,9 @@ impl GpuContext {
         let view = staging
             .get_mapped_range(..)
             .map_err(|e| GpuError::Other(format!("cannot view the read-back buffer: {e}")))?;
-        let data = bytemuck::cast_slice::<u8, u32>(&view).to_vec();
+        let out = f(bytemuck::cast_slice::<u8, u32>(&view));
         drop(view);
         staging.unmap();
-        Ok(data)
+        Ok(out)
     }
 }

@@ -61,12 +61,9 @@ pub fn run_points(
     let mut done = vec![0u64; jobs.len()];
     let mut next = 0usize;
     let flush = |totals: &mut Vec<Histograms>| -> Result<(), Error> {
-        let words = ctx.read_back(&buffers.hist, buffers.hist_bytes)?;
-        for ((total, job), p) in totals.iter_mut().zip(jobs).zip(&buffers.params) {
-            let start = p.hist_base as usize;
-            let batch = &words[start..start + job.layout.device_words()];
-            total.add_device(batch);
-        }
+        ctx.read_back_with(&buffers.hist, buffers.hist_bytes, |words| {
+            add_batches(totals, &buffers.params, words)
+        })?;
         pipeline.clear(ctx, &buffers);
         Ok(())
     };
@@ -135,6 +132,23 @@ pub fn run_points(
     }
     flush(&mut totals)?;
     Ok(totals)
+}
+
+/// Adds each point's batch (at its `hist_base` in `words`) into its totals, the points
+/// spread over the host's cores: a sweep's batches are hundreds of MiB.
+fn add_batches(totals: &mut [Histograms], params: &[PointParams], words: &[u32]) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = totals.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        for (totals, params) in totals.chunks_mut(per).zip(params.chunks(per)) {
+            scope.spawn(move || {
+                for (total, p) in totals.iter_mut().zip(params) {
+                    let start = p.hist_base as usize;
+                    total.add_device(&words[start..start + total.layout.device_words()]);
+                }
+            });
+        }
+    });
 }
 
 /// The batching for a device: software devices get small dispatches, so that progress
