@@ -34,5 +34,11 @@ fn exact(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, cpu_step, exact);
+// No plots: criterion's plotters backend looks for system fonts, which a bare CI or
+// device machine does not have (the numbers are in target/criterion and the output).
+criterion_group! {
+    name = benches;
+    config = Criterion::default().without_plots();
+    targets = cpu_step, exact
+}
 criterion_main!(benches);
