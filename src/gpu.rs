@@ -242,6 +242,9 @@ impl GpuContext {
                     label: Some(name),
                     source: wgpu::ShaderSource::Wgsl(source.into()),
                 };
+                // EXCITON_MC_SHADER_CHECKS=none|no-loop|no-bounds turns off naga's
+                // runtime checks, for timing only (docs/PERFORMANCE.md, "Tried"): the
+                // default keeps them, so a layout bug cannot write outside a buffer.
                 let mut checks = wgpu::ShaderRuntimeChecks::checked();
                 match std::env::var("EXCITON_MC_SHADER_CHECKS").as_deref() {
                     Ok("none") => checks = wgpu::ShaderRuntimeChecks::unchecked(),
@@ -249,7 +252,8 @@ impl GpuContext {
                     Ok("no-bounds") => checks.bounds_checks = false,
                     _ => return self.device.create_shader_module(desc),
                 }
-                // SAFETY: experiment switch (see PERFORMANCE.md).
+                // SAFETY: only when asked for by the variable above; every index the walk
+                // kernel computes is the one its CPU port checks (tests/it/gpu.rs).
                 unsafe { self.device.create_shader_module_trusted(desc, checks) }
             },
             |e| GpuError::Shader {
