@@ -48,16 +48,6 @@ fn timed<T>(
     Ok((times, last.expect("at least one repeat")))
 }
 
-/// Times `scenario` on `engine`: one warm-up run, then `repeats` timed runs.
-pub fn time_workload(
-    workload: &str,
-    scenario: &Scenario,
-    engine: &Engine,
-    repeats: u32,
-) -> Result<BenchRow, Error> {
-    time_points(workload, std::slice::from_ref(scenario), engine, repeats)
-}
-
 /// Times a sweep's points (point i has index i) on `engine`, all in one call as a run
 /// would make it (on the GPU the points share dispatches): one warm-up run of the
 /// first point at 2^16 walkers, then `repeats` timed runs of all of them.

@@ -166,28 +166,14 @@ impl Histograms {
     }
 
     /// Adds one batch: counters bin by bin, moment differences summed over frames.
-    /// Wrapping `i64` arithmetic: the batch's pieces may wrap, their sums do not.
     pub fn add_batch(&mut self, batch: &Batch) {
-        // Empty counters: moment differences only (add_device adds its counters itself).
-        assert!(
-            batch.counts.is_empty() || batch.counts.len() == self.counts.len(),
+        assert_eq!(
+            batch.counts.len(),
+            self.counts.len(),
             "batch has the wrong layout"
         );
-        for (total, &c) in self.counts.iter_mut().zip(&batch.counts) {
-            *total += u64::from(c);
-        }
-        let per_frame = self.layout.states as usize * MOMENTS;
-        let mut running = vec![0i64; per_frame];
-        for (total, diff) in self
-            .moments
-            .chunks_exact_mut(per_frame)
-            .zip(batch.diffs.chunks_exact(per_frame))
-        {
-            for ((t, r), &d) in total.iter_mut().zip(&mut running).zip(diff) {
-                *r = r.wrapping_add(d);
-                *t = t.wrapping_add(*r);
-            }
-        }
+        self.add_counts(batch.counts.iter().copied());
+        self.add_moment_diffs(&batch.diffs);
     }
 
     /// Adds one GPU batch buffer (see [`HistLayout::device_words`]) without copying it:
@@ -199,19 +185,37 @@ impl Histograms {
             "GPU batch has the wrong layout"
         );
         let (counts, pairs) = words.split_at(self.layout.len());
-        for (total, &c) in self.counts.iter_mut().zip(counts) {
-            *total += u64::from(c);
-        }
+        self.add_counts(counts.iter().copied());
         let mut diffs = vec![0i64; self.layout.moments_len()];
         for copy in pairs.chunks_exact(self.layout.moments_len() * 2) {
             for (d, pair) in diffs.iter_mut().zip(copy.chunks_exact(2)) {
                 *d = d.wrapping_add((u64::from(pair[0]) | (u64::from(pair[1]) << 32)) as i64);
             }
         }
-        self.add_batch(&Batch {
-            counts: Vec::new(),
-            diffs,
-        });
+        self.add_moment_diffs(&diffs);
+    }
+
+    fn add_counts(&mut self, counts: impl Iterator<Item = u32>) {
+        for (total, c) in self.counts.iter_mut().zip(counts) {
+            *total += u64::from(c);
+        }
+    }
+
+    /// Sums per-frame differences over frames into the moment values. Wrapping `i64`
+    /// arithmetic: a batch's pieces may wrap, their sums do not.
+    fn add_moment_diffs(&mut self, diffs: &[i64]) {
+        let per_frame = self.layout.states as usize * MOMENTS;
+        let mut running = vec![0i64; per_frame];
+        for (total, diff) in self
+            .moments
+            .chunks_exact_mut(per_frame)
+            .zip(diffs.chunks_exact(per_frame))
+        {
+            for ((t, r), &d) in total.iter_mut().zip(&mut running).zip(diff) {
+                *r = r.wrapping_add(d);
+                *t = t.wrapping_add(*r);
+            }
+        }
     }
 
     pub fn add(&mut self, other: &Histograms) {

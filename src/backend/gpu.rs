@@ -176,9 +176,10 @@ pub const GROUP_WALKER_FRAMES: u64 = 1 << 37;
 /// The same on a software device.
 pub const SOFTWARE_GROUP_WALKER_FRAMES: u64 = 1 << 30;
 
-/// Cuts consecutive jobs into groups that share dispatches: same `profile`, batch
-/// buffers that fit together on the device, and a bounded amount of work.
-pub fn groups(ctx: &GpuContext, jobs: &[PointJob]) -> Vec<std::ops::Range<usize>> {
+/// Cuts consecutive points, given as (layout, walkers), into groups that share
+/// dispatches: same `profile`, batch buffers that fit together on the device, and a
+/// bounded amount of work.
+pub fn groups(ctx: &GpuContext, points: &[(HistLayout, u64)]) -> Vec<std::ops::Range<usize>> {
     let bytes_limit = ctx.max_storage_bytes().min(GROUP_BYTES);
     let work_limit = if ctx.adapter.is_software() {
         SOFTWARE_GROUP_WALKER_FRAMES
@@ -188,10 +189,10 @@ pub fn groups(ctx: &GpuContext, jobs: &[PointJob]) -> Vec<std::ops::Range<usize>
     let mut out = Vec::new();
     let mut start = 0;
     let (mut bytes, mut work) = (0u64, 0u64);
-    for (i, job) in jobs.iter().enumerate() {
-        let b = job.layout.device_bytes();
-        let w = job.walkers.saturating_mul(u64::from(job.layout.frames));
-        let fits = job.layout.profile == jobs[start].layout.profile
+    for (i, (layout, walkers)) in points.iter().enumerate() {
+        let b = layout.device_bytes();
+        let w = walkers.saturating_mul(u64::from(layout.frames));
+        let fits = layout.profile == points[start].0.profile
             && bytes + b <= bytes_limit
             && work.saturating_add(w) <= work_limit;
         if i > start && !fits {
@@ -203,8 +204,8 @@ pub fn groups(ctx: &GpuContext, jobs: &[PointJob]) -> Vec<std::ops::Range<usize>
         bytes += b;
         work = work.saturating_add(w);
     }
-    if start < jobs.len() {
-        out.push(start..jobs.len());
+    if start < points.len() {
+        out.push(start..points.len());
     }
     out
 }

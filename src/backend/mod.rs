@@ -305,8 +305,9 @@ impl Engine {
                 walkers: s.walkers,
             })
             .collect();
+        let sizes: Vec<_> = jobs.iter().map(|j| (j.layout, j.walkers)).collect();
         let mut out = Vec::with_capacity(jobs.len());
-        for group in gpu::groups(ctx, &jobs) {
+        for group in gpu::groups(ctx, &sizes) {
             out.extend(self.gpu_group(&jobs[group], progress)?);
         }
         Ok(out)
@@ -318,19 +319,11 @@ impl Engine {
         let Engine::Gpu { ctx, .. } = self else {
             return (0..scenarios.len()).map(|i| i..i + 1).collect();
         };
-        let tables: Vec<WalkTables> = scenarios.iter().map(|s| WalkTables::new(s)).collect();
-        let jobs: Vec<gpu::PointJob> = scenarios
+        let sizes: Vec<_> = scenarios
             .iter()
-            .zip(&tables)
-            .map(|(s, t)| gpu::PointJob {
-                tables: t,
-                layout: layout_for(s, t),
-                key: 0,
-                first: 0,
-                walkers: s.walkers,
-            })
+            .map(|s| (layout_for(s, &WalkTables::new(s)), s.walkers))
             .collect();
-        gpu::groups(ctx, &jobs)
+        gpu::groups(ctx, &sizes)
     }
 
     /// Curves of one point.
