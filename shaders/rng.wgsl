@@ -49,8 +49,14 @@ struct Pcg32 {
 
 const PCG_MULTIPLIER: vec2<u32> = vec2<u32>(0x4c957f2du, 0x5851f42du);
 
+// The generator one step on. By value, so that a walker's generator can sit in
+// its struct: naga's SPIR-V output cannot pass a pointer to a struct member.
+fn pcg_advanced(r: Pcg32) -> Pcg32 {
+    return Pcg32(add64(mul64(r.state, PCG_MULTIPLIER), r.increment), r.increment);
+}
+
 fn pcg_step(r: ptr<function, Pcg32>) {
-    (*r).state = add64(mul64((*r).state, PCG_MULTIPLIER), (*r).increment);
+    *r = pcg_advanced(*r);
 }
 
 // Same construction as rand_pcg::Pcg32::new(state, stream).
@@ -61,16 +67,20 @@ fn pcg_new(state: vec2<u32>, stream: vec2<u32>) -> Pcg32 {
     return r;
 }
 
-// PCG-XSH-RR output of the state before the step.
-fn pcg_next(r: ptr<function, Pcg32>) -> u32 {
-    let old = (*r).state;
-    pcg_step(r);
+// PCG-XSH-RR output of the current state (the draw before the step).
+fn pcg_output(r: Pcg32) -> u32 {
+    let old = r.state;
     let rot = old.y >> 27u;
     let x = shr64(old, 18u) ^ old;
     let xsh = (x.x >> 27u) | (x.y << 5u);
     return (xsh >> rot) | (xsh << ((32u - rot) & 31u));
 }
 
+fn pcg_next(r: ptr<function, Pcg32>) -> u32 {
+    let out = pcg_output(*r);
+    pcg_step(r);
+    return out;
+}
 
 // The stream of walker `walker` of the point with key `key`: SplitMix64 of key + 2 walker
 // and of key + 2 walker + 1 (rng.rs walker_rng). Same signature in rng64.wgsl.

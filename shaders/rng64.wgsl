@@ -23,13 +23,24 @@ fn pcg_new(state: u64, stream: u64) -> Pcg32 {
     return Pcg32((state + increment) * PCG_MULTIPLIER + increment, increment);
 }
 
-// PCG-XSH-RR output of the state before the step.
-fn pcg_next(r: ptr<function, Pcg32>) -> u32 {
-    let old = (*r).state;
-    (*r).state = old * PCG_MULTIPLIER + (*r).increment;
+// The generator one step on, and the PCG-XSH-RR output of its current state (the draw
+// before the step). By value, so that a walker's generator can sit in its struct:
+// naga's SPIR-V output cannot pass a pointer to a struct member.
+fn pcg_advanced(r: Pcg32) -> Pcg32 {
+    return Pcg32(r.state * PCG_MULTIPLIER + r.increment, r.increment);
+}
+
+fn pcg_output(r: Pcg32) -> u32 {
+    let old = r.state;
     let rot = u32(old >> 59u);
     let xsh = u32(((old >> 18u) ^ old) >> 27u);
     return (xsh >> rot) | (xsh << ((32u - rot) & 31u));
+}
+
+fn pcg_next(r: ptr<function, Pcg32>) -> u32 {
+    let out = pcg_output(*r);
+    *r = pcg_advanced(*r);
+    return out;
 }
 
 fn walker_rng(key: vec2<u32>, walker: vec2<u32>) -> Pcg32 {

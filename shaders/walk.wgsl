@@ -37,7 +37,7 @@ struct PointParams {
     occupancy_offset: u32,
     moments_offset: u32,
     chunk_frames: u32,
-    _pad0: u32,
+    absolute: u32,
 }
 
 // Outcome order inside a state's row of cumulative thresholds (model.rs).
@@ -55,8 +55,8 @@ const WORKGROUP_SIZE: u32 = 256u;
 const SHARED_WORDS: u32 = 6144u;
 // Per (frame, state): n, sum dx, and sum dx^2 as a signed high part (v >> 16) and an
 // unsigned low part (v & 0xffff). A walker adds to a cell at most once (one outcome
-// per frame), |dx| < 46341 (MAX_FRAMES), so with 256 walkers none of the four can wrap
-// and every add is a plain atomic whose result nobody waits for.
+// per frame), |dx| < 46341 (MAX_FRAMES), so with 256 walkers none of the four can
+// wrap and every add is a plain atomic whose result nobody waits for.
 const SHARED_CELL_WORDS: u32 = 4u;
 // Per (frame, state) in the global batch: n, sum dx, sum dx^2 as (low, high) pairs.
 const GLOBAL_CELL_WORDS: u32 = 6u;
@@ -182,6 +182,117 @@ fn flush_cells(p: PointParams, c0: u32, lid: u32, group: u32) {
 
 // ---- the walk ---------------------------------------------------------------------
 
+// One walker's registers. `quiet` is the state's threshold past which nothing happens;
+// it is 0 once nothing can happen any more (the walker died, or sits in a state with
+// no way out), which the moment differences need no more frames for.
+struct Walker {
+    rng: Pcg32,
+    state: u32,
+    th: u32,
+    quiet: u32,
+    dx: i32,
+    x0: i32,
+    alive: bool,
+}
+
+// Draws walker `index` of the point's segment: its generator, first state and spot
+// offset (two draws), and records its arrival in frame 0.
+fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
+    let walker = vec2<u32>(p.walker_base_lo + index, p.walker_base_hi + select(0u, 1u, p.walker_base_lo + index < index));
+    var w: Walker;
+    var rng = walker_rng(vec2<u32>(p.key_lo, p.key_hi), walker);
+    let u0 = pcg_next(&rng);
+    w.state = p.initial_fallback;
+    for (var s = 0u; s < p.states; s++) {
+        if (u0 < initial[p.initial_base + s]) {
+            w.state = s;
+            break;
+        }
+    }
+    w.x0 = spot_offset(p, pcg_next(&rng));
+    w.rng = rng;
+    w.dx = 0;
+    w.alive = index < p.walker_count;
+    w.th = p.outcome_base + w.state * p.stride;
+    w.quiet = select(0u, outcome[w.th + events_end], w.alive);
+    if (w.alive) {
+        arrive_or_leave(p, 0u, w.state, 0, 1);
+    }
+    return w;
+}
+
+// Frame t's outcome u (below the walker's quiet threshold) for a walker of the chunk
+// starting at c0: it shapes the occupancy from frame t + 1 on. Returns the walker after
+// it: walkers pass by value, as the generator does (rng.wgsl, pcg_advanced).
+fn event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u32) -> Walker {
+    var w = before;
+    let next = t + 1u;
+    let local = next - c0;
+    let recorded = next < p.frames;
+    let th = w.th;
+    let state = w.state;
+    let dx = w.dx;
+    if (u < outcome[th + OUTCOME_NONRAD]) {
+        if (u < outcome[th + OUTCOME_RAD]) {
+            let em = p.hist_base;
+            atomicAdd(&hist[em + t * (p.max_dx * 2u + 2u) + bin(dx, p.max_dx)], 1u);
+            if (p.absolute != 0u) {
+                let abs_row = p.abs_half_width * 2u + 2u;
+                atomicAdd(&hist[em + p.emission_abs_offset + t * abs_row + bin(w.x0 + dx, p.abs_half_width)], 1u);
+            }
+            atomicAdd(&hist[em + p.emission_state_offset + t * p.states + state], 1u);
+        }
+        if (recorded) {
+            arrive_or_leave(p, local, state, dx, -1);
+        }
+        w.alive = false;
+        w.quiet = 0u;
+        return w;
+    }
+    if (u < outcome[th + OUTCOME_MINUS]) {
+        let step = select(-1, 1, u < outcome[th + OUTCOME_PLUS]);
+        if (recorded) {
+            x_step(p, local, state, dx, step);
+        }
+        w.dx = dx + step;
+        return w;
+    }
+    if (u < outcome[th + OUTCOME_HOP]) {
+        return w;
+    }
+    var to = state;
+    for (var s = 0u; s < p.states; s++) {
+        if (u < outcome[th + OUTCOME_TO + s]) {
+            to = s;
+            break;
+        }
+    }
+    if (to != state) {
+        if (recorded) {
+            arrive_or_leave(p, local, state, dx, -1);
+            arrive_or_leave(p, local, to, dx, 1);
+        }
+        w.state = to;
+        w.th = p.outcome_base + to * p.stride;
+        w.quiet = outcome[w.th + events_end];
+    }
+    return w;
+}
+
+// Frame t of the occupancy profile (PROFILE only).
+fn count_profile(p: PointParams, w: Walker, t: u32) {
+    if (w.alive) {
+        let row = p.max_dx * 2u + 2u;
+        let occ = p.hist_base + p.occupancy_offset + (t * p.states + w.state) * row + bin(w.dx, p.max_dx);
+        atomicAdd(&hist[occ], 1u);
+    }
+}
+
+// Whether the walker still has frames to walk: in the profile every alive frame counts.
+fn walking(w: Walker) -> bool {
+    return w.quiet != 0u || (PROFILE && w.alive);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn walk(
     @builtin(workgroup_id) wid: vec3<u32>,
@@ -192,88 +303,22 @@ fn walk(
     }
     let p = points[workgroupUniformLoad(&group_point)];
     let index = (wid.x - p.group_base) * WORKGROUP_SIZE + lid;
-    var alive = index < p.walker_count;
-    let walker = vec2<u32>(p.walker_base_lo + index, p.walker_base_hi + select(0u, 1u, p.walker_base_lo + index < index));
-    var rng = walker_rng(vec2<u32>(p.key_lo, p.key_hi), walker);
-
-    let u0 = pcg_next(&rng);
-    var state = p.initial_fallback;
-    for (var s = 0u; s < p.states; s++) {
-        if (u0 < initial[p.initial_base + s]) {
-            state = s;
-            break;
-        }
-    }
-    let x0 = spot_offset(p, pcg_next(&rng));
-    if (alive) {
-        arrive_or_leave(p, 0u, state, 0, 1);
-    }
-
-    let row = p.max_dx * 2u + 2u;
-    let abs_row = p.abs_half_width * 2u + 2u;
     let events_end = OUTCOME_TO + p.states - 1u;
-    let em = p.hist_base;
-    // The state's row, and the threshold past which nothing happens: most frames of a
-    // long-lived state end at that one compare, with no memory access.
-    var th = p.outcome_base + state * p.stride;
-    var quiet = outcome[th + events_end];
-    var dx: i32 = 0;
+    var w = start_walker(p, index, events_end);
     for (var c0 = 0u; c0 < p.frames; c0 += p.chunk_frames) {
         let c1 = min(c0 + p.chunk_frames, p.frames);
-        for (var t = c0; t < c1 && alive; t++) {
+        for (var t = c0; t < c1 && walking(w); t++) {
             if (PROFILE) {
-                let occ = em + p.occupancy_offset + (t * p.states + state) * row + bin(dx, p.max_dx);
-                atomicAdd(&hist[occ], 1u);
+                count_profile(p, w, t);
             }
-            let u = pcg_next(&rng);
-            if (u >= quiet) {
-                continue;
-            }
-            // Frame t's outcome shapes the occupancy from frame t + 1 on.
-            let next = t + 1u;
-            let local = next - c0;
-            let recorded = next < p.frames;
-            if (u < outcome[th + OUTCOME_NONRAD]) {
-                if (u < outcome[th + OUTCOME_RAD]) {
-                    atomicAdd(&hist[em + t * row + bin(dx, p.max_dx)], 1u);
-                    atomicAdd(&hist[em + p.emission_abs_offset + t * abs_row + bin(x0 + dx, p.abs_half_width)], 1u);
-                    atomicAdd(&hist[em + p.emission_state_offset + t * p.states + state], 1u);
-                }
-                if (recorded) {
-                    arrive_or_leave(p, local, state, dx, -1);
-                }
-                alive = false;
-                continue;
-            }
-            if (u < outcome[th + OUTCOME_MINUS]) {
-                let step = select(-1, 1, u < outcome[th + OUTCOME_PLUS]);
-                if (recorded) {
-                    x_step(p, local, state, dx, step);
-                }
-                dx += step;
-                continue;
-            }
-            if (u < outcome[th + OUTCOME_HOP]) {
-                continue;
-            }
-            var to = state;
-            for (var s = 0u; s < p.states; s++) {
-                if (u < outcome[th + OUTCOME_TO + s]) {
-                    to = s;
-                    break;
-                }
-            }
-            if (to != state) {
-                if (recorded) {
-                    arrive_or_leave(p, local, state, dx, -1);
-                    arrive_or_leave(p, local, to, dx, 1);
-                }
-                state = to;
-                th = p.outcome_base + state * p.stride;
-                quiet = outcome[th + events_end];
+            // Most frames of a long-lived state end at this one compare.
+            let u = pcg_output(w.rng);
+            w.rng = pcg_advanced(w.rng);
+            if (u < w.quiet) {
+                w = event(p, w, u, t, c0, events_end);
             }
         }
-        if (alive) {
+        if (walking(w)) {
             atomicOr(&group_alive, 1u);
         }
         workgroupBarrier();

@@ -5,7 +5,7 @@
 //! walker per frame). Wall time runs from the first dispatch to the histograms on the
 //! host (the reduction to observables is timed apart).
 
-use crate::backend::{Engine, Progress};
+use crate::backend::{Engine, PhaseSeconds, Progress};
 use crate::error::Error;
 use crate::observables::curves_from_histograms;
 use crate::scenario::Scenario;
@@ -31,6 +31,8 @@ pub struct BenchRow {
     pub alive_walker_frames_per_s: f64,
     pub histogram_bytes: u64,
     pub reduction_s: f64,
+    /// Where the best repeat's time went on the GPU (absent for other backends).
+    pub phases: Option<PhaseSeconds>,
 }
 
 /// Runs `work` `repeats` times (at least once): the wall time of each, and the last result.
@@ -42,8 +44,10 @@ fn timed<T>(
     let mut last = None;
     for _ in 0..repeats.max(1) {
         let start = Instant::now();
-        last = Some(work()?);
+        let out = work()?;
         times.push(start.elapsed().as_secs_f64());
+        // The previous repeat's result is freed outside the timed region.
+        last = Some(out);
     }
     Ok((times, last.expect("at least one repeat")))
 }
@@ -65,7 +69,17 @@ pub fn time_points(
     warm.walkers = warm.walkers.min(1 << 16);
     engine.histograms(&warm, 0, &progress)?;
     let asked: Vec<(&Scenario, u64)> = scenarios.iter().zip(0..).collect();
-    let (times, hists) = timed(repeats, || engine.histograms_many(&asked, &progress))?;
+    let mut phases = Vec::new();
+    let (times, hists) = timed(repeats, || {
+        let progress = Progress::default();
+        let h = engine.histograms_many(&asked, &progress)?;
+        phases.push(progress.phases.seconds());
+        Ok(h)
+    })?;
+    let best = (0..times.len())
+        .min_by(|&a, &b| times[a].total_cmp(&times[b]))
+        .expect("at least one repeat");
+    let phases = matches!(engine, Engine::Gpu { .. }).then_some(phases[best]);
     let start = Instant::now();
     for (h, s) in hists.iter().zip(scenarios) {
         let _ = curves_from_histograms(h, s.walkers, &s.states.radiative);
@@ -73,16 +87,19 @@ pub fn time_points(
     let reduction_s = start.elapsed().as_secs_f64();
     let alive = hists.iter().map(|h| h.alive_walker_frames() as f64).sum();
     let bytes = hists.iter().map(|h| h.layout.device_bytes()).sum();
-    Ok(row(
-        workload,
-        scenarios,
-        engine,
-        repeats,
-        times,
-        alive,
-        bytes,
-        reduction_s,
-    ))
+    Ok(BenchRow {
+        phases,
+        ..row(
+            workload,
+            scenarios,
+            engine,
+            repeats,
+            times,
+            alive,
+            bytes,
+            reduction_s,
+        )
+    })
 }
 
 /// The exact backend has no histograms: it is timed on its curves and summaries, and
@@ -148,13 +165,14 @@ fn row(
         alive_walker_frames_per_s: alive / best,
         histogram_bytes,
         reduction_s,
+        phases: None,
     }
 }
 
 /// The table printed by `exciton-mc bench`.
 pub fn table(rows: &[BenchRow]) -> String {
     let mut s = format!(
-        "{:<22} {:<6} {:>6} {:>10} {:>6} {:>9} {:>12} {:>12} {:>10} {:>9}\n",
+        "{:<22} {:<6} {:>6} {:>10} {:>6} {:>9} {:>12} {:>12} {:>10} {:>9} {:>9} {:>9}\n",
         "workload",
         "backend",
         "points",
@@ -164,11 +182,20 @@ pub fn table(rows: &[BenchRow]) -> String {
         "wf/s",
         "alive wf/s",
         "hist MiB",
-        "reduce s"
+        "reduce s",
+        "kernel s",
+        "rd+add s"
     );
     for r in rows {
+        let (kernel, read) = match r.phases {
+            Some(p) => (
+                format!("{:.3}", p.kernel_s),
+                format!("{:.3}", p.read_back_s + p.host_add_s),
+            ),
+            None => ("-".into(), "-".into()),
+        };
         s += &format!(
-            "{:<22} {:<6} {:>6} {:>10} {:>6} {:>9.3} {:>12.3e} {:>12.3e} {:>10.2} {:>9.4}\n",
+            "{:<22} {:<6} {:>6} {:>10} {:>6} {:>9.3} {:>12.3e} {:>12.3e} {:>10.2} {:>9.4} {:>9} {:>9}\n",
             r.workload,
             r.backend,
             r.points,
@@ -178,7 +205,9 @@ pub fn table(rows: &[BenchRow]) -> String {
             r.walker_frames_per_s,
             r.alive_walker_frames_per_s,
             r.histogram_bytes as f64 / (1 << 20) as f64,
-            r.reduction_s
+            r.reduction_s,
+            kernel,
+            read
         );
     }
     s

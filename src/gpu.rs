@@ -242,18 +242,22 @@ impl GpuContext {
                     label: Some(name),
                     source: wgpu::ShaderSource::Wgsl(source.into()),
                 };
-                // EXCITON_MC_SHADER_CHECKS=none|no-loop|no-bounds turns off naga's
-                // runtime checks, for timing only (docs/PERFORMANCE.md, "Tried"): the
-                // default keeps them, so a layout bug cannot write outside a buffer.
+                // naga keeps its bounds checks (a layout bug cannot write outside a
+                // buffer) but adds no loop counters: those cost ~11 % of the walk kernel
+                // on an H100 (docs/PERFORMANCE.md). EXCITON_MC_SHADER_CHECKS=all puts
+                // them back; =none drops the bounds checks too, for timing only.
                 let mut checks = wgpu::ShaderRuntimeChecks::checked();
                 match std::env::var("EXCITON_MC_SHADER_CHECKS").as_deref() {
+                    Ok("all") => return self.device.create_shader_module(desc),
                     Ok("none") => checks = wgpu::ShaderRuntimeChecks::unchecked(),
-                    Ok("no-loop") => checks.force_loop_bounding = false,
-                    Ok("no-bounds") => checks.bounds_checks = false,
-                    _ => return self.device.create_shader_module(desc),
+                    _ => checks.force_loop_bounding = false,
                 }
-                // SAFETY: only when asked for by the variable above; every index the walk
-                // kernel computes is the one its CPU port checks (tests/it/gpu.rs).
+                // SAFETY: wgpu asks that no loop be infinite. Every loop in shaders/ ends:
+                // binary searches shrink their range each pass, the rest count up to a
+                // bound read from their parameters (frames, states, draws, cells), and
+                // the walk's chunk loop steps by chunk_frames >= 1 (tests/it/shaders.rs
+                // checks it for the largest state table). Bounds checks go only under
+                // `none`, whose indices are those the CPU port checks (tests/it/gpu.rs).
                 unsafe { self.device.create_shader_module_trusted(desc, checks) }
             },
             |e| GpuError::Shader {

@@ -4,7 +4,9 @@
 //! Counter sections (MODEL.md section 5), each displacement row ending in an overflow
 //! bin, so nothing is ever dropped silently:
 //! - `emission[t][dx]`: radiative decays in frame t at displacement dx (the paper's estimator);
-//! - `emission_abs[t][x]`: the same at the absolute position x = x0 + dx, x0 from the spot;
+//! - `emission_abs[t][x]`: the same at the absolute position x = x0 + dx, x0 from the spot,
+//!   only when the scenario sets `record_profiles` (the diffusion map; otherwise it would
+//!   be half of every batch, for nothing);
 //! - `emission_state[t][s]`: radiative decays in frame t from state s;
 //! - `occupancy[t][s][dx]`: walkers in state s at the start of frame t, only when the
 //!   scenario asks for `histogram.occupancy_profile` (it costs a count per walker-frame).
@@ -26,6 +28,8 @@ pub struct HistLayout {
     pub spot_radius: u32,
     /// The `occupancy[t][s][dx]` section is present.
     pub profile: bool,
+    /// The `emission_abs[t][x]` section is present.
+    pub absolute: bool,
 }
 
 /// Moments per (frame, state): n, sum dx, sum dx^2.
@@ -40,13 +44,21 @@ pub const DEVICE_MOMENT_WORDS: usize = 2 * MOMENTS;
 pub const DEVICE_MOMENT_COPIES: usize = 16;
 
 impl HistLayout {
-    pub fn new(frames: u32, states: u32, max_dx: u32, spot_radius: u32, profile: bool) -> Self {
+    pub fn new(
+        frames: u32,
+        states: u32,
+        max_dx: u32,
+        spot_radius: u32,
+        profile: bool,
+        absolute: bool,
+    ) -> Self {
         HistLayout {
             frames,
             states,
             max_dx,
             spot_radius,
             profile,
+            absolute,
         }
     }
 
@@ -73,7 +85,12 @@ impl HistLayout {
     }
 
     pub fn emission_state_offset(&self) -> usize {
-        self.emission_abs_offset() + self.frames as usize * self.abs_row_width()
+        let abs = if self.absolute {
+            self.frames as usize * self.abs_row_width()
+        } else {
+            0
+        };
+        self.emission_abs_offset() + abs
     }
 
     pub fn occupancy_offset(&self) -> usize {
@@ -234,9 +251,13 @@ impl Histograms {
         &self.counts[self.layout.emission_offset() + t * w..][..w]
     }
 
-    pub fn emission_abs(&self, t: usize) -> &[u64] {
+    /// `emission_abs[t][..]`, when the scenario recorded profiles.
+    pub fn emission_abs(&self, t: usize) -> Option<&[u64]> {
+        if !self.layout.absolute {
+            return None;
+        }
         let w = self.layout.abs_row_width();
-        &self.counts[self.layout.emission_abs_offset() + t * w..][..w]
+        Some(&self.counts[self.layout.emission_abs_offset() + t * w..][..w])
     }
 
     pub fn emission_state(&self, t: usize, s: usize) -> u64 {

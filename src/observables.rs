@@ -42,13 +42,17 @@ pub struct EmissionProfile {
     pub overflow: Vec<u64>,
 }
 
-fn emission_profile(h: &Histograms) -> EmissionProfile {
+/// The profile of a point that recorded `emission_abs` (`record_profiles`).
+fn emission_profile(h: &Histograms) -> Option<EmissionProfile> {
     let frames = h.layout.frames as usize;
     let w = h.layout.abs_row_width();
     let half = i64::from(h.layout.abs_half_width());
+    let rows: Vec<&[u64]> = (0..frames)
+        .map(|t| h.emission_abs(t))
+        .collect::<Option<_>>()?;
     let (mut lo, mut hi) = (w - 1, 0usize);
-    for t in 0..frames {
-        let row = &h.emission_abs(t)[..w - 1];
+    for row in &rows {
+        let row = &row[..w - 1];
         if let Some(first) = row.iter().position(|&c| c > 0) {
             lo = lo.min(first);
             hi = hi.max(row.iter().rposition(|&c| c > 0).unwrap());
@@ -57,13 +61,11 @@ fn emission_profile(h: &Histograms) -> EmissionProfile {
     if lo > hi {
         (lo, hi) = (half as usize, half as usize);
     }
-    EmissionProfile {
+    Some(EmissionProfile {
         x_min_sites: lo as i64 - half,
-        counts: (0..frames)
-            .map(|t| h.emission_abs(t)[lo..=hi].to_vec())
-            .collect(),
-        overflow: (0..frames).map(|t| h.emission_abs(t)[w - 1]).collect(),
-    }
+        counts: rows.iter().map(|row| row[lo..=hi].to_vec()).collect(),
+        overflow: rows.iter().map(|row| row[w - 1]).collect(),
+    })
 }
 
 impl Curves {
@@ -118,7 +120,7 @@ pub fn curves_from_histograms(h: &Histograms, walkers: u64, radiative: &[f64]) -
         msd_occupancy: Vec::with_capacity(frames),
         occupancy_walkers: Vec::with_capacity(frames),
         overflow: Vec::with_capacity(frames),
-        emission_profile: Some(emission_profile(h)),
+        emission_profile: emission_profile(h),
     };
     for t in 0..frames {
         let row: Vec<f64> = h.emission(t).iter().map(|&v| v as f64).collect();

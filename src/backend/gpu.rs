@@ -8,7 +8,7 @@
 //! walker adds at most 1 to a counter). GPU memory is one batch per point of the group,
 //! whatever the walker count.
 
-use crate::backend::Progress;
+use crate::backend::{Phase, Progress};
 use crate::error::Error;
 use crate::gpu::GpuContext;
 use crate::histogram::{HistLayout, Histograms};
@@ -54,17 +54,23 @@ pub fn run_points(
     let profile = jobs.first().is_some_and(|j| j.layout.profile);
     assert!(jobs.iter().all(|j| j.layout.profile == profile));
     let described: Vec<_> = jobs.iter().map(|j| (j.tables, j.layout, j.key)).collect();
-    let buffers = pipeline.buffers(ctx, &described)?;
+    let phases = &progress.phases;
+    let buffers = phases.time(Phase::Setup, || pipeline.buffers(ctx, &described))?;
     let mut totals: Vec<Histograms> = jobs.iter().map(|j| Histograms::zeros(j.layout)).collect();
     let flush_every = batching.flush_every.clamp(1, u64::from(u32::MAX));
     let mut since_flush = vec![0u64; jobs.len()];
     let mut done = vec![0u64; jobs.len()];
     let mut next = 0usize;
-    let flush = |totals: &mut Vec<Histograms>| -> Result<(), Error> {
+    // Reads the batch back into the totals; zeroes it on the device unless it was the last.
+    let flush = |totals: &mut Vec<Histograms>, last: bool| -> Result<(), Error> {
+        let start = std::time::Instant::now();
         ctx.read_back_with(&buffers.hist, buffers.hist_bytes, |words| {
-            add_batches(totals, &buffers.params, words)
+            phases.add(Phase::ReadBack, start.elapsed());
+            phases.time(Phase::HostAdd, || add_batches(totals, &buffers.params, words));
         })?;
-        pipeline.clear(ctx, &buffers);
+        if !last {
+            pipeline.clear(ctx, &buffers);
+        }
         Ok(())
     };
     while next < jobs.len() {
@@ -96,7 +102,7 @@ pub fn run_points(
                 if !segments.is_empty() {
                     break;
                 }
-                flush(&mut totals)?;
+                flush(&mut totals, false)?;
                 since_flush.fill(0);
             }
             count = count.min(flush_every);
@@ -123,14 +129,16 @@ pub fn run_points(
         if segments.is_empty() {
             break;
         }
-        pipeline.dispatch(ctx, &buffers, &segments, profile);
-        ctx.wait()?;
+        phases.time(Phase::Kernel, || {
+            pipeline.dispatch(ctx, &buffers, &segments, profile);
+            ctx.wait()
+        })?;
         progress.advance(walkers);
         while next < jobs.len() && done[next] == jobs[next].walkers {
             next += 1;
         }
     }
-    flush(&mut totals)?;
+    flush(&mut totals, true)?;
     Ok(totals)
 }
 

@@ -14,6 +14,7 @@ use crate::observables::{curves_from_histograms, Curves};
 use crate::rng::point_key;
 use crate::scenario::Scenario;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// Which engine runs the walk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -40,12 +41,14 @@ impl BackendKind {
     }
 }
 
-/// Walkers done so far (read by the progress bar) and a cancel flag (set on Ctrl-C).
+/// Walkers done so far (read by the progress bar), a cancel flag (set on Ctrl-C), and
+/// where the GPU backend's wall time went.
 #[derive(Debug)]
 pub struct Progress {
     done: AtomicU64,
     cancel: AtomicBool,
     budget: u64,
+    pub phases: Phases,
 }
 
 impl Default for Progress {
@@ -54,6 +57,59 @@ impl Default for Progress {
             done: AtomicU64::new(0),
             cancel: AtomicBool::new(false),
             budget: u64::MAX,
+            phases: Phases::default(),
+        }
+    }
+}
+
+/// A part of a GPU run's wall time (`exciton-mc bench` reports each).
+#[derive(Clone, Copy, Debug)]
+pub enum Phase {
+    /// Tables uploaded and batch buffers allocated.
+    Setup,
+    /// Dispatches queued and waited for.
+    Kernel,
+    /// Batches copied to host-visible memory and mapped.
+    ReadBack,
+    /// Mapped batches added into the `u64` host totals.
+    HostAdd,
+}
+
+/// Wall time per [`Phase`], summed over a run.
+#[derive(Debug, Default)]
+pub struct Phases {
+    nanos: [AtomicU64; 4],
+}
+
+/// The seconds of each [`Phase`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct PhaseSeconds {
+    pub setup_s: f64,
+    pub kernel_s: f64,
+    pub read_back_s: f64,
+    pub host_add_s: f64,
+}
+
+impl Phases {
+    pub fn add(&self, phase: Phase, time: Duration) {
+        self.nanos[phase as usize].fetch_add(time.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    /// Runs `work`, counting its wall time to `phase`.
+    pub fn time<T>(&self, phase: Phase, work: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = work();
+        self.add(phase, start.elapsed());
+        out
+    }
+
+    pub fn seconds(&self) -> PhaseSeconds {
+        let s = |p: Phase| self.nanos[p as usize].load(Ordering::Relaxed) as f64 * 1e-9;
+        PhaseSeconds {
+            setup_s: s(Phase::Setup),
+            kernel_s: s(Phase::Kernel),
+            read_back_s: s(Phase::ReadBack),
+            host_add_s: s(Phase::HostAdd),
         }
     }
 }
@@ -96,6 +152,7 @@ pub fn layout_for(scenario: &Scenario, tables: &WalkTables) -> HistLayout {
         scenario.max_dx_sites,
         tables.spot.radius,
         scenario.occupancy_profile,
+        scenario.record_profiles,
     )
 }
 

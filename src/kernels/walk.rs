@@ -6,7 +6,9 @@
 //! array. The port is written to look like the shader, not like idiomatic Rust, so the
 //! two can be read side by side. It leaves out only how the shader sums its moment
 //! differences (workgroup memory per chunk of frames, then global atomics): integer
-//! sums do not depend on the order they are added in.
+//! sums do not depend on the order they are added in. The shader also stops walking a
+//! walker that nothing can happen to any more (`quiet == 0`); the port walks it on,
+//! drawing frames that record nothing, so both hold the same integers.
 
 use crate::gpu::{GpuContext, GpuError};
 use crate::histogram::{Batch, HistLayout, MOMENTS};
@@ -16,7 +18,7 @@ use crate::model::{
 use crate::rng::{splitmix64, Pcg32};
 use bytemuck::{Pod, Zeroable};
 
-/// Invocations per workgroup of `walk.wgsl` (`WORKGROUP_SIZE`).
+/// Walkers per workgroup of `walk.wgsl` (`WORKGROUP_SIZE`): dispatches are cut in these.
 pub const WORKGROUP_SIZE: u32 = 256;
 /// Workgroup memory of `walk.wgsl` for moment differences, in `u32` words.
 pub const SHARED_WORDS: u32 = 6144;
@@ -72,7 +74,8 @@ pub struct PointParams {
     pub occupancy_offset: u32,
     pub moments_offset: u32,
     pub chunk_frames: u32,
-    pub _pad0: u32,
+    /// 1 when the batch has the `emission_abs` section (`record_profiles`).
+    pub absolute: u32,
 }
 
 const _: () = assert!(std::mem::size_of::<PointParams>() == 96);
@@ -110,7 +113,7 @@ impl PointParams {
             occupancy_offset: layout.occupancy_offset() as u32,
             moments_offset: layout.len() as u32,
             chunk_frames: chunk_frames(layout.states),
-            _pad0: 0,
+            absolute: u32::from(layout.absolute),
         }
     }
 
@@ -249,8 +252,10 @@ pub fn walk_invocation(
         if u < b.outcome[th + OUTCOME_NONRAD] {
             if u < b.outcome[th + OUTCOME_RAD] {
                 hist[(t * row + bin(dx, p.max_dx)) as usize] += 1;
-                let abs = p.emission_abs_offset + t * abs_row + bin(x0 + dx, p.abs_half_width);
-                hist[abs as usize] += 1;
+                if p.absolute != 0 {
+                    let abs = p.emission_abs_offset + t * abs_row + bin(x0 + dx, p.abs_half_width);
+                    hist[abs as usize] += 1;
+                }
                 hist[(p.emission_state_offset + t * p.states + state) as usize] += 1;
             }
             if recorded {

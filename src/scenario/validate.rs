@@ -289,14 +289,20 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         max_dx_sites,
         crate::rng::SpotTable::radius_for(sigma_sites),
         spec.histogram.occupancy_profile,
+        spec.record_profiles,
     );
     if layout.len() as u64 > MAX_HISTOGRAM_COUNTERS {
         return Err(err(
             "frames",
             format!(
-                "the histograms would need {} counters ({:.1} GiB per copy), above the limit of {MAX_HISTOGRAM_COUNTERS}: reduce frames, histogram.max_dx_sites or initial.sigma_sites",
+                "the histograms would need {} counters ({:.1} GiB per copy), above the limit of {MAX_HISTOGRAM_COUNTERS}: reduce frames, histogram.max_dx_sites{}",
                 layout.len(),
-                layout.len() as f64 * 4.0 / f64::from(1u32 << 30)
+                layout.len() as f64 * 4.0 / f64::from(1u32 << 30),
+                if spec.record_profiles {
+                    ", initial.sigma_sites (the profile's rows span the spot) or turn record_profiles off"
+                } else {
+                    ""
+                }
             ),
         ));
     }

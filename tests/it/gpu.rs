@@ -160,6 +160,7 @@ fn narrow_histogram_overflow_and_occupancy_profile_are_bit_identical() {
     set(&mut v, "histogram.max_dx_sites", json!(2));
     set(&mut v, "histogram.occupancy_profile", json!(true));
     set(&mut v, "initial.sigma_sites", json!(3.5));
+    set(&mut v, "record_profiles", json!(true));
     bit_identical("overflow bins and profile", &v, &gpu);
 }
 
@@ -190,8 +191,9 @@ fn long_runs_cross_workgroup_memory_chunks_bit_identically() {
 
 #[test]
 fn a_sweep_in_shared_dispatches_equals_its_points_one_by_one() {
-    // Points with different frames, states and spot sizes packed into the same
-    // dispatches (segments of several points per dispatch, a point cut across two).
+    // Points with different frames, states and spot sizes, with and without the
+    // absolute emission rows, packed into the same dispatches (segments of several
+    // points per dispatch, a point cut across two).
     let Some(gpu) = gpu_engine() else { return };
     let gpu = gpu.with_batch(30_000);
     let mut scenarios = Vec::new();
@@ -209,6 +211,7 @@ fn a_sweep_in_shared_dispatches_equals_its_points_one_by_one() {
         );
         set(&mut v, "frames", json!(frames));
         set(&mut v, "initial.sigma_sites", json!(sigma));
+        set(&mut v, "record_profiles", json!(i < 2));
         scenarios.push(scenario(&v));
     }
     let points: Vec<_> = scenarios

@@ -42,6 +42,7 @@ fn walkers_are_conserved_and_nothing_is_dropped() {
     set(&mut v, "walkers", json!(20_000));
     set(&mut v, "histogram.max_dx_sites", json!(2));
     set(&mut v, "histogram.occupancy_profile", json!(true));
+    set(&mut v, "record_profiles", json!(true));
     let s = scenario(&v);
     let h = Engine::cpu(2)
         .histograms(&s, 0, &Progress::default())
@@ -64,7 +65,7 @@ fn walkers_are_conserved_and_nothing_is_dropped() {
     for t in 0..s.frames as usize {
         let emitted: u64 = h.emission(t).iter().sum();
         let by_state: u64 = (0..states).map(|st| h.emission_state(t, st)).sum();
-        let abs: u64 = h.emission_abs(t).iter().sum();
+        let abs: u64 = h.emission_abs(t).unwrap().iter().sum();
         assert_eq!(
             emitted, by_state,
             "frame {t}: emission rows vs per-state counts"
@@ -88,4 +89,41 @@ fn walkers_are_conserved_and_nothing_is_dropped() {
         "{:?}",
         sum.warnings
     );
+}
+
+#[test]
+fn absolute_emission_rows_only_when_profiles_are_recorded() {
+    // `emission_abs` (the diffusion map) is half of a batch: it is kept only where a
+    // scenario sets record_profiles, and leaving it out changes nothing else.
+    let mut v = paper_json();
+    set(&mut v, "walkers", json!(20_000));
+    let without = scenario(&v);
+    set(&mut v, "record_profiles", json!(true));
+    let with = scenario(&v);
+    let p = Progress::default();
+    let a = Engine::cpu(2).histograms(&without, 0, &p).unwrap();
+    let b = Engine::cpu(2).histograms(&with, 0, &p).unwrap();
+    let frames = without.frames as usize;
+    assert!(a.emission_abs(0).is_none() && b.emission_abs(0).is_some());
+    assert_eq!(
+        a.layout.len() + frames * b.layout.abs_row_width(),
+        b.layout.len(),
+        "layout without vs with the absolute rows"
+    );
+    assert_eq!(a.moments, b.moments, "moments do not depend on the rows kept");
+    for t in 0..frames {
+        assert_eq!(a.emission(t), b.emission(t), "frame {t}: emission rows");
+        for st in 0..without.states.len() {
+            assert_eq!(a.emission_state(t, st), b.emission_state(t, st));
+        }
+    }
+    let curves = |h, s: &exciton_mc::scenario::Scenario| {
+        exciton_mc::observables::curves_from_histograms(h, s.walkers, &s.states.radiative)
+    };
+    assert!(curves(&a, &without).emission_profile.is_none());
+    let profile = curves(&b, &with).emission_profile.unwrap();
+    let in_profile: u64 = profile.counts.iter().flatten().sum::<u64>()
+        + profile.overflow.iter().sum::<u64>();
+    let emitted: u64 = (0..frames).map(|t| b.emission(t).iter().sum::<u64>()).sum();
+    assert_eq!(in_profile, emitted, "the profile holds every emission");
 }

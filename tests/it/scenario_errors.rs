@@ -261,9 +261,14 @@ fn frames_beyond_the_kernels_range_are_refused() {
 fn histograms_too_large_for_memory() {
     let mut v = with("frames", json!(40_000));
     set(&mut v, "initial.sigma_sites", json!(5000.0));
+    set(&mut v, "record_profiles", json!(true));
     expect_error(
         &v,
         "frames",
-        "reduce frames, histogram.max_dx_sites or initial.sigma_sites",
+        "reduce frames, histogram.max_dx_sites, initial.sigma_sites",
     );
+    // Without the diffusion map's rows over the spot, frames and max_dx alone decide.
+    let mut v = with("frames", json!(46_000));
+    set(&mut v, "histogram.max_dx_sites", json!(46_000));
+    expect_error(&v, "frames", "reduce frames, histogram.max_dx_sites");
 }
