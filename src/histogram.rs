@@ -132,6 +132,16 @@ impl HistLayout {
         self.device_words() as u64 * 4
     }
 
+    /// A GPU batch's counters and its moment copies.
+    pub fn split_device<'a>(&self, words: &'a [u32]) -> (&'a [u32], &'a [u32]) {
+        assert_eq!(
+            words.len(),
+            self.device_words(),
+            "GPU batch has the wrong layout"
+        );
+        words.split_at(self.len())
+    }
+
     /// Bin of displacement `dx` in a row of half-width `half`; the overflow bin past it.
     #[inline(always)]
     pub fn bin(dx: i32, half: u32) -> usize {
@@ -189,50 +199,10 @@ impl Histograms {
             self.counts.len(),
             "batch has the wrong layout"
         );
-        self.add_counts(batch.counts.iter().copied());
-        self.add_moment_diffs(&batch.diffs);
-    }
-
-    /// Adds one GPU batch buffer (see [`HistLayout::device_words`]) without copying it:
-    /// the counters, then the copies of each (low, high) pair summed as `i64` differences.
-    pub fn add_device(&mut self, words: &[u32]) {
-        assert_eq!(
-            words.len(),
-            self.layout.device_words(),
-            "GPU batch has the wrong layout"
-        );
-        let (counts, pairs) = words.split_at(self.layout.len());
-        self.add_counts(counts.iter().copied());
-        let mut diffs = vec![0i64; self.layout.moments_len()];
-        for copy in pairs.chunks_exact(self.layout.moments_len() * 2) {
-            for (d, pair) in diffs.iter_mut().zip(copy.chunks_exact(2)) {
-                *d = d.wrapping_add((u64::from(pair[0]) | (u64::from(pair[1]) << 32)) as i64);
-            }
-        }
-        self.add_moment_diffs(&diffs);
-    }
-
-    fn add_counts(&mut self, counts: impl Iterator<Item = u32>) {
-        for (total, c) in self.counts.iter_mut().zip(counts) {
+        for (total, &c) in self.counts.iter_mut().zip(&batch.counts) {
             *total += u64::from(c);
         }
-    }
-
-    /// Sums per-frame differences over frames into the moment values. Wrapping `i64`
-    /// arithmetic: a batch's pieces may wrap, their sums do not.
-    fn add_moment_diffs(&mut self, diffs: &[i64]) {
-        let per_frame = self.layout.states as usize * MOMENTS;
-        let mut running = vec![0i64; per_frame];
-        for (total, diff) in self
-            .moments
-            .chunks_exact_mut(per_frame)
-            .zip(diffs.chunks_exact(per_frame))
-        {
-            for ((t, r), &d) in total.iter_mut().zip(&mut running).zip(diff) {
-                *r = r.wrapping_add(d);
-                *t = t.wrapping_add(*r);
-            }
-        }
+        add_moment_diffs(&mut self.moments, &self.layout, &batch.diffs);
     }
 
     pub fn add(&mut self, other: &Histograms) {
@@ -290,6 +260,35 @@ impl Histograms {
             .chunks_exact(MOMENTS)
             .map(|m| m[0] as u64)
             .sum()
+    }
+}
+
+/// Adds the moment copies of a GPU batch (the second part of
+/// [`HistLayout::split_device`]) into a point's moment values.
+pub fn add_device_moments(moments: &mut [i64], layout: &HistLayout, pairs: &[u32]) {
+    assert_eq!(pairs.len(), layout.moments_len() * 2 * DEVICE_MOMENT_COPIES);
+    let mut diffs = vec![0i64; layout.moments_len()];
+    for copy in pairs.chunks_exact(layout.moments_len() * 2) {
+        for (d, pair) in diffs.iter_mut().zip(copy.chunks_exact(2)) {
+            *d = d.wrapping_add((u64::from(pair[0]) | (u64::from(pair[1]) << 32)) as i64);
+        }
+    }
+    add_moment_diffs(moments, layout, &diffs);
+}
+
+/// Sums per-frame differences over frames into the moment values. Wrapping `i64`
+/// arithmetic: a batch's pieces may wrap, their sums do not.
+fn add_moment_diffs(moments: &mut [i64], layout: &HistLayout, diffs: &[i64]) {
+    let per_frame = layout.states as usize * MOMENTS;
+    let mut running = vec![0i64; per_frame];
+    for (total, diff) in moments
+        .chunks_exact_mut(per_frame)
+        .zip(diffs.chunks_exact(per_frame))
+    {
+        for ((t, r), &d) in total.iter_mut().zip(&mut running).zip(diff) {
+            *r = r.wrapping_add(d);
+            *t = t.wrapping_add(*r);
+        }
     }
 }
 

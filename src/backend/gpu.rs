@@ -11,7 +11,7 @@
 use crate::backend::{Phase, Progress};
 use crate::error::Error;
 use crate::gpu::GpuContext;
-use crate::histogram::{HistLayout, Histograms};
+use crate::histogram::{add_device_moments, HistLayout, Histograms};
 use crate::kernels::walk::{
     PointParams, WalkPipeline, MAX_DISPATCH_GROUPS, MAX_DISPATCH_WALKERS, WORKGROUP_SIZE,
 };
@@ -142,19 +142,39 @@ pub fn run_points(
     Ok(totals)
 }
 
-/// Adds each point's batch (at its `hist_base` in `words`) into its totals, the points
-/// spread over the host's cores: a sweep's batches are hundreds of MiB.
+/// Adds each point's batch (at its `hist_base` in `words`) into its totals on all the
+/// host's cores: a sweep's batches are hundreds of MiB, and one long point's tens.
 fn add_batches(totals: &mut [Histograms], params: &[PointParams], words: &[u32]) {
+    // Counters in pieces of this many, so that one point also spreads over the cores.
+    const PIECE: usize = 1 << 18;
+    let mut moments = Vec::with_capacity(totals.len());
+    let mut pieces = Vec::new();
+    for (total, p) in totals.iter_mut().zip(params) {
+        let start = p.hist_base as usize;
+        let (counts, pairs) = total
+            .layout
+            .split_device(&words[start..start + total.layout.device_words()]);
+        moments.push((&mut total.moments, total.layout, pairs));
+        pieces.extend(total.counts.chunks_mut(PIECE).zip(counts.chunks(PIECE)));
+    }
+    on_all_cores(&mut moments, |(values, layout, pairs)| {
+        add_device_moments(values, layout, pairs)
+    });
+    on_all_cores(&mut pieces, |(totals, counts)| {
+        for (t, &c) in totals.iter_mut().zip(counts.iter()) {
+            *t += u64::from(c);
+        }
+    });
+}
+
+/// Runs `work` on every item, the items cut into one run of consecutive items per core.
+fn on_all_cores<T: Send>(items: &mut [T], work: impl Fn(&mut T) + Sync) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per = totals.len().div_ceil(threads).max(1);
+    let per = items.len().div_ceil(threads).max(1);
+    let work = &work;
     std::thread::scope(|scope| {
-        for (totals, params) in totals.chunks_mut(per).zip(params.chunks(per)) {
-            scope.spawn(move || {
-                for (total, p) in totals.iter_mut().zip(params) {
-                    let start = p.hist_base as usize;
-                    total.add_device(&words[start..start + total.layout.device_words()]);
-                }
-            });
+        for run in items.chunks_mut(per) {
+            scope.spawn(move || run.iter_mut().for_each(work));
         }
     });
 }
