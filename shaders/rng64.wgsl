@@ -34,7 +34,8 @@ fn pcg_output(r: Pcg32) -> u32 {
     let old = r.state;
     let rot = u32(old >> 59u);
     let xsh = u32(((old >> 18u) ^ old) >> 27u);
-    return (xsh >> rot) | (xsh << ((32u - rot) & 31u));
+    // A rotate: the low word of (xsh, xsh) shifted right by rot, one funnel shift.
+    return u32(((u64(xsh) << 32u) | u64(xsh)) >> rot);
 }
 
 fn pcg_next(r: ptr<function, Pcg32>) -> u32 {

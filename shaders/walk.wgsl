@@ -279,6 +279,15 @@ fn event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u3
     return w;
 }
 
+// Frame t with draw u: an event if u is below the quiet threshold (never once the
+// walker stopped, as its threshold is then 0).
+fn frame(p: PointParams, w: Walker, u: u32, t: u32, c0: u32, events_end: u32) -> Walker {
+    if (u < w.quiet) {
+        return event(p, w, u, t, c0, events_end);
+    }
+    return w;
+}
+
 // Frame t of the occupancy profile (PROFILE only).
 fn count_profile(p: PointParams, w: Walker, t: u32) {
     if (w.alive) {
@@ -307,16 +316,36 @@ fn walk(
     var w = start_walker(p, index, events_end);
     for (var c0 = 0u; c0 < p.frames; c0 += p.chunk_frames) {
         let c1 = min(c0 + p.chunk_frames, p.frames);
-        for (var t = c0; t < c1 && walking(w); t++) {
+        var t = c0;
+        // Four frames per pass: a frame's draw does not depend on what happened before,
+        // so the four are drawn first, and a pass with no event costs one compare (most
+        // passes, in a long-lived state). Written out, not as a loop over a vector:
+        // measured faster on an H100. The profile, and the frames left at the end of a
+        // chunk, go one frame at a time below.
+        while (!PROFILE && t + 4u <= c1 && walking(w)) {
+            let u0 = pcg_output(w.rng);
+            let r1 = pcg_advanced(w.rng);
+            let u1 = pcg_output(r1);
+            let r2 = pcg_advanced(r1);
+            let u2 = pcg_output(r2);
+            let r3 = pcg_advanced(r2);
+            let u3 = pcg_output(r3);
+            w.rng = pcg_advanced(r3);
+            if (min(min(u0, u1), min(u2, u3)) < w.quiet) {
+                w = frame(p, w, u0, t, c0, events_end);
+                w = frame(p, w, u1, t + 1u, c0, events_end);
+                w = frame(p, w, u2, t + 2u, c0, events_end);
+                w = frame(p, w, u3, t + 3u, c0, events_end);
+            }
+            t += 4u;
+        }
+        for (; t < c1 && walking(w); t++) {
             if (PROFILE) {
                 count_profile(p, w, t);
             }
-            // Most frames of a long-lived state end at this one compare.
             let u = pcg_output(w.rng);
             w.rng = pcg_advanced(w.rng);
-            if (u < w.quiet) {
-                w = event(p, w, u, t, c0, events_end);
-            }
+            w = frame(p, w, u, t, c0, events_end);
         }
         if (walking(w)) {
             atomicOr(&group_alive, 1u);

@@ -7,8 +7,9 @@
 //! two can be read side by side. It leaves out only how the shader sums its moment
 //! differences (workgroup memory per chunk of frames, then global atomics): integer
 //! sums do not depend on the order they are added in. The shader also stops walking a
-//! walker that nothing can happen to any more (`quiet == 0`); the port walks it on,
-//! drawing frames that record nothing, so both hold the same integers.
+//! walker that nothing can happen to any more (`quiet == 0`), and draws four frames
+//! before it looks at them (one compare when none is an event); the port walks frame by
+//! frame to the end. Draws, decisions and integers are the same.
 
 use crate::gpu::{GpuContext, GpuError};
 use crate::histogram::{Batch, HistLayout, MOMENTS};
