@@ -35,6 +35,9 @@ pub struct BenchRow {
     pub phases: Option<PhaseSeconds>,
 }
 
+/// Least wall time of the warm-up before a workload is timed.
+const WARM_UP_S: f64 = 0.25;
+
 /// Runs `work` `repeats` times (at least once): the wall time of each, and the last result.
 fn timed<T>(
     repeats: u32,
@@ -53,8 +56,8 @@ fn timed<T>(
 }
 
 /// Times a sweep's points (point i has index i) on `engine`, all in one call as a run
-/// would make it (on the GPU the points share dispatches): one warm-up run of the
-/// first point at 2^16 walkers, then `repeats` timed runs of all of them.
+/// would make it (on the GPU the points share dispatches): warm-up runs of the first
+/// point at 2^16 walkers, then `repeats` timed runs of all of them.
 pub fn time_points(
     workload: &str,
     scenarios: &[Scenario],
@@ -65,9 +68,14 @@ pub fn time_points(
     if let Engine::Exact = engine {
         return time_exact(workload, scenarios, engine, repeats);
     }
+    // Warm-up for a quarter of a second at least: a GPU left idle while the CPU rows
+    // ran clocks down, and a 10 ms workload would time the ramp back up.
     let mut warm = scenarios[0].clone();
     warm.walkers = warm.walkers.min(1 << 16);
-    engine.histograms(&warm, 0, &progress)?;
+    let start = Instant::now();
+    while start.elapsed().as_secs_f64() < WARM_UP_S {
+        engine.histograms(&warm, 0, &progress)?;
+    }
     let asked: Vec<(&Scenario, u64)> = scenarios.iter().zip(0..).collect();
     let mut phases = Vec::new();
     let (times, hists) = timed(repeats, || {
