@@ -68,8 +68,9 @@ pub fn time_points(
     if let Engine::Exact = engine {
         return time_exact(workload, scenarios, engine, repeats);
     }
-    // Warm-up for a quarter of a second at least: a GPU left idle while the CPU rows
-    // ran clocks down, and a 10 ms workload would time the ramp back up.
+    // Warm-up for a quarter of a second at least, so that a GPU left idle while other
+    // rows ran is busy again before a 10 ms workload is timed. It did not fully explain
+    // the trap-model row of the standard set (docs/PERFORMANCE.md).
     let mut warm = scenarios[0].clone();
     warm.walkers = warm.walkers.min(1 << 16);
     let start = Instant::now();
