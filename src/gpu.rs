@@ -186,7 +186,9 @@ impl GpuContext {
 
     /// Largest storage buffer a kernel may bind.
     pub fn max_storage_bytes(&self) -> u64 {
-        self.limits.max_storage_buffer_binding_size.min(self.limits.max_buffer_size)
+        self.limits
+            .max_storage_buffer_binding_size
+            .min(self.limits.max_buffer_size)
     }
 
     /// Runs `f` inside an error scope and reports what it raised.

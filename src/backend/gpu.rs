@@ -66,7 +66,9 @@ pub fn run_points(
         let start = std::time::Instant::now();
         ctx.read_back_with(&buffers.hist, buffers.hist_bytes, |words| {
             phases.add(Phase::ReadBack, start.elapsed());
-            phases.time(Phase::HostAdd, || add_batches(totals, &buffers.params, words));
+            phases.time(Phase::HostAdd, || {
+                add_batches(totals, &buffers.params, words)
+            });
         })?;
         if !last {
             pipeline.clear(ctx, &buffers);

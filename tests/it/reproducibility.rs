@@ -110,7 +110,10 @@ fn absolute_emission_rows_only_when_profiles_are_recorded() {
         b.layout.len(),
         "layout without vs with the absolute rows"
     );
-    assert_eq!(a.moments, b.moments, "moments do not depend on the rows kept");
+    assert_eq!(
+        a.moments, b.moments,
+        "moments do not depend on the rows kept"
+    );
     for t in 0..frames {
         assert_eq!(a.emission(t), b.emission(t), "frame {t}: emission rows");
         for st in 0..without.states.len() {
@@ -122,8 +125,8 @@ fn absolute_emission_rows_only_when_profiles_are_recorded() {
     };
     assert!(curves(&a, &without).emission_profile.is_none());
     let profile = curves(&b, &with).emission_profile.unwrap();
-    let in_profile: u64 = profile.counts.iter().flatten().sum::<u64>()
-        + profile.overflow.iter().sum::<u64>();
+    let in_profile: u64 =
+        profile.counts.iter().flatten().sum::<u64>() + profile.overflow.iter().sum::<u64>();
     let emitted: u64 = (0..frames).map(|t| b.emission(t).iter().sum::<u64>()).sum();
     assert_eq!(in_profile, emitted, "the profile holds every emission");
 }
