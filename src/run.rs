@@ -24,24 +24,18 @@ fn point_result(p: &SweepPoint, curves: &Curves) -> PointResult {
     PointResult::new(&p.scenario, p.parameters.clone(), curves, summary)
 }
 
-/// Runs `points` group by group (on the GPU a group shares dispatches) and hands each
-/// finished point to `done`, in order.
+/// Runs `points` (on the GPU in groups that share dispatches) and hands each finished
+/// point to `done`, in order.
 fn run_points(
     points: &[&SweepPoint],
     engine: &Engine,
     progress: &Progress,
     mut done: impl FnMut(&SweepPoint, PointResult) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let scenarios: Vec<&Scenario> = points.iter().map(|p| &p.scenario).collect();
-    for group in engine.point_groups(&scenarios) {
-        let members = &points[group];
-        let asked: Vec<(&Scenario, u64)> = members.iter().map(|p| (&p.scenario, p.index)).collect();
-        let curves = engine.curves_many(&asked, progress)?;
-        for (p, c) in members.iter().zip(&curves) {
-            done(p, point_result(p, c))?;
-        }
-    }
-    Ok(())
+    let asked: Vec<(&Scenario, u64)> = points.iter().map(|p| (&p.scenario, p.index)).collect();
+    engine.curves_each(&asked, progress, |i, curves| {
+        done(points[i], point_result(points[i], &curves))
+    })
 }
 
 fn results(plan: &Plan, engine: &Engine, points: Vec<PointResult>) -> RunResults {

@@ -344,11 +344,30 @@ impl Engine {
         points: &[(&Scenario, u64)],
         progress: &Progress,
     ) -> Result<Vec<Histograms>, Error> {
-        let Engine::Gpu { ctx, .. } = self else {
+        if !matches!(self, Engine::Gpu { .. }) {
             return points
                 .iter()
                 .map(|(s, p)| self.histograms(s, *p, progress))
                 .collect();
+        }
+        let mut out = Vec::with_capacity(points.len());
+        self.gpu_each(points, progress, |_, _, h| {
+            out.push(h);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Runs GPU points group by group and hands each point's totals, with its tables,
+    /// to `done` (index into `points`, in order) as soon as its group has finished.
+    fn gpu_each(
+        &self,
+        points: &[(&Scenario, u64)],
+        progress: &Progress,
+        mut done: impl FnMut(usize, &WalkTables, Histograms) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let Engine::Gpu { ctx, .. } = self else {
+            unreachable!("gpu_each on a GPU engine only")
         };
         let tables: Vec<WalkTables> = points.iter().map(|(s, _)| WalkTables::new(s)).collect();
         let jobs: Vec<gpu::PointJob> = points
@@ -363,24 +382,13 @@ impl Engine {
             })
             .collect();
         let sizes: Vec<_> = jobs.iter().map(|j| (j.layout, j.walkers)).collect();
-        let mut out = Vec::with_capacity(jobs.len());
         for group in gpu::groups(ctx, &sizes) {
-            out.extend(self.gpu_group(&jobs[group], progress)?);
+            let hists = self.gpu_group(&jobs[group.clone()], progress)?;
+            for (i, h) in group.zip(hists) {
+                done(i, &tables[i], h)?;
+            }
         }
-        Ok(out)
-    }
-
-    /// How a run cuts consecutive points into groups that finish together: on the GPU
-    /// the groups of [`histograms_many`](Self::histograms_many), elsewhere one point each.
-    pub fn point_groups(&self, scenarios: &[&Scenario]) -> Vec<std::ops::Range<usize>> {
-        let Engine::Gpu { ctx, .. } = self else {
-            return (0..scenarios.len()).map(|i| i..i + 1).collect();
-        };
-        let sizes: Vec<_> = scenarios
-            .iter()
-            .map(|s| (layout_for(s, &WalkTables::new(s)), s.walkers))
-            .collect();
-        gpu::groups(ctx, &sizes)
+        Ok(())
     }
 
     /// Curves of one point.
@@ -414,27 +422,25 @@ impl Engine {
         }
     }
 
-    /// Curves of several points (scenario, point index), in order; on the GPU their
-    /// walkers share dispatches.
-    pub fn curves_many(
+    /// Curves of several points (scenario, point index), handed to `done` (index into
+    /// `points`, in order) as each finishes: on the GPU their walkers share dispatches,
+    /// and the points of a group finish together (a sweep stores them group by group).
+    pub fn curves_each(
         &self,
         points: &[(&Scenario, u64)],
         progress: &Progress,
-    ) -> Result<Vec<Curves>, Error> {
+        mut done: impl FnMut(usize, Curves) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         if !matches!(self, Engine::Gpu { .. }) {
-            return points
-                .iter()
-                .map(|(s, p)| self.curves(s, *p, progress))
-                .collect();
+            for (i, (s, p)) in points.iter().enumerate() {
+                done(i, self.curves(s, *p, progress)?)?;
+            }
+            return Ok(());
         }
-        let hists = self.histograms_many(points, progress)?;
-        Ok(points
-            .iter()
-            .zip(&hists)
-            .map(|((s, _), h)| {
-                let states = WalkTables::new(s).effective_states(&s.states.names);
-                curves_from_histograms(h, s.walkers, &states.radiative)
-            })
-            .collect())
+        self.gpu_each(points, progress, |i, tables, h| {
+            let s = points[i].0;
+            let states = tables.effective_states(&s.states.names);
+            done(i, curves_from_histograms(&h, s.walkers, &states.radiative))
+        })
     }
 }
