@@ -39,11 +39,70 @@ impl Pcg32 {
     pub fn next_u32(&mut self) -> u32 {
         let old = self.state;
         self.step();
-        let rot = (old >> 59) as u32;
-        let xsh = (((old >> 18) ^ old) >> 27) as u32;
-        xsh.rotate_right(rot)
+        output(old)
+    }
+
+    /// The next four draws, as four calls of [`Self::next_u32`] give them.
+    ///
+    /// The states s+1..s+4 are computed from s, not from each other
+    /// (s_k = M^k s + c (1 + M + ... + M^(k-1))), so the four 64-bit multiplies do not
+    /// wait on each other: a walker's multiply chain is what bounds a core otherwise.
+    /// `ahead` is [`Self::ahead`], computed once per generator.
+    #[inline(always)]
+    pub fn next4(&mut self, ahead: &Ahead) -> [u32; 4] {
+        let s = self.state;
+        let s1 = s.wrapping_mul(PCG_MULTIPLIER).wrapping_add(self.increment);
+        let s2 = s
+            .wrapping_mul(AHEAD_MULTIPLIERS[1])
+            .wrapping_add(ahead.0[1]);
+        let s3 = s
+            .wrapping_mul(AHEAD_MULTIPLIERS[2])
+            .wrapping_add(ahead.0[2]);
+        self.state = s
+            .wrapping_mul(AHEAD_MULTIPLIERS[3])
+            .wrapping_add(ahead.0[3]);
+        [output(s), output(s1), output(s2), output(s3)]
+    }
+
+    /// The additive constants of [`Self::next4`] for this generator's stream.
+    #[inline(always)]
+    pub fn ahead(&self) -> Ahead {
+        Ahead(AHEAD_SUMS.map(|k| self.increment.wrapping_mul(k)))
     }
 }
+
+/// XSH-RR: the 32-bit output of a 64-bit state.
+#[inline(always)]
+fn output(state: u64) -> u32 {
+    let rot = (state >> 59) as u32;
+    let xsh = (((state >> 18) ^ state) >> 27) as u32;
+    xsh.rotate_right(rot)
+}
+
+/// M^k for k = 1..=4 (M = [`PCG_MULTIPLIER`], wrapping).
+const AHEAD_MULTIPLIERS: [u64; 4] = {
+    let m = PCG_MULTIPLIER;
+    let m2 = m.wrapping_mul(m);
+    let m3 = m2.wrapping_mul(m);
+    [m, m2, m3, m3.wrapping_mul(m)]
+};
+
+/// 1 + M + ... + M^(k-1) for k = 1..=4: k steps add the increment times this.
+const AHEAD_SUMS: [u64; 4] = {
+    let m = AHEAD_MULTIPLIERS;
+    [
+        1,
+        1u64.wrapping_add(m[0]),
+        1u64.wrapping_add(m[0]).wrapping_add(m[1]),
+        1u64.wrapping_add(m[0])
+            .wrapping_add(m[1])
+            .wrapping_add(m[2]),
+    ]
+};
+
+/// Per-stream additive constants of four steps ahead ([`Pcg32::ahead`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Ahead([u64; 4]);
 
 /// SplitMix64 finaliser: a bijection on u64 with good avalanche, used to derive streams.
 #[inline]

@@ -6,10 +6,11 @@
 //! array. The port is written to look like the shader, not like idiomatic Rust, so the
 //! two can be read side by side. It leaves out only how the shader sums its moment
 //! differences (workgroup memory per chunk of frames, then global atomics): integer
-//! sums do not depend on the order they are added in. The shader also stops walking a
-//! walker that nothing can happen to any more (`quiet == 0`), and draws four frames
-//! before it looks at them (one compare when none is an event); the port walks frame by
-//! frame to the end. Draws, decisions and integers are the same.
+//! sums do not depend on the order they are added in. Both stop walking a walker that
+//! nothing can happen to any more (`quiet == 0`) and draw four frames before they look
+//! at them (one compare when none is an event); the port computes the four generator
+//! states side by side ([`Pcg32::next4`]), the shader one after the other. Draws,
+//! decisions and integers are the same.
 
 use crate::gpu::{GpuContext, GpuError};
 use crate::histogram::{Batch, HistLayout, MOMENTS};
@@ -204,6 +205,85 @@ fn x_step(p: &PointParams, diffs: &mut [i64], t: u32, state: u32, dx: i32, step:
     diffs[c + 2] += i64::from(2 * dx * step + 1);
 }
 
+/// Mirror of the shader's `Walker`: one walker's registers. `quiet` is the state's
+/// threshold past which nothing happens, 0 once nothing can happen any more.
+struct Walker {
+    rng: Pcg32,
+    state: u32,
+    th: usize,
+    quiet: u32,
+    dx: i32,
+    x0: i32,
+    alive: bool,
+}
+
+/// Mirror of `event`: frame t's outcome u (below the walker's quiet threshold), which
+/// shapes the occupancy from frame t + 1 on.
+#[inline(always)]
+fn event(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: u32, t: u32) {
+    let events_end = OUTCOME_TO + p.states as usize - 1;
+    let next = t + 1;
+    let recorded = next < p.frames;
+    let (th, state, dx) = (w.th, w.state, w.dx);
+    if u < b.outcome[th + OUTCOME_NONRAD] {
+        if u < b.outcome[th + OUTCOME_RAD] {
+            let hist = &mut batch.counts;
+            hist[(t * (p.max_dx * 2 + 2) + bin(dx, p.max_dx)) as usize] += 1;
+            if p.absolute != 0 {
+                let abs_row = p.abs_half_width * 2 + 2;
+                let abs = p.emission_abs_offset + t * abs_row + bin(w.x0 + dx, p.abs_half_width);
+                hist[abs as usize] += 1;
+            }
+            hist[(p.emission_state_offset + t * p.states + state) as usize] += 1;
+        }
+        if recorded {
+            arrive_or_leave(p, &mut batch.diffs, next, state, dx, -1);
+        }
+        w.alive = false;
+        w.quiet = 0;
+        return;
+    }
+    if u < b.outcome[th + OUTCOME_MINUS] {
+        let step = if u < b.outcome[th + OUTCOME_PLUS] {
+            1
+        } else {
+            -1
+        };
+        if recorded {
+            x_step(p, &mut batch.diffs, next, state, dx, step);
+        }
+        w.dx = dx + step;
+        return;
+    }
+    if u < b.outcome[th + OUTCOME_HOP] {
+        return;
+    }
+    let mut to = state;
+    for s in 0..p.states {
+        if u < b.outcome[th + OUTCOME_TO + s as usize] {
+            to = s;
+            break;
+        }
+    }
+    if to != state {
+        if recorded {
+            arrive_or_leave(p, &mut batch.diffs, next, state, dx, -1);
+            arrive_or_leave(p, &mut batch.diffs, next, to, dx, 1);
+        }
+        w.state = to;
+        w.th = (p.outcome_base + to * p.stride) as usize;
+        w.quiet = b.outcome[w.th + events_end];
+    }
+}
+
+/// Mirror of `frame`: frame t with draw u is an event if u is below the quiet threshold.
+#[inline(always)]
+fn frame(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: u32, t: u32) {
+    if u < w.quiet {
+        event(p, b, batch, w, u, t);
+    }
+}
+
 /// Mirror of the `walk` entry point for invocation `index` of a segment; `profile` is
 /// the shader's `PROFILE` override.
 #[inline(always)]
@@ -217,10 +297,8 @@ pub fn walk_invocation(
     if index >= p.walker_count {
         return;
     }
-    let hist = &mut batch.counts;
-    let diffs = &mut batch.diffs;
+    // start_walker
     let mut rng = walker_rng(p, index);
-
     let u0 = rng.next_u32();
     let mut state = p.initial_fallback;
     for s in 0..p.states {
@@ -230,71 +308,43 @@ pub fn walk_invocation(
         }
     }
     let x0 = spot_offset(p, b.spot, rng.next_u32());
-    arrive_or_leave(p, diffs, 0, state, 0, 1);
-
-    let row = p.max_dx * 2 + 2;
-    let abs_row = p.abs_half_width * 2 + 2;
+    arrive_or_leave(p, &mut batch.diffs, 0, state, 0, 1);
+    let th = (p.outcome_base + state * p.stride) as usize;
     let events_end = OUTCOME_TO + p.states as usize - 1;
-    let mut th = (p.outcome_base + state * p.stride) as usize;
-    let mut quiet = b.outcome[th + events_end];
-    let mut dx: i32 = 0;
-    for t in 0..p.frames {
-        if profile {
-            let occ = p.occupancy_offset + (t * p.states + state) * row + bin(dx, p.max_dx);
-            hist[occ as usize] += 1;
-        }
-        let u = rng.next_u32();
-        if u >= quiet {
-            continue;
-        }
-        // Frame t's outcome shapes the occupancy from frame t + 1 on.
-        let next = t + 1;
-        let recorded = next < p.frames;
-        if u < b.outcome[th + OUTCOME_NONRAD] {
-            if u < b.outcome[th + OUTCOME_RAD] {
-                hist[(t * row + bin(dx, p.max_dx)) as usize] += 1;
-                if p.absolute != 0 {
-                    let abs = p.emission_abs_offset + t * abs_row + bin(x0 + dx, p.abs_half_width);
-                    hist[abs as usize] += 1;
+    let mut w = Walker {
+        rng,
+        state,
+        th,
+        quiet: b.outcome[th + events_end],
+        dx: 0,
+        x0,
+        alive: true,
+    };
+
+    let mut t = 0;
+    if !profile {
+        // Four frames per pass, as in the shader; here the four states are also computed
+        // side by side (Pcg32::next4), which is what makes a core fast.
+        let ahead = w.rng.ahead();
+        while t + 4 <= p.frames && w.quiet != 0 {
+            let u = w.rng.next4(&ahead);
+            if u.iter().min().copied().unwrap_or(u32::MAX) < w.quiet {
+                for (k, &u) in u.iter().enumerate() {
+                    frame(p, b, batch, &mut w, u, t + k as u32);
                 }
-                hist[(p.emission_state_offset + t * p.states + state) as usize] += 1;
             }
-            if recorded {
-                arrive_or_leave(p, diffs, next, state, dx, -1);
-            }
-            return;
+            t += 4;
         }
-        if u < b.outcome[th + OUTCOME_MINUS] {
-            let step = if u < b.outcome[th + OUTCOME_PLUS] {
-                1
-            } else {
-                -1
-            };
-            if recorded {
-                x_step(p, diffs, next, state, dx, step);
-            }
-            dx += step;
-            continue;
+    }
+    while t < p.frames && (w.quiet != 0 || (profile && w.alive)) {
+        if profile {
+            let row = p.max_dx * 2 + 2;
+            let occ = p.occupancy_offset + (t * p.states + w.state) * row + bin(w.dx, p.max_dx);
+            batch.counts[occ as usize] += 1;
         }
-        if u < b.outcome[th + OUTCOME_HOP] {
-            continue;
-        }
-        let mut to = state;
-        for s in 0..p.states {
-            if u < b.outcome[th + OUTCOME_TO + s as usize] {
-                to = s;
-                break;
-            }
-        }
-        if to != state {
-            if recorded {
-                arrive_or_leave(p, diffs, next, state, dx, -1);
-                arrive_or_leave(p, diffs, next, to, dx, 1);
-            }
-            state = to;
-            th = (p.outcome_base + state * p.stride) as usize;
-            quiet = b.outcome[th + events_end];
-        }
+        let u = w.rng.next_u32();
+        frame(p, b, batch, &mut w, u, t);
+        t += 1;
     }
 }
 
