@@ -42,34 +42,41 @@ impl Pcg32 {
         output(old)
     }
 
-    /// The next four draws, as four calls of [`Self::next_u32`] give them.
+    /// The next [`PASS`] draws, as that many calls of [`Self::next_u32`] give them.
     ///
-    /// The states s+1..s+4 are computed from s, not from each other
-    /// (s_k = M^k s + c (1 + M + ... + M^(k-1))), so the four 64-bit multiplies do not
-    /// wait on each other: a walker's multiply chain is what bounds a core otherwise.
-    /// `ahead` is [`Self::ahead`], computed once per generator.
+    /// Each state s+k is computed from s, not from s+k-1 (s_k = M^k s + c S_k with
+    /// S_k = 1 + M + ... + M^(k-1)), so the multiplies do not wait on each other: one walker's multiply
+    /// chain is what bounds a core otherwise, and independent lanes are what a vector
+    /// unit runs at once. `ahead` is [`Self::ahead`], computed once per generator.
     #[inline(always)]
-    pub fn next4(&mut self, ahead: &Ahead) -> [u32; 4] {
+    pub fn next_pass(&mut self, ahead: &Ahead) -> [u32; PASS] {
         let s = self.state;
-        let s1 = s.wrapping_mul(PCG_MULTIPLIER).wrapping_add(self.increment);
-        let s2 = s
-            .wrapping_mul(AHEAD_MULTIPLIERS[1])
-            .wrapping_add(ahead.0[1]);
-        let s3 = s
-            .wrapping_mul(AHEAD_MULTIPLIERS[2])
-            .wrapping_add(ahead.0[2]);
+        let draws = std::array::from_fn(|k| {
+            if k == 0 {
+                output(s)
+            } else {
+                output(
+                    s.wrapping_mul(AHEAD_MULTIPLIERS[k - 1])
+                        .wrapping_add(ahead.0[k - 1]),
+                )
+            }
+        });
         self.state = s
-            .wrapping_mul(AHEAD_MULTIPLIERS[3])
-            .wrapping_add(ahead.0[3]);
-        [output(s), output(s1), output(s2), output(s3)]
+            .wrapping_mul(AHEAD_MULTIPLIERS[PASS - 1])
+            .wrapping_add(ahead.0[PASS - 1]);
+        draws
     }
 
-    /// The additive constants of [`Self::next4`] for this generator's stream.
+    /// The additive constants of [`Self::next_pass`] for this generator's stream.
     #[inline(always)]
     pub fn ahead(&self) -> Ahead {
         Ahead(AHEAD_SUMS.map(|k| self.increment.wrapping_mul(k)))
     }
 }
+
+/// Draws per [`Pcg32::next_pass`]. 16 measured best on one core with AVX-512 (8: -10 %,
+/// 32: no better; docs/PERFORMANCE.md).
+pub const PASS: usize = 16;
 
 /// XSH-RR: the 32-bit output of a 64-bit state.
 #[inline(always)]
@@ -79,30 +86,31 @@ fn output(state: u64) -> u32 {
     xsh.rotate_right(rot)
 }
 
-/// M^k for k = 1..=4 (M = [`PCG_MULTIPLIER`], wrapping).
-const AHEAD_MULTIPLIERS: [u64; 4] = {
-    let m = PCG_MULTIPLIER;
-    let m2 = m.wrapping_mul(m);
-    let m3 = m2.wrapping_mul(m);
-    [m, m2, m3, m3.wrapping_mul(m)]
+/// M^k for k = 1..=PASS (M = [`PCG_MULTIPLIER`], wrapping).
+const AHEAD_MULTIPLIERS: [u64; PASS] = {
+    let mut m = [PCG_MULTIPLIER; PASS];
+    let mut k = 1;
+    while k < PASS {
+        m[k] = m[k - 1].wrapping_mul(PCG_MULTIPLIER);
+        k += 1;
+    }
+    m
 };
 
-/// 1 + M + ... + M^(k-1) for k = 1..=4: k steps add the increment times this.
-const AHEAD_SUMS: [u64; 4] = {
-    let m = AHEAD_MULTIPLIERS;
-    [
-        1,
-        1u64.wrapping_add(m[0]),
-        1u64.wrapping_add(m[0]).wrapping_add(m[1]),
-        1u64.wrapping_add(m[0])
-            .wrapping_add(m[1])
-            .wrapping_add(m[2]),
-    ]
+/// 1 + M + ... + M^(k-1) for k = 1..=PASS: k steps add the increment times this.
+const AHEAD_SUMS: [u64; PASS] = {
+    let mut c = [1u64; PASS];
+    let mut k = 1;
+    while k < PASS {
+        c[k] = c[k - 1].wrapping_add(AHEAD_MULTIPLIERS[k - 1]);
+        k += 1;
+    }
+    c
 };
 
 /// Per-stream additive constants of four steps ahead ([`Pcg32::ahead`]).
 #[derive(Clone, Copy, Debug)]
-pub struct Ahead([u64; 4]);
+pub struct Ahead([u64; PASS]);
 
 /// SplitMix64 finaliser: a bijection on u64 with good avalanche, used to derive streams.
 #[inline]

@@ -146,7 +146,7 @@ pub fn check_memory(plan: &Plan, engine: &Engine) -> Result<(), Error> {
         return Ok(());
     };
     let threads = match engine {
-        Engine::Cpu { threads } => *threads,
+        Engine::Cpu { threads, .. } => *threads,
         _ => 1,
     };
     for p in &plan.points {

@@ -5,6 +5,11 @@
 //! totals are summed in 64 bits.
 //! Integer sums do not depend on order, and every walker owns its PCG stream, so the
 //! histograms are identical for any thread count.
+//!
+//! The port is compiled once per vector unit ([`Vector`]) and picked at run time: the
+//! generator states of a pass ([`crate::rng::Pcg32::next_pass`]) are independent, so
+//! the compiler puts them in vector registers where the core has wide 64-bit multiplies
+//! (AVX-512 measured 2.1x the portable build, docs/PERFORMANCE.md). The code and its integers are the same for every unit.
 
 use crate::backend::Progress;
 use crate::error::Error;
@@ -18,7 +23,99 @@ use std::sync::Mutex;
 /// small enough to balance two cores and report progress often.
 const BLOCK: u64 = 16_384;
 
-/// Runs walkers `first..first + walkers` of the point with `key` on `threads` threads.
+/// The vector unit the walk is compiled for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Vector {
+    /// x86-64 AVX-512 (F, DQ, VL, BW): eight 64-bit multiplies per instruction.
+    Avx512,
+    /// x86-64 AVX2: 64-bit multiplies built from 32-bit ones, four lanes.
+    Avx2,
+    /// Whatever the build targets (SSE2 on x86-64, NEON on aarch64).
+    Portable,
+}
+
+impl Vector {
+    /// Every unit this core runs, widest first.
+    pub fn available() -> Vec<Vector> {
+        let mut units = Vec::new();
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+            {
+                units.push(Vector::Avx512);
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                units.push(Vector::Avx2);
+            }
+        }
+        units.push(Vector::Portable);
+        units
+    }
+
+    /// The widest unit of this core, or the one `EXCITON_MC_CPU_VECTOR` names
+    /// (`avx512`, `avx2`, `portable`) when this core has it: an experiment switch, so
+    /// benchmarks can compare the builds on one machine.
+    pub fn detect() -> Vector {
+        let available = Self::available();
+        let forced = std::env::var("EXCITON_MC_CPU_VECTOR").ok();
+        forced
+            .and_then(|name| available.iter().copied().find(|v| v.name() == name))
+            .unwrap_or(available[0])
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Vector::Avx512 => "avx512",
+            Vector::Avx2 => "avx2",
+            Vector::Portable => "portable",
+        }
+    }
+}
+
+/// Walks every invocation of segment `p` into `batch`.
+#[inline(always)]
+fn walk_segment_body(p: &PointParams, b: &WalkBindings, batch: &mut Batch, profile: bool) {
+    for i in 0..p.walker_count {
+        walk_invocation(p, b, batch, i, profile);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw")]
+fn walk_segment_avx512(p: &PointParams, b: &WalkBindings, batch: &mut Batch, profile: bool) {
+    walk_segment_body(p, b, batch, profile)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi2")]
+fn walk_segment_avx2(p: &PointParams, b: &WalkBindings, batch: &mut Batch, profile: bool) {
+    walk_segment_body(p, b, batch, profile)
+}
+
+/// Walks segment `p` with the code built for `vector`.
+fn walk_segment(
+    vector: Vector,
+    p: &PointParams,
+    b: &WalkBindings,
+    batch: &mut Batch,
+    profile: bool,
+) {
+    match vector {
+        // SAFETY: a Vector other than Portable comes from Vector::available, which
+        // detected its features on this CPU.
+        #[cfg(target_arch = "x86_64")]
+        Vector::Avx512 => unsafe { walk_segment_avx512(p, b, batch, profile) },
+        #[cfg(target_arch = "x86_64")]
+        Vector::Avx2 => unsafe { walk_segment_avx2(p, b, batch, profile) },
+        _ => walk_segment_body(p, b, batch, profile),
+    }
+}
+
+/// Runs walkers `first..first + walkers` of the point with `key` on `threads` threads,
+/// with the walk built for `vector` (one of [`Vector::available`]).
 #[allow(clippy::too_many_arguments)]
 pub fn run_point(
     tables: &WalkTables,
@@ -27,8 +124,14 @@ pub fn run_point(
     first: u64,
     walkers: u64,
     threads: usize,
+    vector: Vector,
     progress: &Progress,
 ) -> Result<Histograms, Error> {
+    assert!(
+        Vector::available().contains(&vector),
+        "{} is not available on this CPU",
+        vector.name()
+    );
     let blocks = walkers.div_ceil(BLOCK);
     let next = AtomicU64::new(0);
     let total = Mutex::new(Histograms::zeros(layout));
@@ -58,9 +161,7 @@ pub fn run_point(
                         since_flush = 0;
                     }
                     let p = point.segment(base, count, 0);
-                    for i in 0..count {
-                        walk_invocation(&p, &bindings, &mut local, i, layout.profile);
-                    }
+                    walk_segment(vector, &p, &bindings, &mut local, layout.profile);
                     since_flush += u64::from(count);
                     progress.advance(u64::from(count));
                 }

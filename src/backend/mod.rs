@@ -160,6 +160,8 @@ pub fn layout_for(scenario: &Scenario, tables: &WalkTables) -> HistLayout {
 pub enum Engine {
     Cpu {
         threads: usize,
+        /// The vector unit the walk is built for ([`cpu::Vector::detect`]).
+        vector: cpu::Vector,
     },
     Exact,
     Gpu {
@@ -174,7 +176,16 @@ pub enum Engine {
 
 impl Engine {
     pub fn cpu(threads: usize) -> Self {
-        Engine::Cpu { threads }
+        Engine::Cpu {
+            threads,
+            vector: cpu::Vector::detect(),
+        }
+    }
+
+    /// The CPU engine with the walk built for `vector` (one of
+    /// [`cpu::Vector::available`]): tests hold every build to the same histograms.
+    pub fn cpu_with_vector(threads: usize, vector: cpu::Vector) -> Self {
+        Engine::Cpu { threads, vector }
     }
 
     /// Opens the GPU (adapter name containing `adapter`, or the best one).
@@ -262,7 +273,7 @@ impl Engine {
     /// Words naming the device, for results and summaries.
     pub fn device(&self) -> String {
         match self {
-            Engine::Cpu { threads } => format!("cpu, {threads} threads"),
+            Engine::Cpu { threads, vector } => format!("cpu, {threads} threads, {}", vector.name()),
             Engine::Exact => "exact moment recursion".into(),
             Engine::Gpu { ctx, .. } => ctx.adapter.to_string(),
         }
@@ -301,9 +312,9 @@ impl Engine {
         let layout = layout_for(scenario, &tables);
         let key = point_key(scenario.seed, point);
         match self {
-            Engine::Cpu { threads } => {
-                cpu::run_point(&tables, layout, key, first, walkers, *threads, progress)
-            }
+            Engine::Cpu { threads, vector } => cpu::run_point(
+                &tables, layout, key, first, walkers, *threads, *vector, progress,
+            ),
             Engine::Gpu { .. } => {
                 let job = gpu::PointJob {
                     tables: &tables,

@@ -7,17 +7,18 @@
 //! two can be read side by side. It leaves out only how the shader sums its moment
 //! differences (workgroup memory per chunk of frames, then global atomics): integer
 //! sums do not depend on the order they are added in. Both stop walking a walker that
-//! nothing can happen to any more (`quiet == 0`) and draw four frames before they look
-//! at them (one compare when none is an event); the port computes the four generator
-//! states side by side ([`Pcg32::next4`]), the shader one after the other. Draws,
-//! decisions and integers are the same.
+//! nothing can happen to any more (`quiet == 0`) and draw several frames before they
+//! look at them (one compare when none is an event): four in the shader, one generator
+//! state after the other; [`PASS`] in the port, the states side by side
+//! ([`Pcg32::next_pass`]) for a CPU's vector unit. Draws, decisions and integers are
+//! the same.
 
 use crate::gpu::{GpuContext, GpuError};
 use crate::histogram::{Batch, HistLayout, MOMENTS};
 use crate::model::{
     WalkTables, OUTCOME_HOP, OUTCOME_MINUS, OUTCOME_NONRAD, OUTCOME_PLUS, OUTCOME_RAD, OUTCOME_TO,
 };
-use crate::rng::{splitmix64, Pcg32};
+use crate::rng::{splitmix64, Pcg32, PASS};
 use bytemuck::{Pod, Zeroable};
 
 /// Walkers per workgroup of `walk.wgsl` (`WORKGROUP_SIZE`): dispatches are cut in these.
@@ -323,17 +324,18 @@ pub fn walk_invocation(
 
     let mut t = 0;
     if !profile {
-        // Four frames per pass, as in the shader; here the four states are also computed
-        // side by side (Pcg32::next4), which is what makes a core fast.
+        // Frames in passes, as in the shader (four there, PASS here), with the pass's
+        // generator states computed side by side (Pcg32::next_pass), which is what
+        // makes a core fast.
         let ahead = w.rng.ahead();
-        while t + 4 <= p.frames && w.quiet != 0 {
-            let u = w.rng.next4(&ahead);
+        while t + PASS as u32 <= p.frames && w.quiet != 0 {
+            let u = w.rng.next_pass(&ahead);
             if u.iter().min().copied().unwrap_or(u32::MAX) < w.quiet {
                 for (k, &u) in u.iter().enumerate() {
                     frame(p, b, batch, &mut w, u, t + k as u32);
                 }
             }
-            t += 4;
+            t += PASS as u32;
         }
     }
     while t < p.frames && (w.quiet != 0 || (profile && w.alive)) {

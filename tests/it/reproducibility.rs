@@ -130,3 +130,44 @@ fn absolute_emission_rows_only_when_profiles_are_recorded() {
     let emitted: u64 = (0..frames).map(|t| b.emission(t).iter().sum::<u64>()).sum();
     assert_eq!(in_profile, emitted, "the profile holds every emission");
 }
+
+#[test]
+fn every_cpu_vector_build_gives_the_same_histograms() {
+    // The CPU walk is compiled once per vector unit and picked at run time; the builds
+    // must agree bit for bit, in the frame passes, the frames left after them (7 frames:
+    // no pass at all) and the profile, and for a walker that stops in a state with no
+    // way out (trapped, radiative 0) while alive.
+    use exciton_mc::backend::cpu::Vector;
+    let mut cases = Vec::new();
+    let mut v = paper_json();
+    set(&mut v, "walkers", json!(20_000));
+    set(&mut v, "record_profiles", json!(true));
+    cases.push(("paper", scenario(&v)));
+    set(&mut v, "frames", json!(7));
+    set(&mut v, "histogram.occupancy_profile", json!(true));
+    cases.push(("7 frames, profile", scenario(&v)));
+    set(&mut v, "frames", json!(301));
+    set(&mut v, "states.trapped.radiative", json!(0.0));
+    set(&mut v, "states.bright.to.trapped", json!(0.05));
+    cases.push(("sink state, profile", scenario(&v)));
+    set(&mut v, "histogram.occupancy_profile", json!(false));
+    cases.push(("sink state", scenario(&v)));
+    let available = Vector::available();
+    println!("vector units here: {available:?}");
+    let p = Progress::default();
+    for (name, s) in &cases {
+        let reference = Engine::cpu_with_vector(2, Vector::Portable)
+            .histograms(s, 0, &p)
+            .unwrap();
+        for &vector in &available {
+            let h = Engine::cpu_with_vector(2, vector)
+                .histograms(s, 0, &p)
+                .unwrap();
+            assert!(
+                h == reference,
+                "{name}: the {} build differs from the portable one",
+                vector.name()
+            );
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! The PCG32 stream is `rand_pcg::Pcg32`, and its seeding is pinned (value stability).
 
-use exciton_mc::rng::{point_key, walker_rng, Pcg32};
+use exciton_mc::rng::{point_key, walker_rng, Pcg32, PASS};
 use rand_core::Rng;
 
 #[test]
@@ -24,7 +24,7 @@ fn pcg32_equals_rand_pcg() {
 }
 
 #[test]
-fn four_draws_ahead_equal_four_steps() {
+fn a_pass_of_draws_equals_single_steps() {
     for (state, stream) in [
         (0u64, 0u64),
         (42, 54),
@@ -34,15 +34,15 @@ fn four_draws_ahead_equal_four_steps() {
         let mut ours = Pcg32::new(state, stream);
         let ahead = ours.ahead();
         let mut theirs = rand_pcg::Pcg32::new(state, stream);
-        for pass in 0..250 {
-            let four = ours.next4(&ahead);
-            let expected: [u32; 4] = std::array::from_fn(|_| theirs.next_u32());
+        for pass in 0..100 {
+            let draws = ours.next_pass(&ahead);
+            let expected: [u32; PASS] = std::array::from_fn(|_| theirs.next_u32());
             assert_eq!(
-                four, expected,
-                "pass {pass} of Pcg32::new({state}, {stream}): next4 {four:?}, rand_pcg {expected:?}"
+                draws, expected,
+                "pass {pass} of Pcg32::new({state}, {stream}): next_pass {draws:?}, rand_pcg {expected:?}"
             );
         }
-        // Single steps go on from where the four left the state.
+        // Single steps go on from where the pass left the state.
         assert_eq!(ours.next_u32(), theirs.next_u32());
     }
 }
