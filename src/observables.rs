@@ -239,11 +239,11 @@ pub fn summarise(c: &Curves, dt_ps: f64, pitch_nm: f64) -> Summary {
             ));
         }
         let (mut num, mut den, mut skipped) = (0.0, 0.0, 0usize);
-        for i in 0..terms {
-            match (c.msd[i], c.msd[i + 1]) {
+        for (pair, &weight) in c.msd.windows(2).zip(&intensity).take(terms) {
+            match (pair[0], pair[1]) {
                 (Some(a), Some(b)) => {
-                    num += (b - a) / (2.0 * dt_ps) * intensity[i];
-                    den += intensity[i];
+                    num += (b - a) / (2.0 * dt_ps) * weight;
+                    den += weight;
                 }
                 _ => skipped += 1,
             }

@@ -137,7 +137,12 @@ impl Table {
                 self.values.len()
             ));
         }
-        if self.t_k.windows(2).any(|w| !(w[0] < w[1])) {
+        // partial_cmp, not `<`: a NaN must fail this check too.
+        if self
+            .t_k
+            .windows(2)
+            .any(|w| w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less))
+        {
             return Some("table T_K must increase strictly".into());
         }
         if self.t_k.iter().chain(&self.values).any(|v| !v.is_finite()) {
