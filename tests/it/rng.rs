@@ -3,14 +3,12 @@
 use exciton_mc::rng::{point_key, walker_rng, Pcg32, PASS};
 use rand_core::Rng;
 
+/// (state, stream) of the generators compared with `rand_pcg`: zero, small, all ones.
+const GENERATORS: [(u64, u64); 4] = [(0, 0), (42, 54), (u64::MAX, u64::MAX), (0xdead_beef, 7)];
+
 #[test]
 fn pcg32_equals_rand_pcg() {
-    for (state, stream) in [
-        (0u64, 0u64),
-        (42, 54),
-        (u64::MAX, u64::MAX),
-        (0xdead_beef, 7),
-    ] {
+    for (state, stream) in GENERATORS {
         let mut ours = Pcg32::new(state, stream);
         let mut theirs = rand_pcg::Pcg32::new(state, stream);
         for i in 0..1000 {
@@ -25,12 +23,7 @@ fn pcg32_equals_rand_pcg() {
 
 #[test]
 fn a_pass_of_draws_equals_single_steps() {
-    for (state, stream) in [
-        (0u64, 0u64),
-        (42, 54),
-        (u64::MAX, u64::MAX),
-        (0xdead_beef, 7),
-    ] {
+    for (state, stream) in GENERATORS {
         let mut ours = Pcg32::new(state, stream);
         let ahead = ours.ahead();
         let mut theirs = rand_pcg::Pcg32::new(state, stream);
