@@ -9,7 +9,8 @@
 //! The port is compiled once per vector unit ([`Vector`]) and picked at run time: the
 //! generator states of a pass ([`crate::rng::Pcg32::next_pass`]) are independent, so
 //! the compiler puts them in vector registers where the core has wide 64-bit multiplies
-//! (AVX-512 measured 2.1x the portable build, docs/PERFORMANCE.md). The code and its integers are the same for every unit.
+//! (AVX-512 measured 2.5x the portable build, docs/PERFORMANCE.md). The code and its
+//! integers are the same for every unit.
 
 use crate::backend::Progress;
 use crate::error::Error;
@@ -60,10 +61,22 @@ impl Vector {
     /// benchmarks can compare the builds on one machine.
     pub fn detect() -> Vector {
         let available = Self::available();
-        let forced = std::env::var("EXCITON_MC_CPU_VECTOR").ok();
-        forced
-            .and_then(|name| available.iter().copied().find(|v| v.name() == name))
-            .unwrap_or(available[0])
+        let Ok(name) = std::env::var("EXCITON_MC_CPU_VECTOR") else {
+            return available[0];
+        };
+        available
+            .iter()
+            .copied()
+            .find(|v| v.name() == name)
+            .unwrap_or_else(|| {
+                let names: Vec<_> = available.iter().map(|v| v.name()).collect();
+                eprintln!(
+                    "EXCITON_MC_CPU_VECTOR={name} is not a unit of this CPU ({}): using {}",
+                    names.join(", "),
+                    available[0].name()
+                );
+                available[0]
+            })
     }
 
     pub fn name(self) -> &'static str {
