@@ -44,10 +44,10 @@ impl Pcg32 {
 
     /// The next [`PASS`] draws, as that many calls of [`Self::next_u32`] give them.
     ///
-    /// Each state s+k is computed from s, not from s+k-1 (s_k = M^k s + c S_k with
-    /// S_k = 1 + M + ... + M^(k-1)), so the multiplies do not wait on each other: one walker's multiply
-    /// chain is what bounds a core otherwise, and independent lanes are what a vector
-    /// unit runs at once. `ahead` is [`Self::ahead`], computed once per generator.
+    /// Each state s+k is computed from s, not from s+k-1 (s_k = M^k s + c S_k, c the
+    /// increment, S_k = 1 + M + ... + M^(k-1)), so the multiplies do not wait on each
+    /// other: one walker's multiply chain is what bounds a core otherwise, and
+    /// independent lanes are what a vector unit runs at once. `ahead` is [`Self::ahead`], computed once per generator.
     #[inline(always)]
     pub fn next_pass(&mut self, ahead: &Ahead) -> [u32; PASS] {
         let s = self.state;
