@@ -311,6 +311,30 @@ impl GpuContext {
         )
     }
 
+    /// Binds `entries` as group 0 of `pipeline` and runs `groups` workgroups in one
+    /// compute pass, submitted and not waited for (every kernel is launched this way).
+    pub fn dispatch(
+        &self,
+        label: &str,
+        pipeline: &wgpu::ComputePipeline,
+        entries: &[wgpu::BindGroupEntry],
+        groups: u32,
+    ) {
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(label),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries,
+        });
+        let mut encoder = self.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            pass.set_pipeline(pipeline);
+            pass.set_bind_group(0, &bind_group, &[]);
+            pass.dispatch_workgroups(groups, 1, 1);
+        }
+        self.queue.submit([encoder.finish()]);
+    }
+
     /// Blocks until the queue is idle; reports a lost device.
     pub fn wait(&self) -> Result<(), GpuError> {
         let polled = self.device.poll(wgpu::PollType::wait_indefinitely());
@@ -358,5 +382,13 @@ impl GpuContext {
         drop(view);
         staging.unmap();
         Ok(out)
+    }
+}
+
+/// A bind-group entry for the whole of `buffer`.
+pub fn whole_buffer(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
+    wgpu::BindGroupEntry {
+        binding,
+        resource: buffer.as_entire_binding(),
     }
 }

@@ -8,7 +8,6 @@ use crate::error::Error;
 use crate::gpu::{GpuContext, GpuError};
 use crate::histogram::{HistLayout, Histograms};
 use crate::kernels::walk::{WalkPipeline, MAX_DISPATCH_WALKERS};
-
 use crate::model::WalkTables;
 use crate::observables::{curves_from_histograms, Curves};
 use crate::rng::point_key;

@@ -2,7 +2,7 @@
 //! (state, stream) seeds and their SplitMix64, so tests can pin the WGSL generator to
 //! `rand_pcg::Pcg32` and to [`crate::rng`].
 
-use crate::gpu::{GpuContext, GpuError};
+use crate::gpu::{whole_buffer, GpuContext, GpuError};
 use crate::rng::{splitmix64, Pcg32};
 use bytemuck::{Pod, Zeroable};
 
@@ -62,31 +62,15 @@ pub fn rng_probe_gpu(
         .write_buffer(&pbuf, 0, bytemuck::bytes_of(&params));
     ctx.queue
         .write_buffer(&sbuf, 0, bytemuck::cast_slice(&words));
-    let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: Some("rng probe"),
-        layout: &pipeline.get_bind_group_layout(0),
-        entries: &[
-            wgpu::BindGroupEntry {
-                binding: 0,
-                resource: pbuf.as_entire_binding(),
-            },
-            wgpu::BindGroupEntry {
-                binding: 1,
-                resource: sbuf.as_entire_binding(),
-            },
-            wgpu::BindGroupEntry {
-                binding: 2,
-                resource: obuf.as_entire_binding(),
-            },
+    ctx.dispatch(
+        "rng probe",
+        &pipeline,
+        &[
+            whole_buffer(0, &pbuf),
+            whole_buffer(1, &sbuf),
+            whole_buffer(2, &obuf),
         ],
-    });
-    let mut encoder = ctx.device.create_command_encoder(&Default::default());
-    {
-        let mut pass = encoder.begin_compute_pass(&Default::default());
-        pass.set_pipeline(&pipeline);
-        pass.set_bind_group(0, &bind_group, &[]);
-        pass.dispatch_workgroups((seeds.len() as u32).div_ceil(WORKGROUP_SIZE), 1, 1);
-    }
-    ctx.queue.submit([encoder.finish()]);
+        (seeds.len() as u32).div_ceil(WORKGROUP_SIZE),
+    );
     ctx.read_back(&obuf, out_bytes)
 }

@@ -13,12 +13,12 @@
 //! ([`Pcg32::next_pass`]) for a CPU's vector unit. Draws, decisions and integers are
 //! the same.
 
-use crate::gpu::{GpuContext, GpuError};
+use crate::gpu::{whole_buffer, GpuContext, GpuError};
 use crate::histogram::{Batch, HistLayout, MOMENTS};
 use crate::model::{
     WalkTables, OUTCOME_HOP, OUTCOME_MINUS, OUTCOME_NONRAD, OUTCOME_PLUS, OUTCOME_RAD, OUTCOME_TO,
 };
-use crate::rng::{splitmix64, Pcg32, PASS};
+use crate::rng::{Pcg32, PASS};
 use bytemuck::{Pod, Zeroable};
 
 /// Walkers per workgroup of `walk.wgsl` (`WORKGROUP_SIZE`): dispatches are cut in these.
@@ -166,9 +166,7 @@ fn bin(dx: i32, half: u32) -> u32 {
 /// Mirror of `walker_rng` in WGSL: SplitMix64 of `key + 2 walker` and `key + 2 walker + 1`.
 #[inline(always)]
 fn walker_rng(p: &PointParams, index: u32) -> Pcg32 {
-    let walker = p.walker_base().wrapping_add(u64::from(index));
-    let base = p.key().wrapping_add(walker.wrapping_mul(2));
-    Pcg32::new(splitmix64(base), splitmix64(base.wrapping_add(1)))
+    crate::rng::walker_rng(p.key(), p.walker_base().wrapping_add(u64::from(index)))
 }
 
 /// Mirror of `spot_offset` in WGSL: the first entry of the cumulative spot table above
@@ -483,11 +481,10 @@ impl WalkPipeline {
         // The shader finds its point with arrayLength: bind exactly these segments.
         let size = std::num::NonZeroU64::new(bytes.len() as u64);
         ctx.queue.write_buffer(&b.segments, 0, bytes);
-        let pipeline = self.pipeline(profile);
-        let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("walk"),
-            layout: &pipeline.get_bind_group_layout(0),
-            entries: &[
+        ctx.dispatch(
+            "walk",
+            self.pipeline(profile),
+            &[
                 wgpu::BindGroupEntry {
                     binding: 0,
                     resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
@@ -496,20 +493,13 @@ impl WalkPipeline {
                         size,
                     }),
                 },
-                entry(1, &b.outcome),
-                entry(2, &b.initial),
-                entry(3, &b.spot),
-                entry(4, &b.hist),
+                whole_buffer(1, &b.outcome),
+                whole_buffer(2, &b.initial),
+                whole_buffer(3, &b.spot),
+                whole_buffer(4, &b.hist),
             ],
-        });
-        let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        {
-            let mut pass = encoder.begin_compute_pass(&Default::default());
-            pass.set_pipeline(pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.dispatch_workgroups(groups, 1, 1);
-        }
-        ctx.queue.submit([encoder.finish()]);
+            groups,
+        );
     }
 
     /// Zeroes the batch buffer after it was read back.
@@ -530,11 +520,4 @@ pub struct WalkBuffers {
     segments: wgpu::Buffer,
     pub hist: wgpu::Buffer,
     pub hist_bytes: u64,
-}
-
-fn entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
-    wgpu::BindGroupEntry {
-        binding,
-        resource: buffer.as_entire_binding(),
-    }
 }
