@@ -199,9 +199,7 @@ impl Histograms {
             self.counts.len(),
             "batch has the wrong layout"
         );
-        for (total, &c) in self.counts.iter_mut().zip(&batch.counts) {
-            *total += u64::from(c);
-        }
+        add_counts(&mut self.counts, &batch.counts);
         add_moment_diffs(&mut self.moments, &self.layout, &batch.diffs);
     }
 
@@ -260,6 +258,13 @@ impl Histograms {
             .chunks_exact(MOMENTS)
             .map(|m| m[0] as u64)
             .sum()
+    }
+}
+
+/// Adds `u32` batch counters into `u64` totals, counter by counter.
+pub fn add_counts(totals: &mut [u64], counts: &[u32]) {
+    for (t, &c) in totals.iter_mut().zip(counts) {
+        *t += u64::from(c);
     }
 }
 

@@ -11,7 +11,7 @@
 use crate::backend::{Phase, Progress};
 use crate::error::Error;
 use crate::gpu::GpuContext;
-use crate::histogram::{add_device_moments, HistLayout, Histograms};
+use crate::histogram::{add_counts, add_device_moments, HistLayout, Histograms};
 use crate::kernels::walk::{
     PointParams, WalkPipeline, MAX_DISPATCH_GROUPS, MAX_DISPATCH_WALKERS, WORKGROUP_SIZE,
 };
@@ -162,11 +162,7 @@ fn add_batches(totals: &mut [Histograms], params: &[PointParams], words: &[u32])
     on_all_cores(&mut moments, |(values, layout, pairs)| {
         add_device_moments(values, layout, pairs)
     });
-    on_all_cores(&mut pieces, |(totals, counts)| {
-        for (t, &c) in totals.iter_mut().zip(counts.iter()) {
-            *t += u64::from(c);
-        }
-    });
+    on_all_cores(&mut pieces, |(totals, counts)| add_counts(totals, counts));
 }
 
 /// Runs `work` on every item, the items cut into one run of consecutive items per core.
