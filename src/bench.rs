@@ -5,10 +5,12 @@
 //! walker per frame). Wall time runs from the first dispatch to the histograms on the
 //! host (the reduction to observables is timed apart).
 
-use crate::backend::{Engine, PhaseSeconds, Progress};
+use crate::engine::Engine;
 use crate::error::Error;
-use crate::observables::curves_from_histograms;
-use crate::scenario::Scenario;
+use exciton_core::backend::BackendKind;
+use exciton_core::observables::curves_from_histograms;
+use exciton_core::progress::{PhaseSeconds, Progress};
+use exciton_core::scenario::Scenario;
 use std::time::Instant;
 
 /// One timed workload on one backend.
@@ -75,20 +77,20 @@ pub fn time_points(
     warm.walkers = warm.walkers.min(1 << 16);
     let start = Instant::now();
     while start.elapsed().as_secs_f64() < WARM_UP_S {
-        engine.histograms(&warm, 0, &progress)?;
+        engine.point_histograms(&warm, 0, &progress)?;
     }
     let asked: Vec<(&Scenario, u64)> = scenarios.iter().zip(0..).collect();
     let mut phases = Vec::new();
     let (times, hists) = timed(repeats, || {
         let progress = Progress::default();
-        let h = engine.histograms_many(&asked, &progress)?;
+        let h = engine.points_histograms(&asked, &progress)?;
         phases.push(progress.phases.seconds());
         Ok(h)
     })?;
     let best = (0..times.len())
         .min_by(|&a, &b| times[a].total_cmp(&times[b]))
         .expect("at least one repeat");
-    let phases = matches!(engine, Engine::Gpu { .. }).then_some(phases[best]);
+    let phases = (engine.kind() == BackendKind::Gpu).then_some(phases[best]);
     let start = Instant::now();
     for (h, s) in hists.iter().zip(scenarios) {
         let _ = curves_from_histograms(h, s.walkers, &s.states.radiative);
@@ -126,7 +128,7 @@ fn time_exact(
             .zip(0..)
             .map(|(s, i)| {
                 let c = engine.curves(s, i, &progress)?;
-                let _ = crate::observables::summarise(&c, s.dt_ps, s.pitch_nm);
+                let _ = exciton_core::observables::summarise(&c, s.dt_ps, s.pitch_nm);
                 Ok(c)
             })
             .collect::<Result<Vec<_>, Error>>()

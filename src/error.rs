@@ -1,63 +1,49 @@
-//! Typed errors of the library; the CLI adds context with `anyhow` at its edge.
+//! Errors of a run as the binary sees them: the model's, the GPU's, a figure's.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// A scenario that cannot be run: which file, which JSON path, and why.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}: {}{reason}", file.display(), if path.is_empty() { String::new() } else { format!("{path}: ") })]
-pub struct ScenarioError {
-    pub file: PathBuf,
-    /// Dotted JSON path of the offending field (`states.bright.to.dark`), empty for the file.
-    pub path: String,
-    pub reason: String,
+/// Anything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Core(#[from] exciton_core::error::Error),
+    #[cfg(feature = "gpu")]
+    #[error(transparent)]
+    Gpu(exciton_gpu::GpuError),
+    #[cfg(not(feature = "gpu"))]
+    #[error("this exciton-mc was built without the `gpu` feature: use --backend cpu or exact, or rebuild with default features")]
+    NoGpuFeature,
+    #[error(transparent)]
+    Figure(#[from] crate::figures::FigureError),
 }
 
-impl ScenarioError {
-    pub fn new(file: &Path, path: &str, reason: impl Into<String>) -> Self {
-        ScenarioError {
-            file: file.to_path_buf(),
-            path: path.to_string(),
-            reason: reason.into(),
+#[cfg(feature = "gpu")]
+impl From<exciton_gpu::GpuError> for Error {
+    fn from(e: exciton_gpu::GpuError) -> Self {
+        match e {
+            // Cancelled between dispatches: the same stop as on the CPU.
+            exciton_gpu::GpuError::Interrupted => exciton_core::error::Error::Interrupted.into(),
+            e => Error::Gpu(e),
         }
     }
 }
 
-/// Anything that can stop a run.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error(transparent)]
-    Scenario(#[from] ScenarioError),
-    #[error("{what}: {source}")]
-    Io {
-        what: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error(transparent)]
-    Gpu(#[from] crate::gpu::GpuError),
-    #[error("the run was interrupted")]
-    Interrupted,
-    #[error("interrupted after {finished} of {total} points; the finished ones are kept in {}/points: rerun with --resume to continue", dir.display())]
-    InterruptedSweep {
-        finished: usize,
-        total: usize,
-        dir: PathBuf,
-    },
-    #[error("cannot resume: {}: {reason}", file.display())]
-    Resume { file: PathBuf, reason: String },
-    #[error("{0}")]
-    Memory(String),
-    #[error(
-        "the exact backend computes expected curves, not histograms: use --backend cpu or gpu"
-    )]
-    NoHistograms,
+impl From<exciton_core::error::ScenarioError> for Error {
+    fn from(e: exciton_core::error::ScenarioError) -> Self {
+        Error::Core(e.into())
+    }
 }
 
 impl Error {
-    pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
-        Error::Io {
-            what: what.into(),
-            source,
+    /// The interrupted sweep's details, when that is what stopped the run.
+    pub fn interrupted_sweep(&self) -> Option<(usize, usize, &PathBuf)> {
+        match self {
+            Error::Core(exciton_core::error::Error::InterruptedSweep {
+                finished,
+                total,
+                dir,
+            }) => Some((*finished, *total, dir)),
+            _ => None,
         }
     }
 }

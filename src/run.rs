@@ -4,12 +4,15 @@
 //! it finishes (atomically, with the hash of its scenario), so an interrupted sweep keeps
 //! its finished points and `--resume` continues it; `results.json` is written last.
 
-use crate::backend::{Engine, Progress};
+use crate::engine::Engine;
 use crate::error::Error;
-use crate::observables::{summarise, Curves};
-use crate::output::{write_atomic, PointResult, RunResults};
-use crate::scenario::Scenario;
-use crate::sweep::{Plan, SweepPoint};
+use exciton_core::backend::BackendKind;
+use exciton_core::error::Error as CoreError;
+use exciton_core::observables::{summarise, Curves};
+use exciton_core::progress::Progress;
+use exciton_core::results::{write_atomic, PointResult, RunResults};
+use exciton_core::scenario::Scenario;
+use exciton_core::sweep::{Plan, SweepPoint};
 use std::path::Path;
 
 /// One finished point as stored under `points/`.
@@ -75,7 +78,7 @@ pub fn run_into(
 ) -> Result<RunResults, Error> {
     let points_dir = dir.join("points");
     std::fs::create_dir_all(&points_dir)
-        .map_err(|e| Error::io(format!("cannot create {}", points_dir.display()), e))?;
+        .map_err(|e| CoreError::io(format!("cannot create {}", points_dir.display()), e))?;
     let exact = matches!(engine, Engine::Exact);
     let path_of = |p: &SweepPoint| points_dir.join(format!("point-{:03}.json", p.index));
     let mut stored: Vec<Option<PointResult>> = Vec::with_capacity(plan.points.len());
@@ -87,19 +90,20 @@ pub fn run_into(
         }
         let hash = p.hash(exact);
         let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-        let point: StoredPoint = serde_json::from_str(&text).map_err(|e| Error::Resume {
+            .map_err(|e| CoreError::io(format!("cannot read {}", path.display()), e))?;
+        let point: StoredPoint = serde_json::from_str(&text).map_err(|e| CoreError::Resume {
             file: path.clone(),
             reason: format!("not a stored point ({e})"),
         })?;
         if point.hash != hash {
-            return Err(Error::Resume {
+            return Err(CoreError::Resume {
                 file: path,
                 reason: format!(
                     "was computed from another scenario, walker count, seed or backend (hash {} here, {hash} now); use a new --out, or --force to start over",
                     point.hash
                 ),
-            });
+            }
+            .into());
         }
         progress.advance(p.scenario.walkers);
         stored.push(Some(point.result));
@@ -125,11 +129,12 @@ pub fn run_into(
         Ok(())
     })
     .map_err(|e| match e {
-        Error::Interrupted => Error::InterruptedSweep {
+        Error::Core(CoreError::Interrupted) => CoreError::InterruptedSweep {
             finished,
             total: plan.points.len(),
             dir: dir.to_path_buf(),
-        },
+        }
+        .into(),
         e => e,
     })?;
     let mut fresh = fresh.into_iter();
@@ -142,33 +147,38 @@ pub fn run_into(
 
 /// Refuses a plan whose largest point would not fit in the host memory available now.
 pub fn check_memory(plan: &Plan, engine: &Engine) -> Result<(), Error> {
-    let Some(available) = crate::histogram::available_host_memory() else {
+    let Some(available) = exciton_core::histogram::available_host_memory() else {
         return Ok(());
     };
-    let threads = match engine {
-        Engine::Cpu { threads, .. } => *threads,
-        _ => 1,
-    };
     for p in &plan.points {
-        let tables = crate::model::WalkTables::new(&p.scenario);
-        let layout = crate::backend::layout_for(&p.scenario, &tables);
-        let m = layout.memory(threads);
-        let need = match engine {
-            Engine::Cpu { .. } => m.host_cpu_backend,
-            Engine::Gpu { .. } => m.host_gpu_backend,
-            Engine::Exact => 0,
+        let tables = exciton_core::model::WalkTables::new(&p.scenario);
+        let layout = exciton_core::model::layout_for(&p.scenario, &tables);
+        let m = layout.memory(engine.threads());
+        let (needed, what, hint) = match engine.kind() {
+            BackendKind::Cpu => (
+                m.host_cpu_backend,
+                "a u32 copy per thread and u64 totals",
+                "reduce frames or histogram.max_dx_sites, or use fewer --threads",
+            ),
+            BackendKind::Exact => continue,
+            _ => (
+                m.host_gpu_backend,
+                "the read-back batch and u64 totals",
+                "reduce frames or histogram.max_dx_sites",
+            ),
         };
-        if need > available {
-            let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
-            return Err(Error::Memory(format!(
-                "point {} needs {:.1} GiB of host memory for its histograms ({} frames x {} states x {} bins, a u32 copy per thread and u64 totals) but {:.1} GiB are available: reduce frames or histogram.max_dx_sites, or use fewer --threads",
-                p.index,
-                gib(need),
-                layout.frames,
-                layout.states,
-                layout.row_width(),
-                gib(available)
-            )));
+        if needed > available {
+            return Err(CoreError::Memory {
+                point: p.index,
+                needed,
+                available,
+                frames: layout.frames,
+                states: layout.states,
+                bins: layout.row_width() as u32,
+                what,
+                hint,
+            }
+            .into());
         }
     }
     Ok(())

@@ -6,6 +6,7 @@ mod cli;
 mod common;
 #[path = "it/exact.rs"]
 mod exact;
+#[cfg(feature = "gpu")]
 #[path = "it/gpu.rs"]
 mod gpu;
 #[path = "it/mc_vs_exact.rs"]

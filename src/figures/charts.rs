@@ -1,9 +1,9 @@
 //! One function per figure kind. Each takes saved results and draws one PNG.
 
 use super::{draw_png, point_label, FigureError, FONT, SIZE};
-use crate::observables::T_MAX_MIN_WALKERS;
-use crate::output::RunResults;
-use crate::temperature::bright_fraction;
+use exciton_core::observables::T_MAX_MIN_WALKERS;
+use exciton_core::results::RunResults;
+use exciton_core::temperature::bright_fraction;
 use plotters::prelude::*;
 use plotters::style::full_palette::{
     BLUE_700, BROWN_600, GREEN_700, ORANGE_700, PINK_600, PURPLE_600, RED_700, TEAL_700,
@@ -229,7 +229,7 @@ pub fn temperature(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, F
             samples.push(name);
         }
     }
-    type Pick = fn(&crate::output::PointResult) -> Option<f64>;
+    type Pick = fn(&exciton_core::results::PointResult) -> Option<f64>;
     let panels: [(&str, Pick); 3] = [
         ("D_avg (cm²/s)", |p| p.d_avg_cm2_s),
         ("tau_PL (ns)", |p| p.tau_pl_ps.map(|t| t / 1000.0)),

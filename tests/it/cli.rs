@@ -184,7 +184,7 @@ fn every_shipped_scenario_loads() {
     for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")).unwrap()
     {
         let path = entry.unwrap().path();
-        let plan = exciton_mc::sweep::Plan::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let plan = exciton_core::sweep::Plan::load(&path).unwrap_or_else(|e| panic!("{e}"));
         assert!(!plan.points.is_empty());
     }
 }
@@ -337,7 +337,7 @@ fn resume_json_summary_and_check() {
     // example prints a scenario that loads.
     let o = exe().arg("example").output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    exciton_mc::sweep::Plan::from_value(&v, Path::new("example.json")).unwrap();
+    exciton_core::sweep::Plan::from_value(&v, Path::new("example.json")).unwrap();
     for cmd in [
         "run",
         "reproduce",
@@ -472,7 +472,7 @@ fn no_command_line_makes_the_program_panic() {
         "--",
         "☃",
     ];
-    let mut rng = exciton_mc::rng::Pcg32::new(99, 1);
+    let mut rng = exciton_core::rng::Pcg32::new(99, 1);
     for _ in 0..60 {
         let mut argv = vec![commands[(rng.next_u32() as usize) % commands.len()].to_string()];
         for _ in 0..rng.next_u32() % 6 {

@@ -1,6 +1,6 @@
 //! Helpers shared by the test modules.
 
-use exciton_mc::scenario::Scenario;
+use exciton_core::scenario::Scenario;
 use serde_json::Value;
 use std::path::Path;
 
@@ -51,3 +51,6 @@ pub fn remove(v: &mut Value, path: &str) {
     }
     cur.as_object_mut().unwrap().remove(parts[parts.len() - 1]);
 }
+
+/// Environment variable that turns "no adapter, test skipped" into a failure (set in CI).
+pub const REQUIRE_GPU_ENV: &str = "EXCITON_MC_REQUIRE_GPU";

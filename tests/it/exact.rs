@@ -1,16 +1,16 @@
 //! The exact backend against closed forms, and the paper's numbers it must reproduce.
 
 use crate::common::{paper_json, scenario, set};
-use exciton_mc::backend::exact;
-use exciton_mc::model::WalkTables;
-use exciton_mc::observables::{summarise, tau_pl};
+use exciton_core::exact;
+use exciton_core::model::WalkTables;
+use exciton_core::observables::{summarise, tau_pl};
 use serde_json::json;
 
 fn exact_curves(
     v: &serde_json::Value,
 ) -> (
-    exciton_mc::scenario::Scenario,
-    exciton_mc::observables::Curves,
+    exciton_core::scenario::Scenario,
+    exciton_core::observables::Curves,
 ) {
     let s = scenario(v);
     let t = WalkTables::new(&s);

@@ -1,12 +1,15 @@
 //! GPU kernels against the CPU reference, bit for bit. Without an adapter these tests say
 //! loudly that they skipped; with EXCITON_MC_REQUIRE_GPU=1 (or CI=true) they fail.
 
+use crate::common::REQUIRE_GPU_ENV;
 use crate::common::{paper_json, scenario, set};
 use crate::mc_vs_exact::{bright_dark, rates_nn, six_states, trap_model};
-use exciton_mc::backend::{Engine, Progress};
-use exciton_mc::gpu::{GpuContext, REQUIRE_GPU_ENV};
-use exciton_mc::histogram::Histograms;
-use exciton_mc::kernels::rng_probe::{rng_probe_cpu, rng_probe_gpu};
+use exciton_core::histogram::Histograms;
+use exciton_core::kernels::rng_probe::rng_probe_cpu;
+use exciton_core::progress::Progress;
+use exciton_gpu::rng_probe::rng_probe_gpu;
+use exciton_gpu::GpuContext;
+use exciton_mc::engine::{Engine, EngineOptions};
 use rand_core::Rng;
 use serde_json::{json, Value};
 
@@ -17,7 +20,7 @@ fn gpu_required() -> bool {
 
 /// The GPU engine, or `None` after a loud skip message (a panic when a GPU is required).
 pub fn gpu_engine() -> Option<Engine> {
-    match Engine::gpu(None) {
+    match Engine::gpu(&Default::default()) {
         Ok(e) => {
             println!("GPU: {}", e.device());
             Some(e)
@@ -37,17 +40,19 @@ pub fn gpu_engine() -> Option<Engine> {
 fn bit_identical(label: &str, v: &Value, engine: &Engine) {
     let s = scenario(v);
     let cpu = Engine::cpu(2)
-        .histograms(&s, 3, &Progress::default())
+        .point_histograms(&s, 3, &Progress::default())
         .unwrap();
-    let gpu = engine.histograms(&s, 3, &Progress::default()).unwrap();
+    let gpu = engine
+        .point_histograms(&s, 3, &Progress::default())
+        .unwrap();
     compare(
         &format!("{label}, {} generator", engine.generator()),
         &cpu,
         &gpu,
     );
     if engine.generator() == "u64" {
-        let pairs = Engine::gpu_with_pairs_rng(None).unwrap();
-        let gpu = pairs.histograms(&s, 3, &Progress::default()).unwrap();
+        let pairs = Engine::gpu_with_pairs_rng(&Default::default()).unwrap();
+        let gpu = pairs.point_histograms(&s, 3, &Progress::default()).unwrap();
         compare(&format!("{label}, pairs generator"), &cpu, &gpu);
     }
     let emitted: u64 = (0..s.frames as usize)
@@ -99,7 +104,7 @@ fn with_walkers(mut v: Value, walkers: u64) -> Value {
 #[test]
 fn pcg32_in_wgsl_equals_rand_pcg() {
     let Some(_) = gpu_engine() else { return };
-    let ctx = GpuContext::new(None).unwrap();
+    let ctx = GpuContext::new(None, Default::default()).unwrap();
     let seeds = [
         (0u64, 0u64),
         (42, 54),
@@ -220,12 +225,12 @@ fn a_sweep_in_shared_dispatches_equals_its_points_one_by_one() {
         .map(|(i, s)| (s, i as u64))
         .collect();
     let p = Progress::default();
-    let many = gpu.histograms_many(&points, &p).unwrap();
+    let many = gpu.points_histograms(&points, &p).unwrap();
     let cpu = Engine::cpu(2);
     for ((s, i), h) in points.iter().zip(&many) {
         compare(
             &format!("sweep point {i}"),
-            &cpu.histograms(s, *i, &p).unwrap(),
+            &cpu.point_histograms(s, *i, &p).unwrap(),
             h,
         );
     }
@@ -233,8 +238,15 @@ fn a_sweep_in_shared_dispatches_equals_its_points_one_by_one() {
 
 #[test]
 fn auto_takes_a_hardware_gpu_or_says_why_it_took_the_cpu() {
-    use exciton_mc::backend::BackendKind;
-    let (engine, why) = Engine::open(BackendKind::Auto, None, 2).unwrap();
+    use exciton_core::backend::BackendKind;
+    let (engine, why) = Engine::open(
+        BackendKind::Auto,
+        &EngineOptions {
+            threads: Some(2),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     println!("{why}");
     assert!(
         why.starts_with("backend auto:"),
@@ -253,7 +265,15 @@ fn auto_takes_a_hardware_gpu_or_says_why_it_took_the_cpu() {
                 BackendKind::Cpu,
                 "auto must not pick a software device unasked"
             );
-            let (named, _) = Engine::open(BackendKind::Auto, Some("llvmpipe"), 2).unwrap();
+            let (named, _) = Engine::open(
+                BackendKind::Auto,
+                &EngineOptions {
+                    adapter: Some("llvmpipe".into()),
+                    threads: Some(2),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
             assert_eq!(named.kind(), BackendKind::Gpu);
         }
     }
@@ -269,8 +289,8 @@ fn walker_indices_across_the_32_bit_carry_and_at_1e12_are_bit_identical() {
     let cpu = Engine::cpu(2);
     let p = Progress::default();
     for first in [(1u64 << 32) - 1000, 1_000_000_000_000, u64::MAX / 2 - 1500] {
-        let a = cpu.histograms_of(&s, 5, first, 3000, &p).unwrap();
-        let b = gpu.histograms_of(&s, 5, first, 3000, &p).unwrap();
+        let a = cpu.walker_range(&s, 5, first, 3000, &p).unwrap();
+        let b = gpu.walker_range(&s, 5, first, 3000, &p).unwrap();
         assert!(
             a == b,
             "walkers {first}..{}: GPU differs from CPU",

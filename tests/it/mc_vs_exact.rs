@@ -2,8 +2,9 @@
 //! frame, for intensity, populations and MSD (frames with >= 1000 emissions for MSD).
 
 use crate::common::{paper_json, scenario, set};
-use exciton_mc::backend::{Engine, Progress};
-use exciton_mc::observables::Curves;
+use exciton_core::observables::Curves;
+use exciton_core::progress::Progress;
+use exciton_mc::engine::Engine;
 use serde_json::{json, Value};
 
 const Z_MAX: f64 = 5.0;

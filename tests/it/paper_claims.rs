@@ -2,9 +2,10 @@
 //! figure scenarios; and Monte Carlo against exact over a whole sweep.
 
 use crate::mc_vs_exact::check_agreement;
-use exciton_mc::backend::{Engine, Progress};
-use exciton_mc::observables::summarise;
-use exciton_mc::sweep::Plan;
+use exciton_core::observables::summarise;
+use exciton_core::progress::Progress;
+use exciton_core::sweep::Plan;
+use exciton_mc::engine::Engine;
 use std::path::Path;
 
 fn plan(name: &str) -> Plan {

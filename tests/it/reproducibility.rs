@@ -1,7 +1,8 @@
 //! Same seed, same histograms: whatever the thread count; and counts are conserved.
 
 use crate::common::{paper_json, scenario, set};
-use exciton_mc::backend::{Engine, Progress};
+use exciton_core::progress::Progress;
+use exciton_mc::engine::Engine;
 use serde_json::json;
 
 #[test]
@@ -10,11 +11,11 @@ fn identical_histograms_at_1_2_and_4_threads() {
     set(&mut v, "walkers", json!(50_001));
     let s = scenario(&v);
     let one = Engine::cpu(1)
-        .histograms(&s, 0, &Progress::default())
+        .point_histograms(&s, 0, &Progress::default())
         .unwrap();
     for threads in [2, 4] {
         let h = Engine::cpu(threads)
-            .histograms(&s, 0, &Progress::default())
+            .point_histograms(&s, 0, &Progress::default())
             .unwrap();
         assert!(h == one, "{threads} threads differ from 1 thread");
     }
@@ -25,11 +26,11 @@ fn identical_histograms_at_1_2_and_4_threads() {
     );
     set(&mut v, "seed", json!(2));
     let other = Engine::cpu(2)
-        .histograms(&scenario(&v), 0, &Progress::default())
+        .point_histograms(&scenario(&v), 0, &Progress::default())
         .unwrap();
     assert!(other != one, "another seed gives other histograms");
     let point1 = Engine::cpu(2)
-        .histograms(&s, 1, &Progress::default())
+        .point_histograms(&s, 1, &Progress::default())
         .unwrap();
     assert!(point1 != one, "another sweep point gives other histograms");
 }
@@ -45,7 +46,7 @@ fn walkers_are_conserved_and_nothing_is_dropped() {
     set(&mut v, "record_profiles", json!(true));
     let s = scenario(&v);
     let h = Engine::cpu(2)
-        .histograms(&s, 0, &Progress::default())
+        .point_histograms(&s, 0, &Progress::default())
         .unwrap();
     let states = s.states.len();
     let alive = |t: usize| -> u64 { (0..states).map(|st| h.moments(t, st).n).sum() };
@@ -80,8 +81,8 @@ fn walkers_are_conserved_and_nothing_is_dropped() {
         }
     }
     assert!(overflow > 0, "|dx| > 2 must land in the overflow bins");
-    let c = exciton_mc::observables::curves_from_histograms(&h, s.walkers, &s.states.radiative);
-    let sum = exciton_mc::observables::summarise(&c, s.dt_ps, s.pitch_nm);
+    let c = exciton_core::observables::curves_from_histograms(&h, s.walkers, &s.states.radiative);
+    let sum = exciton_core::observables::summarise(&c, s.dt_ps, s.pitch_nm);
     assert!(
         sum.warnings
             .iter()
@@ -101,8 +102,8 @@ fn absolute_emission_rows_only_when_profiles_are_recorded() {
     set(&mut v, "record_profiles", json!(true));
     let with = scenario(&v);
     let p = Progress::default();
-    let a = Engine::cpu(2).histograms(&without, 0, &p).unwrap();
-    let b = Engine::cpu(2).histograms(&with, 0, &p).unwrap();
+    let a = Engine::cpu(2).point_histograms(&without, 0, &p).unwrap();
+    let b = Engine::cpu(2).point_histograms(&with, 0, &p).unwrap();
     let frames = without.frames as usize;
     assert!(a.emission_abs(0).is_none() && b.emission_abs(0).is_some());
     assert_eq!(
@@ -120,8 +121,8 @@ fn absolute_emission_rows_only_when_profiles_are_recorded() {
             assert_eq!(a.emission_state(t, st), b.emission_state(t, st));
         }
     }
-    let curves = |h, s: &exciton_mc::scenario::Scenario| {
-        exciton_mc::observables::curves_from_histograms(h, s.walkers, &s.states.radiative)
+    let curves = |h, s: &exciton_core::scenario::Scenario| {
+        exciton_core::observables::curves_from_histograms(h, s.walkers, &s.states.radiative)
     };
     assert!(curves(&a, &without).emission_profile.is_none());
     let profile = curves(&b, &with).emission_profile.unwrap();
@@ -137,7 +138,7 @@ fn every_cpu_vector_build_gives_the_same_histograms() {
     // must agree bit for bit, in the frame passes, the frames left after them (7 frames:
     // no pass at all) and the profile, and for a walker that stops in a state with no
     // way out (trapped, radiative 0) while alive.
-    use exciton_mc::backend::cpu::Vector;
+    use exciton_core::cpu::Vector;
     let mut cases = Vec::new();
     let mut v = paper_json();
     set(&mut v, "walkers", json!(20_000));
@@ -157,11 +158,11 @@ fn every_cpu_vector_build_gives_the_same_histograms() {
     let p = Progress::default();
     for (name, s) in &cases {
         let reference = Engine::cpu_with_vector(2, Vector::Portable)
-            .histograms(s, 0, &p)
+            .point_histograms(s, 0, &p)
             .unwrap();
         for &vector in &available {
             let h = Engine::cpu_with_vector(2, vector)
-                .histograms(s, 0, &p)
+                .point_histograms(s, 0, &p)
                 .unwrap();
             assert!(
                 h == reference,

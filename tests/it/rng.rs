@@ -1,6 +1,6 @@
 //! The PCG32 stream is `rand_pcg::Pcg32`, and its seeding is pinned (value stability).
 
-use exciton_mc::rng::{point_key, walker_rng, Pcg32, PASS};
+use exciton_core::rng::{point_key, walker_rng, Pcg32, PASS};
 use rand_core::Rng;
 
 /// (state, stream) of the generators compared with `rand_pcg`: zero, small, all ones.

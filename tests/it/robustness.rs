@@ -2,11 +2,13 @@
 //! a mutation fuzz of the scenario loader.
 
 use crate::common::{paper_json, set};
-use exciton_mc::backend::{Engine, Progress};
+use exciton_core::error::Error as CoreError;
+use exciton_core::progress::Progress;
+use exciton_core::rng::Pcg32;
+use exciton_core::sweep::Plan;
+use exciton_mc::engine::Engine;
 use exciton_mc::error::Error;
-use exciton_mc::rng::Pcg32;
 use exciton_mc::run::{check_memory, run_into};
-use exciton_mc::sweep::Plan;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -33,9 +35,9 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result_bit_for_bit() {
     // Cancel as Ctrl-C would once 2.5 points' walkers are done.
     let cut = run_into(&plan, &cpu, &Progress::with_budget(50_000), &b, false);
     match cut {
-        Err(Error::InterruptedSweep {
+        Err(Error::Core(CoreError::InterruptedSweep {
             finished, total, ..
-        }) => {
+        })) => {
             assert_eq!((finished, total), (2, 6));
         }
         other => panic!(
@@ -63,7 +65,7 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result_bit_for_bit() {
     set(&mut changed, "states.bright.radiative", json!(0.031));
     let changed = Plan::from_value(&changed, Path::new("fig2e.json")).unwrap();
     match run_into(&changed, &cpu, &Progress::default(), &b, true) {
-        Err(e @ Error::Resume { .. }) => {
+        Err(e @ Error::Core(CoreError::Resume { .. })) => {
             println!("{e}");
             assert!(e.to_string().contains("another scenario"), "{e}");
         }
@@ -75,7 +77,7 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result_bit_for_bit() {
     // Exact results are not Monte Carlo results either.
     assert!(matches!(
         run_into(&plan, &Engine::Exact, &Progress::default(), &b, true),
-        Err(Error::Resume { .. })
+        Err(Error::Core(CoreError::Resume { .. }))
     ));
     std::fs::remove_dir_all(&a).unwrap();
     std::fs::remove_dir_all(&b).unwrap();
@@ -105,7 +107,7 @@ fn memory_that_cannot_fit_is_refused_before_the_run() {
     let mut v = paper_json();
     set(&mut v, "frames", json!(20_000));
     let plan = Plan::from_value(&v, Path::new("big.json")).unwrap();
-    let Some(avail) = exciton_mc::histogram::available_host_memory() else {
+    let Some(avail) = exciton_core::histogram::available_host_memory() else {
         return;
     };
     // 20_000 frames x 3 states x ~40 kB rows in a u32 copy per thread: 100 000 threads
@@ -124,13 +126,13 @@ fn memory_that_cannot_fit_is_refused_before_the_run() {
 fn pieces_of_a_point_add_up_to_the_point() {
     let mut v = paper_json();
     set(&mut v, "walkers", json!(30_001));
-    let s = exciton_mc::scenario::Scenario::from_value(&v, Path::new("t.json")).unwrap();
+    let s = exciton_core::scenario::Scenario::from_value(&v, Path::new("t.json")).unwrap();
     let cpu = Engine::cpu(2);
     let p = Progress::default();
-    let whole = cpu.histograms(&s, 0, &p).unwrap();
-    let mut sum = cpu.histograms_of(&s, 0, 0, 12_345, &p).unwrap();
+    let whole = cpu.point_histograms(&s, 0, &p).unwrap();
+    let mut sum = cpu.walker_range(&s, 0, 0, 12_345, &p).unwrap();
     sum.add(
-        &cpu.histograms_of(&s, 0, 12_345, 30_001 - 12_345, &p)
+        &cpu.walker_range(&s, 0, 12_345, 30_001 - 12_345, &p)
             .unwrap(),
     );
     assert!(

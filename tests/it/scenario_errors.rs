@@ -1,7 +1,7 @@
 //! Every bad input gives an error naming file, JSON path and reason, never a panic.
 
 use crate::common::{paper_json, remove, set};
-use exciton_mc::scenario::{Scenario, Units};
+use exciton_core::scenario::{Scenario, Units};
 use serde_json::{json, Value};
 use std::path::Path;
 

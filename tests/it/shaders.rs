@@ -1,7 +1,8 @@
 //! Every shader parses and validates with naga (no GPU needed), and its parameter struct
 //! and workgroup size match the Rust twins.
 
-use exciton_mc::kernels::{rng_probe, rng_probe_source, walk, walk_source};
+use exciton_core::kernels::rng_probe::{self, rng_probe_source};
+use exciton_core::kernels::walk::{self, walk_source};
 use naga::valid::{Capabilities, ValidationFlags, Validator};
 
 fn module(name: &str, source: &str) -> naga::Module {
@@ -104,14 +105,14 @@ fn walk_kernel_constants_match_rust() {
     assert_eq!(konst("SHARED_CELL_WORDS"), walk::SHARED_CELL_WORDS);
     assert_eq!(
         konst("GLOBAL_CELL_WORDS") as usize,
-        exciton_mc::histogram::DEVICE_MOMENT_WORDS
+        exciton_core::histogram::DEVICE_MOMENT_WORDS
     );
     assert_eq!(
         konst("GLOBAL_COPIES") as usize,
-        exciton_mc::histogram::DEVICE_MOMENT_COPIES
+        exciton_core::histogram::DEVICE_MOMENT_COPIES
     );
     // The largest state table still leaves a chunk of at least one frame.
-    assert!(walk::chunk_frames(exciton_mc::scenario::MAX_STATES as u32) >= 1);
+    assert!(walk::chunk_frames(exciton_core::scenario::MAX_STATES as u32) >= 1);
 }
 
 // 32 KiB is the smallest workgroup memory we run on (llvmpipe); checked at compile time.

@@ -1,7 +1,7 @@
 //! Sweeps: expansion, order, per-point validation and errors.
 
 use crate::common::{paper_json, set};
-use exciton_mc::sweep::Plan;
+use exciton_core::sweep::Plan;
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -123,13 +123,13 @@ fn sweep_spec_errors() {
 fn points_draw_independent_streams() {
     let v = with_sweep(json!({ "mode": "zip", "parameters": { "walkers": [3000, 3000] } }));
     let plan = Plan::from_value(&v, Path::new("s.json")).unwrap();
-    let cpu = exciton_mc::backend::Engine::cpu(2);
-    let progress = exciton_mc::backend::Progress::default();
+    let cpu = exciton_mc::engine::Engine::cpu(2);
+    let progress = exciton_core::progress::Progress::default();
     let a = cpu
-        .histograms(&plan.points[0].scenario, plan.points[0].index, &progress)
+        .point_histograms(&plan.points[0].scenario, plan.points[0].index, &progress)
         .unwrap();
     let b = cpu
-        .histograms(&plan.points[1].scenario, plan.points[1].index, &progress)
+        .point_histograms(&plan.points[1].scenario, plan.points[1].index, &progress)
         .unwrap();
     assert!(
         a != b,

@@ -1,10 +1,11 @@
 //! Temperature models, samples, Boltzmann occupation and detailed balance.
 
 use crate::common::{paper_json, scenario, set};
-use exciton_mc::backend::{Engine, Progress};
-use exciton_mc::scenario::Scenario;
-use exciton_mc::sweep::Plan;
-use exciton_mc::temperature::{bright_fraction, KB_MEV_PER_K};
+use exciton_core::progress::Progress;
+use exciton_core::scenario::Scenario;
+use exciton_core::sweep::Plan;
+use exciton_core::temperature::{bright_fraction, KB_MEV_PER_K};
+use exciton_mc::engine::Engine;
 use serde_json::json;
 use std::path::Path;
 

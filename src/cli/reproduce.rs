@@ -4,32 +4,58 @@
 //! any directory. Walker counts are picked per backend so that a 2-core machine without
 //! a GPU finishes in a few minutes; `--walkers` overrides.
 
-use crate::cli::{default_threads, with_progress_bar, ReproduceArgs};
+use super::args::{engine_options, parse_backend, parse_walkers, DeviceArgs};
+use super::progress::with_progress;
 use anyhow::{Context, Result};
-use exciton_mc::backend::{BackendKind, Engine, Progress};
-use exciton_mc::output::{prepare_dir, write_results, DirMode};
+use exciton_core::backend::BackendKind;
+use exciton_core::progress::Progress;
+use exciton_core::results::{prepare_dir, write_results, DirMode};
+use exciton_core::scenario::FigureKind;
+use exciton_core::sweep::Plan;
+use exciton_mc::engine::Engine;
 use exciton_mc::run::run;
-use exciton_mc::sweep::Plan;
 use std::path::Path;
+use std::path::PathBuf;
 use std::time::Instant;
+
+#[derive(clap::Args)]
+pub(crate) struct ReproduceArgs {
+    /// Engine for the Monte Carlo figures (exact gives noise-free curves, no diffusion map).
+    #[arg(long, value_parser = parse_backend, default_value = "auto")]
+    pub(crate) backend: BackendKind,
+    /// Directory for the PNGs; results go to DIR/results/<scenario>/.
+    #[arg(long, default_value = "out/reproduce")]
+    pub(crate) out: PathBuf,
+    /// Walkers per sweep point [default: 1e6 on the CPU, 1e7 on a GPU].
+    #[arg(long, value_parser = parse_walkers, allow_hyphen_values = true)]
+    pub(crate) walkers: Option<u64>,
+    #[command(flatten)]
+    pub(crate) device: DeviceArgs,
+    /// Replace what an earlier reproduce wrote into DIR.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub(crate) quiet: bool,
+}
 
 /// (file name, contents) of every figure scenario.
 pub const FIGURE_SCENARIOS: [(&str, &str); 4] = [
     (
         "paper-5nm-9K.json",
-        include_str!("../scenarios/paper-5nm-9K.json"),
+        include_str!("../../scenarios/paper-5nm-9K.json"),
     ),
     (
         "fig2e-heating.json",
-        include_str!("../scenarios/fig2e-heating.json"),
+        include_str!("../../scenarios/fig2e-heating.json"),
     ),
     (
         "fig3-traps.json",
-        include_str!("../scenarios/fig3-traps.json"),
+        include_str!("../../scenarios/fig3-traps.json"),
     ),
     (
         "fig4-temperature.json",
-        include_str!("../scenarios/fig4-temperature.json"),
+        include_str!("../../scenarios/fig4-temperature.json"),
     ),
 ];
 
@@ -42,9 +68,8 @@ fn default_walkers(engine: &Engine) -> u64 {
     }
 }
 
-pub fn reproduce_command(args: ReproduceArgs) -> Result<()> {
-    let threads = default_threads(args.threads);
-    let (engine, why) = Engine::open(args.backend, args.adapter.as_deref(), threads)?;
+pub(crate) fn reproduce_command(args: ReproduceArgs, env: &crate::Environment) -> Result<()> {
+    let (engine, why) = Engine::open(args.backend, &engine_options(&args.device, env))?;
     if !why.is_empty() {
         eprintln!("{why}");
     }
@@ -74,7 +99,7 @@ pub fn reproduce_command(args: ReproduceArgs) -> Result<()> {
         }
         let t0 = Instant::now();
         let progress = Progress::default();
-        let results = with_progress_bar(&progress, plan.total_walkers(), args.quiet, || {
+        let results = with_progress(&progress, plan.total_walkers(), args.quiet, || {
             run(&plan, &engine, &progress)
         })
         .with_context(|| format!("running {file}"))?;
@@ -83,10 +108,8 @@ pub fn reproduce_command(args: ReproduceArgs) -> Result<()> {
         write_results(&dir, &results)?;
         let mut kinds = Vec::new();
         for k in &results.figures {
-            let kind = exciton_mc::figures::FigureKind::parse(k).context("figure kind")?;
-            if kind == exciton_mc::figures::FigureKind::DiffusionMap
-                && engine.kind() == BackendKind::Exact
-            {
+            let kind = FigureKind::parse(k).context("figure kind")?;
+            if kind == FigureKind::DiffusionMap && engine.kind() == BackendKind::Exact {
                 eprintln!(
                     "{}: no diffusion map from the exact backend (it has no profiles)",
                     plan.name

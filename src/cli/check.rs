@@ -1,14 +1,29 @@
 //! `exciton-mc check` (validate without running) and `exciton-mc example`.
 
-use crate::cli::CheckArgs;
 use anyhow::Result;
-use exciton_mc::sweep::Plan;
+use exciton_core::sweep::Plan;
+use exciton_mc::engine::EngineOptions;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub(crate) struct CheckArgs {
+    /// Scenario files.
+    #[arg(required = true)]
+    pub(crate) scenarios: Vec<PathBuf>,
+    /// CPU threads the memory estimate assumes, at least 1 [default: all cores].
+    #[arg(long, value_parser = super::args::parse_threads, allow_hyphen_values = true)]
+    pub(crate) threads: Option<usize>,
+}
 
 /// A complete scenario with every feature, printed by `exciton-mc example`.
-pub(crate) const EXAMPLE: &str = include_str!("../scenarios/example.json");
+pub(crate) const EXAMPLE: &str = include_str!("../../scenarios/example.json");
 
-pub(crate) fn check_command(args: CheckArgs) -> Result<()> {
-    let threads = crate::cli::default_threads(args.threads);
+pub(crate) fn check_command(args: CheckArgs) -> Result<i32> {
+    let threads = EngineOptions {
+        threads: args.threads,
+        ..Default::default()
+    }
+    .threads();
     let mut failed = 0;
     for path in &args.scenarios {
         match Plan::load(path) {
@@ -19,8 +34,13 @@ pub(crate) fn check_command(args: CheckArgs) -> Result<()> {
             Ok(plan) => describe_plan(&plan, threads),
         }
     }
-    let gpu = exciton_mc::gpu::list_adapters();
-    match gpu.iter().find(|a| !a.is_software()) {
+    #[cfg(feature = "gpu")]
+    let gpu = exciton_gpu::context::list_adapters()
+        .into_iter()
+        .find(|a| !a.is_software());
+    #[cfg(not(feature = "gpu"))]
+    let gpu: Option<String> = None;
+    match gpu {
         Some(a) => println!("backend auto would use the GPU {a}"),
         None => {
             println!("backend auto would use the CPU ({threads} threads): no hardware GPU found")
@@ -32,7 +52,7 @@ pub(crate) fn check_command(args: CheckArgs) -> Result<()> {
             args.scenarios.len()
         );
     }
-    Ok(())
+    Ok(0)
 }
 
 fn describe_plan(plan: &Plan, threads: usize) {
@@ -54,8 +74,8 @@ fn describe_plan(plan: &Plan, threads: usize) {
         .points
         .iter()
         .map(|p| {
-            let t = exciton_mc::model::WalkTables::new(&p.scenario);
-            exciton_mc::backend::layout_for(&p.scenario, &t).memory(threads)
+            let t = exciton_core::model::WalkTables::new(&p.scenario);
+            exciton_core::model::layout_for(&p.scenario, &t).memory(threads)
         })
         .max_by_key(|m| m.host_cpu_backend)
         .expect("a plan has points");
@@ -65,7 +85,7 @@ fn describe_plan(plan: &Plan, threads: usize) {
         gib(worst.host_gpu_backend),
         gib(worst.device)
     );
-    if let Some(avail) = exciton_mc::histogram::available_host_memory() {
+    if let Some(avail) = exciton_core::histogram::available_host_memory() {
         if worst.host_cpu_backend > avail {
             println!(
                 "  warning: more host memory than the {:.1} GiB available now",

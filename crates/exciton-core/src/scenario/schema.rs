@@ -106,7 +106,7 @@ pub(super) struct ScenarioFile {
     /// Figures to draw from the results (see `figures.rs`).
     #[serde(default)]
     #[allow(dead_code)] // read by the sweep layer from the JSON, typed here for validation
-    pub(super) figures: Vec<crate::figures::FigureKind>,
+    pub(super) figures: Vec<super::FigureKind>,
 }
 
 /// An optional number that, when present, must be a number: `null` is refused rather
@@ -123,18 +123,16 @@ fn present_count_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::
     count_u32(d).map(Some)
 }
 
-/// Accepts `1000000` and also `1e6` (an integral float), as physicists write counts.
+/// Accepts `1000000` and also `1e6` (an integral float), as physicists write counts;
+/// every digit of a large seed is kept ([`super::counts`]).
 fn count_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    let v = f64::deserialize(d)?;
-    if !(v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 1.8e19) {
-        return Err(serde::de::Error::custom(format!(
-            "expected a non-negative whole number, found {v}"
-        )));
-    }
-    Ok(v as u64)
+    let n = serde_json::Number::deserialize(d)?;
+    super::counts::count_from_json(&n, super::counts::CountRule::ANY)
+        .map_err(serde::de::Error::custom)
 }
 
 fn count_u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     let v = count_u64(d)?;
-    u32::try_from(v).map_err(|_| serde::de::Error::custom(format!("{v} is too large")))
+    u32::try_from(v)
+        .map_err(|_| serde::de::Error::custom(format!("{v} is too large (at most {})", u32::MAX)))
 }

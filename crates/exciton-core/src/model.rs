@@ -111,3 +111,14 @@ impl WalkTables {
             .collect()
     }
 }
+/// The histogram layout a scenario needs.
+pub fn layout_for(scenario: &Scenario, tables: &WalkTables) -> crate::histogram::HistLayout {
+    crate::histogram::HistLayout::new(
+        scenario.frames,
+        tables.states as u32,
+        scenario.max_dx_sites,
+        tables.spot.radius,
+        scenario.occupancy_profile,
+        scenario.record_profiles,
+    )
+}

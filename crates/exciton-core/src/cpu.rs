@@ -12,11 +12,11 @@
 //! (AVX-512 measured 2.5x the portable build, docs/PERFORMANCE.md). The code and its
 //! integers are the same for every unit.
 
-use crate::backend::Progress;
 use crate::error::Error;
 use crate::histogram::{Batch, HistLayout, Histograms};
 use crate::kernels::walk::{walk_invocation, PointParams, TableBases, WalkBindings};
 use crate::model::WalkTables;
+use crate::progress::Progress;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -56,26 +56,23 @@ impl Vector {
         units
     }
 
-    /// The widest unit of this core, or the one `EXCITON_MC_CPU_VECTOR` names
-    /// (`avx512`, `avx2`, `portable`) when this core has it: an experiment switch, so
-    /// benchmarks can compare the builds on one machine.
+    /// The widest unit of this core.
     pub fn detect() -> Vector {
+        Self::available()[0]
+    }
+
+    /// The unit called `name` (`avx512`, `avx2`, `portable`) when this core has it; else
+    /// the error says which units it has. Benchmarks compare the builds on one machine
+    /// this way (the binary reads `EXCITON_MC_CPU_VECTOR`).
+    pub fn by_name(name: &str) -> Result<Vector, UnknownVector> {
         let available = Self::available();
-        let Ok(name) = std::env::var("EXCITON_MC_CPU_VECTOR") else {
-            return available[0];
-        };
         available
             .iter()
             .copied()
             .find(|v| v.name() == name)
-            .unwrap_or_else(|| {
-                let names: Vec<_> = available.iter().map(|v| v.name()).collect();
-                eprintln!(
-                    "EXCITON_MC_CPU_VECTOR={name} is not a unit of this CPU ({}): using {}",
-                    names.join(", "),
-                    available[0].name()
-                );
-                available[0]
+            .ok_or_else(|| UnknownVector {
+                name: name.to_string(),
+                available: available.iter().map(|v| v.name()).collect(),
             })
     }
 
@@ -86,6 +83,14 @@ impl Vector {
             Vector::Portable => "portable",
         }
     }
+}
+
+/// A vector unit this core does not have (or that does not exist).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{name}` is not a vector unit of this CPU ({})", available.join(", "))]
+pub struct UnknownVector {
+    pub name: String,
+    pub available: Vec<&'static str>,
 }
 
 /// Walks every invocation of segment `p` into `batch`.

@@ -1,7 +1,7 @@
 // The walk kernel: one invocation advances one walker through every frame. One dispatch
 // may hold walkers of many sweep points: each workgroup belongs to one point and reads
 // that point's parameters, thresholds and histogram offsets from `points`. Its CPU port
-// is `src/kernels/walk.rs`, written to be read side by side with this file; both make
+// is `crates/exciton-core/src/kernels/walk.rs`, written to be read side by side with this file; both make
 // the same decisions and record the same integers.
 //
 // No physical constant lives here: probabilities arrive as u32 thresholds in `outcome`,
@@ -40,29 +40,22 @@ struct PointParams {
     absolute: u32,
 }
 
-// Outcome order inside a state's row of cumulative thresholds (model.rs).
-const OUTCOME_RAD: u32 = 0u;
-const OUTCOME_NONRAD: u32 = 1u;
-const OUTCOME_PLUS: u32 = 2u;
-const OUTCOME_MINUS: u32 = 3u;
-const OUTCOME_HOP: u32 = 4u;
-const OUTCOME_TO: u32 = 5u;
-
-const WORKGROUP_SIZE: u32 = 256u;
-// Workgroup memory for the moment differences of a chunk: (chunk_frames + 1) frames x
-// states x SHARED_CELL_WORDS words (walk.rs chunk_frames). 24 KiB keeps eight
-// workgroups of 256 on a streaming multiprocessor and fits every device's 32 KiB.
-const SHARED_WORDS: u32 = 6144u;
-// Per (frame, state): n, sum dx, and sum dx^2 as a signed high part (v >> 16) and an
-// unsigned low part (v & 0xffff). A walker adds to a cell at most once (one outcome
-// per frame), |dx| < 46341 (MAX_FRAMES), so with 256 walkers none of the four can
-// wrap and every add is a plain atomic whose result nobody waits for.
-const SHARED_CELL_WORDS: u32 = 4u;
-// Per (frame, state) in the global batch: n, sum dx, sum dx^2 as (low, high) pairs.
-const GLOBAL_CELL_WORDS: u32 = 6u;
-// Copies of the global cells; workgroup w adds into copy w % GLOBAL_COPIES, so that
-// thousands of workgroups do not queue on the same counters (histogram.rs).
-const GLOBAL_COPIES: u32 = 16u;
+// Constants shared with Rust arrive in a prelude the host writes from the Rust values
+// (`exciton_core::kernels::walk::prelude`), so they have one source:
+// - OUTCOME_RAD, OUTCOME_NONRAD, OUTCOME_PLUS, OUTCOME_MINUS, OUTCOME_HOP, OUTCOME_TO: the
+//   outcome order inside a state's row of cumulative thresholds (model.rs);
+// - WORKGROUP_SIZE: walkers per workgroup;
+// - SHARED_WORDS: workgroup memory for the moment differences of a chunk, (chunk_frames
+//   + 1) frames x states x SHARED_CELL_WORDS words. 24 KiB keeps eight workgroups of 256
+//   on a streaming multiprocessor and fits every device's 32 KiB;
+// - SHARED_CELL_WORDS: per (frame, state) n, sum dx, and sum dx^2 as a signed high part
+//   (v >> 16) and an unsigned low part (v & 0xffff). A walker adds to a cell at most
+//   once (one outcome per frame), |dx| < 46341 (MAX_FRAMES), so with 256 walkers none of
+//   the four can wrap and every add is a plain atomic whose result nobody waits for;
+// - GLOBAL_CELL_WORDS: per (frame, state) in the global batch, n, sum dx, sum dx^2 as
+//   (low, high) pairs;
+// - GLOBAL_COPIES: copies of the global cells; workgroup w adds into copy
+//   w % GLOBAL_COPIES, so that thousands of workgroups do not queue on the same counters.
 
 // Record the full occupancy histograms (histogram.occupancy_profile).
 override PROFILE: bool = false;

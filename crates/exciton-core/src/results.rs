@@ -1,7 +1,7 @@
 //! Result files: `results.json` (every point, lattice and physical units side by side)
 //! and one CSV per point, each written atomically (temporary file, then rename).
 
-use crate::error::Error;
+use crate::error::{Error, OutputProblem};
 use crate::observables::{Curves, Summary};
 use crate::scenario::Scenario;
 use indexmap::IndexMap;
@@ -166,24 +166,29 @@ pub enum DirMode {
 /// Prepares the output directory (created if missing) for `mode`.
 pub fn prepare_dir(dir: &Path, mode: DirMode) -> Result<(), Error> {
     let io = |what: &str, e| Error::io(format!("{what} {}", dir.display()), e);
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Output {
+            dir: dir.to_path_buf(),
+            problem: OutputProblem::NotADirectory,
+        });
+    }
     let non_empty = dir.exists()
         && std::fs::read_dir(dir)
             .map_err(|e| io("cannot read", e))?
             .next()
             .is_some();
     match mode {
-        DirMode::Fresh if non_empty => return Err(Error::io(
-            format!("output directory {} already holds files", dir.display()),
-            std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "pass --resume to continue its run, --force to start over, or choose another --out",
-            ),
-        )),
+        DirMode::Fresh if non_empty => {
+            return Err(Error::Output {
+                dir: dir.to_path_buf(),
+                problem: OutputProblem::HoldsFiles,
+            })
+        }
         DirMode::Resume if !dir.join("points").is_dir() => {
-            return Err(Error::io(
-                format!("nothing to resume in {}", dir.display()),
-                std::io::Error::new(std::io::ErrorKind::NotFound, "it has no points/ directory"),
-            ))
+            return Err(Error::Output {
+                dir: dir.to_path_buf(),
+                problem: OutputProblem::NothingToResume,
+            })
         }
         DirMode::Force if dir.join("points").is_dir() => {
             std::fs::remove_dir_all(dir.join("points")).map_err(|e| io("cannot clear", e))?

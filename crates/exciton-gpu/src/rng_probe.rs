@@ -1,36 +1,8 @@
-//! The PCG32 probe kernel (`shaders/rng_probe.wgsl`): the first draws of given
-//! (state, stream) seeds and their SplitMix64, so tests can pin the WGSL generator to
-//! `rand_pcg::Pcg32` and to [`crate::rng`].
+//! The PCG32 probe kernel's pipeline: runs `rng_probe.wgsl` on a device, for tests that pin
+//! the WGSL generator to `rand_pcg::Pcg32` (CPU port: `exciton_core::kernels::rng_probe`).
 
-use crate::gpu::{whole_buffer, GpuContext, GpuError};
-use crate::rng::{splitmix64, Pcg32};
-use bytemuck::{Pod, Zeroable};
-
-/// Invocations per workgroup of `rng_probe.wgsl`.
-pub const WORKGROUP_SIZE: u32 = 64;
-
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
-pub struct RngProbeParams {
-    pub seeds: u32,
-    pub draws: u32,
-    pub _pad0: u32,
-    pub _pad1: u32,
-}
-
-const _: () = assert!(std::mem::size_of::<RngProbeParams>() == 16);
-
-/// CPU port: per seed, `draws` outputs then SplitMix64(state) as low, high.
-pub fn rng_probe_cpu(seeds: &[(u64, u64)], draws: u32) -> Vec<u32> {
-    let mut out = Vec::with_capacity(seeds.len() * (draws as usize + 2));
-    for &(state, stream) in seeds {
-        let mut rng = Pcg32::new(state, stream);
-        out.extend((0..draws).map(|_| rng.next_u32()));
-        let mixed = splitmix64(state);
-        out.extend([mixed as u32, (mixed >> 32) as u32]);
-    }
-    out
-}
+use crate::context::{whole_buffer, GpuContext, GpuError};
+use exciton_core::kernels::rng_probe::{rng_probe_source, RngProbeParams, WORKGROUP_SIZE};
 
 /// The same on the GPU.
 pub fn rng_probe_gpu(
@@ -38,7 +10,7 @@ pub fn rng_probe_gpu(
     seeds: &[(u64, u64)],
     draws: u32,
 ) -> Result<Vec<u32>, GpuError> {
-    let pipeline = ctx.pipeline("rng_probe.wgsl", &super::rng_probe_source(), "rng_probe")?;
+    let pipeline = ctx.pipeline("rng_probe.wgsl", &rng_probe_source(), "rng_probe")?;
     let params = RngProbeParams {
         seeds: seeds.len() as u32,
         draws,

@@ -1,13 +1,41 @@
 //! The wgpu context: adapter choice, device, typed errors, and the one read-back helper.
 //!
-//! Built once per run and reused by every kernel (`kernels::*::…Pipeline`). Errors that
+//! Built once per run and reused by every kernel pipeline ([`crate::walk`], [`crate::rng_probe`]). Errors that
 //! wgpu reports asynchronously (validation, out of memory, device lost) are caught with
 //! error scopes and a device-lost callback and turned into [`GpuError`].
 
 use std::sync::{Arc, Mutex};
 
-/// Environment variable that turns "no adapter, test skipped" into a failure (set in CI).
-pub const REQUIRE_GPU_ENV: &str = "EXCITON_MC_REQUIRE_GPU";
+/// How much of naga's run-time checking the shaders keep.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ShaderChecks {
+    /// Bounds checks kept (a layout bug cannot write outside a buffer), no loop counters:
+    /// those cost ~11 % of the walk kernel on an H100 (docs/PERFORMANCE.md).
+    #[default]
+    Bounds,
+    /// Bounds checks and loop counters, as wgpu builds shaders by default.
+    All,
+    /// Neither: for timing only.
+    None,
+}
+
+impl ShaderChecks {
+    /// `all`, `none` or `bounds` (the binary reads it from `EXCITON_MC_SHADER_CHECKS`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "bounds" => Some(ShaderChecks::Bounds),
+            "all" => Some(ShaderChecks::All),
+            "none" => Some(ShaderChecks::None),
+            _ => None,
+        }
+    }
+}
+
+/// What a caller may choose about the device beyond the adapter.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GpuOptions {
+    pub shader_checks: ShaderChecks,
+}
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum GpuError {
@@ -32,8 +60,15 @@ pub enum GpuError {
     Shader { name: String, reason: String },
     #[error("GPU device lost: {0}")]
     DeviceLost(String),
-    #[error("GPU error: {0}")]
-    Other(String),
+    #[error("waiting for the GPU failed: {0}")]
+    Poll(String),
+    #[error("cannot map the read-back buffer: {0}")]
+    Map(String),
+    #[error("{adapter} has no 64-bit integers in shaders (SHADER_INT64)")]
+    NoInt64 { adapter: String },
+    /// Cancelled between dispatches (Ctrl-C, a walker budget): not a device failure.
+    #[error("the run was interrupted")]
+    Interrupted,
 }
 
 /// Description of one adapter, for `exciton-mc devices` and result files.
@@ -109,12 +144,16 @@ pub struct GpuContext {
     pub limits: wgpu::Limits,
     /// Features asked for and granted (native 64-bit integers when offered).
     pub features: wgpu::Features,
+    options: GpuOptions,
     lost: Arc<Mutex<Option<String>>>,
+    /// The host-visible buffer of the last read-back, reused while it is large enough
+    /// (a flush per 2^32 walkers must not allocate up to 1 GiB each time).
+    staging: Mutex<Option<wgpu::Buffer>>,
 }
 
 impl GpuContext {
     /// Opens the adapter whose name contains `wanted` (case-insensitive), or the best one.
-    pub fn new(wanted: Option<&str>) -> Result<Self, GpuError> {
+    pub fn new(wanted: Option<&str>, options: GpuOptions) -> Result<Self, GpuError> {
         let instance = instance();
         let mut adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
         if adapters.is_empty() {
@@ -175,7 +214,9 @@ impl GpuContext {
             queue,
             limits,
             features,
+            options,
             lost,
+            staging: Mutex::new(None),
         })
     }
 
@@ -244,17 +285,13 @@ impl GpuContext {
                     label: Some(name),
                     source: wgpu::ShaderSource::Wgsl(source.into()),
                 };
-                // naga keeps its bounds checks (a layout bug cannot write outside a
-                // buffer) but adds no loop counters: those cost ~11 % of the walk kernel
-                // on an H100 (docs/PERFORMANCE.md). EXCITON_MC_SHADER_CHECKS=all puts
-                // them back; =none drops the bounds checks too, for timing only.
                 let mut checks = wgpu::ShaderRuntimeChecks::checked();
-                match std::env::var("EXCITON_MC_SHADER_CHECKS").as_deref() {
-                    Ok("all") => return self.device.create_shader_module(desc),
-                    Ok("none") => checks = wgpu::ShaderRuntimeChecks::unchecked(),
-                    _ => checks.force_loop_bounding = false,
+                match self.options.shader_checks {
+                    ShaderChecks::All => return self.device.create_shader_module(desc),
+                    ShaderChecks::None => checks = wgpu::ShaderRuntimeChecks::unchecked(),
+                    ShaderChecks::Bounds => checks.force_loop_bounding = false,
                 }
-                // SAFETY: wgpu asks that no loop be infinite. Every loop in shaders/ ends:
+                // SAFETY: wgpu asks that no loop be infinite. Every loop in the shaders ends:
                 // binary searches shrink their range each pass, the rest count up to a
                 // bound read from their parameters (frames, states, draws, cells), and
                 // the walk's chunk loop steps by chunk_frames >= 1 (tests/it/shaders.rs
@@ -343,7 +380,7 @@ impl GpuContext {
         }
         polled
             .map(|_| ())
-            .map_err(|e| GpuError::Other(e.to_string()))
+            .map_err(|e| GpuError::Poll(e.to_string()))
     }
 
     /// Copies `size` bytes of `source` to the host as `u32`s: copy, map, poll, cast.
@@ -359,28 +396,35 @@ impl GpuContext {
         size: u64,
         f: impl FnOnce(&[u32]) -> T,
     ) -> Result<T, GpuError> {
-        let staging = self.buffer(
-            "read-back staging",
-            size,
-            wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        )?;
+        let mut cached = self.staging.lock().unwrap();
+        let staging = match cached.take() {
+            Some(b) if b.size() >= size => b,
+            _ => self.buffer(
+                "read-back staging",
+                size,
+                wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            )?,
+        };
         let mut encoder = self.device.create_command_encoder(&Default::default());
         encoder.copy_buffer_to_buffer(source, 0, &staging, 0, size);
         self.queue.submit([encoder.finish()]);
         let (tx, rx) = std::sync::mpsc::channel();
-        staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
+        staging
+            .slice(..size)
+            .map_async(wgpu::MapMode::Read, move |r| {
+                let _ = tx.send(r);
+            });
         self.wait()?;
         rx.recv()
-            .map_err(|e| GpuError::Other(format!("map callback never ran: {e}")))?
-            .map_err(|e| GpuError::Other(format!("cannot map the read-back buffer: {e}")))?;
+            .map_err(|e| GpuError::Map(format!("the map callback never ran: {e}")))?
+            .map_err(|e| GpuError::Map(e.to_string()))?;
         let view = staging
-            .get_mapped_range(..)
-            .map_err(|e| GpuError::Other(format!("cannot view the read-back buffer: {e}")))?;
+            .get_mapped_range(..size)
+            .map_err(|e| GpuError::Map(e.to_string()))?;
         let out = f(bytemuck::cast_slice::<u8, u32>(&view));
         drop(view);
         staging.unmap();
+        *cached = Some(staging);
         Ok(out)
     }
 }

@@ -5,6 +5,8 @@
 //! numbers (per-frame probabilities or rates in ns^-1) into one [`StateTable`] of
 //! per-frame probabilities, the single input of every backend.
 
+pub mod counts;
+mod figures;
 mod schema;
 mod validate;
 
@@ -14,6 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+pub use figures::FigureKind;
 pub use validate::default_max_dx;
 
 /// Most states a scenario may declare; the GPU kernel sizes its tables from this.

@@ -1,6 +1,7 @@
 // Probe of the WGSL PCG32: for each (state, stream) seed, the first `draws` outputs of
 // Pcg32::new(state, stream) and the SplitMix64 of the state. Tests compare them with
-// rand_pcg::Pcg32 and src/rng.rs. Its host module is `src/kernels/rng_probe.rs`.
+// rand_pcg::Pcg32 and exciton_core::rng. Its Rust twin is `exciton_core::kernels::rng_probe` (WORKGROUP_SIZE
+// comes from there, in a prelude).
 
 struct RngProbeParams {
     seeds: u32,
@@ -15,7 +16,7 @@ struct RngProbeParams {
 // Per seed: `draws` outputs, then SplitMix64(state) low and high.
 @group(0) @binding(2) var<storage, read_write> out: array<u32>;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn rng_probe(@builtin(global_invocation_id) gid: vec3<u32>) {
     let i = gid.x;
     if (i >= params.seeds) {

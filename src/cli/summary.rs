@@ -1,7 +1,7 @@
 //! What `run` prints: a one-screen text summary, or `--json` for scripts. Lattice and
 //! physical units side by side.
 
-use exciton_mc::output::{PointResult, RunResults};
+use exciton_core::results::{PointResult, RunResults};
 use std::time::Duration;
 
 /// The `--json` summary: per point its swept values and scalars, in both unit systems.

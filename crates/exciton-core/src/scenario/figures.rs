@@ -1,0 +1,33 @@
+//! The figures a scenario asks for (`"figures": ["msd", "t_max"]`); the binary draws them.
+
+/// What a scenario's results can be drawn as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureKind {
+    /// MSD(t), one curve per point (Figures 2e, 3c).
+    Msd,
+    /// t_max against the swept parameter (Figure 3d).
+    TMax,
+    /// D_avg, tau_PL and L against temperature, one curve per sample (Figure 4).
+    Temperature,
+    /// PL intensity per state and total on a log axis.
+    PlDecay,
+    /// Emission profile over x and t, normalised per frame (needs `record_profiles`).
+    DiffusionMap,
+}
+
+impl FigureKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.into())).ok()
+    }
+
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            FigureKind::Msd => "msd",
+            FigureKind::TMax => "t_max",
+            FigureKind::Temperature => "temperature",
+            FigureKind::PlDecay => "pl_decay",
+            FigureKind::DiffusionMap => "diffusion_map",
+        }
+    }
+}

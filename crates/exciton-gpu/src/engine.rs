@@ -1,0 +1,140 @@
+//! What a run holds to walk on a GPU: an open device, the compiled walk kernel and how
+//! walkers are cut.
+
+use crate::context::{GpuContext, GpuError, GpuOptions};
+use crate::driver::{run_group, PointJob};
+use crate::plan::{groups, Batching, DeviceLimits};
+use crate::walk::WalkPipeline;
+use exciton_core::histogram::Histograms;
+use exciton_core::kernels::walk::MAX_DISPATCH_WALKERS;
+use exciton_core::model::{layout_for, WalkTables};
+use exciton_core::progress::Progress;
+use exciton_core::rng::point_key;
+use exciton_core::scenario::Scenario;
+
+/// An open device with the walk kernel compiled for it.
+pub struct GpuEngine {
+    pub ctx: GpuContext,
+    pub pipeline: WalkPipeline,
+    /// Walkers per dispatch; `None` lets the planner choose.
+    batch: Option<u32>,
+    /// Walkers between read-backs of the `u32` histogram (at most 2^32 - 1).
+    flush_every: u64,
+}
+
+impl GpuEngine {
+    /// Opens the adapter whose name contains `adapter` (or the best one) with the
+    /// fastest generator it runs.
+    pub fn open(adapter: Option<&str>, options: GpuOptions) -> Result<Self, GpuError> {
+        let ctx = GpuContext::new(adapter, options)?;
+        let int64 = ctx.has_int64();
+        Self::on(ctx, int64)
+    }
+
+    /// The same with the pairs generator (`rng.wgsl`) even where the device has 64-bit
+    /// integers: tests hold both generators to the CPU reference.
+    pub fn open_with_pairs_rng(
+        adapter: Option<&str>,
+        options: GpuOptions,
+    ) -> Result<Self, GpuError> {
+        Self::on(GpuContext::new(adapter, options)?, false)
+    }
+
+    fn on(ctx: GpuContext, int64: bool) -> Result<Self, GpuError> {
+        let pipeline = WalkPipeline::with_generator(&ctx, int64)?;
+        Ok(GpuEngine {
+            ctx,
+            pipeline,
+            batch: None,
+            flush_every: u64::from(u32::MAX),
+        })
+    }
+
+    /// Walkers per dispatch (tests make it small to exercise batching).
+    pub fn with_batch(mut self, walkers: u32) -> Self {
+        self.batch = Some(walkers.clamp(1, MAX_DISPATCH_WALKERS));
+        self
+    }
+
+    /// Reads the histogram back every `walkers` walkers (tests exercise the u64 totals).
+    pub fn with_flush_every(mut self, walkers: u64) -> Self {
+        self.flush_every = walkers.clamp(1, u64::from(u32::MAX));
+        self
+    }
+
+    pub fn is_software(&self) -> bool {
+        self.ctx.adapter.is_software()
+    }
+
+    /// Words naming the generator the kernel uses, for bench tables.
+    pub fn generator(&self) -> &'static str {
+        if self.pipeline.int64 {
+            "u64"
+        } else {
+            "u32 pairs"
+        }
+    }
+
+    fn limits(&self) -> DeviceLimits {
+        DeviceLimits {
+            max_storage_bytes: self.ctx.max_storage_bytes(),
+            software: self.is_software(),
+        }
+    }
+
+    fn group(&self, jobs: &[PointJob], progress: &Progress) -> Result<Vec<Histograms>, GpuError> {
+        let batching = Batching::for_device(self.limits(), self.batch, self.flush_every);
+        run_group(&self.ctx, &self.pipeline, jobs, batching, progress)
+    }
+
+    /// Histogram totals of walkers `first..first + walkers` of one point.
+    pub fn walker_range(
+        &self,
+        scenario: &Scenario,
+        point: u64,
+        first: u64,
+        walkers: u64,
+        progress: &Progress,
+    ) -> Result<Histograms, GpuError> {
+        let tables = WalkTables::new(scenario);
+        let job = PointJob {
+            tables: &tables,
+            layout: layout_for(scenario, &tables),
+            key: point_key(scenario.seed, point),
+            first,
+            walkers,
+        };
+        Ok(self.group(&[job], progress)?.remove(0))
+    }
+
+    /// Runs whole points (scenario, point index) group by group, their walkers sharing
+    /// dispatches, and hands each point's totals with its tables to `done` (index into
+    /// `points`, in order) as soon as its group has finished.
+    pub fn points_each<E: From<GpuError>>(
+        &self,
+        points: &[(&Scenario, u64)],
+        progress: &Progress,
+        mut done: impl FnMut(usize, &WalkTables, Histograms) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let tables: Vec<WalkTables> = points.iter().map(|(s, _)| WalkTables::new(s)).collect();
+        let jobs: Vec<PointJob> = points
+            .iter()
+            .zip(&tables)
+            .map(|((s, p), t)| PointJob {
+                tables: t,
+                layout: layout_for(s, t),
+                key: point_key(s.seed, *p),
+                first: 0,
+                walkers: s.walkers,
+            })
+            .collect();
+        let sizes: Vec<_> = jobs.iter().map(|j| (j.layout, j.walkers)).collect();
+        for group in groups(self.limits(), &sizes) {
+            let hists = self.group(&jobs[group.clone()], progress)?;
+            for (i, h) in group.zip(hists) {
+                done(i, &tables[i], h)?;
+            }
+        }
+        Ok(())
+    }
+}

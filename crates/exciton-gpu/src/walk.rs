@@ -1,0 +1,186 @@
+//! The walk kernel's pipeline (`exciton_core::kernels::walk` holds its WGSL, its
+//! `PointParams` twin and its CPU port): compiled per device, its buffers, one dispatch.
+
+use crate::context::{whole_buffer, GpuContext, GpuError};
+use exciton_core::histogram::HistLayout;
+use exciton_core::kernels::walk::{walk_source, PointParams, TableBases, WORKGROUP_SIZE};
+use exciton_core::model::WalkTables;
+
+/// The walk kernel compiled for one device: without and with the occupancy profile.
+pub struct WalkPipeline {
+    moments_only: wgpu::ComputePipeline,
+    profile: wgpu::ComputePipeline,
+    /// The generator runs on native 64-bit integers (`rng64.wgsl`).
+    pub int64: bool,
+}
+
+impl WalkPipeline {
+    /// The kernel with the fastest generator the device runs.
+    pub fn new(ctx: &GpuContext) -> Result<Self, GpuError> {
+        Self::with_generator(ctx, ctx.has_int64())
+    }
+
+    /// The kernel with the native 64-bit generator (`int64`) or the pairs one; tests
+    /// run both on one device.
+    pub fn with_generator(ctx: &GpuContext, int64: bool) -> Result<Self, GpuError> {
+        if int64 && !ctx.has_int64() {
+            return Err(GpuError::NoInt64 {
+                adapter: ctx.adapter.to_string(),
+            });
+        }
+        let source = walk_source(int64);
+        let compile = |profile: bool| {
+            let constants = [("PROFILE", if profile { 1.0 } else { 0.0 })];
+            ctx.pipeline_with("walk.wgsl", &source, "walk", &constants)
+        };
+        Ok(WalkPipeline {
+            moments_only: compile(false)?,
+            profile: compile(true)?,
+            int64,
+        })
+    }
+
+    fn pipeline(&self, profile: bool) -> &wgpu::ComputePipeline {
+        if profile {
+            &self.profile
+        } else {
+            &self.moments_only
+        }
+    }
+
+    /// Uploads the tables of a group of points (all with the same `profile`) and
+    /// allocates one zeroed batch buffer holding every point's batch.
+    pub fn buffers(
+        &self,
+        ctx: &GpuContext,
+        points: &[(&WalkTables, HistLayout, u64)],
+    ) -> Result<WalkBuffers, GpuError> {
+        let mut outcome = Vec::new();
+        let mut initial = Vec::new();
+        let mut spot = Vec::new();
+        let mut params = Vec::with_capacity(points.len());
+        let mut hist_words = 0u64;
+        for (tables, layout, key) in points {
+            let bases = TableBases {
+                outcome: outcome.len() as u32,
+                initial: initial.len() as u32,
+                spot: spot.len() as u32,
+            };
+            outcome.extend_from_slice(&tables.outcome);
+            initial.extend_from_slice(&tables.initial);
+            spot.extend_from_slice(&tables.spot.cumulative);
+            params.push(PointParams::new(
+                tables,
+                layout,
+                *key,
+                bases,
+                hist_words as u32,
+            ));
+            hist_words += layout.device_words() as u64;
+        }
+        let hist_bytes = hist_words * 4;
+        if hist_bytes > ctx.max_storage_bytes() || hist_words > u64::from(u32::MAX) {
+            let l = points[0].1;
+            return Err(GpuError::TooLarge {
+                what: format!(
+                    "the histograms of {} point(s) ({} frames x {} states x {} displacement bins)",
+                    points.len(),
+                    l.frames,
+                    l.states,
+                    l.row_width()
+                ),
+                bytes: hist_bytes,
+                limit: ctx.max_storage_bytes(),
+                hint: "reduce frames or histogram.max_dx_sites, or use --backend cpu".into(),
+            });
+        }
+        let table = |what: &str, data: &[u32]| {
+            let b = ctx.buffer(
+                what,
+                (data.len().max(1) * 4) as u64,
+                wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+            )?;
+            ctx.queue.write_buffer(&b, 0, bytemuck::cast_slice(data));
+            Ok::<_, GpuError>(b)
+        };
+        let outcome = table("outcome thresholds", &outcome)?;
+        let initial = table("initial thresholds", &initial)?;
+        let spot = table("spot table", &spot)?;
+        let segments = ctx.buffer(
+            "walk segments",
+            (points.len().max(1) * std::mem::size_of::<PointParams>()) as u64,
+            wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+        )?;
+        let hist = ctx.buffer(
+            "histograms",
+            hist_bytes,
+            wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
+        )?;
+        Ok(WalkBuffers {
+            params,
+            outcome,
+            initial,
+            spot,
+            segments,
+            hist,
+            hist_bytes,
+        })
+    }
+
+    /// Queues one dispatch of `segments` (consecutive `group_base`s, at most
+    /// [`MAX_DISPATCH_GROUPS`] workgroups in all) and submits it.
+    pub fn dispatch(
+        &self,
+        ctx: &GpuContext,
+        b: &WalkBuffers,
+        segments: &[PointParams],
+        profile: bool,
+    ) {
+        let last = segments.last().expect("a dispatch has a segment");
+        let groups = last.group_base + last.walker_count.div_ceil(WORKGROUP_SIZE);
+        let bytes = bytemuck::cast_slice(segments);
+        // The shader finds its point with arrayLength: bind exactly these segments.
+        let size = std::num::NonZeroU64::new(bytes.len() as u64);
+        ctx.queue.write_buffer(&b.segments, 0, bytes);
+        ctx.dispatch(
+            "walk",
+            self.pipeline(profile),
+            &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                        buffer: &b.segments,
+                        offset: 0,
+                        size,
+                    }),
+                },
+                whole_buffer(1, &b.outcome),
+                whole_buffer(2, &b.initial),
+                whole_buffer(3, &b.spot),
+                whole_buffer(4, &b.hist),
+            ],
+            groups,
+        );
+    }
+
+    /// Zeroes the batch buffer after it was read back.
+    pub fn clear(&self, ctx: &GpuContext, b: &WalkBuffers) {
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        encoder.clear_buffer(&b.hist, 0, None);
+        ctx.queue.submit([encoder.finish()]);
+    }
+}
+
+/// The buffers of a group of points: tables, segments and the batch buffer.
+pub struct WalkBuffers {
+    /// Each point's parameters, without walkers (see [`PointParams::segment`]).
+    pub params: Vec<PointParams>,
+    outcome: wgpu::Buffer,
+    initial: wgpu::Buffer,
+    spot: wgpu::Buffer,
+    segments: wgpu::Buffer,
+    pub hist: wgpu::Buffer,
+    pub hist_bytes: u64,
+}

@@ -1,0 +1,76 @@
+//! The command line: clap's flags per command, each command in its own module. Flags
+//! are turned into a plan and validated before any work starts.
+
+mod args;
+mod bench;
+mod check;
+mod devices;
+mod plot;
+mod progress;
+mod reproduce;
+mod run;
+mod summary;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "exciton-mc",
+    version,
+    about = "Exciton diffusion Monte Carlo on nanocrystal lattices"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write results.json plus a CSV per point.
+    ///
+    /// Example: exciton-mc run scenarios/paper-5nm-9K.json --backend cpu --walkers 100000
+    Run(run::RunArgs),
+    /// Run every figure scenario of the paper and draw all figures as PNG.
+    ///
+    /// Example: exciton-mc reproduce --out out/reproduce
+    Reproduce(reproduce::ReproduceArgs),
+    /// Redraw the figures of a saved results.json.
+    ///
+    /// Example: exciton-mc plot out/fig3-traps/results.json --figure msd --figure t_max
+    Plot(plot::PlotArgs),
+    /// Time the walk on standard workloads and print walker-frames per second.
+    ///
+    /// Example: exciton-mc bench --backend cpu --backend gpu --walkers 1048576,16777216
+    Bench(bench::BenchArgs),
+    /// Validate scenario files without running them, and show what would run.
+    ///
+    /// Example: exciton-mc check scenarios/*.json
+    Check(check::CheckArgs),
+    /// Print a complete, valid scenario to start from.
+    ///
+    /// Example: exciton-mc example > my-scenario.json
+    Example,
+    /// List the GPU adapters wgpu finds (name, backend, type, driver).
+    ///
+    /// Example: exciton-mc devices
+    Devices,
+}
+
+/// Parses the flags and runs the command; the exit code on success (130 when a sweep
+/// was interrupted and its finished points kept).
+pub(crate) fn main(env: &crate::Environment) -> Result<i32> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run::run_command(args, env),
+        Command::Bench(args) => bench::bench_command(args, env).map(|()| 0),
+        Command::Reproduce(args) => reproduce::reproduce_command(args, env).map(|()| 0),
+        Command::Plot(args) => plot::plot_command(args).map(|()| 0),
+        Command::Check(args) => check::check_command(args),
+        Command::Example => {
+            print!("{}", check::EXAMPLE);
+            Ok(0)
+        }
+        Command::Devices => devices::devices_command().map(|()| 0),
+    }
+}

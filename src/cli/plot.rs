@@ -1,0 +1,56 @@
+//! `exciton-mc plot`: the figures of a saved results.json, drawn again.
+
+use anyhow::{Context, Result};
+use exciton_core::results::RunResults;
+use exciton_core::scenario::FigureKind;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub(crate) struct PlotArgs {
+    /// A results.json written by `run` or `reproduce`.
+    results: PathBuf,
+    /// Figures to draw [default: those the scenario lists]: msd, t_max, temperature,
+    /// pl_decay, diffusion_map.
+    #[arg(long = "figure")]
+    figures: Vec<String>,
+    /// Directory for the PNGs [default: beside results.json].
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub(crate) fn plot_command(args: PlotArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&args.results)
+        .with_context(|| format!("cannot read {}", args.results.display()))?;
+    let results: RunResults = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a results.json of exciton-mc",
+            args.results.display()
+        )
+    })?;
+    let kinds = args
+        .figures
+        .iter()
+        .map(|f| {
+            FigureKind::parse(f).with_context(|| {
+                format!("--figure {f}: unknown figure (msd, t_max, temperature, pl_decay, diffusion_map)")
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if kinds.is_empty() && results.figures.is_empty() {
+        anyhow::bail!(
+            "{} names no figures: pass --figure msd (or t_max, temperature, pl_decay, diffusion_map)",
+            args.results.display()
+        );
+    }
+    let dir = args.out.unwrap_or_else(|| {
+        args.results
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .to_path_buf()
+    });
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for path in exciton_mc::figures::draw(&results, &kinds, &dir)? {
+        println!("drew {}", path.display());
+    }
+    Ok(())
+}
