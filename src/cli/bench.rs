@@ -35,9 +35,12 @@ pub(crate) struct BenchArgs {
     repeats: u32,
     #[command(flatten)]
     device: DeviceArgs,
-    /// Where to write the rows as JSON.
-    #[arg(long, default_value = "bench.json")]
-    json: PathBuf,
+    /// Print the rows as JSON on stdout instead of the table (as `run --json` does).
+    #[arg(long)]
+    json: bool,
+    /// Also write the rows as JSON to this file.
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -172,9 +175,15 @@ pub(crate) fn bench_command(args: BenchArgs, env: &crate::Environment) -> Result
             }
         }
     }
-    print!("{}", exciton_mc::bench::table(&rows));
     let json = serde_json::to_vec_pretty(&rows)?;
-    exciton_core::results::write_atomic(&args.json, &json)?;
-    println!("written {}", args.json.display());
+    if args.json {
+        println!("{}", String::from_utf8_lossy(&json));
+    } else {
+        print!("{}", exciton_mc::bench::table(&rows));
+    }
+    if let Some(out) = &args.out {
+        exciton_core::results::write_atomic(out, &json)?;
+        eprintln!("written {}", out.display());
+    }
     Ok(())
 }

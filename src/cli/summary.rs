@@ -1,6 +1,7 @@
 //! What `run` prints: a one-screen text summary, or `--json` for scripts. Lattice and
 //! physical units side by side.
 
+use exciton_core::backend::BackendKind;
 use exciton_core::results::{PointResult, RunResults};
 use std::time::Duration;
 
@@ -52,11 +53,19 @@ pub(crate) fn print_summary(results: &RunResults, wall: Duration, out: &std::pat
         .iter()
         .map(|p| p.walkers as f64 * f64::from(p.frames))
         .sum();
+    // A rate of walker-frames means something only where walkers were walked.
+    let rate = if results.backend == BackendKind::Exact.name() {
+        String::new()
+    } else {
+        format!(
+            "  ({:.3e} walker-frames/s, dead walkers' frames counted)",
+            wf / wall.as_secs_f64()
+        )
+    };
     println!(
-        "points     {}  wall {:.2} s  ({:.3e} walker-frames/s, dead walkers' frames counted)",
+        "points     {}  wall {:.2} s{rate}",
         results.points.len(),
         wall.as_secs_f64(),
-        wf / wall.as_secs_f64()
     );
     if let [p] = &results.points[..] {
         print_point(p);
@@ -111,23 +120,76 @@ fn print_point(p: &PointResult) {
     }
 }
 
-/// One line per point (the first 40): swept values and the scalars in both units.
+/// Most points the table shows; the rest are in sweep.csv.
+const TABLE_POINTS: usize = 40;
+
+/// Column names for swept parameter paths: the last path segment, or as many trailing
+/// segments as it takes to tell two parameters apart (`bright.to.trapped`).
+pub(crate) fn short_names(paths: &[&str]) -> Vec<String> {
+    let tail = |p: &str, n: usize| -> String {
+        let parts: Vec<&str> = p.split('.').collect();
+        parts[parts.len().saturating_sub(n)..].join(".")
+    };
+    let mut depth = vec![1usize; paths.len()];
+    loop {
+        let names: Vec<String> = paths.iter().zip(&depth).map(|(p, &n)| tail(p, n)).collect();
+        let mut clash = false;
+        for j in 0..names.len() {
+            let twin = (0..names.len()).any(|i| i != j && names[i] == names[j]);
+            if twin && depth[j] < paths[j].split('.').count() {
+                depth[j] += 1;
+                clash = true;
+            }
+        }
+        if !clash {
+            return names;
+        }
+    }
+}
+
+/// One line per point (the first [`TABLE_POINTS`]): its swept values in full, one column
+/// per parameter, and the scalars in both unit systems.
 fn print_sweep_table(results: &RunResults) {
+    let paths: Vec<&str> = results.points[0]
+        .parameters
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let names = short_names(&paths);
+    let shown = &results.points[..results.points.len().min(TABLE_POINTS)];
+    let cell = |p: &PointResult, k: &str| p.parameters.get(k).map_or("-".into(), |v| v.to_string());
+    let widths: Vec<usize> = paths
+        .iter()
+        .zip(&names)
+        .map(|(k, n)| {
+            shown
+                .iter()
+                .map(|p| cell(p, k).len())
+                .chain([n.len()])
+                .max()
+                .unwrap_or(1)
+        })
+        .collect();
+    for (k, n) in paths.iter().zip(&names) {
+        if n != k {
+            println!("  {n} = {k}");
+        }
+    }
+    let mut head = format!("  {:>5}", "point");
+    for (n, w) in names.iter().zip(&widths) {
+        head += &format!(" {n:>w$}");
+    }
     println!(
-        "  {:<40} {:>9} {:>11} {:>11} {:>9} {:>7} {:>9}",
-        "point", "tau_PL/ps", "D/cm^2/s", "D/site^2/ps", "L/nm", "L/site", "t_max/ps"
+        "{head} {:>11} {:>14} {:>14} {:>9} {:>9} {:>10}",
+        "tau_PL [ps]", "D_avg [cm^2/s]", "D [sites^2/ps]", "L [nm]", "L [sites]", "t_max [ps]"
     );
-    for (i, p) in results.points.iter().enumerate().take(40) {
-        let params: Vec<String> = p
-            .parameters
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let mut label = format!("{i}: {}", params.join(" "));
-        label.truncate(40);
+    for (i, p) in shown.iter().enumerate() {
+        let mut line = format!("  {i:>5}");
+        for (k, w) in paths.iter().zip(&widths) {
+            line += &format!(" {:>w$}", cell(p, k));
+        }
         println!(
-            "  {:<40} {:>9} {:>11} {:>11} {:>9} {:>7} {:>9}",
-            label,
+            "{line} {:>11} {:>14} {:>14} {:>9} {:>9} {:>10}",
             fmt_opt(p.tau_pl_ps, 1),
             fmt_opt(p.d_avg_cm2_s, 5),
             fmt_opt(p.d_avg_sites2_ps, 6),
@@ -136,10 +198,27 @@ fn print_sweep_table(results: &RunResults) {
             fmt_opt(p.t_max_ps, 0)
         );
     }
-    if results.points.len() > 40 {
+    if results.points.len() > TABLE_POINTS {
         println!(
             "  ... {} more points in sweep.csv",
-            results.points.len() - 40
+            results.points.len() - TABLE_POINTS
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_names;
+
+    #[test]
+    fn short_names_tell_parameters_apart() {
+        assert_eq!(
+            short_names(&["temperature_K", "states.bright.to.trapped"]),
+            ["temperature_K", "trapped"]
+        );
+        assert_eq!(
+            short_names(&["states.bright.fret", "states.dark.fret", "seed"]),
+            ["bright.fret", "dark.fret", "seed"]
         );
     }
 }

@@ -519,6 +519,7 @@ fn bench_times_every_backend_including_exact() {
             "--repeats",
             "1",
             "--json",
+            "--out",
         ])
         .arg(&json)
         .output()
@@ -526,6 +527,10 @@ fn bench_times_every_backend_including_exact() {
     assert!(o.status.success(), "{}", text(&o));
     let rows: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    // --json is a switch, as for `run`: the same rows on stdout.
+    let printed: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", text(&o)));
+    assert_eq!(printed, rows);
     let rows = rows.as_array().unwrap();
     // paper on exact and cpu, the sweep on exact and cpu, the exact sweep once.
     let shape: Vec<(&str, u64, u64)> = rows

@@ -86,30 +86,45 @@ fn walk_kernel_matches_rust() {
 }
 
 #[test]
-fn walk_kernel_constants_match_rust() {
-    // The workgroup memory the host sizes its chunks for is what the shader declares.
-    let source = walk_source(true);
-    let konst = |name: &str| -> u32 {
-        let line = source
-            .lines()
-            .find(|l| l.starts_with(&format!("const {name}: u32 = ")))
-            .unwrap_or_else(|| panic!("walk.wgsl has no const {name}"));
-        line.rsplit(' ')
-            .next()
-            .unwrap()
-            .trim_end_matches("u;")
-            .parse()
-            .unwrap()
+fn walk_kernel_constants_come_from_rust() {
+    // The shader file declares none of the shared constants: the prelude written from
+    // the Rust values is their one source (a second declaration would not compile).
+    let file = include_str!("../../crates/exciton-core/shaders/walk.wgsl");
+    let prelude = walk::prelude();
+    for line in prelude.lines() {
+        let name = line.split(':').next().unwrap();
+        assert!(
+            !file.contains(&format!("{name}:")),
+            "walk.wgsl declares {name} itself"
+        );
+    }
+    // And naga reads them back as the Rust values (the module, not its text).
+    let m = naga::front::wgsl::parse_str(&walk_source(true)).expect("walk.wgsl parses");
+    let value = |name: &str| -> u32 {
+        let (_, c) = m
+            .constants
+            .iter()
+            .find(|(_, c)| c.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("the walk kernel has no constant {name}"));
+        match m.global_expressions[c.init] {
+            naga::Expression::Literal(naga::Literal::U32(v)) => v,
+            ref e => panic!("{name} is {e:?}, not a u32 literal"),
+        }
     };
-    assert_eq!(konst("SHARED_WORDS"), walk::SHARED_WORDS);
-    assert_eq!(konst("SHARED_CELL_WORDS"), walk::SHARED_CELL_WORDS);
+    assert_eq!(value("WORKGROUP_SIZE"), walk::WORKGROUP_SIZE);
+    assert_eq!(value("SHARED_WORDS"), walk::SHARED_WORDS);
+    assert_eq!(value("SHARED_CELL_WORDS"), walk::SHARED_CELL_WORDS);
     assert_eq!(
-        konst("GLOBAL_CELL_WORDS") as usize,
+        value("GLOBAL_CELL_WORDS") as usize,
         exciton_core::histogram::DEVICE_MOMENT_WORDS
     );
     assert_eq!(
-        konst("GLOBAL_COPIES") as usize,
+        value("GLOBAL_COPIES") as usize,
         exciton_core::histogram::DEVICE_MOMENT_COPIES
+    );
+    assert_eq!(
+        value("OUTCOME_TO") as usize,
+        exciton_core::model::OUTCOME_TO
     );
     // The largest state table still leaves a chunk of at least one frame.
     assert!(walk::chunk_frames(exciton_core::scenario::MAX_STATES as u32) >= 1);
@@ -135,10 +150,13 @@ fn rng_probe_kernel_matches_rust() {
 #[test]
 fn every_shader_file_is_covered() {
     // A new shader must get a test above: list the files and compare.
-    let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
+    let mut files: Vec<String> = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/exciton-core/shaders"
+    ))
+    .unwrap()
+    .map(|e| e.unwrap().file_name().into_string().unwrap())
+    .collect();
     files.sort();
     assert_eq!(
         files,

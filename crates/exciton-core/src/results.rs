@@ -16,6 +16,8 @@ pub struct PointResult {
     pub parameters: IndexMap<String, serde_json::Value>,
     pub walkers: u64,
     pub seed: u64,
+    /// Named as in the scenario file (`temperature_K`); older files said `temperature_k`.
+    #[serde(rename = "temperature_K", alias = "temperature_k")]
     pub temperature_k: Option<f64>,
     pub sample: Option<crate::temperature::Sample>,
     pub frames: u32,

@@ -108,9 +108,19 @@ const AHEAD_SUMS: [u64; PASS] = {
     c
 };
 
-/// Per-stream additive constants of four steps ahead ([`Pcg32::ahead`]).
+/// Per-stream additive constants of 1..=[`PASS`] steps ahead ([`Pcg32::ahead`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Ahead([u64; PASS]);
+
+/// The entry of a cumulative spot table that draw `u` falls on: the first whose
+/// threshold exceeds `u`, the last one if none does (it is saturated, so `u32::MAX`
+/// lands there). The shader's `spot_offset` finds the same entry by binary search; this
+/// one has no branches (`partition_point` compiles to conditional moves): a branch on a
+/// random draw is mispredicted half the time, and the CPU walk searches once per walker.
+#[inline(always)]
+pub fn spot_entry(cumulative: &[u32], u: u32) -> usize {
+    cumulative[..cumulative.len() - 1].partition_point(|&c| c <= u)
+}
 
 /// SplitMix64 finaliser: a bijection on u64 with good avalanche, used to derive streams.
 #[inline]
@@ -216,20 +226,10 @@ impl SpotTable {
         SpotTable { radius, cumulative }
     }
 
-    /// Offset in sites for draw `u`: the first entry whose threshold exceeds `u`
-    /// (binary search, mirrored in WGSL); `u32::MAX` itself falls on the last entry.
+    /// Offset in sites for draw `u` ([`spot_entry`]).
     #[inline]
     pub fn offset(&self, u: u32) -> i32 {
-        let (mut lo, mut hi) = (0usize, self.cumulative.len() - 1);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if u < self.cumulative[mid] {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        lo as i32 - self.radius as i32
+        spot_entry(&self.cumulative, u) as i32 - self.radius as i32
     }
 
     /// The probability of each offset that the table implements.

@@ -110,7 +110,7 @@ impl std::fmt::Display for AdapterSummary {
 
 fn instance() -> wgpu::Instance {
     // Vulkan/Metal/DX12 only: the GL backend has no usable compute on the machines we
-    // run on (GPU.md). WGPU_BACKEND still overrides.
+    // run on (an NVIDIA H100 measured in docs/PERFORMANCE.md). WGPU_BACKEND still overrides.
     let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
     desc.backends = wgpu::Backends::PRIMARY;
     wgpu::Instance::new(desc.with_env())

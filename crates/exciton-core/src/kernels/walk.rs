@@ -201,14 +201,12 @@ fn walker_rng(p: &PointParams, index: u32) -> Pcg32 {
     crate::rng::walker_rng(p.key(), p.walker_base().wrapping_add(u64::from(index)))
 }
 
-/// Mirror of `spot_offset` in WGSL: the first entry of the cumulative spot table above
-/// `u`, the last one if none is. The same entry as the shader's binary search, found
-/// without its branches (`partition_point` compiles to conditional moves): a branch on
-/// a random draw is mispredicted half the time, and this search is once per walker.
+/// Mirror of `spot_offset` in WGSL: the offset of the spot table's entry for `u`
+/// ([`crate::rng::spot_entry`]: the shader's entry, found without branches).
 #[inline(always)]
 fn spot_offset(p: &PointParams, spot: &[u32], u: u32) -> i32 {
-    let below_last = &spot[p.spot_base as usize..(p.spot_base + p.spot_len - 1) as usize];
-    below_last.partition_point(|&c| c <= u) as i32 - p.spot_radius as i32
+    let table = &spot[p.spot_base as usize..(p.spot_base + p.spot_len) as usize];
+    crate::rng::spot_entry(table, u) as i32 - p.spot_radius as i32
 }
 
 /// Mirror of `arrive_or_leave`: from frame `t` on, (n, sum dx, sum dx^2) of `state`
