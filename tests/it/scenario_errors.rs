@@ -1,27 +1,51 @@
-//! Every bad input gives an error naming file, JSON path and reason, never a panic.
+//! Every bad input gives an error naming file, JSON path, kind and reason, never a panic.
 
 use crate::common::{paper_json, remove, set};
+use exciton_core::error::{ScenarioError, ScenarioErrorKind as Kind};
 use exciton_core::scenario::{Scenario, Units};
+use exciton_core::sweep::Plan;
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-fn expect_error(v: &Value, path: &str, reason: &str) {
+/// The error `v` must give: its kind and JSON path, and the `FILE: PATH: REASON` form.
+fn expect_error(v: &Value, kind: Kind, path: &str) -> ScenarioError {
     let err = Scenario::from_value(v, Path::new("bad.json")).expect_err("scenario must be refused");
     let shown = err.to_string();
     println!("{shown}");
     assert_eq!(err.file, Path::new("bad.json"), "{shown}");
+    assert_eq!(err.kind, kind, "wrong kind of error in: {shown}");
     assert_eq!(err.path, path, "wrong JSON path in: {shown}");
+    let want = if path.is_empty() {
+        format!("bad.json: {}", err.reason)
+    } else {
+        format!("bad.json: {path}: {}", err.reason)
+    };
+    assert_eq!(shown, want);
+    err
+}
+
+/// Where the kind and path leave the message's content open (which field, which numbers).
+fn says(err: &ScenarioError, text: &str) {
     assert!(
-        err.reason.contains(reason),
-        "reason should contain {reason:?}: {shown}"
+        err.reason.contains(text),
+        "reason should contain {text:?}: {err}"
     );
-    assert!(shown.starts_with("bad.json: "), "{shown}");
 }
 
 fn with(path: &str, value: Value) -> Value {
     let mut v = paper_json();
     set(&mut v, path, value);
     v
+}
+
+/// A fresh directory for this test's files.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "exciton-mc-scenario-errors-{name}-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 #[test]
@@ -36,82 +60,123 @@ fn the_issue_example_loads() {
 
 #[test]
 fn unknown_state_in_to() {
-    expect_error(
+    let e = expect_error(
         &with("states.bright.to.grey", json!(0.1)),
+        Kind::UnknownState,
         "states.bright.to.grey",
-        "unknown state `grey`",
     );
+    says(&e, "(states are: bright, dark, trapped)");
 }
 
 #[test]
 fn populations_not_summing_to_one() {
-    expect_error(
+    let e = expect_error(
         &with("initial.populations.dark", json!(0.4)),
+        Kind::SumNotOne,
         "initial.populations",
-        "sum to 0.9",
     );
+    says(&e, "sum to 0.9");
 }
 
 #[test]
 fn unknown_state_in_populations() {
     expect_error(
         &with("initial.populations.grey", json!(0.0)),
+        Kind::UnknownState,
         "initial.populations.grey",
-        "unknown state",
+    );
+}
+
+#[test]
+fn bad_populations() {
+    expect_error(
+        &with("initial.populations.dark", json!("half")),
+        Kind::WrongType,
+        "initial.populations.dark",
+    );
+    expect_error(
+        &with("initial.populations", json!("boltzmann")),
+        Kind::UnknownKeyword,
+        "initial.populations",
+    );
+    expect_error(
+        &with("initial.populations", json!([0.5, 0.5])),
+        Kind::WrongType,
+        "initial.populations",
+    );
+    // "thermal" needs a sample and a temperature.
+    expect_error(
+        &with("initial.populations", json!("thermal")),
+        Kind::Missing,
+        "initial.populations",
     );
 }
 
 #[test]
 fn outgoing_probabilities_above_one_name_the_parts() {
-    expect_error(
+    let e = expect_error(
         &with("states.bright.to.dark", json!(0.9)),
+        Kind::SumAboveOne,
         "states.bright",
+    );
+    says(
+        &e,
         "sum to 1.335, above 1 (radiative 0.03 + nonradiative 0 + hop 0.405 + to.dark 0.9)",
     );
 }
 
 #[test]
 fn negative_and_non_finite_numbers() {
-    expect_error(
+    let e = expect_error(
         &with("states.dark.radiative", json!(-0.1)),
+        Kind::Negative,
         "states.dark.radiative",
-        "negative",
     );
+    says(&e, "-0.1 is negative");
     expect_error(
         &with("states.bright.fret", json!(-1)),
+        Kind::Negative,
         "states.bright.fret",
-        "negative",
     );
-    expect_error(&with("dt_ps", json!(0.0)), "dt_ps", "greater than 0");
+    let e = expect_error(&with("dt_ps", json!(0.0)), Kind::OutOfRange, "dt_ps");
+    says(&e, "greater than 0");
     expect_error(
         &with("lattice.pitch_nm", json!(-7)),
+        Kind::Negative,
         "lattice.pitch_nm",
-        "negative",
     );
     expect_error(
         &with("initial.sigma_sites", json!(-1)),
+        Kind::Negative,
         "initial.sigma_sites",
-        "negative",
     );
     // JSON has no NaN or infinity: serde_json turns them into null, which is refused.
-    expect_error(
-        &with("dt_ps", json!(f64::NAN)),
-        "dt_ps",
-        "invalid type: null",
-    );
-    expect_error(
+    let e = expect_error(&with("dt_ps", json!(f64::NAN)), Kind::WrongType, "dt_ps");
+    says(&e, "invalid type: null");
+    let e = expect_error(
         &with("states.bright.fret", json!(f64::INFINITY)),
+        Kind::WrongType,
         "states.bright.fret",
-        "expected a number or a temperature model, found null",
     );
+    says(&e, "expected a number or a temperature model, found null");
+    // A model can still overflow.
+    let mut v = with("temperature_K", json!(1.0));
+    set(
+        &mut v,
+        "states.dark.radiative",
+        json!({ "arrhenius": { "prefactor": 1e300, "activation_meV": -100.0 } }),
+    );
+    expect_error(&v, Kind::NotFinite, "states.dark.radiative");
 }
 
 #[test]
 fn zero_frames_and_walkers() {
-    expect_error(&with("frames", json!(0)), "frames", "at least 1");
-    expect_error(&with("walkers", json!(0)), "walkers", "at least 1");
-    expect_error(&with("frames", json!(2.5)), "frames", "whole number");
-    expect_error(&with("walkers", json!(-3)), "walkers", "whole number");
+    let e = expect_error(&with("frames", json!(0)), Kind::OutOfRange, "frames");
+    says(&e, "at least 1");
+    expect_error(&with("walkers", json!(0)), Kind::OutOfRange, "walkers");
+    expect_error(&with("frames", json!(2.5)), Kind::NotWhole, "frames");
+    expect_error(&with("walkers", json!(-3)), Kind::Negative, "walkers");
+    expect_error(&with("walkers", json!("many")), Kind::WrongType, "walkers");
 }
 
 #[test]
@@ -122,34 +187,37 @@ fn counts_accept_scientific_notation() {
 
 #[test]
 fn fret_and_hop_together() {
-    expect_error(
+    let e = expect_error(
         &with("states.bright.hop", json!(0.1)),
+        Kind::Conflict,
         "states.bright",
-        "not both",
     );
+    says(&e, "not both");
 }
 
 #[test]
 fn unknown_fields_are_rejected() {
-    expect_error(
+    let e = expect_error(
         &with("states.bright.radiatve", json!(0.1)),
+        Kind::UnknownField,
         "states.bright.radiatve",
-        "unknown field `radiatve`",
     );
+    says(&e, "expected one of `radiative`, `nonradiative`");
     expect_error(
         &with("lattice.geometry", json!("hexagonal")),
+        Kind::UnknownKeyword,
         "lattice.geometry",
-        "unknown variant `hexagonal`",
     );
     expect_error(
         &with("units", json!("per_second")),
+        Kind::UnknownKeyword,
         "units",
-        "unknown variant",
     );
+    expect_error(&with("colour", json!("red")), Kind::UnknownField, "colour");
     expect_error(
-        &with("colour", json!("red")),
-        "colour",
-        "unknown field `colour`",
+        &with("figures", json!(["msd", "heatmap"])),
+        Kind::UnknownKeyword,
+        "figures[1]",
     );
 }
 
@@ -157,14 +225,12 @@ fn unknown_fields_are_rejected() {
 fn missing_fields_are_named() {
     let mut v = paper_json();
     remove(&mut v, "dt_ps");
-    expect_error(&v, "", "missing field `dt_ps`");
+    let e = expect_error(&v, Kind::Missing, "");
+    says(&e, "missing field `dt_ps`");
     let mut v = paper_json();
     remove(&mut v, "lattice.pitch_nm");
-    expect_error(
-        &v,
-        "lattice.pitch_nm",
-        "missing: give the NC centre-to-centre distance",
-    );
+    let e = expect_error(&v, Kind::Missing, "lattice.pitch_nm");
+    says(&e, "give the NC centre-to-centre distance");
 }
 
 #[test]
@@ -177,35 +243,47 @@ fn too_many_states() {
             json!({ "radiative": 0.1 }),
         );
     }
-    expect_error(&v, "states", "at most 16");
+    let e = expect_error(&v, Kind::OutOfRange, "states");
+    says(&e, "at most 16");
 }
 
 #[test]
 fn wrong_types() {
-    expect_error(
+    let e = expect_error(
         &with("states.bright.radiative", json!("fast")),
+        Kind::WrongType,
         "states.bright.radiative",
-        "expected a number or a temperature model, found \"fast\"",
     );
-    expect_error(&with("states", json!([1, 2])), "states", "invalid type");
+    says(&e, "found \"fast\"");
+    expect_error(&with("states", json!([1, 2])), Kind::WrongType, "states");
+    expect_error(&json!([paper_json()]), Kind::WrongType, "");
+    expect_error(
+        &with("states.bright.fret", json!({ "tabel": {} })),
+        Kind::BadModel,
+        "states.bright.fret",
+    );
 }
 
 #[test]
 fn zero_histogram_width() {
     expect_error(
         &with("histogram.max_dx_sites", json!(0)),
+        Kind::OutOfRange,
         "histogram.max_dx_sites",
-        "at least 1",
     );
 }
 
 #[test]
 fn files_that_cannot_be_read_or_parsed() {
-    let dir = std::env::temp_dir().join(format!("exciton-mc-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("files");
     let missing = dir.join("missing.json");
     let err = Scenario::load(&missing).unwrap_err();
     println!("{err}");
+    assert_eq!(
+        (err.kind, err.path.as_str()),
+        (Kind::Unreadable, ""),
+        "{err}"
+    );
     assert!(
         err.to_string()
             .contains("missing.json: cannot read the file"),
@@ -216,6 +294,7 @@ fn files_that_cannot_be_read_or_parsed() {
     std::fs::write(&broken, "{\n  \"name\": \"x\",\n  \"frames\": 300,,\n}").unwrap();
     let err = Scenario::load(&broken).unwrap_err();
     println!("{err}");
+    assert_eq!((err.kind, err.path.as_str()), (Kind::Syntax, ""), "{err}");
     assert!(
         err.to_string()
             .contains("broken.json: malformed JSON at line 3 column 17: key must be a string"),
@@ -223,6 +302,37 @@ fn files_that_cannot_be_read_or_parsed() {
     );
     assert!(!err.to_string().ends_with("column 17"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_samples() {
+    let e = expect_error(
+        &with("sample", json!("4nm_SL")),
+        Kind::UnknownSample,
+        "sample",
+    );
+    says(&e, "presets: 5nm_SL, 8nm_SL, 14nm_film");
+    expect_error(
+        &with("sample", json!({ "preset": "4nm_SL" })),
+        Kind::UnknownSample,
+        "sample.preset",
+    );
+    expect_error(
+        &with("sample", json!({ "preset": "5nm_SL", "pitch": 7 })),
+        Kind::UnknownField,
+        "sample.pitch",
+    );
+    expect_error(
+        &with("sample", json!({ "name": "mine", "pitch_nm": 7 })),
+        Kind::Missing,
+        "sample.splitting_meV",
+    );
+    expect_error(
+        &with("sample", json!({ "preset": "5nm_SL", "splitting_meV": -1 })),
+        Kind::Negative,
+        "sample.splitting_meV",
+    );
+    expect_error(&with("sample", json!(5)), Kind::WrongType, "sample");
 }
 
 #[test]
@@ -250,11 +360,9 @@ fn rates_are_converted_by_competing_risks() {
 
 #[test]
 fn frames_beyond_the_kernels_range_are_refused() {
-    expect_error(
-        &with("frames", json!(46_342)),
-        "frames",
-        "above the limit of 46341",
-    );
+    let e = expect_error(&with("frames", json!(46_342)), Kind::OutOfRange, "frames");
+    says(&e, "above the limit of 46341");
+    expect_error(&with("frames", json!(5e9)), Kind::OutOfRange, "frames");
 }
 
 #[test]
@@ -262,13 +370,14 @@ fn histograms_too_large_for_memory() {
     let mut v = with("frames", json!(40_000));
     set(&mut v, "initial.sigma_sites", json!(5000.0));
     set(&mut v, "record_profiles", json!(true));
-    expect_error(
-        &v,
-        "frames",
+    let e = expect_error(&v, Kind::TooLarge, "frames");
+    says(
+        &e,
         "reduce frames, histogram.max_dx_sites, initial.sigma_sites",
     );
     // Without the diffusion map's rows over the spot, frames and max_dx alone decide.
     let mut v = with("frames", json!(46_000));
     set(&mut v, "histogram.max_dx_sites", json!(46_000));
-    expect_error(&v, "frames", "reduce frames, histogram.max_dx_sites");
+    let e = expect_error(&v, Kind::TooLarge, "frames");
+    says(&e, "reduce frames, histogram.max_dx_sites");
 }

@@ -1,22 +1,25 @@
 //! Scenario files: the JSON schema, loading, and validation into per-frame probabilities.
 //!
-//! A scenario is parsed as a `serde_json::Value` first and typed second, so that every
-//! error can name the file, the JSON path and the reason. Validation turns the user's
+//! A scenario is parsed as a `serde_json::Value` first (a key given twice is refused
+//! there) and typed second, so that every error can name the file, the JSON path, its
+//! kind and the reason. Validation turns the user's
 //! numbers (per-frame probabilities or rates in ns^-1) into one [`StateTable`] of
 //! per-frame probabilities, the single input of every backend.
 
 pub mod counts;
 mod figures;
+mod json;
 mod schema;
 mod validate;
 
-use crate::error::ScenarioError;
+use crate::error::{ScenarioError, ScenarioErrorKind};
 use crate::temperature::Sample;
 use serde::Deserialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 pub use figures::FigureKind;
+pub use json::{parse_json, read_json};
 pub use validate::default_max_dx;
 
 /// Most states a scenario may declare; the GPU kernel sizes its tables from this.
@@ -146,7 +149,8 @@ impl Scenario {
                 Value::Bool(_) => "a boolean",
                 _ => "null",
             };
-            return Err(ScenarioError::new(
+            return Err(ScenarioError::of(
+                ScenarioErrorKind::WrongType,
                 file,
                 "",
                 format!(
@@ -154,29 +158,8 @@ impl Scenario {
                 ),
             ));
         }
-        let spec: schema::ScenarioFile = serde_path_to_error::deserialize(value).map_err(
-            |e: serde_path_to_error::Error<_>| {
-                let path = e.path().to_string();
-                let path = if path == "." { String::new() } else { path };
-                ScenarioError::new(file, &path, e.into_inner().to_string())
-            },
-        )?;
+        let spec: schema::ScenarioFile =
+            serde_path_to_error::deserialize(value).map_err(|e| json::schema_error(file, "", e))?;
         validate::validate(spec, file)
     }
-}
-
-/// Reads a JSON file; errors name the file, and line and column when it is malformed.
-pub fn read_json(path: &Path) -> Result<Value, ScenarioError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ScenarioError::new(path, "", format!("cannot read the file: {e}")))?;
-    serde_json::from_str(&text).map_err(|e| {
-        let (line, column) = (e.line(), e.column());
-        let what = e.to_string();
-        let what = what.trim_end_matches(&format!(" at line {line} column {column}"));
-        ScenarioError::new(
-            path,
-            "",
-            format!("malformed JSON at line {line} column {column}: {what}"),
-        )
-    })
 }

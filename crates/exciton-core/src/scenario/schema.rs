@@ -1,11 +1,12 @@
 //! The scenario file as serde reads it: one struct per JSON object, unknown fields
-//! refused, counts that accept `1e6`, and optional numbers that refuse `null`.
+//! refused, and optional values that refuse `null`. Counts, state parameters, the
+//! sample and the populations stay JSON here: validation reads them, so that each of
+//! their errors gets its own kind.
 
 use super::{Geometry, Units};
-use crate::temperature::Param;
 use indexmap::IndexMap;
 use serde::{Deserialize, Deserializer};
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,25 +20,11 @@ pub(super) struct LatticeSpec {
 #[serde(deny_unknown_fields)]
 pub(super) struct InitialSpec {
     pub(super) sigma_sites: f64,
-    pub(super) populations: Populations,
+    /// Fractions per state, or `"thermal"` (Boltzmann bright/dark at T).
+    pub(super) populations: Value,
 }
 
-/// Initial split: fractions per state, or `"thermal"` (Boltzmann bright/dark at T).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-pub(super) enum Populations {
-    Fractions(IndexMap<String, f64>),
-    Keyword(String),
-}
-
-/// `"sample": "5nm_SL"` or `{"preset": "5nm_SL", "splitting_meV": 14}`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-pub(super) enum SampleSpec {
-    Preset(String),
-    Custom(SampleFields),
-}
-
+/// The object form of `"sample"` (its string form is a preset's name).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct SampleFields {
@@ -54,23 +41,24 @@ pub(super) struct SampleFields {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct StateSpec {
+    // Each a number or a temperature model (`temperature::Param`).
+    #[serde(default, deserialize_with = "present_value")]
+    pub(super) radiative: Option<Value>,
+    #[serde(default, deserialize_with = "present_value")]
+    pub(super) nonradiative: Option<Value>,
+    #[serde(default, deserialize_with = "present_value")]
+    pub(super) fret: Option<Value>,
+    #[serde(default, deserialize_with = "present_value")]
+    pub(super) hop: Option<Value>,
     #[serde(default)]
-    pub(super) radiative: Param,
-    #[serde(default)]
-    pub(super) nonradiative: Param,
-    #[serde(default, deserialize_with = "present_param")]
-    pub(super) fret: Option<Param>,
-    #[serde(default, deserialize_with = "present_param")]
-    pub(super) hop: Option<Param>,
-    #[serde(default)]
-    pub(super) to: IndexMap<String, Param>,
+    pub(super) to: IndexMap<String, Value>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct HistogramSpec {
-    #[serde(default, deserialize_with = "present_count_u32")]
-    pub(super) max_dx_sites: Option<u32>,
+    #[serde(default, deserialize_with = "present_number")]
+    pub(super) max_dx_sites: Option<Number>,
     /// Record the full occupancy histograms O[t][s][dx], not only their moments.
     #[serde(default)]
     pub(super) occupancy_profile: bool,
@@ -83,18 +71,16 @@ pub(super) struct ScenarioFile {
     #[serde(default)]
     #[allow(dead_code)] // free text for people; kept in the schema so it is accepted
     pub(super) comment: Option<Value>,
+    /// A preset's name or a [`SampleFields`] object.
     #[serde(default)]
-    pub(super) sample: Option<SampleSpec>,
+    pub(super) sample: Option<Value>,
     #[serde(default, rename = "temperature_K", deserialize_with = "present_f64")]
     pub(super) temperature_k: Option<f64>,
     pub(super) lattice: LatticeSpec,
     pub(super) dt_ps: f64,
-    #[serde(deserialize_with = "count_u32")]
-    pub(super) frames: u32,
-    #[serde(deserialize_with = "count_u64")]
-    pub(super) walkers: u64,
-    #[serde(deserialize_with = "count_u64")]
-    pub(super) seed: u64,
+    pub(super) frames: Number,
+    pub(super) walkers: Number,
+    pub(super) seed: Number,
     pub(super) units: Units,
     pub(super) initial: InitialSpec,
     pub(super) states: IndexMap<String, StateSpec>,
@@ -115,24 +101,12 @@ fn present_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
     f64::deserialize(d).map(Some)
 }
 
-fn present_param<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Param>, D::Error> {
-    Param::deserialize(d).map(Some)
+/// An optional value whose `null` is kept, so that validation refuses it rather than
+/// reading it as absent.
+fn present_value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
-fn present_count_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    count_u32(d).map(Some)
-}
-
-/// Accepts `1000000` and also `1e6` (an integral float), as physicists write counts;
-/// every digit of a large seed is kept ([`super::counts`]).
-fn count_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    let n = serde_json::Number::deserialize(d)?;
-    super::counts::count_from_json(&n, super::counts::CountRule::ANY)
-        .map_err(serde::de::Error::custom)
-}
-
-fn count_u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    let v = count_u64(d)?;
-    u32::try_from(v)
-        .map_err(|_| serde::de::Error::custom(format!("{v} is too large (at most {})", u32::MAX)))
+fn present_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Number>, D::Error> {
+    Number::deserialize(d).map(Some)
 }

@@ -1,0 +1,74 @@
+//! Validation: a typed scenario file becomes a [`Scenario`] of per-frame probabilities
+//! at its temperature, or a [`ScenarioError`] naming file, JSON path, kind and reason.
+//!
+//! One module per part of the file: `sample` (and the pitch it may give), `states`,
+//! `initial` (populations), `limits` (counts and the size of a run); `check` holds
+//! what they share.
+
+mod check;
+mod initial;
+mod limits;
+mod sample;
+mod states;
+
+pub use limits::default_max_dx;
+
+use super::schema::ScenarioFile;
+use super::Scenario;
+use crate::error::{ScenarioError, ScenarioErrorKind as Kind};
+use check::Check;
+use std::path::Path;
+
+pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, ScenarioError> {
+    let c = Check { file };
+    if spec.name.trim().is_empty() {
+        return Err(c.fail(Kind::Empty, "name", "must not be empty"));
+    }
+    let dt_ps = c.positive("dt_ps", spec.dt_ps)?;
+    let temperature_k = spec
+        .temperature_k
+        .map(|t| c.positive("temperature_K", t))
+        .transpose()?;
+    let sample = sample::resolve(c, spec.sample.as_ref())?;
+    let pitch_nm = sample::pitch(c, spec.lattice.pitch_nm, sample.as_ref())?;
+    let sample = sample.map(|s| s.sample);
+    let counts = limits::counts(c, &spec)?;
+    let sigma_sites = limits::sigma_sites(c, spec.initial.sigma_sites)?;
+
+    let names = states::names(c, &spec.states)?;
+    let conditions = states::Conditions {
+        temperature_k,
+        sample: sample.as_ref(),
+        geometry: spec.lattice.geometry,
+        units: spec.units,
+        dt_ps,
+    };
+    let mut table = states::table(c, &spec.states, &names, &conditions)?;
+    table.initial = initial::populations(
+        c,
+        &spec.initial.populations,
+        &names,
+        sample.as_ref(),
+        temperature_k,
+    )?;
+    let max_dx_sites = limits::histograms(c, &spec, counts.frames, names.len(), sigma_sites)?;
+
+    Ok(Scenario {
+        name: spec.name,
+        file: file.to_path_buf(),
+        geometry: spec.lattice.geometry,
+        pitch_nm,
+        dt_ps,
+        frames: counts.frames,
+        walkers: counts.walkers,
+        seed: counts.seed,
+        units: spec.units,
+        sigma_sites,
+        states: table,
+        sample,
+        temperature_k,
+        record_profiles: spec.record_profiles,
+        max_dx_sites,
+        occupancy_profile: spec.histogram.occupancy_profile,
+    })
+}

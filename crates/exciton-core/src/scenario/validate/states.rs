@@ -1,0 +1,286 @@
+//! The states: their names, each parameter evaluated at the scenario's temperature,
+//! detailed balance, and per-frame probabilities (checked, or converted from rates).
+
+use super::check::{short, Check};
+use crate::error::{ScenarioError, ScenarioErrorKind as Kind};
+use crate::scenario::schema::StateSpec;
+use crate::scenario::{Geometry, StateTable, Units, MAX_STATES, SUM_TOLERANCE};
+use crate::temperature::{self, DetailedBalance, Model, Param, Sample};
+use indexmap::IndexMap;
+
+/// What the states' numbers depend on besides themselves.
+pub(super) struct Conditions<'a> {
+    pub(super) temperature_k: Option<f64>,
+    pub(super) sample: Option<&'a Sample>,
+    pub(super) geometry: Geometry,
+    pub(super) units: Units,
+    pub(super) dt_ps: f64,
+}
+
+/// One state's outgoing numbers as given (probabilities or rates), before conversion.
+struct Outgoing {
+    radiative: f64,
+    nonradiative: f64,
+    hop: f64,
+    to: Vec<f64>,
+}
+
+/// A `detailed_balance` change s -> t, computed once every plain number is known.
+struct Pending {
+    s: usize,
+    t: usize,
+    model: DetailedBalance,
+    path: String,
+}
+
+/// Declared state names: at least one, at most [`MAX_STATES`], none empty.
+pub(super) fn names(
+    c: Check,
+    states: &IndexMap<String, StateSpec>,
+) -> Result<Vec<String>, ScenarioError> {
+    if states.is_empty() {
+        return Err(c.fail(Kind::Empty, "states", "at least one state is needed"));
+    }
+    if states.len() > MAX_STATES {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "states",
+            format!(
+                "{} states declared, at most {MAX_STATES} are supported",
+                states.len()
+            ),
+        ));
+    }
+    let names: Vec<String> = states.keys().cloned().collect();
+    if let Some(bad) = names.iter().find(|n| n.trim().is_empty()) {
+        return Err(c.fail(
+            Kind::Empty,
+            "states",
+            format!("state name {bad:?} is empty"),
+        ));
+    }
+    Ok(names)
+}
+
+/// The per-frame table of every state; `initial` is left at 0 for the caller.
+pub(super) fn table(
+    c: Check,
+    states: &IndexMap<String, StateSpec>,
+    names: &[String],
+    cond: &Conditions,
+) -> Result<StateTable, ScenarioError> {
+    // First every plain number and simple model; detailed balance needs its reverse.
+    let mut raw = Vec::with_capacity(names.len());
+    let mut pending = Vec::new();
+    for (s, (name, st)) in states.iter().enumerate() {
+        raw.push(outgoing(c, cond, s, name, st, names, &mut pending)?);
+    }
+    for p in pending {
+        let factor = detailed_balance(c, cond, &p, states, names)?;
+        raw[p.s].to[p.t] = raw[p.t].to[p.s] * factor;
+    }
+    let n = names.len();
+    let mut table = StateTable {
+        names: names.to_vec(),
+        radiative: vec![0.0; n],
+        nonradiative: vec![0.0; n],
+        hop: vec![0.0; n],
+        to: vec![vec![0.0; n]; n],
+        initial: vec![0.0; n],
+    };
+    for (s, o) in raw.into_iter().enumerate() {
+        let o = per_frame(c, cond, &names[s], names, o)?;
+        table.radiative[s] = o.radiative;
+        table.nonradiative[s] = o.nonradiative;
+        table.hop[s] = o.hop;
+        table.to[s] = o.to;
+    }
+    Ok(table)
+}
+
+fn outgoing(
+    c: Check,
+    cond: &Conditions,
+    s: usize,
+    name: &str,
+    st: &StateSpec,
+    names: &[String],
+    pending: &mut Vec<Pending>,
+) -> Result<Outgoing, ScenarioError> {
+    let p = |field: &str| format!("states.{name}.{field}");
+    let value = |field: &str, v: &Option<serde_json::Value>| match v {
+        Some(v) => evaluate(c, cond, &p(field), &c.param(&p(field), v)?),
+        None => Ok(0.0),
+    };
+    let radiative = value("radiative", &st.radiative)?;
+    let nonradiative = value("nonradiative", &st.nonradiative)?;
+    let hop = match (&st.fret, &st.hop) {
+        (Some(_), Some(_)) => {
+            return Err(c.fail(
+                Kind::Conflict,
+                &format!("states.{name}"),
+                "give either `fret` (per neighbour pair) or `hop` (total), not both",
+            ))
+        }
+        (Some(_), None) => value("fret", &st.fret)? * cond.geometry.fret_factor(),
+        (None, _) => value("hop", &st.hop)?,
+    };
+    let mut to = vec![0.0; names.len()];
+    for (target, v) in &st.to {
+        let path = format!("states.{name}.to.{target}");
+        let Some(t) = names.iter().position(|n| n == target) else {
+            return Err(unknown_state(c, &path, target, names));
+        };
+        // A change of a state to itself is "stay".
+        if t == s {
+            continue;
+        }
+        match c.param(&path, v)? {
+            Param::Model(Model::DetailedBalance(model)) => {
+                pending.push(Pending { s, t, model, path })
+            }
+            param => to[t] = evaluate(c, cond, &path, &param)?,
+        }
+    }
+    Ok(Outgoing {
+        radiative,
+        nonradiative,
+        hop,
+        to,
+    })
+}
+
+pub(super) fn unknown_state(c: Check, path: &str, name: &str, names: &[String]) -> ScenarioError {
+    c.fail(
+        Kind::UnknownState,
+        path,
+        format!("unknown state `{name}` (states are: {})", names.join(", ")),
+    )
+}
+
+/// A parameter's value at the scenario's temperature.
+fn evaluate(c: Check, cond: &Conditions, path: &str, p: &Param) -> Result<f64, ScenarioError> {
+    let v = match p {
+        Param::Value(v) => *v,
+        Param::Model(Model::Table(t)) => {
+            if let Some(problem) = t.problem() {
+                return Err(c.fail(Kind::BadModel, path, problem));
+            }
+            t.at(temperature(c, cond, path)?)
+        }
+        Param::Model(Model::Arrhenius(a)) => a.at(temperature(c, cond, path)?),
+        Param::Model(Model::DetailedBalance(_)) => {
+            return Err(c.fail(
+                Kind::BadModel,
+                path,
+                "detailed_balance is only for a state change (states.A.to.B)",
+            ))
+        }
+    };
+    c.number(path, v)
+}
+
+fn temperature(c: Check, cond: &Conditions, path: &str) -> Result<f64, ScenarioError> {
+    cond.temperature_k.ok_or_else(|| {
+        c.fail(
+            Kind::Missing,
+            path,
+            "uses a temperature model: set temperature_K",
+        )
+    })
+}
+
+/// k(s -> t) / k(t -> s) for a `detailed_balance` change s -> t.
+fn detailed_balance(
+    c: Check,
+    cond: &Conditions,
+    p: &Pending,
+    states: &IndexMap<String, StateSpec>,
+    names: &[String],
+) -> Result<f64, ScenarioError> {
+    let path = &p.path;
+    // The reverse was read in the first pass; only its form matters here.
+    let back = states[p.t].to.get(&names[p.s]).map(|v| c.param(path, v));
+    if let Some(Ok(Param::Model(Model::DetailedBalance(_)))) = back {
+        return Err(c.fail(
+            Kind::Conflict,
+            path,
+            format!(
+                "its reverse states.{}.to.{} is detailed_balance too: give one of them a value",
+                names[p.t], names[p.s]
+            ),
+        ));
+    }
+    let splitting = match (p.model.splitting_mev, cond.sample) {
+        (Some(e), _) => c.number(&format!("{path}.detailed_balance.splitting_meV"), e)?,
+        (None, Some(smp)) => smp.splitting_mev,
+        (None, None) => {
+            return Err(c.fail(
+                Kind::Missing,
+                path,
+                "detailed_balance needs splitting_meV or a sample",
+            ))
+        }
+    };
+    let g = c.positive(
+        &format!("{path}.detailed_balance.degeneracy"),
+        p.model
+            .degeneracy
+            .unwrap_or(temperature::DEFAULT_DEGENERACY),
+    )?;
+    Ok(temperature::detailed_balance_factor(
+        splitting,
+        temperature(c, cond, path)?,
+        g,
+    ))
+}
+
+/// Probabilities per frame: as given (their sum at most 1), or converted from rates.
+fn per_frame(
+    c: Check,
+    cond: &Conditions,
+    name: &str,
+    names: &[String],
+    o: Outgoing,
+) -> Result<Outgoing, ScenarioError> {
+    if cond.units == Units::RatePerNs {
+        return Ok(competing_risks(o, cond.dt_ps));
+    }
+    let sum = o.radiative + o.nonradiative + o.hop + o.to.iter().sum::<f64>();
+    if sum <= 1.0 + SUM_TOLERANCE {
+        return Ok(o);
+    }
+    let mut parts = vec![
+        format!("radiative {}", short(o.radiative)),
+        format!("nonradiative {}", short(o.nonradiative)),
+        format!("hop {}", short(o.hop)),
+    ];
+    for (t, v) in o.to.iter().enumerate().filter(|(_, v)| **v > 0.0) {
+        parts.push(format!("to.{} {}", names[t], short(*v)));
+    }
+    Err(c.fail(
+        Kind::SumAboveOne,
+        &format!("states.{name}"),
+        format!(
+            "outgoing probabilities per frame sum to {}, above 1 ({})",
+            short(sum),
+            parts.join(" + ")
+        ),
+    ))
+}
+
+/// Rates (ns^-1) to per-frame probabilities, exact for constant rates observed once per
+/// frame: p_i = (k_i / K) (1 - exp(-K dt)).
+fn competing_risks(o: Outgoing, dt_ps: f64) -> Outgoing {
+    let total = o.radiative + o.nonradiative + o.hop + o.to.iter().sum::<f64>();
+    if total == 0.0 {
+        return o;
+    }
+    let scale = (1.0 - (-total * dt_ps * 1e-3).exp()) / total;
+    Outgoing {
+        radiative: o.radiative * scale,
+        nonradiative: o.nonradiative * scale,
+        hop: o.hop * scale,
+        to: o.to.iter().map(|k| k * scale).collect(),
+    }
+}
