@@ -304,6 +304,58 @@ fn files_that_cannot_be_read_or_parsed() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The issue's scenario as a file, with `from` replaced by `to` in its compact text.
+fn write_edited(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
+    let text = serde_json::to_string(&paper_json()).unwrap();
+    assert!(text.contains(from), "{from} not in {text}");
+    let file = dir.join(name);
+    std::fs::write(&file, text.replacen(from, to, 1)).unwrap();
+    file
+}
+
+#[test]
+fn duplicate_keys_are_refused_where_they_are() {
+    let dir = temp_dir("duplicates");
+    for (from, to, path) in [
+        (
+            r#"{"dark":0.15}"#,
+            r#"{"dark":0.15,"dark":0.3}"#,
+            "states.bright.to.dark",
+        ),
+        (r#""seed":1,"#, r#""seed":1,"seed":2,"#, "seed"),
+        (
+            r#""dark":{"radiative":0.0003}"#,
+            r#""dark":{"radiative":0.0003},"dark":{"radiative":0.1}"#,
+            "states.dark",
+        ),
+    ] {
+        let file = write_edited(&dir, "dup.json", from, to);
+        // Sweep files are read by the same reader.
+        for err in [
+            Scenario::load(&file).unwrap_err(),
+            Plan::load(&file).unwrap_err(),
+        ] {
+            println!("{err}");
+            assert_eq!(err.kind, Kind::DuplicateKey, "{err}");
+            assert_eq!(err.path, path, "{err}");
+            assert_eq!(err.file, file);
+            says(
+                &err,
+                "appears twice in the same object (second at line 1 column",
+            );
+        }
+    }
+    // The same key in different objects is fine.
+    let file = write_edited(
+        &dir,
+        "ok.json",
+        r#""dark":{"radiative":0.0003}"#,
+        r#""dark":{"radiative":0.0003,"to":{"bright":0.0}}"#,
+    );
+    Scenario::load(&file).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn bad_samples() {
     let e = expect_error(
