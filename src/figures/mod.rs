@@ -5,15 +5,21 @@
 //! ships in `assets/fonts`, so every machine renders the same and no system font library
 //! is needed.
 
-mod charts;
+mod labels;
+mod maps;
+mod msd;
+mod pl_decay;
+mod series;
+mod style;
+mod sweep_charts;
 
-use exciton_core::results::{PointResult, RunResults};
+use exciton_core::results::RunResults;
 pub use exciton_core::scenario::FigureKind;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-pub use charts::bright_fraction_chart;
+pub use maps::bright_fraction_chart;
 
 /// A drawing failed: which file and why.
 #[derive(Debug, thiserror::Error)]
@@ -90,32 +96,6 @@ pub(crate) fn provenance(results: &RunResults) -> String {
     )
 }
 
-/// Legend label of a point: its swept values, short.
-pub(crate) fn point_label(p: &PointResult) -> String {
-    if p.parameters.is_empty() {
-        return p
-            .sample
-            .as_ref()
-            .map_or_else(|| "MSD".into(), |s| s.name.clone());
-    }
-    p.parameters
-        .iter()
-        .map(|(k, v)| {
-            let key = k
-                .rsplit('.')
-                .take(2)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<Vec<_>>()
-                .join(".");
-            let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-            format!("{key} = {v}")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Draws every figure `results` asks for (or `kinds`, when given) into `dir`.
 pub fn draw(
     results: &RunResults,
@@ -136,11 +116,11 @@ pub fn draw(
         let path = dir.join(format!("{}-{}.png", results.scenario, kind.file_stem()));
         let note = provenance(results);
         let p = match kind {
-            FigureKind::Msd => charts::msd(results, &path, &note)?,
-            FigureKind::TMax => charts::t_max(results, &path, &note)?,
-            FigureKind::Temperature => charts::temperature(results, &path, &note)?,
-            FigureKind::PlDecay => charts::pl_decay(results, &path, &note)?,
-            FigureKind::DiffusionMap => charts::diffusion_map(results, &path, &note)?,
+            FigureKind::Msd => msd::msd(results, &path, &note)?,
+            FigureKind::TMax => sweep_charts::t_max(results, &path, &note)?,
+            FigureKind::Temperature => sweep_charts::temperature(results, &path, &note)?,
+            FigureKind::PlDecay => pl_decay::pl_decay(results, &path, &note)?,
+            FigureKind::DiffusionMap => maps::diffusion_map(results, &path, &note)?,
         };
         written.push(p);
     }
