@@ -69,6 +69,24 @@ fn unknown_state_in_to() {
 }
 
 #[test]
+fn a_state_cannot_change_into_itself() {
+    let e = expect_error(
+        &with("states.bright.to.bright", json!(0.1)),
+        Kind::SelfTransition,
+        "states.bright.to.bright",
+    );
+    says(&e, "cannot change into itself");
+    says(&e, "leave `bright` out of states.bright.to");
+    // Also as a temperature model, and in rates.
+    let mut v = with(
+        "states.dark.to.dark",
+        json!({ "arrhenius": { "prefactor": 0.1, "activation_meV": 1.0 } }),
+    );
+    set(&mut v, "units", json!("rate_per_ns"));
+    expect_error(&v, Kind::SelfTransition, "states.dark.to.dark");
+}
+
+#[test]
 fn populations_not_summing_to_one() {
     let e = expect_error(
         &with("initial.populations.dark", json!(0.4)),

@@ -131,9 +131,14 @@ fn outgoing(
         let Some(t) = names.iter().position(|n| n == target) else {
             return Err(unknown_state(c, &path, target, names));
         };
-        // A change of a state to itself is "stay".
+        // Refused rather than ignored: its number would never be used, though its
+        // author meant something by it.
         if t == s {
-            continue;
+            return Err(c.fail(
+                Kind::SelfTransition,
+                &path,
+                format!("a state cannot change into itself (staying is what is left of each frame): leave `{target}` out of states.{name}.to"),
+            ));
         }
         match c.param(&path, v)? {
             Param::Model(Model::DetailedBalance(model)) => {
