@@ -4,6 +4,8 @@
 mod cli;
 #[path = "it/common.rs"]
 mod common;
+#[path = "it/everyday.rs"]
+mod everyday;
 #[path = "it/exact.rs"]
 mod exact;
 #[cfg(feature = "gpu")]
