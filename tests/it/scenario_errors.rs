@@ -375,6 +375,33 @@ fn duplicate_keys_are_refused_where_they_are() {
 }
 
 #[test]
+fn lattice_pitch_must_agree_with_the_sample() {
+    // Equal values are fine.
+    let s = Scenario::from_value(&with("sample", json!("5nm_SL")), Path::new("ok.json")).unwrap();
+    assert_eq!(s.pitch_nm, 7.0);
+
+    let mut v = with("sample", json!("5nm_SL"));
+    set(&mut v, "lattice.pitch_nm", json!(10));
+    let e = expect_error(&v, Kind::Conflict, "lattice.pitch_nm");
+    says(
+        &e,
+        "10 nm conflicts with the 7 nm pitch of sample preset \"5nm_SL\"",
+    );
+    says(&e, "leave lattice.pitch_nm out");
+    says(&e, "\"sample\": {\"preset\": \"5nm_SL\", \"pitch_nm\": 10}");
+
+    // The custom form gives the sample its own pitch; the lattice may repeat it.
+    let mut v = with("sample", json!({ "preset": "5nm_SL", "pitch_nm": 10 }));
+    set(&mut v, "lattice.pitch_nm", json!(10.0));
+    let s = Scenario::from_value(&v, Path::new("ok.json")).unwrap();
+    assert_eq!(s.pitch_nm, 10.0);
+    assert_eq!(s.sample.as_ref().unwrap().pitch_nm, 10.0);
+    set(&mut v, "lattice.pitch_nm", json!(7));
+    let e = expect_error(&v, Kind::Conflict, "lattice.pitch_nm");
+    says(&e, "conflicts with sample.pitch_nm = 10 nm");
+}
+
+#[test]
 fn bad_samples() {
     let e = expect_error(
         &with("sample", json!("4nm_SL")),

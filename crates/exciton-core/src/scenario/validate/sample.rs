@@ -8,9 +8,11 @@ use crate::scenario::schema::SampleFields;
 use crate::temperature::{self, Sample};
 use serde_json::Value;
 
-/// A resolved sample.
+/// A resolved sample and where its pitch came from, for a conflict's message.
 pub(super) struct Resolved {
     pub(super) sample: Sample,
+    /// The preset that gave the pitch, `None` when `sample.pitch_nm` did.
+    pitch_preset: Option<String>,
 }
 
 /// `"sample": "5nm_SL"` or `{"preset": ..., "name": ..., "pitch_nm": ..., "splitting_meV": ...}`.
@@ -20,6 +22,7 @@ pub(super) fn resolve(c: Check, spec: Option<&Value>) -> Result<Option<Resolved>
         Some(Value::String(name)) => {
             return Ok(Some(Resolved {
                 sample: preset(c, "sample", name)?,
+                pitch_preset: Some(name.clone()),
             }))
         }
         Some(v @ Value::Object(_)) => serde_path_to_error::deserialize::<_, SampleFields>(v)
@@ -49,8 +52,10 @@ pub(super) fn resolve(c: Check, spec: Option<&Value>) -> Result<Option<Resolved>
     if let Some(name) = &fields.name {
         sample.name = name.clone();
     }
+    let mut pitch_preset = fields.preset.clone();
     if let Some(p) = fields.pitch_nm {
         sample.pitch_nm = c.positive("sample.pitch_nm", p)?;
+        pitch_preset = None;
     }
     if let Some(e) = fields.splitting_mev {
         sample.splitting_mev = c.number("sample.splitting_meV", e)?;
@@ -67,7 +72,10 @@ pub(super) fn resolve(c: Check, spec: Option<&Value>) -> Result<Option<Resolved>
             ));
         }
     }
-    Ok(Some(Resolved { sample }))
+    Ok(Some(Resolved {
+        sample,
+        pitch_preset,
+    }))
 }
 
 fn preset(c: Check, path: &str, name: &str) -> Result<Sample, ScenarioError> {
@@ -83,20 +91,37 @@ fn preset(c: Check, path: &str, name: &str) -> Result<Sample, ScenarioError> {
     })
 }
 
-/// The NC centre-to-centre distance: `lattice.pitch_nm`, else the sample's.
+/// The NC centre-to-centre distance: `lattice.pitch_nm` or the sample's, which must
+/// agree when both are given (one would otherwise be silently ignored).
 pub(super) fn pitch(
     c: Check,
     lattice: Option<f64>,
     sample: Option<&Resolved>,
 ) -> Result<f64, ScenarioError> {
     let path = "lattice.pitch_nm";
-    match (lattice, sample) {
-        (Some(p), _) => c.positive(path, p),
-        (None, Some(s)) => Ok(s.sample.pitch_nm),
-        (None, None) => Err(c.fail(
-            Kind::Missing,
-            path,
-            "missing: give the NC centre-to-centre distance in nm, or name a sample",
-        )),
+    let p = match (lattice, sample) {
+        (Some(p), _) => c.positive(path, p)?,
+        (None, Some(s)) => return Ok(s.sample.pitch_nm),
+        (None, None) => {
+            return Err(c.fail(
+                Kind::Missing,
+                path,
+                "missing: give the NC centre-to-centre distance in nm, or name a sample",
+            ))
+        }
+    };
+    let Some(s) = sample else { return Ok(p) };
+    let theirs = s.sample.pitch_nm;
+    if p == theirs {
+        return Ok(p);
     }
+    let reason = match &s.pitch_preset {
+        Some(name) => format!(
+            "{p} nm conflicts with the {theirs} nm pitch of sample preset {name:?}: leave lattice.pitch_nm out to use the preset's, or give the sample its own pitch with \"sample\": {{\"preset\": {name:?}, \"pitch_nm\": {p}}}"
+        ),
+        None => format!(
+            "{p} nm conflicts with sample.pitch_nm = {theirs} nm: give the pitch once, in one of them"
+        ),
+    };
+    Err(c.fail(Kind::Conflict, path, reason))
 }
