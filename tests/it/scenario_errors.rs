@@ -203,6 +203,36 @@ fn counts_accept_scientific_notation() {
     assert_eq!(s.walkers, 1_000_000);
 }
 
+/// A scenario file whose seed is written as `seed`, character for character.
+fn load_with_seed(dir: &Path, seed: &str) -> Result<Scenario, ScenarioError> {
+    let text = serde_json::to_string_pretty(&with("seed", json!("SEED"))).unwrap();
+    let file = dir.join(format!("seed-{seed}.json"));
+    std::fs::write(&file, text.replace("\"SEED\"", seed)).unwrap();
+    Scenario::load(&file)
+}
+
+#[test]
+fn seeds_in_files_keep_every_digit() {
+    let dir = temp_dir("seeds");
+    for (text, seed) in [
+        ("18446744073709551615", u64::MAX),
+        ("9007199254740993", 9_007_199_254_740_993),
+        ("1e6", 1_000_000),
+    ] {
+        let s = load_with_seed(&dir, text).unwrap();
+        assert_eq!(s.seed, seed, "seed {text}");
+    }
+    // 1e17 is whole, but a float above 2^53 may have lost digits already.
+    let e = load_with_seed(&dir, "1e17").unwrap_err();
+    println!("{e}");
+    assert_eq!((e.kind, e.path.as_str()), (Kind::Imprecise, "seed"), "{e}");
+    says(&e, "write it as a plain integer");
+    let e = load_with_seed(&dir, "18446744073709551616").unwrap_err();
+    println!("{e}");
+    assert_eq!((e.kind, e.path.as_str()), (Kind::OutOfRange, "seed"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn fret_and_hop_together() {
     let e = expect_error(
