@@ -94,7 +94,9 @@ pub(crate) fn axis_label(path: &str, units: Option<Units>, dt_ps: Option<f64>) -
             Some(Units::ProbabilityPerFrame) => {
                 format!("{path} (probability {})", per_frame(dt_ps))
             }
-            Some(Units::RatePerNs) => format!("{path} (rate, ns⁻¹)"),
+            Some(Units::RatePerNs | Units::RatePerNsCompetingRisks) => {
+                format!("{path} (rate, ns⁻¹)")
+            }
             None => format!("{path} (probability per frame or rate in ns⁻¹: units not recorded)"),
         };
     }

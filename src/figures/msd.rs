@@ -59,7 +59,7 @@ pub fn msd(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureErr
     );
     draw_png(path, |root| {
         let (top, _) = root.split_vertically(SIZE.1 - 40);
-        let body = title_area(&top, &title)?;
+        let body = title_area(&top, &title, 32)?;
         let (plot, beside) = side_legend(&body, &entries, Marks::Lines, false)?;
         let mut chart = ChartBuilder::on(&plot)
             .margin(20)

@@ -18,8 +18,27 @@ const PANELS_MAX: usize = 4;
 
 type Curve = (String, Vec<(f64, f64)>);
 
-/// Total and per-state intensity of `p` against time in ns (states that never emit left out).
-fn state_curves(p: &PointResult) -> Vec<Curve> {
+/// What every panel of a figure shares: the time range, the y range and its label.
+struct Axes {
+    t_end: f64,
+    y: Range<f64>,
+    y_desc: String,
+}
+
+/// The states that emit at some point of the run, in the results' order (the same
+/// list, so the same styles, in every panel).
+fn emitting_states(r: &RunResults) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (name, v) in r.points.iter().flat_map(|p| &p.intensity_by_state) {
+        if !names.contains(name) && v.iter().any(|v| *v > 0.0) {
+            names.push(name.clone());
+        }
+    }
+    names
+}
+
+/// Total and per-state intensity of `p` against time in ns, for `states`.
+fn state_curves(p: &PointResult, states: &[String]) -> Vec<Curve> {
     let t_ns = |v: &[f64]| -> Vec<(f64, f64)> {
         p.time_ps
             .iter()
@@ -28,10 +47,9 @@ fn state_curves(p: &PointResult) -> Vec<Curve> {
             .collect()
     };
     let mut curves = vec![("total".to_string(), t_ns(&p.intensity))];
-    for (name, v) in &p.intensity_by_state {
-        if v.iter().any(|v| *v > 0.0) {
-            curves.push((format!("from {name}"), t_ns(v)));
-        }
+    for name in states {
+        let v = p.intensity_by_state.get(name).map_or(&[][..], |v| &v[..]);
+        curves.push((format!("from {name}"), t_ns(v)));
     }
     curves
 }
@@ -52,34 +70,39 @@ fn log_range<'a>(curves: impl Iterator<Item = &'a Curve>) -> Range<f64> {
     }
 }
 
-/// One log-axis chart of `curves` on `area`: each a line through its positive values,
-/// broken where a frame has none (an isolated value is a dot).
-fn log_chart(
-    area: &Area,
-    caption: &str,
-    curves: &[Curve],
-    y: Range<f64>,
-    y_desc: &str,
-    t_end: f64,
-) -> Result<(), String> {
-    let entries: Vec<_> = curves
+/// Legend entries of `curves`, styled in order.
+fn entries(curves: &[Curve]) -> Vec<(String, super::style::SeriesStyle)> {
+    curves
         .iter()
         .enumerate()
         .map(|(i, c)| (c.0.clone(), style(i)))
-        .collect();
-    let body = title_area(area, caption)?;
+        .collect()
+}
+
+/// One log-axis chart of `curves` on `area` under `caption` (at most `size` pixels):
+/// each a line through its positive values, broken where a frame has none (an isolated
+/// value is a dot); its own legend when `legend`.
+fn log_chart(
+    area: &Area,
+    (caption, size): (&str, u32),
+    curves: &[Curve],
+    axes: &Axes,
+    legend: bool,
+) -> Result<(), String> {
+    let entries = if legend { entries(curves) } else { Vec::new() };
+    let body = title_area(area, caption, size)?;
     let (plot, beside) = side_legend(&body, &entries, Marks::Lines, false)?;
     let small = area.dim_in_pixel().0 < SIZE.0 / 2 + 100;
     let mut chart = ChartBuilder::on(&plot)
         .margin(20)
         .x_label_area_size(if small { 50 } else { 70 })
         .y_label_area_size(if small { 100 } else { 130 })
-        .build_cartesian_2d(0.0..t_end, y.log_scale())
+        .build_cartesian_2d(0.0..axes.t_end, axes.y.clone().log_scale())
         .map_err(e)?;
     chart
         .configure_mesh()
         .x_desc("time after excitation (ns)")
-        .y_desc(y_desc)
+        .y_desc(axes.y_desc.as_str())
         .y_label_formatter(&|v| format!("{v:.0e}"))
         .label_style((FONT, if small { 18 } else { 24 }))
         .axis_desc_style((FONT, if small { 18 } else { 26 }))
@@ -98,12 +121,8 @@ fn log_chart(
         }
     }
     if !beside {
-        inline_legend(
-            &mut chart,
-            &entries,
-            Marks::Lines,
-            SeriesLabelPosition::UpperRight,
-        )?;
+        let at = SeriesLabelPosition::UpperRight;
+        inline_legend(&mut chart, &entries, Marks::Lines, at)?;
     }
     Ok(())
 }
@@ -121,91 +140,75 @@ pub fn pl_decay(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, Figu
         .points
         .iter()
         .filter_map(|p| p.time_ps.last())
-        .fold(0.0f64, |a, t| a.max(*t))
-        / 1000.0;
-    let t_end = if t_end > 0.0 { t_end } else { 1.0 };
-    let y_desc = format!("PL (emissions per walker {})", per_frame(common_dt(r)));
+        .fold(0.0f64, |a, t| a.max(*t));
+    let axes = Axes {
+        t_end: if t_end > 0.0 { t_end / 1000.0 } else { 1.0 },
+        y: 1e-6..1.0,
+        y_desc: format!("PL (emissions per walker {})", per_frame(common_dt(r))),
+    };
     match r.points.len() {
-        1 => one_point(r, path, note, &y_desc, t_end),
-        n if n <= PANELS_MAX => panels(r, path, note, &y_desc, t_end),
-        _ => totals(r, path, note, &y_desc, t_end),
+        n if n <= PANELS_MAX => panels(r, path, note, axes),
+        _ => totals(r, path, note, axes),
     }
 }
 
-fn one_point(
-    r: &RunResults,
-    path: &Path,
-    note: &str,
-    y_desc: &str,
-    t_end: f64,
-) -> Result<PathBuf, FigureError> {
-    let p = &r.points[0];
-    let curves = state_curves(p);
-    let label = point_label(p);
-    let which = if label.is_empty() {
-        String::new()
-    } else {
-        format!(", {label}")
+/// One panel per point, each titled with the point's parameters, on a shared y range;
+/// a single point fills the figure.
+fn panels(r: &RunResults, path: &Path, note: &str, axes: Axes) -> Result<PathBuf, FigureError> {
+    let states = emitting_states(r);
+    let all: Vec<Vec<Curve>> = r.points.iter().map(|p| state_curves(p, &states)).collect();
+    let axes = Axes {
+        y: log_range(all.iter().flatten()),
+        ..axes
     };
-    let caption = format!(
-        "{}{which}: PL decay per state (tau_PL {})",
-        r.scenario,
-        tau(p)
-    );
+    let grid = match r.points.len() {
+        1 => (1, 1),
+        2 => (1, 2),
+        _ => (2, 2),
+    };
     draw_png(path, |root| {
         let (top, _) = root.split_vertically(SIZE.1 - 40);
-        log_chart(
-            &top,
-            &caption,
-            &curves,
-            log_range(curves.iter()),
-            y_desc,
-            t_end,
-        )?;
-        corner(root, note)
-    })
-}
-
-/// One panel per point, each titled with the point's parameters, on a shared y range.
-fn panels(
-    r: &RunResults,
-    path: &Path,
-    note: &str,
-    y_desc: &str,
-    t_end: f64,
-) -> Result<PathBuf, FigureError> {
-    let all: Vec<Vec<Curve>> = r.points.iter().map(state_curves).collect();
-    let y = log_range(all.iter().flatten());
-    let grid = if r.points.len() == 2 { (1, 2) } else { (2, 2) };
-    draw_png(path, |root| {
-        let (top, _) = root.split_vertically(SIZE.1 - 40);
+        if let [p] = &r.points[..] {
+            let label = point_label(p);
+            let which = if label.is_empty() {
+                String::new()
+            } else {
+                format!(", {label}")
+            };
+            let title = format!(
+                "{}{which}: PL decay per state (tau_PL {})",
+                r.scenario,
+                tau(p)
+            );
+            log_chart(&top, (&title, 32), &all[0], &axes, true)?;
+            return corner(root, note);
+        }
         let title = format!("{}: PL decay per state, one panel per point", r.scenario);
-        let body = title_area(&top, &title)?;
-        for ((area, p), curves) in body.split_evenly(grid).iter().zip(&r.points).zip(&all) {
+        let body = title_area(&top, &title, 32)?;
+        let (plot, _) = side_legend(&body, &entries(&all[0]), Marks::Lines, true)?;
+        for ((area, p), curves) in plot.split_evenly(grid).iter().zip(&r.points).zip(&all) {
             let caption = format!("{} (tau_PL {})", point_label(p), tau(p));
-            log_chart(area, &caption, curves, y.clone(), y_desc, t_end)?;
+            log_chart(area, (&caption, 24), curves, &axes, false)?;
         }
         corner(root, note)
     })
 }
 
 /// The total PL of each point (at most [`MAX_CURVES`], evenly spread), one line each.
-fn totals(
-    r: &RunResults,
-    path: &Path,
-    note: &str,
-    y_desc: &str,
-    t_end: f64,
-) -> Result<PathBuf, FigureError> {
+fn totals(r: &RunResults, path: &Path, note: &str, axes: Axes) -> Result<PathBuf, FigureError> {
     let shown = spread(r.points.len(), MAX_CURVES);
     let curves: Vec<Curve> = shown
         .iter()
         .map(|&i| {
             let p = &r.points[i];
-            let total = state_curves(p).swap_remove(0).1;
+            let total = state_curves(p, &[]).swap_remove(0).1;
             (point_label(p), total)
         })
         .collect();
+    let axes = Axes {
+        y: log_range(curves.iter()),
+        ..axes
+    };
     let which = match shown.len() < r.points.len() {
         true => format!(
             "{} of {} points, evenly spread",
@@ -214,20 +217,13 @@ fn totals(
         ),
         false => "each point".into(),
     };
-    let caption = format!(
+    let title = format!(
         "{}: total PL of {which} (per state: sweeps of ≤ {PANELS_MAX} points)",
         r.scenario
     );
     draw_png(path, |root| {
         let (top, _) = root.split_vertically(SIZE.1 - 40);
-        log_chart(
-            &top,
-            &caption,
-            &curves,
-            log_range(curves.iter()),
-            y_desc,
-            t_end,
-        )?;
+        log_chart(&top, (&title, 32), &curves, &axes, true)?;
         corner(root, note)
     })
 }

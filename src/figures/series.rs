@@ -15,16 +15,9 @@ pub(crate) struct Series {
     /// (x, y) sorted by x; y is `None` where the point has no value (such as no t_max):
     /// the line breaks there.
     pub points: Vec<(f64, Option<f64>)>,
-    /// Points without an x (not drawn).
-    pub no_x: usize,
 }
 
 impl Series {
-    /// Points with no value to draw.
-    pub(crate) fn missing(&self) -> usize {
-        self.no_x + self.points.iter().filter(|p| p.1.is_none()).count()
-    }
-
     /// The drawable points.
     pub(crate) fn values(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
         self.points.iter().filter_map(|&(x, y)| Some((x, y?)))
@@ -99,16 +92,14 @@ pub(crate) fn group_series(
                 let series = Series {
                     label,
                     points: Vec::new(),
-                    no_x: 0,
                 };
                 groups.push((id, series));
                 groups.len() - 1
             }
         };
         let s = &mut groups[at].1;
-        match x.filter(|x| x.is_finite()) {
-            Some(x) => s.points.push((x, y.filter(|y| y.is_finite()))),
-            None => s.no_x += 1,
+        if let Some(x) = x.filter(|x| x.is_finite()) {
+            s.points.push((x, y.filter(|y| y.is_finite())));
         }
     }
     let mut out: Vec<Series> = groups.into_iter().map(|(_, s)| s).collect();
@@ -191,7 +182,7 @@ mod tests {
             values(&s[1]),
             [(10.0, 20.0), (100.0, 110.0), (300.0, 310.0)]
         );
-        assert!(s.iter().all(|s| s.missing() == 0 && s.runs().len() == 1));
+        assert!(s.iter().all(|s| s.runs().len() == 1));
     }
 
     #[test]
@@ -232,7 +223,7 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].label, "");
         assert_eq!(s[0].values().count(), 3);
-        assert_eq!(s[0].missing(), 1);
+        assert_eq!(s[0].points.len(), 4);
         let runs = s[0].runs();
         assert_eq!(runs, [vec![(0.0, 1.0), (0.02, 1.0)], vec![(0.06, 1.0)]]);
     }

@@ -328,9 +328,9 @@ pub(crate) fn side_legend<'a>(
     Ok((plot, true))
 }
 
-/// Draws `title` across the top of `area`, as large as fits (32 down to 18 pixels), and
-/// returns the area below it.
-pub(crate) fn title_area<'a>(area: &Area<'a>, title: &str) -> Result<Area<'a>, String> {
+/// Draws `title` across the top of `area`, as large as fits (`max` down to 18 pixels),
+/// and returns the area below it.
+pub(crate) fn title_area<'a>(area: &Area<'a>, title: &str, max: u32) -> Result<Area<'a>, String> {
     // A strip above the title, or its ascenders touch the edge.
     let (_, area) = area.split_vertically(14);
     let width = area.dim_in_pixel().0.saturating_sub(30);
@@ -339,7 +339,7 @@ pub(crate) fn title_area<'a>(area: &Area<'a>, title: &str) -> Result<Area<'a>, S
         area.estimate_text_size(title, &font)
             .map_or(true, |s| s.0 <= width)
     };
-    let size = (18..=32u32)
+    let size = (18..=max.max(18))
         .rev()
         .step_by(2)
         .find(|&f| fits(f))

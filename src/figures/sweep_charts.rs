@@ -96,11 +96,12 @@ pub fn t_max(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureE
     let xs: Vec<Option<f64>> = xy.iter().map(|p| p.0).collect();
     let x_desc = axis_label(&key, run_units(r), common_dt(r)) + &swept_with(&params, &xs, &key);
     let (series, thinned) = thin(group_series(&params, &xy, Some(&key)));
-    let missing: usize = series.iter().map(Series::missing).sum();
+    let missing = r.points.iter().filter(|p| p.t_max_ps.is_none()).count();
     let mut title = format!("{}: time of the MSD maximum{thinned}", r.scenario);
     if missing > 0 {
+        let has = if missing == 1 { "has" } else { "have" };
         title += &format!(
-            "; {missing} of {} points have none before the run ends",
+            "; {missing} of {} points {has} none before the run ends",
             r.points.len()
         );
     }
@@ -111,7 +112,7 @@ pub fn t_max(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureE
     let y = span(series.iter().flat_map(|s| s.values().map(|p| p.1)));
     draw_png(path, |root| {
         let (top, _) = root.split_vertically(SIZE.1 - 40);
-        let body = title_area(&top, &title)?;
+        let body = title_area(&top, &title, 32)?;
         let (plot, beside) = side_legend(&body, &entries, Marks::Points, false)?;
         let mut chart = ChartBuilder::on(&plot)
             .margin(20)
@@ -208,7 +209,7 @@ pub fn temperature(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, F
     let title = temperature_title(r);
     draw_png(path, |root| {
         let (top, _) = root.split_vertically(SIZE.1 - 40);
-        let body = title_area(&top, &title)?;
+        let body = title_area(&top, &title, 32)?;
         let (plot, _) = side_legend(&body, &entries, Marks::Points, true)?;
         for (area, (label, series)) in plot.split_evenly((1, 3)).iter().zip(&panels) {
             let y = span(series.iter().flat_map(|s| s.values().map(|p| p.1)));
