@@ -98,6 +98,7 @@ pub(super) fn table(
     Ok(table)
 }
 
+/// State `s`'s numbers as given; its `detailed_balance` changes wait in `pending`.
 fn outgoing(
     c: Check,
     cond: &Conditions,
@@ -155,6 +156,7 @@ fn outgoing(
     })
 }
 
+/// A name `states` does not declare, listing those it does.
 pub(super) fn unknown_state(c: Check, path: &str, name: &str, names: &[String]) -> ScenarioError {
     c.fail(
         Kind::UnknownState,
@@ -240,7 +242,9 @@ fn detailed_balance(
     ))
 }
 
-/// Probabilities per frame: as given (their sum at most 1), or converted from rates.
+/// The state's numbers as the walk uses them: rates as given (continuous time), rates
+/// converted by competing risks when asked for by name, or probabilities per frame
+/// (their sum at most 1).
 fn per_frame(
     c: Check,
     cond: &Conditions,
@@ -248,8 +252,10 @@ fn per_frame(
     names: &[String],
     o: Outgoing,
 ) -> Result<Outgoing, ScenarioError> {
-    if cond.units == Units::RatePerNs {
-        return Ok(competing_risks(o, cond.dt_ps));
+    match cond.units {
+        Units::RatePerNs => return Ok(o),
+        Units::RatePerNsCompetingRisks => return Ok(competing_risks(o, cond.dt_ps)),
+        Units::ProbabilityPerFrame => {}
     }
     let sum = o.radiative + o.nonradiative + o.hop + o.to.iter().sum::<f64>();
     if sum <= 1.0 + SUM_TOLERANCE {
