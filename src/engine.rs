@@ -282,8 +282,7 @@ impl Engine {
         if let Engine::Exact = self {
             for (i, (s, _)) in points.iter().enumerate() {
                 let tables = WalkTables::new(s);
-                let states = tables.effective_states(&s.states.names);
-                let c = exact::curves(&states, &tables.x_step_probabilities(), s.frames, s.walkers);
+                let c = exact::curves_of(&tables, &s.states.names, s.frames, s.walkers, s.dt_ps);
                 progress.advance(s.walkers);
                 done(i, c)?;
             }

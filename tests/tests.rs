@@ -4,6 +4,8 @@
 mod cli;
 #[path = "it/common.rs"]
 mod common;
+#[path = "it/continuous_time.rs"]
+mod continuous_time;
 #[path = "it/everyday.rs"]
 mod everyday;
 #[path = "it/exact.rs"]

@@ -146,6 +146,30 @@ fn rates_nn_is_bit_identical() {
 }
 
 #[test]
+fn continuous_time_is_bit_identical() {
+    // Uniformization: a Poisson number of events per frame, 3.2 on average with hops
+    // every few ps, and at dt = 100 ps with detrapping; also with the occupancy profile
+    // (its one-frame-at-a-time loop) and across read-backs.
+    use crate::continuous_time::{fast_hops, four_states_detrapping};
+    let Some(gpu) = gpu_engine() else { return };
+    let gpu = gpu.with_batch(7_777).with_flush_every(20_000);
+    bit_identical("a hop every few ps", &fast_hops(40_000), &gpu);
+    bit_identical(
+        "four states, dt 100 ps",
+        &four_states_detrapping(30_001),
+        &gpu,
+    );
+    let mut v = fast_hops(9_000);
+    set(
+        &mut v,
+        "histogram",
+        json!({ "max_dx_sites": 12, "occupancy_profile": true }),
+    );
+    set(&mut v, "record_profiles", json!(true));
+    bit_identical("continuous time, narrow histogram, profiles", &v, &gpu);
+}
+
+#[test]
 fn six_states_in_several_batches_and_read_backs_is_bit_identical() {
     // 5 dispatches of 9_999 walkers (not a multiple of 64) and a read-back into the u64
     // totals every 2 dispatches: the result must not depend on the cut.

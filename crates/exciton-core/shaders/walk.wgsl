@@ -38,6 +38,8 @@ struct PointParams {
     moments_offset: u32,
     chunk_frames: u32,
     absolute: u32,
+    poisson_base: u32,
+    poisson_len: u32,
 }
 
 // Constants shared with Rust arrive in a prelude the host writes from the Rust values
@@ -50,8 +52,11 @@ struct PointParams {
 //   on a streaming multiprocessor and fits every device's 32 KiB;
 // - SHARED_CELL_WORDS: per (frame, state) n, sum dx, and sum dx^2 as a signed high part
 //   (v >> 16) and an unsigned low part (v & 0xffff). A walker adds to a cell at most
-//   once (one outcome per frame), |dx| < 46341 (MAX_FRAMES), so with 256 walkers none of
-//   the four can wrap and every add is a plain atomic whose result nobody waits for;
+//   once per event, and a frame holds one event (per-frame probabilities) or fewer than
+//   MAX_POISSON_LEN = 128 (continuous time); |dx| < 46341 (validated: frames x events per
+//   frame), so with 256 walkers none of the four can wrap (256 x 128 x 65535 < 2^32 for
+//   the low part, 256 x 128 x 46341 < 2^31 for sum dx) and every add is a plain atomic
+//   whose result nobody waits for;
 // - GLOBAL_CELL_WORDS: per (frame, state) in the global batch, n, sum dx, sum dx^2 as
 //   (low, high) pairs;
 // - GLOBAL_COPIES: copies of the global cells; workgroup w adds into copy
@@ -281,6 +286,31 @@ fn frame(p: PointParams, w: Walker, u: u32, t: u32, c0: u32, events_end: u32) ->
     return w;
 }
 
+// Continuous time: the candidates of a frame for draw u, the first entry of the Poisson
+// table above u (a linear scan: the table is short and the count small).
+fn poisson_count(p: PointParams, u: u32) -> u32 {
+    var n = 0u;
+    while (n + 1u < p.poisson_len && u >= outcome[p.poisson_base + n]) {
+        n++;
+    }
+    return n;
+}
+
+// Frame t in continuous time (uniformization): a Poisson number of candidate events,
+// each with its own draw and the same outcome row as a per-frame draw, until the walker
+// stops. Any number of events fit in a frame.
+fn rate_frame(p: PointParams, before: Walker, t: u32, c0: u32, events_end: u32) -> Walker {
+    var w = before;
+    let n = poisson_count(p, pcg_output(w.rng));
+    w.rng = pcg_advanced(w.rng);
+    for (var k = 0u; k < n && w.quiet != 0u; k++) {
+        let u = pcg_output(w.rng);
+        w.rng = pcg_advanced(w.rng);
+        w = frame(p, w, u, t, c0, events_end);
+    }
+    return w;
+}
+
 // Frame t of the occupancy profile (PROFILE only).
 fn count_profile(p: PointParams, w: Walker, t: u32) {
     if (w.alive) {
@@ -315,7 +345,7 @@ fn walk(
         // passes, in a long-lived state). Written out, not as a loop over a vector:
         // measured faster on an H100. The profile, and the frames left at the end of a
         // chunk, go one frame at a time below.
-        while (!PROFILE && t + 4u <= c1 && walking(w)) {
+        while (!PROFILE && p.poisson_len == 0u && t + 4u <= c1 && walking(w)) {
             let u0 = pcg_output(w.rng);
             let r1 = pcg_advanced(w.rng);
             let u1 = pcg_output(r1);
@@ -336,9 +366,13 @@ fn walk(
             if (PROFILE) {
                 count_profile(p, w, t);
             }
-            let u = pcg_output(w.rng);
-            w.rng = pcg_advanced(w.rng);
-            w = frame(p, w, u, t, c0, events_end);
+            if (p.poisson_len != 0u) {
+                w = rate_frame(p, w, t, c0, events_end);
+            } else {
+                let u = pcg_output(w.rng);
+                w.rng = pcg_advanced(w.rng);
+                w = frame(p, w, u, t, c0, events_end);
+            }
         }
         if (walking(w)) {
             atomicOr(&group_alive, 1u);

@@ -1,11 +1,114 @@
-//! The exact backend: the moment recursion of MODEL.md section 7, no randomness.
+//! The exact backend: the expected curves from moments, no randomness.
 //!
 //! m0_s(t) = P(alive in s at the start of frame t), m2_s(t) = E[dx^2; in s at frame t].
-//! It runs on the probabilities the Monte Carlo thresholds implement
-//! ([`crate::model::WalkTables::effective_states`]), so both agree in expectation exactly.
+//! With one outcome per frame they follow a recursion frame to frame ([`curves`]); in
+//! continuous time a linear system of ODEs, solved exactly over each frame by one matrix
+//! exponential ([`curves_continuous`]). Both run on what the Monte Carlo thresholds
+//! implement ([`crate::model::WalkTables::effective_states`]), so the two agree in
+//! expectation exactly.
 
+use crate::model::{Clock, WalkTables};
 use crate::observables::Curves;
 use crate::scenario::StateTable;
+use nalgebra::{DMatrix, DVector};
+
+/// Expected curves of a point whose thresholds are `tables` (either clock).
+pub fn curves_of(
+    tables: &WalkTables,
+    names: &[String],
+    frames: u32,
+    walkers: u64,
+    dt_ps: f64,
+) -> Curves {
+    let states = tables.effective_states(names);
+    let x_step = tables.x_step_probabilities();
+    match tables.clock {
+        Clock::Frames => curves(&states, &x_step, frames, walkers),
+        Clock::Uniformized { .. } => curves_continuous(&states, &x_step, frames, walkers, dt_ps),
+    }
+}
+
+/// Curves with every field empty but `walkers`, sized for `frames` frames of `n` states.
+fn empty_curves(n: usize, frames: usize, walkers: u64) -> Curves {
+    Curves {
+        walkers,
+        emissions: Vec::with_capacity(frames),
+        emissions_by_state: vec![Vec::with_capacity(frames); n],
+        populations: vec![Vec::with_capacity(frames); n],
+        msd: Vec::with_capacity(frames),
+        msd_stderr: Vec::with_capacity(frames),
+        msd_occupancy: Vec::with_capacity(frames),
+        occupancy_walkers: Vec::with_capacity(frames),
+        overflow: vec![0; frames],
+        emission_profile: None,
+    }
+}
+
+/// Expected curves in continuous time: `rates` in ns^-1, `x_rate[s]` the rate in ns^-1
+/// of hops that move x (each adds 1 to dx^2). The state vector is (m0, m2, C_I per
+/// state, C_M), with C_I_s' = k_rad,s m0_s and C_M' = sum_s k_rad,s m2_s the photons
+/// emitted so far and their summed dx^2; frame t's emissions are C_I's growth over the
+/// frame and their mean dx^2 is C_M's growth over C_I's. Populations and the
+/// occupancy-weighted MSD are taken at the frame's start, as the Monte Carlo records them.
+pub fn curves_continuous(
+    rates: &StateTable,
+    x_rate: &[f64],
+    frames: u32,
+    walkers: u64,
+    dt_ps: f64,
+) -> Curves {
+    let n = rates.len();
+    let frames = frames as usize;
+    let w = walkers as f64;
+    let (m2, ci, cm) = (n, 2 * n, 3 * n);
+    let mut a = DMatrix::<f64>::zeros(3 * n + 1, 3 * n + 1);
+    for s in 0..n {
+        let out = rates.radiative[s] + rates.nonradiative[s] + rates.to[s].iter().sum::<f64>();
+        a[(s, s)] -= out;
+        a[(m2 + s, m2 + s)] -= out;
+        a[(m2 + s, s)] += x_rate[s];
+        for (to, &k) in rates.to[s].iter().enumerate() {
+            a[(to, s)] += k;
+            a[(m2 + to, m2 + s)] += k;
+        }
+        a[(ci + s, s)] = rates.radiative[s];
+        a[(cm, m2 + s)] = rates.radiative[s];
+    }
+    let step = (a * (dt_ps * 1e-3)).exp();
+    let mut v = DVector::<f64>::zeros(3 * n + 1);
+    for s in 0..n {
+        v[s] = rates.initial[s];
+    }
+    let mut c = empty_curves(n, frames, walkers);
+    for _ in 0..frames {
+        let (mut rate, mut rate_dx2) = (0.0, 0.0);
+        for s in 0..n {
+            c.populations[s].push(v[s]);
+            rate += rates.radiative[s] * v[s];
+            rate_dx2 += rates.radiative[s] * v[m2 + s];
+        }
+        let counts: Vec<f64> = (0..n).map(|s| v[s] * w).collect();
+        c.occupancy_walkers
+            .push(crate::observables::effective_walkers(
+                &rates.radiative,
+                &counts,
+            ));
+        c.msd_occupancy.push((rate > 0.0).then(|| rate_dx2 / rate));
+        let next = &step * &v;
+        let mut photons = 0.0;
+        for s in 0..n {
+            let e = (next[ci + s] - v[ci + s]).max(0.0);
+            c.emissions_by_state[s].push(e * w);
+            photons += e;
+        }
+        c.emissions.push(photons * w);
+        let msd = (photons > 0.0).then(|| (next[cm] - v[cm]) / photons);
+        c.msd.push(msd);
+        c.msd_stderr.push(msd.map(|_| 0.0));
+        v = next;
+    }
+    c
+}
 
 /// Expected curves for `walkers` walkers over `frames` frames; `x_step[s]` is the
 /// probability per frame in state s of a hop that moves x (each adds 1 to dx^2).
@@ -21,18 +124,7 @@ pub fn curves(states: &StateTable, x_step: &[f64], frames: u32, walkers: u64) ->
         .collect();
     let mut m0 = states.initial.clone();
     let mut m2 = vec![0.0; n];
-    let mut c = Curves {
-        walkers,
-        emissions: Vec::with_capacity(frames),
-        emissions_by_state: vec![Vec::with_capacity(frames); n],
-        populations: vec![Vec::with_capacity(frames); n],
-        msd: Vec::with_capacity(frames),
-        msd_stderr: Vec::with_capacity(frames),
-        msd_occupancy: Vec::with_capacity(frames),
-        occupancy_walkers: Vec::with_capacity(frames),
-        overflow: vec![0; frames],
-        emission_profile: None,
-    };
+    let mut c = empty_curves(n, frames, walkers);
     let (mut n0, mut n2) = (vec![0.0; n], vec![0.0; n]);
     for _ in 0..frames {
         let (mut i, mut i2) = (0.0, 0.0);

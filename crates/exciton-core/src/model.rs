@@ -1,12 +1,35 @@
 //! The walk as integers: a scenario's probabilities quantised into the `u32` thresholds
 //! that the CPU reference and the GPU kernel compare draws against.
 //!
-//! The exact backend runs on [`WalkTables::effective_states`], the probabilities these
-//! thresholds really implement, so Monte Carlo and exact agree in expectation exactly,
-//! not only up to the 2^-32 quantisation.
+//! Two clocks. With per-frame probabilities (the paper's) one draw per frame decides
+//! the frame's one outcome. With rates in ns^-1 the walk is the continuous-time chain
+//! itself, sampled exactly by uniformization: with Lambda the largest total rate of any
+//! state, a frame holds Poisson(Lambda dt) candidate events (one draw against the
+//! Poisson table), and each candidate is event i with probability k_i / Lambda (one
+//! draw against the state's row, the same row layout as per-frame probabilities), else
+//! nothing. Any number of events fit in a frame; no rate is distorted by dt.
+//!
+//! The exact backend runs on [`WalkTables::effective_states`], the probabilities (or
+//! rates) these thresholds really implement, so Monte Carlo and exact agree in
+//! expectation exactly, not only up to the 2^-32 quantisation.
 
-use crate::rng::{cumulative_thresholds, quantize_cumulative, threshold_probabilities, SpotTable};
-use crate::scenario::{Scenario, StateTable};
+use crate::rng::{
+    cumulative_thresholds, poisson_table, quantize_cumulative, threshold_probabilities, SpotTable,
+};
+use crate::scenario::{Scenario, StateTable, Units};
+
+/// How time advances in a walk.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Clock {
+    /// One outcome per frame from per-frame probabilities.
+    Frames,
+    /// Continuous time by uniformization: candidate events at `lambda_per_ns`, a
+    /// Poisson number of them per frame with mean `mean_per_frame`.
+    Uniformized {
+        lambda_per_ns: f64,
+        mean_per_frame: f64,
+    },
+}
 
 /// Outcomes of one frame, in the order of a state's cumulative table: decays, then the
 /// hop split by its x-projection (+1, -1, then the hops that leave x alone), then the
@@ -23,11 +46,15 @@ pub const OUTCOME_TO: usize = 5;
 #[derive(Clone, Debug, PartialEq)]
 pub struct WalkTables {
     pub states: usize,
-    /// Per state `OUTCOME_TO + states` cumulative thresholds, state-major.
+    /// Per state `OUTCOME_TO + states` cumulative thresholds, state-major; then, with
+    /// [`Clock::Uniformized`], the cumulative Poisson table of candidates per frame
+    /// ([`poisson_table`], from [`WalkTables::poisson_offset`] on). The kernels bind it
+    /// as one table.
     pub outcome: Vec<u32>,
     /// Cumulative thresholds of the initial state, the last saturated to catch every draw.
     pub initial: Vec<u32>,
     pub spot: SpotTable,
+    pub clock: Clock,
 }
 
 impl WalkTables {
@@ -35,15 +62,29 @@ impl WalkTables {
         let st = &scenario.states;
         let n = st.len();
         let step = scenario.geometry.step_plus_probability();
+        let (clock, per_draw) = match scenario.units {
+            Units::RatePerNs => {
+                let lambda = (0..n).map(|s| st.total_out(s)).fold(0.0, f64::max);
+                let clock = Clock::Uniformized {
+                    lambda_per_ns: lambda,
+                    mean_per_frame: lambda * scenario.dt_ps * 1e-3,
+                };
+                // A state with no way out anywhere: no candidates, and rows of zeros.
+                (clock, if lambda > 0.0 { 1.0 / lambda } else { 0.0 })
+            }
+            _ => (Clock::Frames, 1.0),
+        };
         let mut outcome = Vec::with_capacity(n * (OUTCOME_TO + n));
         for s in 0..n {
             let mut probs = vec![st.radiative[s], st.nonradiative[s], 0.0, 0.0, st.hop[s]];
             probs.extend_from_slice(&st.to[s]);
+            probs.iter_mut().for_each(|p| *p *= per_draw);
             let mut row = cumulative_thresholds(&probs);
             // Equal counts of draws for +1 and -1, so <dx> = 0 exactly: both take the width
             // that hop * step rounds to, and the x-neutral hops take the rest.
             let decays = row[OUTCOME_NONRAD];
-            let width = quantize_cumulative(st.hop[s] * step).min((row[OUTCOME_HOP] - decays) / 2);
+            let width = quantize_cumulative(st.hop[s] * per_draw * step)
+                .min((row[OUTCOME_HOP] - decays) / 2);
             row[OUTCOME_PLUS] = decays + width;
             row[OUTCOME_MINUS] = decays + 2 * width;
             outcome.extend(row);
@@ -55,11 +96,23 @@ impl WalkTables {
         for t in initial.iter_mut().skip(last) {
             *t = u32::MAX;
         }
+        if let Clock::Uniformized { mean_per_frame, .. } = clock {
+            outcome.extend(poisson_table(mean_per_frame));
+        }
         WalkTables {
             states: n,
             outcome,
             initial,
             spot: SpotTable::gaussian(scenario.sigma_sites),
+            clock,
+        }
+    }
+
+    /// What one unit of a state row's probability means: 1 per frame, or Lambda ns^-1.
+    fn per_row_unit(&self) -> f64 {
+        match self.clock {
+            Clock::Frames => 1.0,
+            Clock::Uniformized { lambda_per_ns, .. } => lambda_per_ns,
         }
     }
 
@@ -72,12 +125,23 @@ impl WalkTables {
             .expect("the initial table is saturated at its last weighted state")
     }
 
+    /// Where the Poisson table starts in `outcome`: right after the state rows.
+    pub fn poisson_offset(&self) -> usize {
+        self.states * self.stride()
+    }
+
+    /// The Poisson table of candidates per frame (empty with [`Clock::Frames`]).
+    pub fn poisson(&self) -> &[u32] {
+        &self.outcome[self.poisson_offset()..]
+    }
+
     /// Thresholds per state (stride of `outcome`).
     pub fn stride(&self) -> usize {
         OUTCOME_TO + self.states
     }
 
-    /// The per-frame probabilities these thresholds implement (what the exact backend uses).
+    /// What these thresholds implement (what the exact backend uses): per-frame
+    /// probabilities with [`Clock::Frames`], rates in ns^-1 with [`Clock::Uniformized`].
     pub fn effective_states(&self, names: &[String]) -> StateTable {
         let n = self.states;
         let mut t = StateTable {
@@ -97,18 +161,33 @@ impl WalkTables {
             t.hop[s] = p[OUTCOME_PLUS] + p[OUTCOME_MINUS] + p[OUTCOME_HOP];
             t.to[s] = p[OUTCOME_TO..].to_vec();
         }
+        let unit = self.per_row_unit();
+        for s in 0..n {
+            t.radiative[s] *= unit;
+            t.nonradiative[s] *= unit;
+            t.hop[s] *= unit;
+            t.to[s].iter_mut().for_each(|p| *p *= unit);
+        }
         t
     }
 
-    /// Per state, the probability per frame of a hop that moves x (by +1 or -1): the
-    /// growth of <dx^2> per frame spent in the state, as the thresholds implement it.
+    /// Per state, the probability per frame (or the rate in ns^-1) of a hop that moves x
+    /// by +1 or -1: the growth of <dx^2> per frame (or ns) spent in the state, as the
+    /// thresholds implement it.
     pub fn x_step_probabilities(&self) -> Vec<f64> {
         (0..self.states)
             .map(|s| {
                 let row = &self.outcome[s * self.stride()..];
                 f64::from(row[OUTCOME_MINUS] - row[OUTCOME_NONRAD]) / crate::rng::TWO_POW_32
+                    * self.per_row_unit()
             })
             .collect()
+    }
+
+    /// Most candidate events in one frame (0 with [`Clock::Frames`], where a frame
+    /// holds one outcome).
+    pub fn max_events_per_frame(&self) -> usize {
+        self.poisson().len().saturating_sub(1)
     }
 }
 /// The histogram layout a scenario needs.

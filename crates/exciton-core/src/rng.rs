@@ -122,6 +122,31 @@ pub fn spot_entry(cumulative: &[u32], u: u32) -> usize {
     cumulative[..cumulative.len() - 1].partition_point(|&c| c <= u)
 }
 
+/// Most entries of a Poisson table (candidates per frame + 1). Bounds how often one
+/// walker can touch one workgroup cell in a frame, which keeps the shader's 32-bit
+/// cell words from wrapping (walk.wgsl, SHARED_CELL_WORDS).
+pub const MAX_POISSON_LEN: usize = 128;
+
+/// The cumulative `u32` table of Poisson(`mean`) counts, cut where the remaining tail is
+/// below what a `u32` threshold resolves (the last entry saturated: it takes the tail).
+pub fn poisson_table(mean: f64) -> Vec<u32> {
+    let mut pmf = vec![(-mean).exp()];
+    let mut cdf = pmf[0];
+    // Past the mode, stop once the tail can no longer move a threshold.
+    while (1.0 - cdf) * TWO_POW_32 >= 0.5 || (pmf.len() as f64) < mean {
+        let k = pmf.len() as f64;
+        let next = pmf[pmf.len() - 1] * mean / k;
+        pmf.push(next);
+        cdf += next;
+        if next == 0.0 && k > mean {
+            break;
+        }
+    }
+    let mut table = cumulative_thresholds(&pmf);
+    *table.last_mut().expect("a Poisson table has an entry") = u32::MAX;
+    table
+}
+
 /// SplitMix64 finaliser: a bijection on u64 with good avalanche, used to derive streams.
 #[inline]
 pub fn splitmix64(x: u64) -> u64 {

@@ -111,9 +111,13 @@ pub struct PointParams {
     pub chunk_frames: u32,
     /// 1 when the batch has the `emission_abs` section (`record_profiles`).
     pub absolute: u32,
+    /// Continuous time (uniformization): where the Poisson table of candidates per frame
+    /// starts in `outcome`, and its length; 0 for one outcome per frame.
+    pub poisson_base: u32,
+    pub poisson_len: u32,
 }
 
-const _: () = assert!(std::mem::size_of::<PointParams>() == 96);
+const _: () = assert!(std::mem::size_of::<PointParams>() == 104);
 
 impl PointParams {
     /// One point's parameters; [`Self::segment`] sets the walkers of a dispatch.
@@ -149,6 +153,8 @@ impl PointParams {
             moments_offset: layout.len() as u32,
             chunk_frames: chunk_frames(layout.states),
             absolute: u32::from(layout.absolute),
+            poisson_base: bases.outcome + tables.poisson_offset() as u32,
+            poisson_len: tables.poisson().len() as u32,
         }
     }
 
@@ -307,6 +313,30 @@ fn frame(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u
     }
 }
 
+/// Mirror of `poisson_count`: the candidates of a frame for draw u, the first entry of
+/// the Poisson table above u (a linear scan: the table is short and the count small).
+#[inline(always)]
+fn poisson_count(p: &PointParams, b: &WalkBindings, u: u32) -> u32 {
+    let mut n = 0;
+    while n + 1 < p.poisson_len && u >= b.outcome[(p.poisson_base + n) as usize] {
+        n += 1;
+    }
+    n
+}
+
+/// Mirror of `rate_frame`: frame t in continuous time, a Poisson number of candidate
+/// events, each with its own draw, until the walker stops.
+#[inline(always)]
+fn rate_frame(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, t: u32) {
+    let n = poisson_count(p, b, w.rng.next_u32());
+    let mut k = 0;
+    while k < n && w.quiet != 0 {
+        let u = w.rng.next_u32();
+        frame(p, b, batch, w, u, t);
+        k += 1;
+    }
+}
+
 /// Mirror of the `walk` entry point for invocation `index` of a segment; `profile` is
 /// the shader's `PROFILE` override.
 #[inline(always)]
@@ -345,7 +375,7 @@ pub fn walk_invocation(
     };
 
     let mut t = 0;
-    if !profile {
+    if !profile && p.poisson_len == 0 {
         // Frames in passes, as in the shader (four there, PASS here), with the pass's
         // generator states computed side by side (Pcg32::next_pass), which is what
         // makes a core fast.
@@ -366,8 +396,12 @@ pub fn walk_invocation(
             let occ = p.occupancy_offset + (t * p.states + w.state) * row + bin(w.dx, p.max_dx);
             batch.counts[occ as usize] += 1;
         }
-        let u = w.rng.next_u32();
-        frame(p, b, batch, &mut w, u, t);
+        if p.poisson_len != 0 {
+            rate_frame(p, b, batch, &mut w, t);
+        } else {
+            let u = w.rng.next_u32();
+            frame(p, b, batch, &mut w, u, t);
+        }
         t += 1;
     }
 }

@@ -74,10 +74,23 @@ impl Geometry {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Units {
-    /// Per-frame probabilities, the paper's convention.
+    /// Per-frame probabilities, the paper's convention: one outcome per frame.
     ProbabilityPerFrame,
-    /// Rates in ns^-1, converted by competing risks (MODEL.md section 2).
+    /// Rates in ns^-1: the continuous-time chain, sampled exactly (any number of events
+    /// per frame; see [`crate::model`]).
     RatePerNs,
+    /// Rates in ns^-1 turned into one outcome per frame by competing risks,
+    /// p_i = (k_i / K)(1 - exp(-K dt)): not the chain (a hop uses up its frame, and D is
+    /// capped at <dx^2>_hop a^2 / 2 dt). Kept, by this explicit name only, to reproduce
+    /// runs made that way.
+    RatePerNsCompetingRisks,
+}
+
+impl Units {
+    /// The state table holds rates in ns^-1 (else probabilities per frame).
+    pub fn is_rate(self) -> bool {
+        self == Units::RatePerNs
+    }
 }
 
 /// Per-frame probabilities of every state: the validated model every backend runs.
@@ -105,6 +118,12 @@ impl StateTable {
 
     pub fn index(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)
+    }
+
+    /// Everything that leaves state `s` (decays, hops, changes): a probability per frame
+    /// or a rate, in the table's units.
+    pub fn total_out(&self, s: usize) -> f64 {
+        self.radiative[s] + self.nonradiative[s] + self.hop[s] + self.to[s].iter().sum::<f64>()
     }
 }
 

@@ -2,8 +2,9 @@
 
 use super::check::Check;
 use crate::error::{ScenarioError, ScenarioErrorKind as Kind};
+use crate::rng::{poisson_table, MAX_POISSON_LEN};
 use crate::scenario::schema::ScenarioFile;
-use crate::scenario::{MAX_FRAMES, MAX_HISTOGRAM_COUNTERS, MAX_SIGMA_SITES};
+use crate::scenario::{StateTable, MAX_FRAMES, MAX_HISTOGRAM_COUNTERS, MAX_SIGMA_SITES};
 
 pub(super) struct Counts {
     pub(super) frames: u32,
@@ -28,6 +29,49 @@ pub(super) fn counts(c: Check, spec: &ScenarioFile) -> Result<Counts, ScenarioEr
         walkers: c.count_at_least_one("walkers", &spec.walkers)?,
         seed: c.count("seed", &spec.seed)?,
     })
+}
+
+/// In continuous time, how many events a frame may hold: the Poisson table of
+/// candidates per frame must fit [`MAX_POISSON_LEN`] (so the shader's cell words cannot
+/// wrap), and frames x its longest count must stay below [`MAX_FRAMES`] (so |dx| and
+/// dx^2 fit the kernels' 32-bit integers, as one step per frame does).
+pub(super) fn events_per_frame(
+    c: Check,
+    table: &StateTable,
+    dt_ps: f64,
+    frames: u32,
+) -> Result<(), ScenarioError> {
+    let lambda = (0..table.len())
+        .map(|s| table.total_out(s))
+        .fold(0.0, f64::max);
+    let mean = lambda * dt_ps * 1e-3;
+    let most = poisson_table(mean).len();
+    if most > MAX_POISSON_LEN {
+        let dt_max = (0..)
+            .map(|k| dt_ps * 0.9f64.powi(k))
+            .find(|dt| poisson_table(lambda * dt * 1e-3).len() <= MAX_POISSON_LEN)
+            .unwrap_or(0.0);
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "dt_ps",
+            format!(
+                "the fastest state leaves at {lambda:.4} ns^-1, {mean:.1} events per {dt_ps} ps frame on average: more than a frame can hold ({MAX_POISSON_LEN} candidates); use dt_ps of at most {dt_max:.3}"
+            ),
+        ));
+    }
+    let events = (most - 1) as u64;
+    if u64::from(frames) * events >= u64::from(MAX_FRAMES) {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "frames",
+            format!(
+                "{frames} frames of up to {events} events each (rates up to {lambda:.4} ns^-1 at dt_ps {dt_ps}) could move a walker {} sites, beyond the limit of {MAX_FRAMES}: use at most {} frames, or a shorter dt_ps",
+                u64::from(frames) * events,
+                (u64::from(MAX_FRAMES) - 1) / events.max(1)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Width of the initial Gaussian spot, in sites.

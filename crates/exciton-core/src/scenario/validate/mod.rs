@@ -52,6 +52,9 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         temperature_k,
     )?;
     let max_dx_sites = limits::histograms(c, &spec, counts.frames, names.len(), sigma_sites)?;
+    if spec.units.is_rate() {
+        limits::events_per_frame(c, &table, dt_ps, counts.frames)?;
+    }
 
     Ok(Scenario {
         name: spec.name,
