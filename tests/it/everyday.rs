@@ -28,7 +28,13 @@ fn text(o: &Output) -> String {
 /// `run` of the paper case on the exact backend with extra flags.
 fn run_exact(out: &std::path::Path, flags: &[&str]) -> Output {
     exe()
-        .args(["run", "scenarios/paper-5nm-9K.json", "--backend", "exact", "--quiet"])
+        .args([
+            "run",
+            "scenarios/paper-5nm-9K.json",
+            "--backend",
+            "exact",
+            "--quiet",
+        ])
         .args(flags)
         .arg("--out")
         .arg(out)
@@ -66,9 +72,19 @@ fn seeds_and_counts_are_read_exactly_by_one_parser() {
         let o = run_exact(&temp_dir("bad-flag"), &[flag, value]);
         let shown = text(&o);
         println!("{flag} {value}: {shown}");
-        assert_eq!(o.status.code(), Some(2), "{flag} {value} is a bad flag: {shown}");
-        assert!(shown.contains(says), "{flag} {value} should say {says:?}: {shown}");
-        assert!(!shown.contains("-- -3"), "a tip that does not work: {shown}");
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{flag} {value} is a bad flag: {shown}"
+        );
+        assert!(
+            shown.contains(says),
+            "{flag} {value} should say {says:?}: {shown}"
+        );
+        assert!(
+            !shown.contains("-- -3"),
+            "a tip that does not work: {shown}"
+        );
     }
 }
 
@@ -103,7 +119,14 @@ fn errors_are_said_once_and_name_the_problem() {
 fn results_name_temperature_as_scenarios_do() {
     let out = temp_dir("temperature-key");
     let o = exe()
-        .args(["run", "scenarios/bench-sweep.json", "--backend", "exact", "--quiet", "--out"])
+        .args([
+            "run",
+            "scenarios/bench-sweep.json",
+            "--backend",
+            "exact",
+            "--quiet",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();
@@ -114,12 +137,23 @@ fn results_name_temperature_as_scenarios_do() {
     // The sweep table: every swept value in its own column, none cut off, units in headers.
     let shown = String::from_utf8_lossy(&o.stdout);
     println!("{shown}");
-    assert!(shown.contains("trapped = states.bright.to.trapped"), "{shown}");
+    assert!(
+        shown.contains("trapped = states.bright.to.trapped"),
+        "{shown}"
+    );
     assert!(shown.contains("D_avg [cm^2/s]"), "{shown}");
-    let rows: Vec<&str> = shown.lines().filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit())).collect();
+    let rows: Vec<&str> = shown
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
     assert!(rows.len() >= 3, "{shown}");
     // Points 0, 1, 2 differ in their trap value, and the table shows it.
-    let cells = |r: &str| r.split_whitespace().take(3).map(String::from).collect::<Vec<_>>();
+    let cells = |r: &str| {
+        r.split_whitespace()
+            .take(3)
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(cells(rows[0]), ["0", "10", "0.0"], "{shown}");
     assert_eq!(cells(rows[1]), ["1", "10", "0.0005"], "{shown}");
     assert_eq!(cells(rows[2]), ["2", "10", "0.001"], "{shown}");
@@ -130,7 +164,11 @@ fn results_name_temperature_as_scenarios_do() {
 #[test]
 fn no_runtime_dir_warnings_from_mesa() {
     for args in [&["devices"][..], &["check", "scenarios/paper-5nm-9K.json"]] {
-        let o = exe().args(args).env_remove("XDG_RUNTIME_DIR").output().unwrap();
+        let o = exe()
+            .args(args)
+            .env_remove("XDG_RUNTIME_DIR")
+            .output()
+            .unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
         println!("{args:?}: {err}");
         assert!(o.status.success(), "{}", text(&o));
