@@ -463,9 +463,19 @@ fn bad_samples() {
 }
 
 #[test]
-fn rates_are_converted_by_competing_risks() {
+fn rates_are_converted_by_competing_risks_only_when_asked_by_name() {
     let mut v = paper_json();
     set(&mut v, "units", json!("rate_per_ns"));
+    set(
+        &mut v,
+        "states.bright",
+        json!({ "radiative": 1.2, "fret": 3.6, "to": { "dark": 6.0 } }),
+    );
+    // rate_per_ns keeps the rates: the walk runs the chain itself (continuous_time.rs).
+    let s = Scenario::from_value(&v, Path::new("rates.json")).unwrap();
+    assert_eq!(s.states.radiative[0], 1.2);
+    assert!((s.states.hop[0] - 16.2).abs() < 1e-12);
+    set(&mut v, "units", json!("rate_per_ns_competing_risks"));
     // bright: k_rad = 1.2, hop = 4.5 x 3.6 = 16.2, to dark 6 (ns^-1); K = 23.4.
     set(
         &mut v,

@@ -1,6 +1,6 @@
 //! Temperature models, samples, Boltzmann occupation and detailed balance.
 
-use crate::common::{paper_json, scenario, set};
+use crate::common::{paper_json, remove, scenario, set};
 use exciton_core::progress::Progress;
 use exciton_core::scenario::Scenario;
 use exciton_core::sweep::Plan;
@@ -60,6 +60,7 @@ fn a_closed_bright_dark_pair_relaxes_to_the_boltzmann_fraction() {
     for (sample, t) in [("5nm_SL", 60.0), ("8nm_SL", 30.0), ("14nm_film", 15.0)] {
         let mut v = paper_json();
         set(&mut v, "sample", json!(sample));
+        remove(&mut v, "lattice.pitch_nm");
         set(&mut v, "temperature_K", json!(t));
         set(&mut v, "frames", json!(3000));
         set(
@@ -91,6 +92,7 @@ fn a_closed_bright_dark_pair_relaxes_to_the_boltzmann_fraction() {
 fn thermal_initial_split() {
     let mut v = paper_json();
     set(&mut v, "sample", json!("8nm_SL"));
+    remove(&mut v, "lattice.pitch_nm");
     set(&mut v, "temperature_K", json!(50.0));
     set(&mut v, "initial.populations", json!("thermal"));
     let s = scenario(&v);
