@@ -86,6 +86,7 @@ pub fn bright_fraction_chart(path: &Path, splittings_mev: &[f64]) -> Result<Path
                 (FONT, 32),
             )
             .margin(20)
+            .margin_right(40)
             .x_label_area_size(70)
             .y_label_area_size(110)
             .build_cartesian_2d(0.0..300.0, 0.0..g / (1.0 + g) * 1.07)

@@ -144,13 +144,14 @@ macro_rules! with_marker {
     }};
 }
 
-/// 30 pixels of the line of `st`, from the point it is added to (dashes shortened to fit).
+/// 24 pixels of the line of `st`, centred on the point it is added to (dashes shortened
+/// to fit), where the marker goes.
 fn sample_line(st: SeriesStyle) -> DashedPathElement<std::vec::IntoIter<(i32, i32)>, u32> {
     let (d, g) = st
         .dash
         .pattern()
-        .map_or((30, 0), |(d, g)| (d.min(9), g.min(5)));
-    DashedPathElement::new(vec![(0, 0), (30, 0)], d, g, st.color.stroke_width(3))
+        .map_or((24, 0), |(d, g)| (d.min(7), g.min(4)));
+    DashedPathElement::new(vec![(-12, 0), (12, 0)], d, g, st.color.stroke_width(3))
 }
 
 /// A piece of a line in pixels.
@@ -245,8 +246,9 @@ where
         .draw_series(std::iter::empty::<EmptyElement<(f64, f64), DB>>())
         .map_err(e)?
         .label(label);
-    with_marker!(st.shown_marker(marks), 6, st.color, |shape| anno
-        .legend(move |at| EmptyElement::at(at) + sample_line(st) + shape()));
+    with_marker!(st.shown_marker(marks), 6, st.color, |shape| anno.legend(
+        move |(x, y)| EmptyElement::at((x + 12, y)) + sample_line(st) + shape()
+    ));
     Ok(())
 }
 
@@ -316,7 +318,7 @@ pub(crate) fn side_legend<'a>(
     for (i, (label, st)) in labelled.iter().enumerate() {
         let y = 40 + i as i32 * row;
         with_marker!(st.shown_marker(marks), 6, st.color, |shape| column
-            .draw(&(EmptyElement::at((20, y)) + sample_line(*st) + shape()))
+            .draw(&(EmptyElement::at((32, y)) + sample_line(*st) + shape()))
             .map_err(e)?);
         let text = Text::new(
             label.as_str(),
