@@ -8,6 +8,7 @@
 use crate::engine::Engine;
 use crate::error::Error;
 use exciton_core::backend::BackendKind;
+use exciton_core::model::WalkTables;
 use exciton_core::observables::curves_from_histograms;
 use exciton_core::progress::{PhaseSeconds, Progress};
 use exciton_core::scenario::Scenario;
@@ -93,7 +94,8 @@ pub fn time_points(
     let phases = (engine.kind() == BackendKind::Gpu).then_some(phases[best]);
     let start = Instant::now();
     for (h, s) in hists.iter().zip(scenarios) {
-        let _ = curves_from_histograms(h, s.walkers, &s.states.radiative);
+        let weights = WalkTables::new(s).radiative_per_frame(s.dt_ps);
+        let _ = curves_from_histograms(h, s.walkers, &weights);
     }
     let reduction_s = start.elapsed().as_secs_f64();
     let alive = hists.iter().map(|h| h.alive_walker_frames() as f64).sum();
@@ -126,11 +128,7 @@ fn time_exact(
         scenarios
             .iter()
             .zip(0..)
-            .map(|(s, i)| {
-                let c = engine.curves(s, i, &progress)?;
-                let _ = exciton_core::observables::summarise(&c, s.dt_ps, s.pitch_nm);
-                Ok(c)
-            })
+            .map(|(s, i)| Ok(engine.estimate(s, i, &progress)?.curves))
             .collect::<Result<Vec<_>, Error>>()
     })?;
     let alive = curves

@@ -7,7 +7,9 @@ use exciton_core::cpu::{self, Vector};
 use exciton_core::exact;
 use exciton_core::histogram::Histograms;
 use exciton_core::model::{layout_for, WalkTables};
-use exciton_core::observables::{curves_from_histograms, Curves};
+use exciton_core::observables::{
+    block_ranges, emission_profile, estimate, Curves, Estimate, FrameSums,
+};
 use exciton_core::progress::Progress;
 use exciton_core::rng::point_key;
 use exciton_core::scenario::Scenario;
@@ -228,29 +230,30 @@ impl Engine {
         points: &[(&Scenario, u64)],
         progress: &Progress,
     ) -> Result<Vec<Histograms>, Error> {
+        let ranges: Vec<_> = points.iter().map(|&(s, p)| (s, p, 0, s.walkers)).collect();
         let mut out = Vec::with_capacity(points.len());
-        self.histograms_each(points, progress, |_, _, h| {
+        self.ranges_each(&ranges, progress, |_, h| {
             out.push(h);
             Ok(())
         })?;
         Ok(out)
     }
 
-    /// Runs Monte Carlo points and hands each one's totals, with its tables, to `done`
-    /// (index into `points`, in order) as it finishes: on the GPU group by group.
-    fn histograms_each(
+    /// Runs walker ranges (scenario, point index, first walker, walkers) and hands each
+    /// one's totals to `done` (index into `ranges`, in order) as it finishes: on the GPU
+    /// group by group, their walkers sharing dispatches.
+    fn ranges_each(
         &self,
-        points: &[(&Scenario, u64)],
+        ranges: &[(&Scenario, u64, u64, u64)],
         progress: &Progress,
-        mut done: impl FnMut(usize, &WalkTables, Histograms) -> Result<(), Error>,
+        mut done: impl FnMut(usize, Histograms) -> Result<(), Error>,
     ) -> Result<(), Error> {
         #[cfg(feature = "gpu")]
         if let Engine::Gpu(g) = self {
-            return g.points_each(points, progress, done);
+            return g.ranges_each(ranges, progress, done);
         }
-        for (i, (s, p)) in points.iter().enumerate() {
-            let h = self.point_histograms(s, *p, progress)?;
-            done(i, &WalkTables::new(s), h)?;
+        for (i, &(s, p, first, walkers)) in ranges.iter().enumerate() {
+            done(i, self.walker_range(s, p, first, walkers, progress)?)?;
         }
         Ok(())
     }
@@ -262,36 +265,73 @@ impl Engine {
         point: u64,
         progress: &Progress,
     ) -> Result<Curves, Error> {
-        let mut out = None;
-        self.curves_each(&[(scenario, point)], progress, |_, c| {
-            out = Some(c);
-            Ok(())
-        })?;
-        Ok(out.expect("one point, one curve"))
+        Ok(self.estimate(scenario, point, progress)?.curves)
     }
 
-    /// Curves of several points (scenario, point index), handed to `done` (index into
-    /// `points`, in order) as each finishes: on the GPU their walkers share dispatches,
-    /// and the points of a group finish together (a sweep stores them group by group).
-    pub fn curves_each(
+    /// Curves and scalars, with their errors, of one point.
+    pub fn estimate(
+        &self,
+        scenario: &Scenario,
+        point: u64,
+        progress: &Progress,
+    ) -> Result<Estimate, Error> {
+        let mut out = None;
+        self.estimates_each(&[(scenario, point)], progress, |_, e| {
+            out = Some(e);
+            Ok(())
+        })?;
+        Ok(out.expect("one point, one estimate"))
+    }
+
+    /// Curves and scalars of several points (scenario, point index), handed to `done`
+    /// (index into `points`, in order) as each finishes. A Monte Carlo point runs as
+    /// walker blocks ([`block_ranges`]) whose sums give the standard errors; on the GPU
+    /// the blocks of all points share dispatches, and the points of a group finish
+    /// together (a sweep stores them group by group).
+    pub fn estimates_each(
         &self,
         points: &[(&Scenario, u64)],
         progress: &Progress,
-        mut done: impl FnMut(usize, Curves) -> Result<(), Error>,
+        mut done: impl FnMut(usize, Estimate) -> Result<(), Error>,
     ) -> Result<(), Error> {
         if let Engine::Exact = self {
             for (i, (s, _)) in points.iter().enumerate() {
                 let tables = WalkTables::new(s);
                 let c = exact::curves_of(&tables, &s.states.names, s.frames, s.walkers, s.dt_ps);
                 progress.advance(s.walkers);
-                done(i, c)?;
+                done(i, Estimate::exact(c, s.dt_ps))?;
             }
             return Ok(());
         }
-        self.histograms_each(points, progress, |i, tables, h| {
-            let s = points[i].0;
-            let states = tables.effective_states(&s.states.names);
-            done(i, curves_from_histograms(&h, s.walkers, &states.radiative))
+        let mut ranges = Vec::new();
+        let mut owner = Vec::new();
+        for (i, &(s, p)) in points.iter().enumerate() {
+            for (first, walkers) in block_ranges(s.walkers) {
+                ranges.push((s, p, first, walkers));
+                owner.push(i);
+            }
+        }
+        // Each block's sums, and the whole point's rows only where its profile is kept.
+        let mut blocks = Vec::new();
+        let mut rows: Option<Histograms> = None;
+        self.ranges_each(&ranges, progress, |r, h| {
+            let (s, _, _, walkers) = ranges[r];
+            blocks.push(FrameSums::from_histograms(&h, walkers));
+            if h.layout.absolute {
+                match &mut rows {
+                    Some(total) => total.add(&h),
+                    None => rows = Some(h),
+                }
+            }
+            if owner.get(r + 1) == Some(&owner[r]) {
+                return Ok(());
+            }
+            let tables = WalkTables::new(s);
+            let weights = tables.radiative_per_frame(s.dt_ps);
+            let mut e = estimate(&blocks, &weights, s.dt_ps);
+            e.curves.emission_profile = rows.take().and_then(|h| emission_profile(&h));
+            blocks.clear();
+            done(owner[r], e)
         })
     }
 }

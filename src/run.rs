@@ -8,7 +8,7 @@ use crate::engine::Engine;
 use crate::error::Error;
 use exciton_core::backend::BackendKind;
 use exciton_core::error::Error as CoreError;
-use exciton_core::observables::{summarise, Curves};
+use exciton_core::observables::Estimate;
 use exciton_core::progress::Progress;
 use exciton_core::results::{write_atomic, PointResult, RunResults};
 use exciton_core::scenario::Scenario;
@@ -22,9 +22,8 @@ struct StoredPoint {
     result: PointResult,
 }
 
-fn point_result(p: &SweepPoint, curves: &Curves) -> PointResult {
-    let summary = summarise(curves, p.scenario.dt_ps, p.scenario.pitch_nm);
-    PointResult::new(&p.scenario, p.parameters.clone(), curves, summary)
+fn point_result(p: &SweepPoint, estimate: &Estimate) -> PointResult {
+    PointResult::new(&p.scenario, p.parameters.clone(), estimate)
 }
 
 /// Runs `points` (on the GPU in groups that share dispatches) and hands each finished
@@ -36,8 +35,8 @@ fn run_points(
     mut done: impl FnMut(&SweepPoint, PointResult) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let asked: Vec<(&Scenario, u64)> = points.iter().map(|p| (&p.scenario, p.index)).collect();
-    engine.curves_each(&asked, progress, |i, curves| {
-        done(points[i], point_result(points[i], &curves))
+    engine.estimates_each(&asked, progress, |i, estimate| {
+        done(points[i], point_result(points[i], &estimate))
     })
 }
 
@@ -51,6 +50,7 @@ fn results(plan: &Plan, engine: &Engine, points: Vec<PointResult>) -> RunResults
         displacement: "x only (y not pooled), integer sites relative to each walker's start".into(),
         sweep_mode: plan.mode,
         figures: plan.figures.clone(),
+        units: plan.points.first().map(|p| p.scenario.units),
         points,
     }
 }
@@ -153,7 +153,8 @@ pub fn check_memory(plan: &Plan, engine: &Engine) -> Result<(), Error> {
     for p in &plan.points {
         let tables = exciton_core::model::WalkTables::new(&p.scenario);
         let layout = exciton_core::model::layout_for(&p.scenario, &tables);
-        let m = layout.memory(engine.threads());
+        let blocks = exciton_core::observables::block_ranges(p.scenario.walkers).len() as u64;
+        let m = layout.memory(engine.threads(), blocks);
         let (needed, what, hint) = match engine.kind() {
             BackendKind::Cpu => (
                 m.host_cpu_backend,

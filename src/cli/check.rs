@@ -31,7 +31,12 @@ pub(crate) fn check_command(args: CheckArgs) -> Result<i32> {
                 failed += 1;
                 eprintln!("error: {e}");
             }
-            Ok(plan) => describe_plan(&plan, threads),
+            Ok(plan) => {
+                describe_plan(&plan, threads);
+                for line in super::summary::describe_states(&plan.points[0].scenario) {
+                    println!("  {line}");
+                }
+            }
         }
     }
     #[cfg(feature = "gpu")]
@@ -75,7 +80,10 @@ fn describe_plan(plan: &Plan, threads: usize) {
         .iter()
         .map(|p| {
             let t = exciton_core::model::WalkTables::new(&p.scenario);
-            exciton_core::model::layout_for(&p.scenario, &t).memory(threads)
+            exciton_core::model::layout_for(&p.scenario, &t).memory(
+                threads,
+                exciton_core::observables::block_ranges(p.scenario.walkers).len() as u64,
+            )
         })
         .max_by_key(|m| m.host_cpu_backend)
         .expect("a plan has points");

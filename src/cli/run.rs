@@ -62,6 +62,17 @@ pub(crate) fn run_command(args: RunArgs, env: &crate::Environment) -> Result<i32
         eprintln!("{why}");
     }
     check_memory(&plan, &engine)?;
+    if !args.quiet && !args.json {
+        let first = &plan.points[0];
+        let which = if plan.points.len() > 1 {
+            " (point 0)"
+        } else {
+            ""
+        };
+        for line in super::summary::describe_states(&first.scenario) {
+            eprintln!("states{which} {line}");
+        }
+    }
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("out").join(&plan.name));

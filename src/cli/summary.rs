@@ -2,7 +2,9 @@
 //! physical units side by side.
 
 use exciton_core::backend::BackendKind;
+use exciton_core::model::{Clock, WalkTables};
 use exciton_core::results::{PointResult, RunResults};
+use exciton_core::scenario::Scenario;
 use std::time::Duration;
 
 /// The `--json` summary: per point its swept values and scalars, in both unit systems.
@@ -19,11 +21,17 @@ pub(crate) fn json_summary(
                 "parameters": p.parameters,
                 "walkers": p.walkers,
                 "tau_pl_ps": p.tau_pl_ps,
+                "tau_pl_stderr_ps": p.tau_pl_stderr_ps,
+                "tau_pl_peak_ps": p.tau_pl_peak_ps,
                 "d_avg_cm2_s": p.d_avg_cm2_s,
+                "d_avg_stderr_cm2_s": p.d_avg_stderr_cm2_s,
                 "d_avg_sites2_ps": p.d_avg_sites2_ps,
                 "diffusion_length_nm": p.diffusion_length_nm,
                 "diffusion_length_sites": p.diffusion_length_sites,
+                "diffusion_length_stderr_nm": p.diffusion_length_stderr_nm,
                 "t_max_ps": p.t_max_ps,
+                "t_max_stderr_ps": p.t_max_stderr_ps,
+                "t_max_note": p.t_max_note,
                 "warnings": p.warnings,
             })
         })
@@ -40,6 +48,57 @@ pub(crate) fn json_summary(
 
 fn fmt_opt(v: Option<f64>, digits: usize) -> String {
     v.map_or("-".into(), |v| format!("{v:.digits$}"))
+}
+
+/// A value with its standard error when it has one: `131.2 +- 1.5`.
+fn fmt_err(v: Option<f64>, err: Option<f64>, digits: usize) -> String {
+    match (v, err) {
+        (Some(v), Some(e)) => format!("{v:.digits$} +- {e:.digits$}"),
+        _ => fmt_opt(v, digits),
+    }
+}
+
+/// What the engine makes of each state's numbers, as the thresholds implement them:
+/// probabilities per frame, or in continuous time the expected events per frame and
+/// how many candidate events a frame holds.
+pub(crate) fn describe_states(s: &Scenario) -> Vec<String> {
+    let tables = WalkTables::new(s);
+    let eff = tables.effective_states(&s.states.names);
+    let x = tables.x_step_probabilities();
+    let frame_ns = s.dt_ps * 1e-3;
+    let (scale, what) = match tables.clock {
+        Clock::Frames => (1.0, format!("probabilities per {} ps frame", s.dt_ps)),
+        Clock::Uniformized { .. } => (
+            frame_ns,
+            format!("expected events per {} ps frame (rates x dt)", s.dt_ps),
+        ),
+    };
+    let mut lines = vec![format!("{what}:")];
+    for (i, name) in eff.names.iter().enumerate() {
+        let mut parts = vec![
+            format!("rad {:.4}", eff.radiative[i] * scale),
+            format!("nonrad {:.4}", eff.nonradiative[i] * scale),
+            format!("hop {:.4} (x +-1 {:.4})", eff.hop[i] * scale, x[i] * scale),
+        ];
+        for (j, p) in eff.to[i].iter().enumerate().filter(|(_, p)| **p > 0.0) {
+            parts.push(format!("to {} {:.4}", eff.names[j], p * scale));
+        }
+        if tables.clock == Clock::Frames {
+            parts.push(format!("stay {:.4}", 1.0 - eff.total_out(i)));
+        }
+        lines.push(format!("  {name}: {}", parts.join(", ")));
+    }
+    if let Clock::Uniformized {
+        lambda_per_ns,
+        mean_per_frame,
+    } = tables.clock
+    {
+        lines.push(format!(
+            "  continuous time: candidate events at {lambda_per_ns:.4} ns^-1, {mean_per_frame:.3} per frame on average, at most {}",
+            tables.max_events_per_frame()
+        ));
+    }
+    lines
 }
 
 pub(crate) fn print_summary(results: &RunResults, wall: Duration, out: &std::path::Path) {
@@ -88,23 +147,30 @@ fn print_point(p: &PointResult) {
         "walkers    {}  frames {} x {} ps",
         p.walkers, p.frames, p.dt_ps
     );
-    println!("tau_PL     {} ps", fmt_opt(p.tau_pl_ps, 1));
+    println!(
+        "tau_PL     {} ps  (1/e of the maximum: {} ps)",
+        fmt_err(p.tau_pl_ps, p.tau_pl_stderr_ps, 1),
+        fmt_err(p.tau_pl_peak_ps, p.tau_pl_peak_stderr_ps, 1)
+    );
     println!(
         "D_avg      {} cm^2/s  ({} sites^2/ps, pitch {} nm)",
-        fmt_opt(p.d_avg_cm2_s, 5),
-        fmt_opt(p.d_avg_sites2_ps, 6),
+        fmt_err(p.d_avg_cm2_s, p.d_avg_stderr_cm2_s, 5),
+        fmt_err(p.d_avg_sites2_ps, p.d_avg_stderr_sites2_ps, 6),
         p.pitch_nm
     );
     println!(
         "L          {} nm  ({} sites)",
-        fmt_opt(p.diffusion_length_nm, 1),
-        fmt_opt(p.diffusion_length_sites, 2)
+        fmt_err(p.diffusion_length_nm, p.diffusion_length_stderr_nm, 1),
+        fmt_err(p.diffusion_length_sites, p.diffusion_length_stderr_sites, 2)
     );
-    println!(
-        "t_max      {} ps  ({})",
-        fmt_opt(p.t_max_ps, 0),
-        p.t_max_estimator
-    );
+    match &p.t_max_note {
+        Some(note) if p.t_max_ps.is_none() => println!("t_max      none: {note}"),
+        _ => println!(
+            "t_max      {} ps  ({})",
+            fmt_err(p.t_max_ps, p.t_max_stderr_ps, 0),
+            p.t_max_estimator
+        ),
+    }
     println!("  time/ps   intensity   emissions   MSD/sites^2 +- stderr      MSD/nm^2");
     let frames = p.time_ps.len();
     for t in (0..frames).step_by((frames / 10).max(1)) {

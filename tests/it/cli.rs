@@ -33,7 +33,7 @@ fn run_writes_results_and_csv() {
             "--backend",
             "cpu",
             "--walkers",
-            "2e4",
+            "1e5",
             "--out",
         ])
         .arg(&out)
@@ -49,7 +49,7 @@ fn run_writes_results_and_csv() {
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     assert_eq!(results["backend"], "cpu");
     let p = &results["points"][0];
-    assert_eq!(p["walkers"], 20_000);
+    assert_eq!(p["walkers"], 100_000);
     assert_eq!(p["time_ps"].as_array().unwrap().len(), 300);
     assert_eq!(p["msd_sites2"][0], 0.0);
     for key in [
@@ -64,10 +64,23 @@ fn run_writes_results_and_csv() {
     ] {
         assert!(p.get(key).is_some(), "results.json lacks {key}");
     }
+    // A Monte Carlo run gives every scalar its standard error.
+    for key in [
+        "tau_pl_stderr_ps",
+        "d_avg_stderr_cm2_s",
+        "diffusion_length_stderr_nm",
+        "t_max_stderr_ps",
+    ] {
+        assert!(
+            p[key].as_f64().is_some_and(|e| e > 0.0),
+            "{key}: {}",
+            p[key]
+        );
+    }
     assert!(p["populations"]["dark"].is_array());
     let csv = std::fs::read_to_string(out.join("point-000.csv")).unwrap();
     assert_eq!(csv.lines().count(), 301, "header + one row per frame");
-    assert!(csv.starts_with("frame,time_ps,intensity,emissions,msd_sites2"));
+    assert!(csv.starts_with("frame,time_ps,intensity,intensity_stderr,emissions,msd_sites2"));
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name())

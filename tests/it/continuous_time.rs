@@ -210,7 +210,8 @@ fn exact_continuous_time_matches_an_event_by_event_simulation() {
                 photons[t] / w
             );
             if photons[t] > 2000.0 {
-                let msd = dx2[t] / photons[t];
+                // MSD(t) = E[dx^2](t) - E[dx^2](frame 0), as the engine reports it.
+                let msd = dx2[t] / photons[t] - dx2[0] / photons[0];
                 let want = ex.msd[t].unwrap();
                 // dx^2 of a photon: its spread is ~ sqrt(2) x its mean for a Gaussian-like x.
                 let z = (msd - want) / (want.max(1e-9) * (2.0 / photons[t]).sqrt());

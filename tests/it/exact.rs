@@ -48,20 +48,21 @@ fn single_state_has_the_closed_form() {
             "frame {f}: MSD {got} vs closed form {msd}"
         );
         let i = r * (1.0 - r).powi(f as i32);
-        let got = c.intensity()[f];
+        let got = c.intensity[f];
         assert!(
             (got - i).abs() <= 1e-12 * i,
             "frame {f}: I {got} vs closed form {i}"
         );
     }
     // Linear MSD: D_avg is the slope / 2, whatever the weights.
-    let sum = summarise(&c, s.dt_ps, s.pitch_nm);
+    let sum = summarise(&c, &[], s.dt_ps);
     let d = x / (1.0 - r) / (2.0 * s.dt_ps);
     let got = sum.d_avg_sites2_ps.unwrap();
     assert!((got - d).abs() < 1e-12 * d, "D_avg {got} vs slope/2 {d}");
-    assert!((sum.d_avg_cm2_s.unwrap() - d * 49.0 * 1e-2).abs() < 1e-12);
-    let l = (sum.tau_pl_ps.unwrap() * d).sqrt() * 7.0;
-    assert!((sum.diffusion_length_nm.unwrap() - l).abs() < 1e-9);
+    let cm2_s = exciton_core::observables::sites2_ps_to_cm2_s(got, s.pitch_nm);
+    assert!((cm2_s - d * 49.0 * 1e-2).abs() < 1e-12);
+    let l = (sum.tau_pl_ps.unwrap() * d).sqrt();
+    assert!((sum.diffusion_length_sites.unwrap() - l).abs() < 1e-9);
     assert_eq!(sum.t_max_ps, None, "a monotonic MSD has no t_max");
 }
 
@@ -85,10 +86,13 @@ fn paper_5nm_9k_negative_diffusion() {
         "plateau / peak = {}",
         last / peak
     );
-    let sum = summarise(&c, s.dt_ps, s.pitch_nm);
+    let sum = summarise(&c, &[], s.dt_ps);
     let tau = sum.tau_pl_ps.unwrap();
     assert!((tau - 130.4).abs() < 0.1, "tau_PL {tau}");
-    assert_eq!(sum.t_max_ps, Some(425.0));
+    // The largest frame is 425 ps; t_max is the vertex between its neighbours, within
+    // half a frame of it (421 ps).
+    let t_max = sum.t_max_ps.expect("the 9 K MSD has a real maximum");
+    assert!((t_max - 425.0).abs() <= 12.5, "t_max {t_max}");
 }
 
 #[test]

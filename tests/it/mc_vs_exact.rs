@@ -51,7 +51,7 @@ pub fn check_agreement(label: &str, mc: &Curves, ex: &Curves) -> (usize, f64) {
             ));
         }
     };
-    let (i_mc, i_ex) = (mc.intensity(), ex.intensity());
+    let (i_mc, i_ex) = (mc.emissions_per_walker(), ex.emissions_per_walker());
     for t in 0..mc.frames() {
         let p = i_ex[t];
         z_check("intensity", t, i_mc[t], p, (p * (1.0 - p) / n).sqrt());

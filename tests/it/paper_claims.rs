@@ -67,7 +67,7 @@ fn t_max_grows_as_the_trap_rate_falls() {
         let c = Engine::Exact
             .curves(&p.scenario, p.index, &Progress::default())
             .unwrap();
-        let s = summarise(&c, p.scenario.dt_ps, p.scenario.pitch_nm);
+        let s = summarise(&c, &[], p.scenario.dt_ps);
         rows.push((
             p.parameters["states.free.to.trapped"].as_f64().unwrap(),
             s.t_max_ps,

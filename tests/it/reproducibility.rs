@@ -82,7 +82,7 @@ fn walkers_are_conserved_and_nothing_is_dropped() {
     }
     assert!(overflow > 0, "|dx| > 2 must land in the overflow bins");
     let c = exciton_core::observables::curves_from_histograms(&h, s.walkers, &s.states.radiative);
-    let sum = exciton_core::observables::summarise(&c, s.dt_ps, s.pitch_nm);
+    let sum = exciton_core::observables::summarise(&c, &[], s.dt_ps);
     assert!(
         sum.warnings
             .iter()

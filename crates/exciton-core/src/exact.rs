@@ -35,9 +35,12 @@ fn empty_curves(n: usize, frames: usize, walkers: u64) -> Curves {
         emissions: Vec::with_capacity(frames),
         emissions_by_state: vec![Vec::with_capacity(frames); n],
         populations: vec![Vec::with_capacity(frames); n],
+        intensity: Vec::with_capacity(frames),
+        intensity_stderr: vec![None; frames],
         msd: Vec::with_capacity(frames),
         msd_stderr: Vec::with_capacity(frames),
         msd_occupancy: Vec::with_capacity(frames),
+        msd_occupancy_stderr: vec![None; frames],
         occupancy_walkers: Vec::with_capacity(frames),
         overflow: vec![0; frames],
         emission_profile: None,
@@ -80,6 +83,7 @@ pub fn curves_continuous(
         v[s] = rates.initial[s];
     }
     let mut c = empty_curves(n, frames, walkers);
+    let mut first = 0.0;
     for _ in 0..frames {
         let (mut rate, mut rate_dx2) = (0.0, 0.0);
         for s in 0..n {
@@ -94,6 +98,7 @@ pub fn curves_continuous(
                 &counts,
             ));
         c.msd_occupancy.push((rate > 0.0).then(|| rate_dx2 / rate));
+        c.intensity.push(rate * dt_ps * 1e-3);
         let next = &step * &v;
         let mut photons = 0.0;
         for s in 0..n {
@@ -103,7 +108,11 @@ pub fn curves_continuous(
         }
         c.emissions.push(photons * w);
         let msd = (photons > 0.0).then(|| (next[cm] - v[cm]) / photons);
-        c.msd.push(msd);
+        // MSD(t) = sigma^2(t) - sigma^2(0): walkers move before frame 0's photons.
+        if c.msd.is_empty() {
+            first = msd.unwrap_or(0.0);
+        }
+        c.msd.push(msd.map(|m| m - first));
         c.msd_stderr.push(msd.map(|_| 0.0));
         v = next;
     }
@@ -135,6 +144,7 @@ pub fn curves(states: &StateTable, x_step: &[f64], frames: u32, walkers: u64) ->
             i2 += states.radiative[s] * m2[s];
         }
         c.emissions.push(i * w);
+        c.intensity.push(i);
         let counts: Vec<f64> = m0.iter().map(|m| m * w).collect();
         c.occupancy_walkers
             .push(crate::observables::effective_walkers(

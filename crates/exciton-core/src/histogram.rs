@@ -308,22 +308,25 @@ pub struct OccupancyMoments {
 /// Memory a run of one point needs, in bytes, before it starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct MemoryEstimate {
-    /// Host memory: the 64-bit totals, plus one batch per CPU thread (CPU backend) or
-    /// one read-back copy (GPU backend).
+    /// Host memory. CPU backend: a block's 64-bit totals and the point's (for its
+    /// profile rows), plus one batch per thread. GPU backend: the totals of every walker
+    /// block (they finish together), plus the read-back copy.
     pub host_cpu_backend: u64,
     pub host_gpu_backend: u64,
-    /// Device memory of the GPU backend: one batch buffer (tables are tiny).
+    /// Device memory of the GPU backend: one batch buffer per walker block.
     pub device: u64,
 }
 
 impl HistLayout {
-    pub fn memory(&self, threads: usize) -> MemoryEstimate {
+    /// The memory of a point run as `blocks` walker blocks on `threads` CPU threads.
+    pub fn memory(&self, threads: usize, blocks: u64) -> MemoryEstimate {
         let totals = (self.len() + self.moments_len()) as u64 * 8;
         let batch = self.len() as u64 * 4 + self.moments_len() as u64 * 8;
+        let blocks = blocks.max(1);
         MemoryEstimate {
-            host_cpu_backend: totals + batch * threads.max(1) as u64,
-            host_gpu_backend: totals + self.device_bytes() * 2,
-            device: self.device_bytes(),
+            host_cpu_backend: 2 * totals + batch * threads.max(1) as u64,
+            host_gpu_backend: blocks * totals + blocks * self.device_bytes(),
+            device: blocks * self.device_bytes(),
         }
     }
 }

@@ -184,6 +184,21 @@ impl WalkTables {
             .collect()
     }
 
+    /// Per state, the radiative probability per frame these thresholds implement (in
+    /// continuous time the rate times dt): the weights of the occupancy estimators.
+    pub fn radiative_per_frame(&self, dt_ps: f64) -> Vec<f64> {
+        let frame = match self.clock {
+            Clock::Frames => 1.0,
+            Clock::Uniformized { lambda_per_ns, .. } => lambda_per_ns * dt_ps * 1e-3,
+        };
+        (0..self.states)
+            .map(|s| {
+                f64::from(self.outcome[s * self.stride() + OUTCOME_RAD]) / crate::rng::TWO_POW_32
+                    * frame
+            })
+            .collect()
+    }
+
     /// Most candidate events in one frame (0 with [`Clock::Frames`], where a frame
     /// holds one outcome).
     pub fn max_events_per_frame(&self) -> usize {

@@ -107,32 +107,32 @@ impl GpuEngine {
         Ok(self.group(&[job], progress)?.remove(0))
     }
 
-    /// Runs whole points (scenario, point index) group by group, their walkers sharing
-    /// dispatches, and hands each point's totals with its tables to `done` (index into
-    /// `points`, in order) as soon as its group has finished.
-    pub fn points_each<E: From<GpuError>>(
+    /// Runs walker ranges (scenario, point index, first walker, walkers) group by group,
+    /// sharing dispatches, and hands each range's totals to `done` (index into `ranges`,
+    /// in order) as soon as its group has finished.
+    pub fn ranges_each<E: From<GpuError>>(
         &self,
-        points: &[(&Scenario, u64)],
+        ranges: &[(&Scenario, u64, u64, u64)],
         progress: &Progress,
-        mut done: impl FnMut(usize, &WalkTables, Histograms) -> Result<(), E>,
+        mut done: impl FnMut(usize, Histograms) -> Result<(), E>,
     ) -> Result<(), E> {
-        let tables: Vec<WalkTables> = points.iter().map(|(s, _)| WalkTables::new(s)).collect();
-        let jobs: Vec<PointJob> = points
+        let tables: Vec<WalkTables> = ranges.iter().map(|r| WalkTables::new(r.0)).collect();
+        let jobs: Vec<PointJob> = ranges
             .iter()
             .zip(&tables)
-            .map(|((s, p), t)| PointJob {
+            .map(|(&(s, point, first, walkers), t)| PointJob {
                 tables: t,
                 layout: layout_for(s, t),
-                key: point_key(s.seed, *p),
-                first: 0,
-                walkers: s.walkers,
+                key: point_key(s.seed, point),
+                first,
+                walkers,
             })
             .collect();
         let sizes: Vec<_> = jobs.iter().map(|j| (j.layout, j.walkers)).collect();
         for group in groups(self.limits(), &sizes) {
             let hists = self.group(&jobs[group.clone()], progress)?;
             for (i, h) in group.zip(hists) {
-                done(i, &tables[i], h)?;
+                done(i, h)?;
             }
         }
         Ok(())

@@ -1,0 +1,269 @@
+//! The paper's scalars of one point from its curves: tau_PL (and the TCSPC-style 1/e of
+//! the maximum), D_avg (paper eq. 2), the diffusion length L = sqrt(tau_PL D_avg) and
+//! t_max, each with the standard error its walker blocks give ([`super::uncertainty`]).
+
+use super::uncertainty::jackknife;
+use super::Curves;
+
+/// Frames whose estimator rests on fewer emissions (or effective walkers) are flagged
+/// unreliable: a variance from a handful of values has no usable error. They are never
+/// used for t_max, D_avg or drawn curves.
+pub const MIN_RELIABLE: f64 = 100.0;
+
+/// Frames whose occupancy estimator rests on fewer effective walkers are left out of
+/// t_max's search: 2 sigma of a variance is ~9 % at 1000, and the search takes the
+/// largest of many frames.
+pub const T_MAX_MIN_WALKERS: f64 = 1000.0;
+
+/// The paper's scalars for one point, with standard errors in Monte Carlo runs (`None`
+/// for the exact backend, which has no noise, or a run too small for walker blocks).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Summary {
+    pub tau_pl_ps: Option<f64>,
+    pub tau_pl_stderr_ps: Option<f64>,
+    /// 1/e of the PL's maximum, after the maximum (TCSPC practice when the PL rises first).
+    pub tau_pl_peak_ps: Option<f64>,
+    pub tau_pl_peak_stderr_ps: Option<f64>,
+    /// D_avg in lattice units (sites^2 / ps); [`Summary::d_avg_cm2_s`] converts.
+    pub d_avg_sites2_ps: Option<f64>,
+    pub d_avg_stderr_sites2_ps: Option<f64>,
+    pub diffusion_length_sites: Option<f64>,
+    pub diffusion_length_stderr_sites: Option<f64>,
+    /// Time of the MSD's global maximum, between frames (the vertex of the parabola
+    /// through the largest frame and its neighbours), only when the maximum is real
+    /// (see [`summarise`]).
+    pub t_max_ps: Option<f64>,
+    pub t_max_stderr_ps: Option<f64>,
+    /// Why there is no t_max ("still rising", "flat within noise", ...).
+    pub t_max_note: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+/// sites^2/ps -> nm^2/ps (a^2) -> cm^2/s (1 nm^2/ps = 1e-14 cm^2 / 1e-12 s = 1e-2 cm^2/s).
+pub fn sites2_ps_to_cm2_s(d: f64, pitch_nm: f64) -> f64 {
+    d * pitch_nm * pitch_nm * 1e-2
+}
+
+/// The first time `intensity` falls to 1/e of its value at frame `from`, linearly
+/// interpolated between frame starts.
+fn fall_to_1_over_e(intensity: &[f64], from: usize, dt_ps: f64) -> Option<f64> {
+    let i0 = *intensity.get(from)?;
+    if i0 <= 0.0 {
+        return None;
+    }
+    let target = i0 / std::f64::consts::E;
+    let t = from + intensity[from..].iter().position(|&i| i <= target)?;
+    let (a, b) = (intensity[t - 1], intensity[t]);
+    Some((t as f64 - 1.0 + (a - target) / (a - b)) * dt_ps)
+}
+
+/// tau_PL: the first time the PL intensity falls to 1/e of I(0).
+pub fn tau_pl(intensity: &[f64], dt_ps: f64) -> Option<f64> {
+    fall_to_1_over_e(intensity, 0, dt_ps)
+}
+
+/// The first time after its maximum that the PL falls to 1/e of the maximum.
+pub fn tau_pl_peak(intensity: &[f64], dt_ps: f64) -> Option<f64> {
+    let peak = argmax(&intensity.iter().map(|&i| Some(i)).collect::<Vec<_>>())?;
+    fall_to_1_over_e(intensity, peak, dt_ps)
+}
+
+/// Frames 0..n whose occupancy estimator rests on at least `walkers` effective walkers
+/// (a prefix: walkers only ever leave).
+fn reliable_prefix(c: &Curves, walkers: f64) -> usize {
+    c.occupancy_walkers
+        .iter()
+        .position(|&w| w < walkers)
+        .unwrap_or(c.frames())
+}
+
+/// The scalars of one set of curves, without errors; `t_max` is the argmax of the
+/// occupancy MSD over its search window, before the test that it is real.
+struct Scalars {
+    tau: Option<f64>,
+    tau_peak: Option<f64>,
+    d_sites: Option<f64>,
+    l_sites: Option<f64>,
+    argmax: Option<usize>,
+    /// The maximum's time between frames: the vertex of the parabola through the largest
+    /// frame and its neighbours (smooth in the data, so its jackknife error means
+    /// something; a bare argmax moves in whole frames).
+    peak_ps: Option<f64>,
+    /// The last frame of t_max's search window.
+    last: Option<usize>,
+}
+
+fn scalars(c: &Curves, dt_ps: f64, warnings: &mut Vec<String>) -> Scalars {
+    let tau = tau_pl(&c.intensity, dt_ps);
+    let d_sites = tau.and_then(|tau| d_avg(c, tau, dt_ps, warnings));
+    let l_sites = match (tau, d_sites) {
+        (Some(tau), Some(d)) if d >= 0.0 => Some((tau * d).sqrt()),
+        _ => None,
+    };
+    let window = reliable_prefix(c, T_MAX_MIN_WALKERS);
+    let top = argmax(&c.msd_occupancy[..window]);
+    Scalars {
+        tau,
+        tau_peak: tau_pl_peak(&c.intensity, dt_ps),
+        d_sites,
+        l_sites,
+        argmax: top,
+        peak_ps: top.map(|k| vertex(&c.msd_occupancy[..window], k) * dt_ps),
+        last: window.checked_sub(1),
+    }
+}
+
+/// The vertex of the parabola through (k - 1, k, k + 1), in frames: k itself at an end
+/// of `v` or where a neighbour is undefined.
+fn vertex(v: &[Option<f64>], k: usize) -> f64 {
+    let (Some(a), Some(b), Some(c)) = (
+        k.checked_sub(1).and_then(|i| v[i]),
+        v[k],
+        v.get(k + 1).copied().flatten(),
+    ) else {
+        return k as f64;
+    };
+    let curve = a - 2.0 * b + c;
+    if curve >= 0.0 {
+        return k as f64;
+    }
+    k as f64 + (0.5 * (a - c) / curve).clamp(-0.5, 0.5)
+}
+
+/// D_avg (paper eq. 2): sum over 0 <= i < N of [MSD(t_{i+1}) - MSD(t_i)] / (2 dt) I_i over
+/// sum I_i, N = ceil(5 tau_PL / dt), from the occupancy MSD and the expected emissions,
+/// over frames with at least [`MIN_RELIABLE`] effective walkers.
+fn d_avg(c: &Curves, tau: f64, dt_ps: f64, warnings: &mut Vec<String>) -> Option<f64> {
+    let frames = c.frames();
+    let wanted = (5.0 * tau / dt_ps).ceil() as usize;
+    let terms = wanted.min(frames.saturating_sub(1));
+    if terms < wanted {
+        warnings.push(format!(
+            "D_avg wants {wanted} frames (5 tau_PL) but the run has {frames}: capped at {terms}"
+        ));
+    }
+    let reliable = reliable_prefix(c, MIN_RELIABLE);
+    let (mut num, mut den, mut skipped) = (0.0, 0.0, 0usize);
+    for i in 0..terms {
+        match (c.msd_occupancy[i], c.msd_occupancy[i + 1]) {
+            (Some(a), Some(b)) if i + 1 < reliable => {
+                num += (b - a) / (2.0 * dt_ps) * c.intensity[i];
+                den += c.intensity[i];
+            }
+            _ => skipped += 1,
+        }
+    }
+    if skipped > 0 {
+        warnings.push(format!(
+            "D_avg left out {skipped} frames with no reliable MSD (fewer than {MIN_RELIABLE} effective walkers)"
+        ));
+    }
+    (den > 0.0).then(|| num / den)
+}
+
+/// Computes the scalars of `c`; `leave_out` holds the curves without each walker block
+/// in turn (empty for the exact backend), which give the standard errors and decide
+/// whether the MSD's maximum is real: MSD(t_max) must exceed the last frame of the
+/// search window by more than 3 standard errors of their difference.
+pub fn summarise(c: &Curves, leave_out: &[Curves], dt_ps: f64) -> Summary {
+    let mut warnings = Vec::new();
+    let full = scalars(c, dt_ps, &mut warnings);
+    let parts: Vec<Scalars> = leave_out
+        .iter()
+        .map(|l| scalars(l, dt_ps, &mut Vec::new()))
+        .collect();
+    let err = |pick: fn(&Scalars) -> Option<f64>| {
+        pick(&full)?;
+        jackknife(&parts.iter().map(pick).collect::<Vec<_>>())
+    };
+    if full.tau.is_none() {
+        warnings.push(
+            "tau_PL undefined: the PL never falls to 1/e of its first frame in this run".into(),
+        );
+    }
+    let overflowed: u64 = c.overflow.iter().sum();
+    if overflowed > 0 {
+        warnings.push(format!(
+            "{overflowed} emissions fell outside the displacement histogram (raise histogram.max_dx_sites); their frames have no emission MSD"
+        ));
+    }
+    if matches!(full.d_sites, Some(d) if d < 0.0) {
+        warnings.push("D_avg is negative: no diffusion length".into());
+    }
+    let (t_max, t_max_note) = real_maximum(c, leave_out, &full, dt_ps);
+    Summary {
+        tau_pl_ps: full.tau,
+        tau_pl_stderr_ps: err(|s| s.tau),
+        tau_pl_peak_ps: full.tau_peak,
+        tau_pl_peak_stderr_ps: err(|s| s.tau_peak),
+        d_avg_sites2_ps: full.d_sites,
+        d_avg_stderr_sites2_ps: err(|s| s.d_sites),
+        diffusion_length_sites: full.l_sites,
+        diffusion_length_stderr_sites: err(|s| s.l_sites),
+        t_max_stderr_ps: t_max.and_then(|_| err(|s| s.peak_ps)),
+        t_max_ps: t_max,
+        t_max_note,
+        warnings,
+    }
+}
+
+/// t_max when the occupancy MSD's maximum is real, else `None` and why.
+fn real_maximum(
+    c: &Curves,
+    leave_out: &[Curves],
+    full: &Scalars,
+    dt_ps: f64,
+) -> (Option<f64>, Option<String>) {
+    let (Some(top), Some(last)) = (full.argmax, full.last) else {
+        return (
+            None,
+            Some(format!(
+                "no frame has {T_MAX_MIN_WALKERS} effective walkers behind its MSD"
+            )),
+        );
+    };
+    if top == last {
+        return (
+            None,
+            Some(format!(
+                "still rising at the last frame with {T_MAX_MIN_WALKERS} effective walkers ({} ps)",
+                last as f64 * dt_ps
+            )),
+        );
+    }
+    let at = |c: &Curves, t: usize| c.msd_occupancy[t].unwrap_or(f64::NAN);
+    let rise = at(c, top) - at(c, last);
+    let spread = jackknife(
+        &leave_out
+            .iter()
+            .map(|l| Some(at(l, top) - at(l, last)))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or(0.0);
+    // Without noise (exact), any rise above rounding is a maximum.
+    let needed = (3.0 * spread).max(1e-12 * at(c, top).abs());
+    if rise > needed {
+        return (full.peak_ps, None);
+    }
+    (
+        None,
+        Some(format!(
+            "flat within noise: the largest MSD ({} ps) exceeds the last reliable frame's ({} ps) by {rise:.3e} +- {spread:.1e} sites^2, not 3 standard errors",
+            top as f64 * dt_ps,
+            last as f64 * dt_ps
+        )),
+    )
+}
+
+/// Index of the first global maximum among the defined values.
+fn argmax(v: &[Option<f64>]) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for (i, x) in v.iter().enumerate() {
+        if let Some(x) = *x {
+            if best.is_none_or(|(_, b)| x > b) {
+                best = Some((i, x));
+            }
+        }
+    }
+    best.map(|(i, _)| i)
+}

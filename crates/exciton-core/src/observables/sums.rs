@@ -1,0 +1,127 @@
+//! The additive statistics of one point, per frame: every curve and scalar is a function
+//! of them, and the sums of independent walker blocks add up to the whole, so a block
+//! can be left out by subtraction (the jackknife in [`super::uncertainty`]).
+
+use crate::histogram::Histograms;
+
+/// Per-frame sums over a set of walkers. `f64` holds every count exactly below 2^53; the
+/// powers of dx lose at most a relative 2^-53, far below any statistical error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrameSums {
+    pub walkers: f64,
+    pub frames: usize,
+    pub states: usize,
+    /// Emissions inside the histogram per frame, and their sums of dx^1..4.
+    pub emissions: Vec<f64>,
+    pub emission_dx: [Vec<f64>; 4],
+    /// Emissions per frame beyond the histogram's half-width (no dx known).
+    pub overflow: Vec<f64>,
+    /// `[t * states + s]`: emissions in frame t from state s.
+    pub emission_state: Vec<f64>,
+    /// `[t * states + s]`: walkers in state s at the start of frame t, and their sums of
+    /// dx and dx^2.
+    pub occupancy: [Vec<f64>; 3],
+}
+
+impl FrameSums {
+    /// The sums of a point's (or a block's) histogram totals over `walkers` walkers.
+    pub fn from_histograms(h: &Histograms, walkers: u64) -> Self {
+        let frames = h.layout.frames as usize;
+        let states = h.layout.states as usize;
+        let half = i64::from(h.layout.max_dx);
+        let width = h.layout.row_width();
+        let mut s = FrameSums::zeros(walkers as f64, frames, states);
+        for t in 0..frames {
+            let row = h.emission(t);
+            for (i, &count) in row[..width - 1].iter().enumerate().filter(|(_, &c)| c > 0) {
+                let (c, x) = (count as f64, (i as i64 - half) as f64);
+                s.emissions[t] += c;
+                let mut p = c;
+                for k in 0..4 {
+                    p *= x;
+                    s.emission_dx[k][t] += p;
+                }
+            }
+            s.overflow[t] = row[width - 1] as f64;
+            for st in 0..states {
+                let m = h.moments(t, st);
+                let i = t * states + st;
+                s.emission_state[i] = h.emission_state(t, st) as f64;
+                s.occupancy[0][i] = m.n as f64;
+                s.occupancy[1][i] = m.sum_dx as f64;
+                s.occupancy[2][i] = m.sum_dx2 as f64;
+            }
+        }
+        s
+    }
+
+    fn zeros(walkers: f64, frames: usize, states: usize) -> Self {
+        let cells = frames * states;
+        FrameSums {
+            walkers,
+            frames,
+            states,
+            emissions: vec![0.0; frames],
+            emission_dx: std::array::from_fn(|_| vec![0.0; frames]),
+            overflow: vec![0.0; frames],
+            emission_state: vec![0.0; cells],
+            occupancy: std::array::from_fn(|_| vec![0.0; cells]),
+        }
+    }
+
+    /// Every vector of the sums, in one order (for element-wise arithmetic).
+    fn parts_mut(&mut self) -> Vec<&mut Vec<f64>> {
+        let mut v = vec![
+            &mut self.emissions,
+            &mut self.overflow,
+            &mut self.emission_state,
+        ];
+        v.extend(self.emission_dx.iter_mut());
+        v.extend(self.occupancy.iter_mut());
+        v
+    }
+
+    fn combine(&self, other: &FrameSums, sign: f64) -> FrameSums {
+        let mut out = self.clone();
+        let mut theirs = other.clone();
+        for (a, b) in out.parts_mut().into_iter().zip(theirs.parts_mut()) {
+            a.iter_mut().zip(b.iter()).for_each(|(x, y)| *x += sign * y);
+        }
+        out.walkers += sign * other.walkers;
+        out
+    }
+
+    /// The sums of both sets of walkers together.
+    pub fn plus(&self, other: &FrameSums) -> FrameSums {
+        self.combine(other, 1.0)
+    }
+
+    /// The sums without `other`'s walkers (a subset of these).
+    pub fn minus(&self, other: &FrameSums) -> FrameSums {
+        self.combine(other, -1.0)
+    }
+
+    /// The sums of all `blocks` together.
+    pub fn total(blocks: &[FrameSums]) -> FrameSums {
+        let mut total = blocks[0].clone();
+        for b in &blocks[1..] {
+            total = total.plus(b);
+        }
+        total
+    }
+
+    /// Variance of dx over frame t's emissions (n - 1 in the denominator) and its
+    /// standard error from the fourth central moment; `None` with fewer than two
+    /// emissions or any outside the histogram.
+    pub fn emission_variance(&self, t: usize) -> Option<(f64, f64)> {
+        let n = self.emissions[t];
+        if n < 2.0 || self.overflow[t] > 0.0 {
+            return None;
+        }
+        let [s1, s2, s3, s4] = [0, 1, 2, 3].map(|k| self.emission_dx[k][t] / n);
+        let m2 = (s2 - s1 * s1).max(0.0);
+        let m4 = s4 - 4.0 * s1 * s3 + 6.0 * s1 * s1 * s2 - 3.0 * s1.powi(4);
+        let var = m2 * n / (n - 1.0);
+        Some((var, ((m4 - m2 * m2).max(0.0) / n).sqrt()))
+    }
+}

@@ -1,0 +1,119 @@
+//! Standard errors of a Monte Carlo point by the jackknife over walker blocks.
+//!
+//! A point's walkers are run as up to [`BLOCKS`] blocks of consecutive indices; each
+//! walker has its own random stream, so blocks are independent and their sums add up to
+//! the whole bit for bit. Leaving out one block at a time (sums minus the block) gives
+//! B estimates of every curve and scalar from (B - 1)/B of the walkers; their spread,
+//! scaled by (B - 1)/B, is the variance of the full estimate. Unlike batch means over
+//! single blocks this stays right for nonlinear estimators (a crossing time, an argmax,
+//! a ratio of sums) because each estimate rests on nearly all the walkers.
+
+use super::summary::{summarise, Summary};
+use super::{curves_from_sums, Curves, FrameSums};
+
+/// Most walker blocks of a point: 16 leave-one-out estimates pin a standard error to
+/// within ~18 %.
+pub const BLOCKS: u64 = 16;
+/// Fewest walkers in a block; smaller runs get fewer blocks (one: no errors).
+pub const MIN_BLOCK_WALKERS: u64 = 1000;
+
+/// The walker blocks of a point, as (first walker, walkers).
+pub fn block_ranges(walkers: u64) -> Vec<(u64, u64)> {
+    let blocks = (walkers / MIN_BLOCK_WALKERS).clamp(1, BLOCKS);
+    (0..blocks)
+        .map(|b| {
+            let first = walkers * b / blocks;
+            (first, walkers * (b + 1) / blocks - first)
+        })
+        .collect()
+}
+
+/// The jackknife standard error from leave-one-out estimates; `None` with fewer than
+/// two, or when any estimate is missing (the estimator is then too fragile to trust).
+pub fn jackknife(estimates: &[Option<f64>]) -> Option<f64> {
+    let n = estimates.len();
+    if n < 2 {
+        return None;
+    }
+    let values: Vec<f64> = estimates.iter().copied().collect::<Option<_>>()?;
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let ss: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
+    Some((ss * (n as f64 - 1.0) / n as f64).sqrt())
+}
+
+/// A point's curves and scalars, with their standard errors where the run has them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Estimate {
+    pub curves: Curves,
+    pub summary: Summary,
+}
+
+impl Estimate {
+    /// Noise-free curves (the exact backend): scalars without errors.
+    pub fn exact(curves: Curves, dt_ps: f64) -> Self {
+        let summary = summarise(&curves, &[], dt_ps);
+        Estimate { curves, summary }
+    }
+}
+
+/// The estimate of a point from its blocks' sums; `weights[s]` is state s's radiative
+/// probability per frame (or rate x dt).
+pub fn estimate(blocks: &[FrameSums], weights: &[f64], dt_ps: f64) -> Estimate {
+    let total = FrameSums::total(blocks);
+    let mut curves = curves_from_sums(&total, weights);
+    let leave_out: Vec<Curves> = if blocks.len() < 2 {
+        Vec::new()
+    } else {
+        blocks
+            .iter()
+            .map(|b| curves_from_sums(&total.minus(b), weights))
+            .collect()
+    };
+    for t in 0..curves.frames() {
+        let per = |pick: fn(&Curves, usize) -> Option<f64>| {
+            jackknife(&leave_out.iter().map(|l| pick(l, t)).collect::<Vec<_>>())
+        };
+        curves.intensity_stderr[t] = per(|c, t| Some(c.intensity[t]));
+        curves.msd_occupancy_stderr[t] =
+            curves.msd_occupancy[t].and(per(|c, t| c.msd_occupancy[t]));
+    }
+    let summary = summarise(&curves, &leave_out, dt_ps);
+    Estimate { curves, summary }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_cover_every_walker_once() {
+        for walkers in [1, 999, 2000, 16_000, 1_000_003] {
+            let b = block_ranges(walkers);
+            assert_eq!(b[0].0, 0);
+            assert_eq!(b.iter().map(|r| r.1).sum::<u64>(), walkers);
+            assert!(b.windows(2).all(|w| w[0].0 + w[0].1 == w[1].0));
+            assert!(b.len() as u64 <= BLOCKS);
+        }
+        assert_eq!(block_ranges(1_000_003).len(), 16);
+        assert_eq!(block_ranges(5_500).len(), 5);
+    }
+
+    #[test]
+    fn the_jackknife_of_a_mean_is_its_standard_error() {
+        // Leave-one-out means of x_i: the jackknife gives sd(x) / sqrt(n) exactly.
+        let x = [1.0, 4.0, 2.0, 8.0, 5.0];
+        let n = x.len() as f64;
+        let sum: f64 = x.iter().sum();
+        let loo: Vec<Option<f64>> = x.iter().map(|v| Some((sum - v) / (n - 1.0))).collect();
+        let mean = sum / n;
+        let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let got = jackknife(&loo).unwrap();
+        assert!(
+            (got - sd / n.sqrt()).abs() < 1e-12,
+            "{got} vs {}",
+            sd / n.sqrt()
+        );
+        assert_eq!(jackknife(&[Some(1.0)]), None);
+        assert_eq!(jackknife(&[Some(1.0), None]), None);
+    }
+}
