@@ -6,6 +6,8 @@ mod cli;
 mod common;
 #[path = "it/continuous_time.rs"]
 mod continuous_time;
+#[path = "it/estimators.rs"]
+mod estimators;
 #[path = "it/everyday.rs"]
 mod everyday;
 #[path = "it/exact.rs"]
