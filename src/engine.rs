@@ -303,6 +303,22 @@ impl Engine {
             }
             return Ok(());
         }
+        if let Engine::Cpu { threads, vector } = self {
+            for (i, &(s, p)) in points.iter().enumerate() {
+                let tables = WalkTables::new(s);
+                let layout = layout_for(s, &tables);
+                let key = point_key(s.seed, p);
+                let blocks = block_ranges(s.walkers);
+                let (total, sums) =
+                    cpu::run_ranges(&tables, layout, key, &blocks, *threads, *vector, progress)?;
+                let weights = tables.radiative_per_frame(s.dt_ps);
+                let mut e = estimate(&sums, &weights, s.dt_ps);
+                e.curves.emission_profile = emission_profile(&total);
+                done(i, e)?;
+            }
+            return Ok(());
+        }
+        // The GPU: every block of every point is a job of its own, sharing dispatches.
         let mut ranges = Vec::new();
         let mut owner = Vec::new();
         for (i, &(s, p)) in points.iter().enumerate() {

@@ -239,6 +239,7 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
         "paper-5nm-9K-pl_decay.png",
         "paper-5nm-9K-diffusion_map.png",
         "fig2e-heating-msd.png",
+        "fig2e-heating-t_max.png",
         "fig3-traps-msd.png",
         "fig3-traps-t_max.png",
         "fig4-temperature-temperature.png",
@@ -262,7 +263,7 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
     }
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
-        stdout.contains("reproduced 8 figures") && stdout.contains("cpu"),
+        stdout.contains("reproduced 9 figures") && stdout.contains("cpu"),
         "{stdout}"
     );
 

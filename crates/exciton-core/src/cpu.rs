@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::histogram::{Batch, HistLayout, Histograms};
 use crate::kernels::walk::{walk_invocation, PointParams, TableBases, WalkBindings};
 use crate::model::WalkTables;
+use crate::observables::FrameSums;
 use crate::progress::Progress;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -145,50 +146,101 @@ pub fn run_point(
     vector: Vector,
     progress: &Progress,
 ) -> Result<Histograms, Error> {
+    let (total, _) = run_ranges(
+        tables,
+        layout,
+        key,
+        &[(first, walkers)],
+        threads,
+        vector,
+        progress,
+    )?;
+    Ok(total)
+}
+
+/// Runs several walker ranges (first, walkers) of one point in one pool of threads:
+/// the point's totals, and each range's per-frame sums (the walker blocks of the
+/// standard errors). The blocks cost one start-up and no histograms of their own, and
+/// threads move on to the next range without waiting for the others.
+#[allow(clippy::too_many_arguments)]
+pub fn run_ranges(
+    tables: &WalkTables,
+    layout: HistLayout,
+    key: u64,
+    ranges: &[(u64, u64)],
+    threads: usize,
+    vector: Vector,
+    progress: &Progress,
+) -> Result<(Histograms, Vec<FrameSums>), Error> {
     assert!(
         Vector::available().contains(&vector),
         "{} is not available on this CPU",
         vector.name()
     );
-    let blocks = walkers.div_ceil(BLOCK);
+    // The work in chunks of at most BLOCK walkers, each inside one range, in order.
+    let chunks: Vec<(usize, u64, u32)> = ranges
+        .iter()
+        .enumerate()
+        .flat_map(|(r, &(first, walkers))| {
+            (0..walkers.div_ceil(BLOCK)).map(move |c| {
+                let offset = c * BLOCK;
+                (r, first + offset, (walkers - offset).min(BLOCK) as u32)
+            })
+        })
+        .collect();
     let next = AtomicU64::new(0);
     let total = Mutex::new(Histograms::zeros(layout));
+    let sums: Vec<Mutex<Option<FrameSums>>> = ranges.iter().map(|_| Mutex::new(None)).collect();
     let bindings = WalkBindings::new(tables);
     let point = PointParams::new(tables, &layout, key, TableBases::default(), 0);
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
             scope.spawn(|| {
                 let mut local = Batch::zeros(&layout);
-                // Each walker adds at most 1 to any counter, so a u32 counter is safe for
-                // 2^32 - 1 walkers; flush into the u64 totals before that.
-                let mut since_flush = 0u64;
-                loop {
-                    if progress.cancelled() {
-                        break;
-                    }
-                    let block = next.fetch_add(1, Ordering::Relaxed);
-                    if block >= blocks {
-                        break;
-                    }
-                    let offset = block * BLOCK;
-                    let count = (walkers - offset).min(BLOCK) as u32;
-                    let base = first + offset;
-                    if since_flush + u64::from(count) > u64::from(u32::MAX) {
-                        total.lock().unwrap().add_batch(&local);
+                // The range `local` holds walkers of, and how many: each walker adds at
+                // most 1 to any counter, so a u32 counter is safe for 2^32 - 1 walkers.
+                let (mut held, mut since_flush) = (None::<usize>, 0u64);
+                let flush = |local: &mut Batch, held: Option<usize>, walkers: u64| {
+                    if let Some(r) = held {
+                        let part = FrameSums::from_batch(local, &layout, walkers);
+                        match &mut *sums[r].lock().unwrap() {
+                            Some(s) => s.add(&part),
+                            slot => *slot = Some(part),
+                        }
+                        total.lock().unwrap().add_batch(local);
                         local.clear();
-                        since_flush = 0;
+                    }
+                };
+                while !progress.cancelled() {
+                    let Some(&(range, base, count)) =
+                        chunks.get(next.fetch_add(1, Ordering::Relaxed) as usize)
+                    else {
+                        break;
+                    };
+                    if held != Some(range) || since_flush + u64::from(count) > u64::from(u32::MAX) {
+                        flush(&mut local, held, since_flush);
+                        (held, since_flush) = (Some(range), 0);
                     }
                     let p = point.segment(base, count, 0);
                     walk_segment(vector, &p, &bindings, &mut local, layout.profile);
                     since_flush += u64::from(count);
                     progress.advance(u64::from(count));
                 }
-                total.lock().unwrap().add_batch(&local);
+                flush(&mut local, held, since_flush);
             });
         }
     });
     if progress.cancelled() {
         return Err(Error::Interrupted);
     }
-    Ok(total.into_inner().unwrap())
+    let sums = sums
+        .into_iter()
+        .zip(ranges)
+        .map(|(s, &(_, walkers))| {
+            let s = s.into_inner().unwrap();
+            // A range of no walkers (or cancelled before it started) sums to nothing.
+            s.unwrap_or_else(|| FrameSums::from_batch(&Batch::zeros(&layout), &layout, walkers))
+        })
+        .collect();
+    Ok((total.into_inner().unwrap(), sums))
 }

@@ -283,7 +283,7 @@ pub fn add_device_moments(moments: &mut [i64], layout: &HistLayout, pairs: &[u32
 
 /// Sums per-frame differences over frames into the moment values. Wrapping `i64`
 /// arithmetic: a batch's pieces may wrap, their sums do not.
-fn add_moment_diffs(moments: &mut [i64], layout: &HistLayout, diffs: &[i64]) {
+pub fn add_moment_diffs(moments: &mut [i64], layout: &HistLayout, diffs: &[i64]) {
     let per_frame = layout.states as usize * MOMENTS;
     let mut running = vec![0i64; per_frame];
     for (total, diff) in moments

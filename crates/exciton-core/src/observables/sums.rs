@@ -2,7 +2,7 @@
 //! of them, and the sums of independent walker blocks add up to the whole, so a block
 //! can be left out by subtraction (the jackknife in [`super::uncertainty`]).
 
-use crate::histogram::Histograms;
+use crate::histogram::{add_moment_diffs, Batch, HistLayout, Histograms, MOMENTS};
 
 /// Per-frame sums over a set of walkers. `f64` holds every count exactly below 2^53; the
 /// powers of dx lose at most a relative 2^-53, far below any statistical error.
@@ -26,15 +26,37 @@ pub struct FrameSums {
 impl FrameSums {
     /// The sums of a point's (or a block's) histogram totals over `walkers` walkers.
     pub fn from_histograms(h: &Histograms, walkers: u64) -> Self {
-        let frames = h.layout.frames as usize;
-        let states = h.layout.states as usize;
-        let half = i64::from(h.layout.max_dx);
-        let width = h.layout.row_width();
+        Self::from_parts(&h.layout, walkers, |i| h.counts[i] as f64, &h.moments)
+    }
+
+    /// The sums of one CPU thread's batch holding `walkers` walkers: a block's sums are
+    /// those of its batches, so no block needs full 64-bit histograms of its own.
+    pub fn from_batch(b: &Batch, layout: &HistLayout, walkers: u64) -> Self {
+        let mut moments = vec![0i64; layout.moments_len()];
+        add_moment_diffs(&mut moments, layout, &b.diffs);
+        Self::from_parts(layout, walkers, |i| f64::from(b.counts[i]), &moments)
+    }
+
+    /// From counters (by index in `layout`) and occupancy moments as values.
+    fn from_parts(
+        layout: &HistLayout,
+        walkers: u64,
+        count: impl Fn(usize) -> f64,
+        moments: &[i64],
+    ) -> Self {
+        let frames = layout.frames as usize;
+        let states = layout.states as usize;
+        let half = i64::from(layout.max_dx);
+        let width = layout.row_width();
         let mut s = FrameSums::zeros(walkers as f64, frames, states);
         for t in 0..frames {
-            let row = h.emission(t);
-            for (i, &count) in row[..width - 1].iter().enumerate().filter(|(_, &c)| c > 0) {
-                let (c, x) = (count as f64, (i as i64 - half) as f64);
+            let row = layout.emission_offset() + t * width;
+            for i in 0..width - 1 {
+                let c = count(row + i);
+                if c == 0.0 {
+                    continue;
+                }
+                let x = (i as i64 - half) as f64;
                 s.emissions[t] += c;
                 let mut p = c;
                 for k in 0..4 {
@@ -42,14 +64,15 @@ impl FrameSums {
                     s.emission_dx[k][t] += p;
                 }
             }
-            s.overflow[t] = row[width - 1] as f64;
+            s.overflow[t] = count(row + width - 1);
             for st in 0..states {
-                let m = h.moments(t, st);
                 let i = t * states + st;
-                s.emission_state[i] = h.emission_state(t, st) as f64;
-                s.occupancy[0][i] = m.n as f64;
-                s.occupancy[1][i] = m.sum_dx as f64;
-                s.occupancy[2][i] = m.sum_dx2 as f64;
+                let m = &moments[i * MOMENTS..][..MOMENTS];
+                s.emission_state[i] = count(layout.emission_state_offset() + i);
+                s.occupancy[0][i] = m[0] as f64;
+                s.occupancy[1][i] = m[1] as f64;
+                // The sum of dx^2 is a u64 stored in an i64 (as in Histograms::moments).
+                s.occupancy[2][i] = m[2] as u64 as f64;
             }
         }
         s
@@ -99,6 +122,11 @@ impl FrameSums {
     /// The sums without `other`'s walkers (a subset of these).
     pub fn minus(&self, other: &FrameSums) -> FrameSums {
         self.combine(other, -1.0)
+    }
+
+    /// Adds `other`'s walkers into these.
+    pub fn add(&mut self, other: &FrameSums) {
+        *self = self.plus(other);
     }
 
     /// The sums of all `blocks` together.
