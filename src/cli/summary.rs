@@ -50,10 +50,15 @@ fn fmt_opt(v: Option<f64>, digits: usize) -> String {
     v.map_or("-".into(), |v| format!("{v:.digits$}"))
 }
 
-/// A value with its standard error when it has one: `131.2 +- 1.5`.
+/// A value with its standard error when it has one, to the error's second significant
+/// digit at least: `131.2 +- 1.5`, `5.30 +- 0.02`.
 fn fmt_err(v: Option<f64>, err: Option<f64>, digits: usize) -> String {
     match (v, err) {
-        (Some(v), Some(e)) => format!("{v:.digits$} +- {e:.digits$}"),
+        (Some(v), Some(e)) if e > 0.0 => {
+            let needed = (1.0 - e.log10().floor()).max(0.0) as usize;
+            let d = digits.max(needed).min(8);
+            format!("{v:.d$} +- {e:.d$}")
+        }
         _ => fmt_opt(v, digits),
     }
 }
