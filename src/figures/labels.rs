@@ -107,10 +107,15 @@ pub(crate) fn axis_label(path: &str, units: Option<Units>, dt_ps: Option<f64>) -
     }
 }
 
-/// The units of the run's state parameters: rates when a swept one exceeds 1 (no
-/// probability does), else the `units` of the scenario file the results name, when
-/// it is still there and has the same name; `None` when neither tells.
+/// The units of the run's state parameters: as the results record them (`units`);
+/// for files written before they did, a guess: rates when a swept one exceeds 1 (no
+/// probability does), else the `units` of the scenario file the results name, when it
+/// is still there and has the same name; `None` when nothing tells.
 pub(crate) fn run_units(r: &RunResults) -> Option<Units> {
+    r.units.or_else(|| guess_units(r))
+}
+
+fn guess_units(r: &RunResults) -> Option<Units> {
     let above_one = r
         .points
         .iter()
@@ -135,7 +140,20 @@ pub(crate) fn common_dt(r: &RunResults) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixture::{point, run};
     use super::*;
+
+    #[test]
+    fn recorded_units_win_over_the_guess() {
+        let p = point(&[("states.free.to.trapped", Value::from(2.0))], None, None);
+        let mut r = run(vec![p]);
+        assert_eq!(run_units(&r), Some(Units::RatePerNs), "guessed: above 1");
+        r.units = Some(Units::RatePerNsCompetingRisks);
+        assert_eq!(run_units(&r), Some(Units::RatePerNsCompetingRisks));
+        r.units = None;
+        r.points[0].parameters["states.free.to.trapped"] = Value::from(0.5);
+        assert_eq!(run_units(&r), None, "no file to read, nothing above 1");
+    }
 
     #[test]
     fn short_names_keep_two_parts_and_grow_to_tell_keys_apart() {

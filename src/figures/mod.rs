@@ -5,6 +5,9 @@
 //! ships in `assets/fonts`, so every machine renders the same and no system font library
 //! is needed.
 
+mod errors;
+#[cfg(test)]
+mod fixture;
 mod labels;
 mod maps;
 mod msd;
@@ -12,6 +15,7 @@ mod pl_decay;
 mod series;
 mod style;
 mod sweep_charts;
+mod t_max;
 
 use exciton_core::results::RunResults;
 pub use exciton_core::scenario::FigureKind;
@@ -117,7 +121,7 @@ pub fn draw(
         let note = provenance(results);
         let p = match kind {
             FigureKind::Msd => msd::msd(results, &path, &note)?,
-            FigureKind::TMax => sweep_charts::t_max(results, &path, &note)?,
+            FigureKind::TMax => t_max::t_max(results, &path, &note)?,
             FigureKind::Temperature => sweep_charts::temperature(results, &path, &note)?,
             FigureKind::PlDecay => pl_decay::pl_decay(results, &path, &note)?,
             FigureKind::DiffusionMap => maps::diffusion_map(results, &path, &note)?,

@@ -1,35 +1,49 @@
 //! MSD(t), one curve per point (Figures 2e, 3c).
 
+use super::errors::{any_error, draw_band, error_note, extent, WithErr};
 use super::labels::point_label;
 use super::series::spread;
 use super::style::{
-    corner, draw_line, e, inline_legend, side_legend, style, title_area, upper, Marks,
+    draw_line, e, footed, inline_legend, side_legend, style, title_area, upper, Marks,
 };
-use super::{draw_png, FigureError, FONT, SIZE};
+use super::{draw_png, FigureError, FONT};
 use exciton_core::observables::T_MAX_MIN_WALKERS;
-use exciton_core::results::RunResults;
+use exciton_core::results::{PointResult, RunResults};
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Curves drawn at most; a larger sweep shows this many points, evenly spread.
 pub(crate) const MAX_CURVES: usize = 24;
 
-/// The occupancy MSD (ns, nm^2) over the frames resting on enough effective walkers,
-/// the frames the t_max search also uses.
-fn curve(p: &exciton_core::results::PointResult) -> Vec<(f64, f64)> {
+/// The occupancy MSD (ns, nm^2, its standard error in nm^2) over the frames resting on
+/// enough effective walkers, the frames the t_max search also uses.
+fn curve(p: &PointResult) -> Vec<WithErr> {
+    let at = |v: &[Option<f64>], i: usize| v.get(i).copied().flatten();
     p.time_ps
         .iter()
-        .zip(&p.msd_occupancy_nm2)
-        .zip(&p.occupancy_walkers)
-        .take_while(|(_, w)| **w >= T_MAX_MIN_WALKERS)
-        .filter_map(|((t, m), _)| m.map(|m| (t / 1000.0, m)))
+        .enumerate()
+        .take_while(|(i, _)| {
+            p.occupancy_walkers
+                .get(*i)
+                .is_some_and(|w| *w >= T_MAX_MIN_WALKERS)
+        })
+        .map(|(i, t)| {
+            let m = at(&p.msd_occupancy_nm2, i);
+            (t / 1000.0, m, m.and(at(&p.msd_occupancy_stderr_nm2, i)))
+        })
         .collect()
 }
 
-/// MSD(t) in nm^2 (left axis) and sites^2 (right axis), one curve per point.
+/// The drawable values of a curve: one line through them.
+fn line(c: &[WithErr]) -> Vec<(f64, f64)> {
+    c.iter().filter_map(|&(t, m, _)| Some((t, m?))).collect()
+}
+
+/// MSD(t) in nm^2 (left axis) and sites^2 (right axis), one curve per point, each in a
+/// shaded ±1 standard error band.
 pub fn msd(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureError> {
     let shown = spread(r.points.len(), MAX_CURVES);
-    let curves: Vec<(String, Vec<(f64, f64)>)> = shown
+    let curves: Vec<(String, Vec<WithErr>)> = shown
         .iter()
         .map(|&i| (point_label(&r.points[i]), curve(&r.points[i])))
         .collect();
@@ -41,7 +55,7 @@ pub fn msd(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureErr
             .iter()
             .flat_map(|p| p.time_ps.last().map(|t| t / 1000.0)),
     ) / 1.08;
-    let y_top = upper(curves.iter().flat_map(|(_, c)| c.iter().map(|p| p.1)));
+    let y_top = upper(curves.iter().flat_map(|(_, c)| extent(c)));
     let pitch = r.points.first().map_or(1.0, |p| p.pitch_nm);
     let same_pitch = r.points.iter().all(|p| p.pitch_nm == pitch);
     let subset = if shown.len() < r.points.len() {
@@ -57,8 +71,10 @@ pub fn msd(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureErr
         "{}: occupancy MSD, frames with ≥ {T_MAX_MIN_WALKERS:.0} effective walkers{subset}",
         r.scenario
     );
+    let any = any_error(curves.iter().flat_map(|(_, c)| c));
+    let footnote = error_note("shaded bands", "the line", any, r.backend == "exact");
     draw_png(path, |root| {
-        let (top, _) = root.split_vertically(SIZE.1 - 40);
+        let top = footed(root, note, &[footnote])?;
         let body = title_area(&top, &title, 32)?;
         let (plot, beside) = side_legend(&body, &entries, Marks::Lines, false)?;
         let mut chart = ChartBuilder::on(&plot)
@@ -86,8 +102,11 @@ pub fn msd(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureErr
                 .draw()
                 .map_err(e)?;
         }
-        for (i, (_, pts)) in curves.iter().enumerate() {
-            draw_line(&mut chart, pts, style(i), Marks::Lines, 6)?;
+        for (i, (_, c)) in curves.iter().enumerate() {
+            draw_band(&mut chart, c, style(i).color)?;
+        }
+        for (i, (_, c)) in curves.iter().enumerate() {
+            draw_line(&mut chart, &line(c), style(i), Marks::Lines, 6)?;
         }
         if !beside {
             inline_legend(
@@ -97,8 +116,29 @@ pub fn msd(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureErr
                 SeriesLabelPosition::UpperLeft,
             )?;
         }
-        corner(root, note)
+        Ok(())
     })
 }
 
 const _: () = assert!(MAX_CURVES <= super::style::DISTINCT_STYLES);
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::point;
+    use super::*;
+
+    #[test]
+    fn curves_stop_at_the_walker_cut_and_carry_errors_where_recorded() {
+        // Written before errors existed: the curve, no band.
+        let mut p = point(&[], None, None);
+        assert_eq!(
+            curve(&p),
+            [(0.0, Some(0.0), None), (0.025, Some(49.0), None)]
+        );
+        p.msd_occupancy_stderr_nm2 = vec![None, Some(4.9), Some(9.8)];
+        p.msd_occupancy_nm2[0] = None;
+        let c = curve(&p);
+        assert_eq!(c, [(0.0, None, None), (0.025, Some(49.0), Some(4.9))]);
+        assert_eq!(line(&c), [(0.025, 49.0)]);
+    }
+}

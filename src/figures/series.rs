@@ -1,6 +1,7 @@
 //! Data shaped for charts, without drawing: points grouped into series by the swept
 //! parameters, evenly spread subsets, and runs of values a log axis can show.
 
+use super::errors::WithErr;
 use super::labels::params_label;
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -12,29 +13,36 @@ pub(crate) type Params = IndexMap<String, Value>;
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Series {
     pub label: String,
-    /// (x, y) sorted by x; y is `None` where the point has no value (such as no t_max):
-    /// the line breaks there.
-    pub points: Vec<(f64, Option<f64>)>,
+    /// (x, y, standard error of y) sorted by x; y is `None` where the point has no value
+    /// (such as no t_max): the line breaks there. The error is `None` where there is none
+    /// (the exact backend).
+    pub points: Vec<WithErr>,
 }
 
 impl Series {
     /// The drawable points.
+    #[cfg(test)]
     pub(crate) fn values(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
-        self.points.iter().filter_map(|&(x, y)| Some((x, y?)))
+        self.points.iter().filter_map(|&(x, y, _)| Some((x, y?)))
     }
 
     /// Runs of consecutive points with values: one line each, none across a gap.
-    pub(crate) fn runs(&self) -> Vec<Vec<(f64, f64)>> {
-        let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
-        for &(x, y) in &self.points {
-            match y {
-                Some(y) => out.last_mut().expect("one run at least").push((x, y)),
+    pub(crate) fn runs(&self) -> Vec<Vec<WithErr>> {
+        let mut out: Vec<Vec<WithErr>> = vec![Vec::new()];
+        for &p in &self.points {
+            match p.1 {
+                Some(_) => out.last_mut().expect("one run at least").push(p),
                 None => out.push(Vec::new()),
             }
         }
         out.retain(|r| !r.is_empty());
         out
     }
+}
+
+/// The (x, y) of the entries with values, for drawing their line.
+pub(crate) fn xy_of(run: &[WithErr]) -> Vec<(f64, f64)> {
+    run.iter().filter_map(|&(x, y, _)| Some((x, y?))).collect()
 }
 
 /// Whether `key` takes one value for each x (a parameter swept together with x).
@@ -71,19 +79,20 @@ pub(crate) fn free_keys(
         .collect()
 }
 
-/// Points (`params[i]`, `xy[i]`) as one series per combination of the [`free_keys`]
-/// values, in the order the combinations first appear, each sorted by x and labelled
-/// "short name = value, ..." (empty when there is nothing to group by).
+/// Points (`params[i]`, `xy[i]`: x, y and y's standard error) as one series per
+/// combination of the [`free_keys`] values, in the order the combinations first appear,
+/// each sorted by x and labelled "short name = value, ..." (empty when there is nothing
+/// to group by).
 pub(crate) fn group_series(
     params: &[&Params],
-    xy: &[(Option<f64>, Option<f64>)],
+    xy: &[(Option<f64>, Option<f64>, Option<f64>)],
     x_key: Option<&str>,
 ) -> Vec<Series> {
     let xs: Vec<Option<f64>> = xy.iter().map(|p| p.0).collect();
     let keys = free_keys(params, &xs, x_key);
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     let mut groups: Vec<(Vec<Option<&Value>>, Series)> = Vec::new();
-    for (p, &(x, y)) in params.iter().zip(xy) {
+    for (p, &(x, y, err)) in params.iter().zip(xy) {
         let id: Vec<Option<&Value>> = keys.iter().map(|k| p.get(*k)).collect();
         let at = match groups.iter().position(|(g, _)| *g == id) {
             Some(at) => at,
@@ -99,7 +108,8 @@ pub(crate) fn group_series(
         };
         let s = &mut groups[at].1;
         if let Some(x) = x.filter(|x| x.is_finite()) {
-            s.points.push((x, y.filter(|y| y.is_finite())));
+            let y = y.filter(|y| y.is_finite());
+            s.points.push((x, y, y.and(err.filter(|e| e.is_finite()))));
         }
     }
     let mut out: Vec<Series> = groups.into_iter().map(|(_, s)| s).collect();
@@ -150,7 +160,9 @@ mod tests {
     }
 
     /// A product sweep, temperature outer and trap inner, as bench-sweep.json.
-    fn product() -> (Vec<Params>, Vec<(Option<f64>, Option<f64>)>) {
+    type Xy = (Option<f64>, Option<f64>, Option<f64>);
+
+    fn product() -> (Vec<Params>, Vec<Xy>) {
         let mut ps = Vec::new();
         let mut xy = Vec::new();
         for t in [300.0, 10.0, 100.0] {
@@ -159,7 +171,7 @@ mod tests {
                     ("temperature_K", Value::from(t)),
                     ("states.bright.to.trapped", Value::from(trap)),
                 ]));
-                xy.push((Some(t), Some(t + 1000.0 * trap)));
+                xy.push((Some(t), Some(t + 1000.0 * trap), Some(t / 100.0)));
             }
         }
         (ps, xy)
@@ -183,6 +195,9 @@ mod tests {
             [(10.0, 20.0), (100.0, 110.0), (300.0, 310.0)]
         );
         assert!(s.iter().all(|s| s.runs().len() == 1));
+        // Each error stays with its point through the sort by x.
+        let errs: Vec<Option<f64>> = s[1].points.iter().map(|p| p.2).collect();
+        assert_eq!(errs, [Some(0.1), Some(1.0), Some(3.0)]);
     }
 
     #[test]
@@ -190,7 +205,10 @@ mod tests {
         let (ps, _) = product();
         let refs: Vec<&Params> = ps.iter().collect();
         let key = "states.bright.to.trapped";
-        let xy: Vec<_> = ps.iter().map(|p| (p[key].as_f64(), Some(1.0))).collect();
+        let xy: Vec<_> = ps
+            .iter()
+            .map(|p| (p[key].as_f64(), Some(1.0), None))
+            .collect();
         let s = group_series(&refs, &xy, Some(key));
         let labels: Vec<&str> = s.iter().map(|s| s.label.as_str()).collect();
         assert_eq!(
@@ -217,7 +235,7 @@ mod tests {
             .collect();
         let refs: Vec<&Params> = zip.iter().collect();
         let xy: Vec<_> = (0..4)
-            .map(|i| (Some(0.02 * i as f64), (i != 2).then_some(1.0)))
+            .map(|i| (Some(0.02 * i as f64), (i != 2).then_some(1.0), Some(0.5)))
             .collect();
         let s = group_series(&refs, &xy, Some("states.dark.to.bright"));
         assert_eq!(s.len(), 1);
@@ -225,7 +243,10 @@ mod tests {
         assert_eq!(s[0].values().count(), 3);
         assert_eq!(s[0].points.len(), 4);
         let runs = s[0].runs();
-        assert_eq!(runs, [vec![(0.0, 1.0), (0.02, 1.0)], vec![(0.06, 1.0)]]);
+        let lines: Vec<Vec<(f64, f64)>> = runs.iter().map(|r| xy_of(r)).collect();
+        assert_eq!(lines, [vec![(0.0, 1.0), (0.02, 1.0)], vec![(0.06, 1.0)]]);
+        // A point without a value keeps no error either.
+        assert_eq!(s[0].points[2], (0.04, None, None));
     }
 
     #[test]
@@ -244,7 +265,7 @@ mod tests {
         let refs: Vec<&Params> = ps.iter().collect();
         let xy: Vec<_> = ps
             .iter()
-            .map(|p| (p["temperature_K"].as_f64(), Some(0.0)))
+            .map(|p| (p["temperature_K"].as_f64(), Some(0.0), None))
             .collect();
         let s = group_series(&refs, &xy, Some("temperature_K"));
         let labels: Vec<&str> = s.iter().map(|s| s.label.as_str()).collect();

@@ -359,6 +359,35 @@ pub(crate) fn corner(root: &Area, note: &str) -> Result<(), String> {
     .map_err(e)
 }
 
+/// Height of one footnote row, in pixels.
+const FOOT_ROW: u32 = 30;
+
+/// The provenance line in the lower left corner and `lines` of footnotes above it,
+/// each as large as fits the width (21 down to 14 pixels); returns the area above them.
+pub(crate) fn footed<'a>(
+    root: &Area<'a>,
+    note: &str,
+    lines: &[String],
+) -> Result<Area<'a>, String> {
+    let rows = lines.len() as u32;
+    let (top, _) = root.split_vertically(SIZE.1 - 40 - rows * FOOT_ROW);
+    let width = SIZE.0.saturating_sub(24);
+    for (i, line) in lines.iter().enumerate() {
+        let fits = |size: u32| {
+            let font: TextStyle = (FONT, size).into();
+            root.estimate_text_size(line, &font)
+                .map_or(true, |s| s.0 <= width)
+        };
+        let size = (14..=21).rev().find(|&f| fits(f)).unwrap_or(14);
+        let y = (SIZE.1 - 36 - (rows - i as u32) * FOOT_ROW) as i32;
+        let font = (FONT, size).into_font().color(&RGBColor(40, 40, 40));
+        root.draw(&Text::new(line.clone(), (12, y), font))
+            .map_err(e)?;
+    }
+    corner(root, note)?;
+    Ok(top)
+}
+
 /// 8 % above the largest finite value, or 1 when there is none above 0.
 pub(crate) fn upper(values: impl Iterator<Item = f64>) -> f64 {
     let m = values.filter(|v| v.is_finite()).fold(0.0f64, f64::max);
@@ -392,7 +421,7 @@ mod tests {
                 );
             }
         }
-        assert!(DISTINCT_STYLES >= 100);
+        const { assert!(DISTINCT_STYLES >= 100) };
     }
 
     #[test]
