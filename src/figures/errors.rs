@@ -37,6 +37,20 @@ pub(crate) fn band_polygons(pts: &[WithErr]) -> Vec<Vec<(f64, f64)>> {
         .collect()
 }
 
+/// `pts` with the errors `errs` (aligned by index; missing ones `None`) as a log axis
+/// can shade them: no value where it is not above 0, no error where value - s.e. is
+/// not, so the band breaks there instead of reaching below the axis.
+pub(crate) fn log_band_points(pts: &[(f64, f64)], errs: &[Option<f64>]) -> Vec<WithErr> {
+    pts.iter()
+        .enumerate()
+        .map(|(i, &(x, y))| {
+            let y = (y > 0.0).then_some(y);
+            let s = usable(errs.get(i).copied().flatten());
+            (x, y, s.filter(|s| y.is_some_and(|y| y - s > 0.0)))
+        })
+        .collect()
+}
+
 /// (x, value - s.e., value + s.e.) of every entry with a finite value and a usable error.
 pub(crate) fn bar_ends(pts: &[WithErr]) -> Vec<(f64, f64, f64)> {
     pts.iter()
@@ -189,6 +203,24 @@ mod tests {
         assert_eq!(extent(&pts).fold(0.0, f64::max), 1.0);
         assert!(error_note("bands", "the line", false, true).contains("exact"));
         assert_eq!(max_relative(&pts), None);
+    }
+
+    #[test]
+    fn a_log_band_breaks_where_its_lower_edge_reaches_zero() {
+        let pts = [(0.0, 1.0), (1.0, 0.5), (2.0, 0.1), (3.0, 0.0), (4.0, 0.1)];
+        let errs = [Some(0.1), Some(0.1), Some(0.2)];
+        let band = log_band_points(&pts, &errs);
+        assert_eq!(
+            band,
+            [
+                (0.0, Some(1.0), Some(0.1)),
+                (1.0, Some(0.5), Some(0.1)),
+                (2.0, Some(0.1), None),
+                (3.0, None, None),
+                (4.0, Some(0.1), None)
+            ]
+        );
+        assert_eq!(band_polygons(&band).len(), 1);
     }
 
     #[test]

@@ -132,6 +132,18 @@ fn guess_units(r: &RunResults) -> Option<Units> {
     serde_json::from_value(v.get("units")?.clone()).ok()
 }
 
+/// "v ± s unit" with the error to two significant digits and the value to the same
+/// decimal place; "v unit" to `bare` decimals without an error (exact backend).
+pub(crate) fn with_error(v: f64, err: Option<f64>, unit: &str, bare: usize) -> String {
+    match err.filter(|s| s.is_finite() && *s > 0.0) {
+        Some(s) => {
+            let places = (1 - s.log10().floor() as i32).clamp(0, 6) as usize;
+            format!("{v:.places$} ± {s:.places$} {unit}")
+        }
+        None => format!("{v:.bare$} {unit}"),
+    }
+}
+
 /// The frame length all points share, if they do.
 pub(crate) fn common_dt(r: &RunResults) -> Option<f64> {
     let dt = r.points.first()?.dt_ps;
@@ -142,6 +154,18 @@ pub(crate) fn common_dt(r: &RunResults) -> Option<f64> {
 mod tests {
     use super::super::fixture::{point, run};
     use super::*;
+
+    #[test]
+    fn errors_take_two_digits_and_the_value_their_place() {
+        assert_eq!(
+            with_error(130.667, Some(0.2539), "ps", 0),
+            "130.67 ± 0.25 ps"
+        );
+        assert_eq!(with_error(420.08, Some(23.7), "ps", 0), "420 ± 24 ps");
+        assert_eq!(with_error(1234.5, Some(150.0), "ps", 0), "1234 ± 150 ps");
+        assert_eq!(with_error(130.667, None, "ps", 0), "131 ps");
+        assert_eq!(with_error(130.667, Some(0.0), "ps", 1), "130.7 ps");
+    }
 
     #[test]
     fn recorded_units_win_over_the_guess() {

@@ -1,11 +1,12 @@
 //! PL decay on a log axis: total and per state for one point or a few (one panel each),
 //! the total of each point for larger sweeps. Every panel says which point it shows.
 
-use super::labels::{common_dt, per_frame, point_label};
+use super::errors::{any_error, draw_band, error_note, log_band_points};
+use super::labels::{common_dt, per_frame, point_label, with_error};
 use super::msd::MAX_CURVES;
 use super::series::{log_segments, spread};
 use super::style::{
-    corner, draw_line, e, inline_legend, side_legend, style, title_area, Area, Marks,
+    draw_line, e, footed, inline_legend, side_legend, style, title_area, Area, Marks,
 };
 use super::{draw_png, FigureError, FONT, SIZE};
 use exciton_core::results::{PointResult, RunResults};
@@ -16,7 +17,8 @@ use std::path::{Path, PathBuf};
 /// Sweeps of up to this many points get one panel per point with the per-state curves.
 const PANELS_MAX: usize = 4;
 
-type Curve = (String, Vec<(f64, f64)>);
+/// Label, (t in ns, value), and each value's standard error (empty: none).
+type Curve = (String, Vec<(f64, f64)>, Vec<Option<f64>>);
 
 /// What every panel of a figure shares: the time range, the y range and its label.
 struct Axes {
@@ -46,16 +48,18 @@ fn state_curves(p: &PointResult, states: &[String]) -> Vec<Curve> {
             .map(|(t, v)| (t / 1000.0, *v))
             .collect()
     };
-    let mut curves = vec![("total".to_string(), t_ns(&p.intensity))];
+    let total = t_ns(&p.intensity);
+    let mut curves = vec![("total".to_string(), total, p.intensity_stderr.clone())];
     for name in states {
         let v = p.intensity_by_state.get(name).map_or(&[][..], |v| &v[..]);
-        curves.push((format!("from {name}"), t_ns(v)));
+        curves.push((format!("from {name}"), t_ns(v), Vec::new()));
     }
     curves
 }
 
 fn tau(p: &PointResult) -> String {
-    p.tau_pl_ps.map_or("-".into(), |t| format!("{t:.0} ps"))
+    p.tau_pl_ps
+        .map_or("-".into(), |t| with_error(t, p.tau_pl_stderr_ps, "ps", 0))
 }
 
 /// The log axis range over the values it can show: 0.8 x the smallest to 1.5 x the largest.
@@ -68,6 +72,29 @@ fn log_range<'a>(curves: impl Iterator<Item = &'a Curve>) -> Range<f64> {
         true => lo * 0.8..hi * 1.5,
         false => 1e-6..1.0,
     }
+}
+
+/// What the shaded bands are: the total's ±1 s.e.; with `per_state`, a second line:
+/// the per-state curves, emission counts, carry none.
+fn band_notes<'a>(
+    r: &RunResults,
+    curves: impl Iterator<Item = &'a Curve>,
+    per_state: bool,
+) -> Vec<String> {
+    let bands: Vec<_> = curves.map(|c| log_band_points(&c.1, &c.2)).collect();
+    let any = any_error(bands.iter().flatten());
+    let exact = r.backend == "exact";
+    let drawn = match per_state {
+        true => "band around the total",
+        false => "shaded bands",
+    };
+    let mut notes = vec![error_note(drawn, "the line", any, exact)];
+    if per_state && any {
+        notes.push(
+            "per-state curves: emissions counted per walker per frame, drawn without errors".into(),
+        );
+    }
+    notes
 }
 
 /// Legend entries of `curves`, styled in order.
@@ -108,7 +135,10 @@ fn log_chart(
         .axis_desc_style((FONT, if small { 18 } else { 26 }))
         .draw()
         .map_err(e)?;
-    for (i, (_, pts)) in curves.iter().enumerate() {
+    for (i, (_, pts, errs)) in curves.iter().enumerate() {
+        draw_band(&mut chart, &log_band_points(pts, errs), style(i).color)?;
+    }
+    for (i, (_, pts, _)) in curves.iter().enumerate() {
         let st = style(i);
         for seg in log_segments(pts.iter().copied()) {
             match seg.len() {
@@ -166,8 +196,9 @@ fn panels(r: &RunResults, path: &Path, note: &str, axes: Axes) -> Result<PathBuf
         2 => (1, 2),
         _ => (2, 2),
     };
+    let footnotes = band_notes(r, all.iter().flatten(), true);
     draw_png(path, |root| {
-        let (top, _) = root.split_vertically(SIZE.1 - 40);
+        let top = footed(root, note, &footnotes)?;
         if let [p] = &r.points[..] {
             let label = point_label(p);
             let which = if label.is_empty() {
@@ -180,8 +211,7 @@ fn panels(r: &RunResults, path: &Path, note: &str, axes: Axes) -> Result<PathBuf
                 r.scenario,
                 tau(p)
             );
-            log_chart(&top, (&title, 32), &all[0], &axes, true)?;
-            return corner(root, note);
+            return log_chart(&top, (&title, 32), &all[0], &axes, true);
         }
         let title = format!("{}: PL decay per state, one panel per point", r.scenario);
         let body = title_area(&top, &title, 32)?;
@@ -190,7 +220,7 @@ fn panels(r: &RunResults, path: &Path, note: &str, axes: Axes) -> Result<PathBuf
             let caption = format!("{} (tau_PL {})", point_label(p), tau(p));
             log_chart(area, (&caption, 24), curves, &axes, false)?;
         }
-        corner(root, note)
+        Ok(())
     })
 }
 
@@ -201,8 +231,8 @@ fn totals(r: &RunResults, path: &Path, note: &str, axes: Axes) -> Result<PathBuf
         .iter()
         .map(|&i| {
             let p = &r.points[i];
-            let total = state_curves(p, &[]).swap_remove(0).1;
-            (point_label(p), total)
+            let (_, total, errs) = state_curves(p, &[]).swap_remove(0);
+            (point_label(p), total, errs)
         })
         .collect();
     let axes = Axes {
@@ -221,9 +251,9 @@ fn totals(r: &RunResults, path: &Path, note: &str, axes: Axes) -> Result<PathBuf
         "{}: total PL of {which} (per state: sweeps of ≤ {PANELS_MAX} points)",
         r.scenario
     );
+    let footnotes = band_notes(r, curves.iter(), false);
     draw_png(path, |root| {
-        let (top, _) = root.split_vertically(SIZE.1 - 40);
-        log_chart(&top, (&title, 32), &curves, &axes, true)?;
-        corner(root, note)
+        let top = footed(root, note, &footnotes)?;
+        log_chart(&top, (&title, 32), &curves, &axes, true)
     })
 }
