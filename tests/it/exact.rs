@@ -89,8 +89,8 @@ fn paper_5nm_9k_negative_diffusion() {
     let sum = summarise(&c, &[], s.dt_ps);
     let tau = sum.tau_pl_ps.unwrap();
     assert!((tau - 130.4).abs() < 0.1, "tau_PL {tau}");
-    // The largest frame is 425 ps; t_max is the vertex between its neighbours, within
-    // half a frame of it (421 ps).
+    // The largest frame is 425 ps; t_max is the vertex of the parabola fitted around it,
+    // within half a frame of it (421 ps).
     let t_max = sum.t_max_ps.expect("the 9 K MSD has a real maximum");
     assert!((t_max - 425.0).abs() <= 12.5, "t_max {t_max}");
 }

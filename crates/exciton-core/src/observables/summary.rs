@@ -29,9 +29,9 @@ pub struct Summary {
     pub d_avg_stderr_sites2_ps: Option<f64>,
     pub diffusion_length_sites: Option<f64>,
     pub diffusion_length_stderr_sites: Option<f64>,
-    /// Time of the MSD's global maximum, between frames (the vertex of the parabola
-    /// through the largest frame and its neighbours), only when the maximum is real
-    /// (see [`summarise`]).
+    /// Time of the MSD's global maximum, between frames (the vertex of the least-squares
+    /// parabola over the largest frame and three on each side), only when the maximum is
+    /// real (see [`summarise`]).
     pub t_max_ps: Option<f64>,
     pub t_max_stderr_ps: Option<f64>,
     /// Why there is no t_max ("still rising", "flat within noise", ...).
@@ -85,9 +85,9 @@ struct Scalars {
     d_sites: Option<f64>,
     l_sites: Option<f64>,
     argmax: Option<usize>,
-    /// The maximum's time between frames: the vertex of the parabola through the largest
-    /// frame and its neighbours (smooth in the data, so its jackknife error means
-    /// something; a bare argmax moves in whole frames).
+    /// The maximum's time between frames: the vertex of the parabola fitted around the
+    /// largest frame (smooth in the data, so its jackknife error means something; a bare
+    /// argmax moves in whole frames).
     peak_ps: Option<f64>,
     /// The last frame of t_max's search window.
     last: Option<usize>,
@@ -113,21 +113,65 @@ fn scalars(c: &Curves, dt_ps: f64, warnings: &mut Vec<String>) -> Scalars {
     }
 }
 
-/// The vertex of the parabola through (k - 1, k, k + 1), in frames: k itself at an end
-/// of `v` or where a neighbour is undefined.
+/// Frames on each side of the largest one that the parabola around the maximum is
+/// fitted to: enough that one noisy frame does not move the vertex much, few enough
+/// that the peak is still a parabola there.
+const PEAK_HALF_WIDTH: usize = 3;
+
+/// The vertex, in frames, of the least-squares parabola through the frames within
+/// [`PEAK_HALF_WIDTH`] of k (held inside that range); k itself where fewer than three
+/// frames have values or they do not curve down.
 fn vertex(v: &[Option<f64>], k: usize) -> f64 {
-    let (Some(a), Some(b), Some(c)) = (
-        k.checked_sub(1).and_then(|i| v[i]),
-        v[k],
-        v.get(k + 1).copied().flatten(),
-    ) else {
-        return k as f64;
-    };
-    let curve = a - 2.0 * b + c;
-    if curve >= 0.0 {
+    let lo = k.saturating_sub(PEAK_HALF_WIDTH);
+    let hi = (k + PEAK_HALF_WIDTH).min(v.len() - 1);
+    // Normal equations of y = a + b x + c x^2 in x = frame - k.
+    let mut m = [[0.0f64; 3]; 3];
+    let mut r = [0.0f64; 3];
+    let mut points = 0;
+    for (i, y) in v.iter().enumerate().take(hi + 1).skip(lo) {
+        let Some(y) = *y else { continue };
+        let x = i as f64 - k as f64;
+        let p = [1.0, x, x * x];
+        for row in 0..3 {
+            for col in 0..3 {
+                m[row][col] += p[row] * p[col];
+            }
+            r[row] += p[row] * y;
+        }
+        points += 1;
+    }
+    if points < 3 {
         return k as f64;
     }
-    k as f64 + (0.5 * (a - c) / curve).clamp(-0.5, 0.5)
+    let Some([_, b, c]) = solve3(m, r) else {
+        return k as f64;
+    };
+    if c >= 0.0 {
+        return k as f64;
+    }
+    let x = (-b / (2.0 * c)).clamp(lo as f64 - k as f64, hi as f64 - k as f64);
+    k as f64 + x
+}
+
+/// Solves the 3 x 3 system m z = r by Cramer's rule; `None` when it is singular.
+fn solve3(m: [[f64; 3]; 3], r: [f64; 3]) -> Option<[f64; 3]> {
+    let det = |a: [[f64; 3]; 3]| {
+        a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
+            - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+            + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0])
+    };
+    let d = det(m);
+    if d.abs() < 1e-300 {
+        return None;
+    }
+    let col = |j: usize| {
+        let mut a = m;
+        for row in 0..3 {
+            a[row][j] = r[row];
+        }
+        det(a) / d
+    };
+    Some([col(0), col(1), col(2)])
 }
 
 /// D_avg (paper eq. 2): sum over 0 <= i < N of [MSD(t_{i+1}) - MSD(t_i)] / (2 dt) I_i over
@@ -266,4 +310,22 @@ fn argmax(v: &[Option<f64>]) -> Option<usize> {
         }
     }
     best.map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::vertex;
+
+    #[test]
+    fn the_vertex_of_a_sampled_parabola_is_found_between_frames() {
+        // y = 5 - (x - 10.3)^2 sampled at whole frames: the largest frame is 10.
+        let v: Vec<Option<f64>> = (0..20)
+            .map(|x| Some(5.0 - (x as f64 - 10.3).powi(2)))
+            .collect();
+        assert!((vertex(&v, 10) - 10.3).abs() < 1e-9, "{}", vertex(&v, 10));
+        // At the end of the data, and where it does not curve down, the frame itself.
+        assert_eq!(vertex(&v[..11], 10).round(), 10.0);
+        let flat = vec![Some(1.0); 7];
+        assert_eq!(vertex(&flat, 3), 3.0);
+    }
 }
