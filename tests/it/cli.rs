@@ -1,27 +1,8 @@
 //! The `exciton-mc` binary as a user runs it: files written, errors shown, exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn exe() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_exciton-mc"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("exciton-mc-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use crate::common::{exe, temp_dir, text};
+use std::path::Path;
+use std::process::Command;
 
 #[test]
 fn run_writes_results_and_csv() {

@@ -54,3 +54,26 @@ pub fn remove(v: &mut Value, path: &str) {
 
 /// Environment variable that turns "no adapter, test skipped" into a failure (set in CI).
 pub const REQUIRE_GPU_ENV: &str = "EXCITON_MC_REQUIRE_GPU";
+
+/// The `exciton-mc` binary, run from the repository root.
+pub fn exe() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_exciton-mc"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+/// A fresh temporary directory path (removed if it exists), unique to this process.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("exciton-mc-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+/// A command's stdout and stderr together, for assertion messages.
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}

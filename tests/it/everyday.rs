@@ -2,28 +2,8 @@
 //! errors said once, what the summary shows, and what Mesa prints. Each test runs the
 //! binary as a user would.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn exe() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_exciton-mc"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("exciton-mc-day-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use crate::common::{exe, temp_dir, text};
+use std::process::Output;
 
 /// `run` of the paper case on the exact backend with extra flags.
 fn run_exact(out: &std::path::Path, flags: &[&str]) -> Output {

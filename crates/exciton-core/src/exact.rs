@@ -28,25 +28,6 @@ pub fn curves_of(
     }
 }
 
-/// Curves with every field empty but `walkers`, sized for `frames` frames of `n` states.
-fn empty_curves(n: usize, frames: usize, walkers: u64) -> Curves {
-    Curves {
-        walkers,
-        emissions: Vec::with_capacity(frames),
-        emissions_by_state: vec![Vec::with_capacity(frames); n],
-        populations: vec![Vec::with_capacity(frames); n],
-        intensity: Vec::with_capacity(frames),
-        intensity_stderr: vec![None; frames],
-        msd: Vec::with_capacity(frames),
-        msd_stderr: Vec::with_capacity(frames),
-        msd_occupancy: Vec::with_capacity(frames),
-        msd_occupancy_stderr: vec![None; frames],
-        occupancy_walkers: Vec::with_capacity(frames),
-        overflow: vec![0; frames],
-        emission_profile: None,
-    }
-}
-
 /// Expected curves in continuous time: `rates` in ns^-1, `x_rate[s]` the rate in ns^-1
 /// of hops that move x (each adds 1 to dx^2). The state vector is (m0, m2, C_I per
 /// state, C_M), with C_I_s' = k_rad,s m0_s and C_M' = sum_s k_rad,s m2_s the photons
@@ -82,7 +63,7 @@ pub fn curves_continuous(
     for s in 0..n {
         v[s] = rates.initial[s];
     }
-    let mut c = empty_curves(n, frames, walkers);
+    let mut c = Curves::empty(walkers, n, frames);
     let mut first = 0.0;
     for _ in 0..frames {
         let (mut rate, mut rate_dx2) = (0.0, 0.0);
@@ -133,7 +114,7 @@ pub fn curves(states: &StateTable, x_step: &[f64], frames: u32, walkers: u64) ->
         .collect();
     let mut m0 = states.initial.clone();
     let mut m2 = vec![0.0; n];
-    let mut c = empty_curves(n, frames, walkers);
+    let mut c = Curves::empty(walkers, n, frames);
     let (mut n0, mut n2) = (vec![0.0; n], vec![0.0; n]);
     for _ in 0..frames {
         let (mut i, mut i2) = (0.0, 0.0);

@@ -92,6 +92,26 @@ pub fn emission_profile(h: &Histograms) -> Option<EmissionProfile> {
 }
 
 impl Curves {
+    /// Curves of `walkers` walkers with no frame yet, room for `frames` frames of
+    /// `states` states (errors and overflow already `None` / 0 for every frame).
+    pub fn empty(walkers: u64, states: usize, frames: usize) -> Self {
+        Curves {
+            walkers,
+            emissions: Vec::with_capacity(frames),
+            emissions_by_state: vec![Vec::with_capacity(frames); states],
+            populations: vec![Vec::with_capacity(frames); states],
+            intensity: Vec::with_capacity(frames),
+            intensity_stderr: vec![None; frames],
+            msd: Vec::with_capacity(frames),
+            msd_stderr: Vec::with_capacity(frames),
+            msd_occupancy: Vec::with_capacity(frames),
+            msd_occupancy_stderr: vec![None; frames],
+            occupancy_walkers: Vec::with_capacity(frames),
+            overflow: vec![0; frames],
+            emission_profile: None,
+        }
+    }
+
     pub fn frames(&self) -> usize {
         self.emissions.len()
     }
@@ -117,21 +137,8 @@ pub fn curves_from_histograms(h: &Histograms, walkers: u64, weights: &[f64]) -> 
 pub fn curves_from_sums(sums: &FrameSums, weights: &[f64]) -> Curves {
     let (frames, states) = (sums.frames, sums.states);
     let walkers = sums.walkers;
-    let mut c = Curves {
-        walkers: walkers.round() as u64,
-        emissions: Vec::with_capacity(frames),
-        emissions_by_state: vec![Vec::with_capacity(frames); states],
-        populations: vec![Vec::with_capacity(frames); states],
-        intensity: Vec::with_capacity(frames),
-        intensity_stderr: vec![None; frames],
-        msd: Vec::with_capacity(frames),
-        msd_stderr: Vec::with_capacity(frames),
-        msd_occupancy: Vec::with_capacity(frames),
-        msd_occupancy_stderr: vec![None; frames],
-        occupancy_walkers: Vec::with_capacity(frames),
-        overflow: sums.overflow.iter().map(|&o| o as u64).collect(),
-        emission_profile: None,
-    };
+    let mut c = Curves::empty(walkers.round() as u64, states, frames);
+    c.overflow = sums.overflow.iter().map(|&o| o as u64).collect();
     // MSD(t) = sigma^2(t) - sigma^2(0): frame 0's spread is 0 with one outcome per frame,
     // not in continuous time, where walkers move before the first frame ends.
     let first = sums.emission_variance(0);
