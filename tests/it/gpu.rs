@@ -146,6 +146,33 @@ fn rates_nn_is_bit_identical() {
 }
 
 #[test]
+fn curves_scalars_and_errors_are_bit_identical() {
+    // The walker blocks' sums are exact integers, so the CPU (sums of thread batches)
+    // and the GPU (sums of block histograms) give the same estimate bit for bit.
+    let Some(gpu) = gpu_engine() else { return };
+    let gpu = gpu.with_batch(5_000);
+    for (label, v) in [
+        ("bright/dark", with_walkers(bright_dark(), 40_000)),
+        ("continuous time", crate::continuous_time::fast_hops(20_000)),
+    ] {
+        let s = scenario(&v);
+        let cpu = Engine::cpu(2)
+            .estimate(&s, 2, &Progress::default())
+            .unwrap();
+        let on_gpu = gpu.estimate(&s, 2, &Progress::default()).unwrap();
+        println!(
+            "{label}: tau_PL {:?} +- {:?}",
+            cpu.summary.tau_pl_ps, cpu.summary.tau_pl_stderr_ps
+        );
+        assert!(cpu.summary.tau_pl_stderr_ps.is_some(), "{label}: no errors");
+        assert_eq!(
+            cpu, on_gpu,
+            "{label}: the GPU's estimate differs from the CPU's"
+        );
+    }
+}
+
+#[test]
 fn continuous_time_is_bit_identical() {
     // Uniformization: a Poisson number of events per frame, 3.2 on average with hops
     // every few ps, and at dt = 100 ps with detrapping; also with the occupancy profile

@@ -136,23 +136,24 @@ pub fn curves_from_histograms(h: &Histograms, walkers: u64, weights: &[f64]) -> 
 /// Curves from a point's per-frame sums (no emission profile: that needs the rows).
 pub fn curves_from_sums(sums: &FrameSums, weights: &[f64]) -> Curves {
     let (frames, states) = (sums.frames, sums.states);
-    let walkers = sums.walkers;
-    let mut c = Curves::empty(walkers.round() as u64, states, frames);
+    let walkers = sums.walkers as f64;
+    let mut c = Curves::empty(sums.walkers, states, frames);
     c.overflow = sums.overflow.iter().map(|&o| o as u64).collect();
     // MSD(t) = sigma^2(t) - sigma^2(0): frame 0's spread is 0 with one outcome per frame,
     // not in continuous time, where walkers move before the first frame ends.
     let first = sums.emission_variance(0);
     for t in 0..frames {
-        c.emissions.push(sums.emissions[t] + sums.overflow[t]);
+        c.emissions
+            .push((sums.emissions[t] + sums.overflow[t]) as f64);
         let m = sums.emission_variance(t);
         c.msd.push(m.map(|(v, _)| v - first.map_or(0.0, |f| f.0)));
         c.msd_stderr
             .push(m.map(|(_, se)| se.hypot(first.map_or(0.0, |f| f.1))));
-        let cell = |k: usize, s: usize| sums.occupancy[k][t * states + s];
+        let cell = |k: usize, s: usize| sums.occupancy[k][t * states + s] as f64;
         let (mut w, mut m1, mut m2) = (0.0, 0.0, 0.0);
         for (s, r) in weights.iter().enumerate() {
             c.populations[s].push(cell(0, s) / walkers);
-            c.emissions_by_state[s].push(sums.emission_state[t * states + s]);
+            c.emissions_by_state[s].push(sums.emission_state[t * states + s] as f64);
             w += r * cell(0, s);
             m1 += r * cell(1, s);
             m2 += r * cell(2, s);

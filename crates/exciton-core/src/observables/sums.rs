@@ -4,29 +4,31 @@
 
 use crate::histogram::{add_moment_diffs, Batch, HistLayout, Histograms, MOMENTS};
 
-/// Per-frame sums over a set of walkers. `f64` holds every count exactly below 2^53; the
-/// powers of dx lose at most a relative 2^-53, far below any statistical error.
+/// Per-frame sums over a set of walkers, as exact integers: they do not depend on the
+/// order they were added in, so a point's sums (and every curve and error from them)
+/// are the same bit for bit whether a CPU thread's batches or a GPU's blocks made them.
+/// `i128` holds dx^4 (< 2^62 with |dx| < 46341) times any count of walkers there is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FrameSums {
-    pub walkers: f64,
+    pub walkers: u64,
     pub frames: usize,
     pub states: usize,
     /// Emissions inside the histogram per frame, and their sums of dx^1..4.
-    pub emissions: Vec<f64>,
-    pub emission_dx: [Vec<f64>; 4],
+    pub emissions: Vec<i128>,
+    pub emission_dx: [Vec<i128>; 4],
     /// Emissions per frame beyond the histogram's half-width (no dx known).
-    pub overflow: Vec<f64>,
+    pub overflow: Vec<i128>,
     /// `[t * states + s]`: emissions in frame t from state s.
-    pub emission_state: Vec<f64>,
+    pub emission_state: Vec<i128>,
     /// `[t * states + s]`: walkers in state s at the start of frame t, and their sums of
     /// dx and dx^2.
-    pub occupancy: [Vec<f64>; 3],
+    pub occupancy: [Vec<i128>; 3],
 }
 
 impl FrameSums {
     /// The sums of a point's (or a block's) histogram totals over `walkers` walkers.
     pub fn from_histograms(h: &Histograms, walkers: u64) -> Self {
-        Self::from_parts(&h.layout, walkers, |i| h.counts[i] as f64, &h.moments)
+        Self::from_parts(&h.layout, walkers, |i| i128::from(h.counts[i]), &h.moments)
     }
 
     /// The sums of one CPU thread's batch holding `walkers` walkers: a block's sums are
@@ -34,29 +36,29 @@ impl FrameSums {
     pub fn from_batch(b: &Batch, layout: &HistLayout, walkers: u64) -> Self {
         let mut moments = vec![0i64; layout.moments_len()];
         add_moment_diffs(&mut moments, layout, &b.diffs);
-        Self::from_parts(layout, walkers, |i| f64::from(b.counts[i]), &moments)
+        Self::from_parts(layout, walkers, |i| i128::from(b.counts[i]), &moments)
     }
 
     /// From counters (by index in `layout`) and occupancy moments as values.
     fn from_parts(
         layout: &HistLayout,
         walkers: u64,
-        count: impl Fn(usize) -> f64,
+        count: impl Fn(usize) -> i128,
         moments: &[i64],
     ) -> Self {
         let frames = layout.frames as usize;
         let states = layout.states as usize;
         let half = i64::from(layout.max_dx);
         let width = layout.row_width();
-        let mut s = FrameSums::zeros(walkers as f64, frames, states);
+        let mut s = FrameSums::zeros(walkers, frames, states);
         for t in 0..frames {
             let row = layout.emission_offset() + t * width;
             for i in 0..width - 1 {
                 let c = count(row + i);
-                if c == 0.0 {
+                if c == 0 {
                     continue;
                 }
-                let x = (i as i64 - half) as f64;
+                let x = i128::from(i as i64 - half);
                 s.emissions[t] += c;
                 let mut p = c;
                 for k in 0..4 {
@@ -69,31 +71,31 @@ impl FrameSums {
                 let i = t * states + st;
                 let m = &moments[i * MOMENTS..][..MOMENTS];
                 s.emission_state[i] = count(layout.emission_state_offset() + i);
-                s.occupancy[0][i] = m[0] as f64;
-                s.occupancy[1][i] = m[1] as f64;
+                s.occupancy[0][i] = i128::from(m[0]);
+                s.occupancy[1][i] = i128::from(m[1]);
                 // The sum of dx^2 is a u64 stored in an i64 (as in Histograms::moments).
-                s.occupancy[2][i] = m[2] as u64 as f64;
+                s.occupancy[2][i] = i128::from(m[2] as u64);
             }
         }
         s
     }
 
-    fn zeros(walkers: f64, frames: usize, states: usize) -> Self {
+    fn zeros(walkers: u64, frames: usize, states: usize) -> Self {
         let cells = frames * states;
         FrameSums {
             walkers,
             frames,
             states,
-            emissions: vec![0.0; frames],
-            emission_dx: std::array::from_fn(|_| vec![0.0; frames]),
-            overflow: vec![0.0; frames],
-            emission_state: vec![0.0; cells],
-            occupancy: std::array::from_fn(|_| vec![0.0; cells]),
+            emissions: vec![0; frames],
+            emission_dx: std::array::from_fn(|_| vec![0; frames]),
+            overflow: vec![0; frames],
+            emission_state: vec![0; cells],
+            occupancy: std::array::from_fn(|_| vec![0; cells]),
         }
     }
 
     /// Every vector of the sums, in one order (for element-wise arithmetic).
-    fn parts_mut(&mut self) -> Vec<&mut Vec<f64>> {
+    fn parts_mut(&mut self) -> Vec<&mut Vec<i128>> {
         let mut v = vec![
             &mut self.emissions,
             &mut self.overflow,
@@ -104,24 +106,28 @@ impl FrameSums {
         v
     }
 
-    fn combine(&self, other: &FrameSums, sign: f64) -> FrameSums {
+    fn combine(&self, other: &FrameSums, sign: i128) -> FrameSums {
         let mut out = self.clone();
         let mut theirs = other.clone();
         for (a, b) in out.parts_mut().into_iter().zip(theirs.parts_mut()) {
             a.iter_mut().zip(b.iter()).for_each(|(x, y)| *x += sign * y);
         }
-        out.walkers += sign * other.walkers;
+        out.walkers = if sign > 0 {
+            self.walkers + other.walkers
+        } else {
+            self.walkers - other.walkers
+        };
         out
     }
 
     /// The sums of both sets of walkers together.
     pub fn plus(&self, other: &FrameSums) -> FrameSums {
-        self.combine(other, 1.0)
+        self.combine(other, 1)
     }
 
     /// The sums without `other`'s walkers (a subset of these).
     pub fn minus(&self, other: &FrameSums) -> FrameSums {
-        self.combine(other, -1.0)
+        self.combine(other, -1)
     }
 
     /// Adds `other`'s walkers into these.
@@ -142,11 +148,11 @@ impl FrameSums {
     /// standard error from the fourth central moment; `None` with fewer than two
     /// emissions or any outside the histogram.
     pub fn emission_variance(&self, t: usize) -> Option<(f64, f64)> {
-        let n = self.emissions[t];
-        if n < 2.0 || self.overflow[t] > 0.0 {
+        if self.emissions[t] < 2 || self.overflow[t] > 0 {
             return None;
         }
-        let [s1, s2, s3, s4] = [0, 1, 2, 3].map(|k| self.emission_dx[k][t] / n);
+        let n = self.emissions[t] as f64;
+        let [s1, s2, s3, s4] = [0, 1, 2, 3].map(|k| self.emission_dx[k][t] as f64 / n);
         let m2 = (s2 - s1 * s1).max(0.0);
         let m4 = s4 - 4.0 * s1 * s3 + 6.0 * s1 * s1 * s2 - 3.0 * s1.powi(4);
         let var = m2 * n / (n - 1.0);
