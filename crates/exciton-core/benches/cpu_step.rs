@@ -28,7 +28,17 @@ fn cpu_step(c: &mut Criterion) {
         b.iter(|| {
             let key = point_key(s.seed, 0);
             let progress = Progress::default();
-            run_point(&tables, layout, key, 0, s.walkers, 1, Vector::detect(), &progress).unwrap()
+            run_point(
+                &tables,
+                layout,
+                key,
+                0,
+                s.walkers,
+                1,
+                Vector::detect(),
+                &progress,
+            )
+            .unwrap()
         })
     });
     g.finish();
