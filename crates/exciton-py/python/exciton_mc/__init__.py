@@ -1,0 +1,367 @@
+"""exciton_mc: Monte Carlo of exciton diffusion in halide perovskite nanocrystal
+assemblies, from Python.
+
+The runs are the ones of the ``exciton-mc`` command (same Rust code, same seed, same
+numbers bit for bit); their results come back as NumPy arrays.
+
+>>> import exciton_mc as em
+>>> res = em.run("scenarios/paper-5nm-9K.json", backend="cpu", walkers=10**5, seed=1)
+>>> p = res.points[0]
+>>> p.time_ps, p.msd_nm2, p.tau_pl_ps          # doctest: +SKIP
+
+Attribute names are the keys of ``results.json``: ``Results`` holds its top-level
+fields, each ``Point`` the fields of one sweep point. Per-frame lists are float64 arrays
+(``null`` -> NaN), ``msd_reliable`` a bool array, counts uint64 arrays; scalars are
+floats or None.
+
+Functions: :func:`run`, :func:`check`, :func:`devices`. Errors: :class:`ScenarioError`
+(a bad scenario: the message names the file, the JSON path and the reason) and
+:class:`RunError` (no GPU, not enough memory, a device error). There is no ``fit``
+yet (the command line has no fit command either).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Union
+
+from . import _native
+from ._native import RunError, ScenarioError
+
+__version__ = _native.__version__
+
+__all__ = [
+    "run",
+    "check",
+    "devices",
+    "Results",
+    "Point",
+    "ScenarioError",
+    "RunError",
+    "__version__",
+]
+
+Scenario = Union[str, "os.PathLike[str]", Mapping[str, Any]]
+
+
+def _json_default(value: Any) -> Any:
+    # NumPy scalars and arrays inside a scenario dict.
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON: use numbers, text, lists, dicts")
+
+
+def _scenario_args(scenario: Scenario) -> Dict[str, Optional[str]]:
+    if isinstance(scenario, Mapping):
+        try:
+            text = json.dumps(scenario, default=_json_default, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise ScenarioError(f"<dict>: not JSON: {e}") from None
+        return {"scenario_path": None, "scenario_json": text}
+    if isinstance(scenario, (str, os.PathLike)):
+        return {"scenario_path": os.fspath(scenario), "scenario_json": None}
+    raise TypeError(
+        f"scenario: a path or a dict, not {type(scenario).__name__}"
+    )
+
+
+def _count(value: Any) -> Any:
+    # 1e6 (a float) means 1000000; text ("1e6") and ints go to Rust as they are.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, float):
+        raise ValueError(f"{value} is not a whole number")
+    return value
+
+
+class Point:
+    """One sweep point of a run: the fields of a point in ``results.json``.
+
+    Per-frame curves (``time_ps``, ``intensity``, ``intensity_stderr``, ``emissions``,
+    ``msd_sites2``, ``msd_stderr_sites2``, ``msd_nm2``, ``msd_reliable``,
+    ``msd_occupancy_*``, ``occupancy_walkers``, ``emission_overflow``) are NumPy arrays;
+    ``populations`` and ``intensity_by_state`` are dicts of state name -> array;
+    scalars (``tau_pl_ps``, ``d_avg_cm2_s``, ``diffusion_length_nm``, ``t_max_ps`` and
+    their ``*_stderr_*``) are floats or None; ``parameters`` is the dict of swept values
+    (JSON path -> value), empty without a sweep.
+    """
+
+    def __init__(self, fields: Dict[str, Any]):
+        self.__dict__.update(fields)
+        self._keys = list(fields)
+
+    def keys(self) -> List[str]:
+        """The field names, in the order of ``results.json``."""
+        return list(self._keys)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The fields as a dict (arrays shared, not copied)."""
+        return {k: getattr(self, k) for k in self._keys}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._keys:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(self._keys) | {"keys", "to_dict"})
+
+    def __repr__(self) -> str:
+        def f(v: Optional[float], unit: str) -> str:
+            return "None" if v is None else f"{v:.4g} {unit}"
+
+        params = f" {self.parameters}" if self.parameters else ""
+        return (
+            f"<Point{params}: {self.walkers} walkers, {self.frames} frames, "
+            f"tau_PL {f(self.tau_pl_ps, 'ps')}, D_avg {f(self.d_avg_cm2_s, 'cm^2/s')}, "
+            f"L {f(self.diffusion_length_nm, 'nm')}, t_max {f(self.t_max_ps, 'ps')}>"
+        )
+
+
+# Per-frame arrays that go into the long DataFrame, in the order of point-NNN.csv.
+_FRAME_COLUMNS = [
+    "time_ps",
+    "intensity",
+    "intensity_stderr",
+    "emissions",
+    "msd_sites2",
+    "msd_stderr_sites2",
+    "msd_nm2",
+    "msd_reliable",
+    "msd_occupancy_sites2",
+    "msd_occupancy_stderr_sites2",
+    "msd_occupancy_nm2",
+    "msd_occupancy_stderr_nm2",
+    "occupancy_walkers",
+    "emission_overflow",
+]
+
+# Scalars of a point, for the one-row-per-point DataFrame.
+_POINT_COLUMNS = [
+    "walkers",
+    "seed",
+    "temperature_K",
+    "tau_pl_ps",
+    "tau_pl_stderr_ps",
+    "tau_pl_peak_ps",
+    "tau_pl_peak_stderr_ps",
+    "d_avg_sites2_ps",
+    "d_avg_stderr_sites2_ps",
+    "d_avg_cm2_s",
+    "d_avg_stderr_cm2_s",
+    "diffusion_length_sites",
+    "diffusion_length_stderr_sites",
+    "diffusion_length_nm",
+    "diffusion_length_stderr_nm",
+    "t_max_ps",
+    "t_max_stderr_ps",
+    "t_max_note",
+]
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError(
+            "to_pandas needs pandas: pip install pandas (the arrays are on res.points "
+            "without it)"
+        ) from None
+    return pandas
+
+
+def _parameter_value(v: Any) -> Any:
+    # A swept list or object does not fit a cell: its JSON text does.
+    return json.dumps(v) if isinstance(v, (list, dict)) else v
+
+
+class Results:
+    """A run: the top-level fields of ``results.json`` (``scenario``, ``scenario_file``,
+    ``backend``, ``device``, ``exciton_mc_version``, ``displacement``, ``sweep_mode``,
+    ``figures``, ``units``) and ``points``, a list of :class:`Point`."""
+
+    def __init__(self, fields: Dict[str, Any]):
+        fields = dict(fields)
+        fields["points"] = [Point(p) for p in fields.get("points", [])]
+        self.__dict__.update(fields)
+        self._keys = list(fields)
+
+    def keys(self) -> List[str]:
+        """The field names, in the order of ``results.json``."""
+        return list(self._keys)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._keys:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __iter__(self) -> Iterator[Point]:
+        return iter(self.points)
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(self._keys) | {"keys", "to_pandas"})
+
+    def __repr__(self) -> str:
+        return (
+            f"<Results {self.scenario!r}: {len(self.points)} point(s), backend "
+            f"{self.backend} ({self.device})>"
+        )
+
+    def to_pandas(self, per: str = "frame") -> Any:
+        """The run as a pandas DataFrame.
+
+        ``per="frame"`` (default): tidy long form, one row per point and frame, with
+        columns ``point``, the swept parameters (named by their JSON path), ``frame``, the
+        per-frame curves (as in ``point-NNN.csv``) and ``population_<state>``,
+        ``intensity_<state>`` for each state. ``df.groupby("point")`` gives each point's
+        arrays back.
+
+        ``per="point"``: one row per point: ``point``, the swept parameters and the
+        point's scalars (tau_PL, D_avg, L, t_max, their standard errors), as ``sweep.csv``.
+
+        Raises ImportError with a clear message when pandas is not installed.
+        """
+        pd = _pandas()
+        if per not in ("frame", "point"):
+            raise ValueError(f'per: "frame" or "point", not {per!r}')
+        frames = []
+        rows = []
+        for i, p in enumerate(self.points):
+            params = {k: _parameter_value(v) for k, v in p.parameters.items()}
+            if per == "point":
+                row: Dict[str, Any] = {"point": i, **params}
+                row.update({k: getattr(p, k, None) for k in _POINT_COLUMNS})
+                rows.append(row)
+                continue
+            n = len(p.time_ps)
+            cols: Dict[str, Any] = {"point": [i] * n}
+            for k, v in params.items():
+                cols[k] = [v] * n
+            cols["frame"] = range(n)
+            for k in _FRAME_COLUMNS:
+                if hasattr(p, k) and len(getattr(p, k)) == n:
+                    cols[k] = getattr(p, k)
+            for name, pop in p.populations.items():
+                cols[f"population_{name}"] = pop
+                cols[f"intensity_{name}"] = p.intensity_by_state[name]
+            frames.append(pd.DataFrame(cols))
+        if per == "point":
+            return pd.DataFrame(rows)
+        if not frames:
+            return pd.DataFrame()
+        return pd.concat(frames, ignore_index=True)
+
+
+class _Bar:
+    """``progress=True``: tqdm when installed, else one line on stderr rewritten in place."""
+
+    def __init__(self) -> None:
+        self.tqdm = None
+        self.total = 0
+        self.start = time.monotonic()
+        self.last = 0.0
+        try:
+            from tqdm.auto import tqdm
+
+            self.tqdm_cls = tqdm
+        except ImportError:
+            self.tqdm_cls = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.tqdm_cls is not None:
+            if self.tqdm is None:
+                self.tqdm = self.tqdm_cls(total=total, unit=" walkers", unit_scale=True)
+            self.tqdm.update(done - self.tqdm.n)
+            return
+        now = time.monotonic()
+        if now - self.last < 0.5 and done < total:
+            return
+        self.last = now
+        elapsed = now - self.start
+        rate = done / elapsed if elapsed > 0 else 0.0
+        pct = 100.0 * done / total if total else 100.0
+        sys.stderr.write(
+            f"\r{done:,}/{total:,} walkers ({pct:5.1f}%)  {rate:,.0f} walkers/s   "
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.tqdm is not None:
+            self.tqdm.close()
+        elif self.tqdm_cls is None:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def run(
+    scenario: Scenario,
+    backend: str = "auto",
+    walkers: Union[int, float, str, None] = None,
+    seed: Union[int, float, str, None] = None,
+    threads: Optional[int] = None,
+    adapter: Optional[str] = None,
+    progress: Union[bool, Callable[[int, int], Any]] = False,
+) -> Results:
+    """Runs a scenario (a file path or a dict) and returns its :class:`Results`.
+
+    As ``exciton-mc run SCENARIO --backend B --walkers W --seed S``, with the same
+    numbers bit for bit, but nothing written to disk.
+
+    - ``backend``: ``"cpu"`` (reference Monte Carlo), ``"gpu"`` (WGSL kernels through
+      wgpu), ``"exact"`` (moment recursion, no noise) or ``"auto"`` (a hardware GPU if
+      there is one, else the CPU; a warning says which).
+    - ``walkers``, ``seed``: override the scenario's (``10**6``, ``1e6`` or ``"1e6"``).
+    - ``threads``: CPU threads (default: all cores); ``adapter``: GPU adapter whose name
+      contains this text (see :func:`devices`).
+    - ``progress``: ``True`` shows a bar (tqdm if installed, else a line on stderr); a
+      callable is called as ``progress(done_walkers, total_walkers)`` about every 0.1 s.
+
+    The GIL is released while the engine runs; Ctrl-C (KeyboardInterrupt) stops the run
+    after the walker block or GPU dispatch in flight. Raises :class:`ScenarioError` for a
+    bad scenario and :class:`RunError` when the run cannot be done.
+    """
+    bar = _Bar() if progress is True else None
+    callback = bar if bar is not None else (progress or None)
+    if callback is not None and not callable(callback):
+        raise TypeError("progress: True, False or a callable(done, total)")
+    try:
+        fields = _native.run(
+            backend=backend,
+            walkers=_count(walkers),
+            seed=_count(seed),
+            threads=threads,
+            adapter=adapter,
+            progress=callback,
+            **_scenario_args(scenario),
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    return Results(fields)
+
+
+def check(scenario: Scenario) -> Dict[str, Any]:
+    """Validates a scenario (a file path or a dict) without running it.
+
+    Returns a summary dict (``name``, ``file``, ``sweep_mode``, ``points``, ``walkers``
+    in all, ``frames``, ``dt_ps``, ``states``, each point's ``parameters``); raises
+    :class:`ScenarioError` whose message names the file, the JSON path and the reason
+    (also as the attributes ``file``, ``path``, ``kind``, ``reason``).
+    """
+    return _native.check(**_scenario_args(scenario))
+
+
+def devices() -> List[Dict[str, Any]]:
+    """The GPU adapters wgpu finds, as ``exciton-mc devices`` lists them: dicts with
+    ``name``, ``backend``, ``device_type``, ``driver``, ``driver_info``, ``software`` and
+    ``description`` (the line the command prints). Empty without a GPU driver (the cpu
+    and exact backends still work)."""
+    return _native.devices()

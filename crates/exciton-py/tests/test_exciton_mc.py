@@ -1,0 +1,249 @@
+"""The Python package against the command line: same seed, same numbers, bit for bit.
+
+The CLI binary is $EXCITON_MC_BIN, else target/python/release/exciton-mc (where
+.ci/run builds it next to the wheel), else target/release/exciton-mc; when none exists
+it is built with `cargo build --release`.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import exciton_mc as em
+
+ROOT = Path(__file__).resolve().parents[3]
+PAPER = ROOT / "scenarios" / "paper-5nm-9K.json"
+WALKERS = 20_000
+
+
+def _cli() -> Path:
+    env = os.environ.get("EXCITON_MC_BIN")
+    if env:
+        return Path(env)
+    for c in (ROOT / "target/python/release/exciton-mc", ROOT / "target/release/exciton-mc"):
+        if c.exists():
+            return c
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "exciton-mc"], cwd=ROOT, check=True)
+    return ROOT / "target/release/exciton-mc"
+
+
+@pytest.fixture(scope="session")
+def cli() -> Path:
+    return _cli()
+
+
+def gpu_required() -> bool:
+    return os.environ.get("EXCITON_MC_REQUIRE_GPU") == "1" or os.environ.get("CI") == "true"
+
+
+def cli_results(cli: Path, tmp_path: Path, scenario: Path, *args: str) -> dict:
+    out = tmp_path / "out"
+    subprocess.run(
+        [str(cli), "run", str(scenario), "--out", str(out), "--quiet", *args],
+        check=True,
+        cwd=ROOT,
+    )
+    return json.loads((out / "results.json").read_text())
+
+
+def as_array(values: list) -> np.ndarray:
+    if values and all(isinstance(v, bool) for v in values):
+        return np.array(values, dtype=bool)
+    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return np.array(values, dtype=np.uint64)
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def assert_same(expected, got, where: str) -> None:
+    """A results.json value (parsed by Python's json: the exact f64 serde_json wrote)
+    against the Python API's, exactly (NaN where JSON has null)."""
+    if isinstance(expected, dict):
+        assert isinstance(got, dict), where
+        assert list(expected) == list(got), where
+        for k in expected:
+            assert_same(expected[k], got[k], f"{where}.{k}")
+    elif isinstance(expected, list) and isinstance(got, np.ndarray):
+        if expected and isinstance(expected[0], list):
+            want = np.array(expected, dtype=np.uint64)
+        else:
+            want = as_array(expected)
+        assert got.dtype == want.dtype, f"{where}: dtype {got.dtype} != {want.dtype}"
+        assert got.shape == want.shape, where
+        if got.dtype == np.float64:
+            # Bit for bit (NaN included): compare the 64-bit patterns.
+            assert np.array_equal(got.view(np.uint64), want.view(np.uint64)), where
+        else:
+            assert np.array_equal(got, want), where
+    else:
+        assert type(expected) is type(got) or (
+            isinstance(expected, (int, float)) and isinstance(got, (int, float))
+        ), f"{where}: {type(expected)} vs {type(got)}"
+        assert expected == got, f"{where}: {expected!r} != {got!r}"
+
+
+def assert_results_equal(expected: dict, res: em.Results) -> None:
+    assert list(expected) == res.keys()
+    for k, v in expected.items():
+        if k == "points":
+            continue
+        assert_same(v, res[k], k)
+    assert len(expected["points"]) == len(res.points)
+    for i, (want, p) in enumerate(zip(expected["points"], res.points)):
+        assert list(want) == p.keys(), f"point {i}: fields differ"
+        for k, v in want.items():
+            assert_same(v, getattr(p, k), f"points[{i}].{k}")
+
+
+@pytest.mark.parametrize("backend", ["cpu", "exact"])
+def test_cli_and_python_identical(cli, tmp_path, backend):
+    expected = cli_results(
+        cli, tmp_path, PAPER, "--backend", backend, "--walkers", str(WALKERS), "--seed", "7"
+    )
+    res = em.run(str(PAPER), backend=backend, walkers=WALKERS, seed=7)
+    assert_results_equal(expected, res)
+    p = res.points[0]
+    assert p.msd_reliable.dtype == bool
+    assert isinstance(p.populations["bright"], np.ndarray)
+    assert p.tau_pl_ps is None or isinstance(p.tau_pl_ps, float)
+
+
+def test_cli_and_python_identical_gpu(cli, tmp_path):
+    if not em.devices():
+        if gpu_required():
+            pytest.fail("no GPU adapter, and EXCITON_MC_REQUIRE_GPU=1 / CI=true")
+        pytest.skip("no GPU adapter")
+    expected = cli_results(
+        cli, tmp_path, PAPER, "--backend", "gpu", "--walkers", str(WALKERS), "--seed", "3"
+    )
+    res = em.run(str(PAPER), backend="gpu", walkers=2e4, seed=3)
+    assert_results_equal(expected, res)
+
+
+def test_sweep_from_dict_and_to_pandas(cli, tmp_path):
+    scenario = json.loads(PAPER.read_text())
+    scenario["frames"] = 40
+    scenario["sweep"] = {"mode": "product", "parameters": {"states.bright.fret": [0.05, 0.09]}}
+    path = tmp_path / "sweep.json"
+    path.write_text(json.dumps(scenario))
+    expected = cli_results(cli, tmp_path, path, "--backend", "cpu", "--walkers", "5000")
+    res = em.run(scenario, backend="cpu", walkers="5e3")
+    assert res.scenario_file == "<dict>"
+    expected["scenario_file"] = "<dict>"
+    assert_results_equal(expected, res)
+
+    df = res.to_pandas()
+    assert len(df) == 2 * 40
+    assert list(df["states.bright.fret"].unique()) == [0.05, 0.09]
+    for i, g in df.groupby("point"):
+        p = res.points[i]
+        for col in ["time_ps", "intensity", "msd_sites2", "msd_stderr_sites2", "msd_nm2",
+                    "msd_occupancy_nm2", "occupancy_walkers"]:
+            np.testing.assert_array_equal(g[col].to_numpy(), getattr(p, col))
+        np.testing.assert_array_equal(g["msd_reliable"].to_numpy(), p.msd_reliable)
+        np.testing.assert_array_equal(g["population_bright"].to_numpy(), p.populations["bright"])
+        np.testing.assert_array_equal(g["frame"].to_numpy(), np.arange(40))
+    points = res.to_pandas(per="point")
+    assert list(points["point"]) == [0, 1]
+    assert points["d_avg_cm2_s"].tolist() == [p.d_avg_cm2_s for p in res.points]
+
+
+def test_exact_from_dict():
+    scenario = json.loads(PAPER.read_text())
+    res = em.run(scenario, backend="exact")
+    p = res.points[0]
+    assert res.backend == "exact"
+    assert np.all(np.nan_to_num(p.msd_stderr_sites2) == 0)  # no noise
+    assert p.d_avg_cm2_s > 0 and p.diffusion_length_nm > 0
+    assert p.time_ps[1] == scenario["dt_ps"]
+
+
+def test_bad_scenario_dict_names_the_path():
+    scenario = json.loads(PAPER.read_text())
+    scenario["states"]["bright"]["radiative"] = -0.1
+    with pytest.raises(em.ScenarioError) as e:
+        em.check(scenario)
+    assert "states.bright.radiative" in str(e.value)
+    assert str(e.value).startswith("<dict>")
+    assert e.value.path == "states.bright.radiative"
+    with pytest.raises(em.ScenarioError):
+        em.run(scenario, backend="exact")
+    assert isinstance(e.value, ValueError)
+
+
+def test_bad_scenario_file_names_file_and_path(tmp_path):
+    scenario = json.loads(PAPER.read_text())
+    scenario["initial"]["popluations"] = {"bright": 1.0}
+    path = tmp_path / "typo.json"
+    path.write_text(json.dumps(scenario))
+    with pytest.raises(em.ScenarioError) as e:
+        em.run(path, backend="exact")
+    msg = str(e.value)
+    assert str(path) in msg and "initial" in msg and "popluations" in msg
+    with pytest.raises(em.ScenarioError) as e:
+        em.check(tmp_path / "missing.json")
+    assert "missing.json" in str(e.value)
+
+
+def test_check_and_devices():
+    summary = em.check(PAPER)
+    assert summary["name"] == "paper-5nm-9K" and summary["points"] == 1
+    for d in em.devices():
+        assert {"name", "backend", "device_type", "software", "description"} <= set(d)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError):
+        em.run(PAPER, backend="quantum")
+    with pytest.raises(ValueError):
+        em.run(PAPER, backend="exact", walkers=0)
+    with pytest.raises(ValueError):
+        em.run(PAPER, backend="exact", seed=-1)
+    with pytest.raises(ValueError):
+        em.run(PAPER, backend="exact", walkers=2.5)
+
+
+def test_progress_callback():
+    seen = []
+    em.run(PAPER, backend="cpu", walkers=50_000, progress=lambda d, t: seen.append((d, t)))
+    assert seen and seen[-1] == (50_000, 50_000)
+    em.run(PAPER, backend="exact", progress=True)
+
+
+def test_ctrl_c_interrupts_a_long_run():
+    def interrupt():
+        time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        # Hours of work on two cores: only Ctrl-C ends it in time.
+        em.run(PAPER, backend="cpu", walkers=10**10)
+    assert time.monotonic() - start < 6.0
+
+
+def test_to_pandas_without_pandas_says_so(monkeypatch):
+    import sys
+
+    res = em.run(PAPER, backend="exact")
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas -> ImportError
+    with pytest.raises(ImportError, match="pip install pandas"):
+        res.to_pandas()
+
+
+def test_attributes_are_documented_in_the_stub():
+    # Every field of a point has a line in the type stub (Jupyter's completion, help).
+    stub = (Path(em.__file__).parent / "__init__.pyi").read_text()
+    res = em.run(PAPER, backend="exact")
+    for k in res.points[0].keys():
+        assert f"    {k}:" in stub, k
+    for k in res.keys():
+        assert f"    {k}:" in stub, k
+    assert (Path(em.__file__).parent / "py.typed").exists()
