@@ -10,7 +10,7 @@ use exciton_core::backend::BackendKind;
 use exciton_core::error::Error as CoreError;
 use exciton_core::observables::Estimate;
 use exciton_core::progress::Progress;
-use exciton_core::results::{write_atomic, PointResult, RunResults};
+use exciton_core::results::{point_file, write_atomic, PointResult, RunResults};
 use exciton_core::scenario::Scenario;
 use exciton_core::sweep::{Plan, SweepPoint};
 use std::path::Path;
@@ -80,7 +80,8 @@ pub fn run_into(
     std::fs::create_dir_all(&points_dir)
         .map_err(|e| CoreError::io(format!("cannot create {}", points_dir.display()), e))?;
     let exact = matches!(engine, Engine::Exact);
-    let path_of = |p: &SweepPoint| points_dir.join(format!("point-{:03}.json", p.index));
+    let total = plan.points.len();
+    let path_of = |p: &SweepPoint| points_dir.join(point_file(p.index as usize, total, "json"));
     let mut stored: Vec<Option<PointResult>> = Vec::with_capacity(plan.points.len());
     for p in &plan.points {
         let path = path_of(p);

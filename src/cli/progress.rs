@@ -22,16 +22,34 @@ pub(crate) fn stop_on_ctrl_c(progress: &Arc<Progress>) {
     }
 }
 
-/// Runs `work` while a bar on stderr follows `progress` (hidden when stderr is no terminal).
+/// Seconds between plain progress lines when stderr is no terminal (a batch job's log).
+pub(crate) const DEFAULT_PROGRESS_EVERY_S: f64 = 10.0;
+
+/// One plain progress line: walkers done, rate, ETA.
+fn progress_line(done: u64, total: u64, elapsed: Duration) -> String {
+    let rate = done as f64 / elapsed.as_secs_f64().max(1e-9);
+    let left = total.saturating_sub(done) as f64 / rate.max(1e-9);
+    format!(
+        "progress: {:.1} % ({done} of {total} walkers), {rate:.3e} walkers/s, {:.1} s elapsed, eta {left:.0} s",
+        100.0 * done as f64 / total.max(1) as f64,
+        elapsed.as_secs_f64()
+    )
+}
+
+/// Runs `work` while a bar on stderr follows `progress`. When stderr is no terminal (a
+/// batch job's log) a plain line every `log_every` instead; nothing with `quiet`.
 pub(crate) fn with_progress<T>(
     progress: &Progress,
     total: u64,
     quiet: bool,
+    log_every: Duration,
     work: impl FnOnce() -> T,
 ) -> T {
     // Hidden at first: a bar that flashes for a 0.1 s run is noise. It appears once the
-    // run has taken a second, and never when stderr is no terminal or with --quiet.
-    let visible = !quiet && std::io::stderr().is_terminal();
+    // run has taken a second.
+    let terminal = std::io::stderr().is_terminal();
+    let visible = !quiet && terminal;
+    let logging = !quiet && !terminal;
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template(
@@ -45,12 +63,17 @@ pub(crate) fn with_progress<T>(
         s.spawn(move || {
             let start = Instant::now();
             let mut shown = false;
+            let mut next_log = log_every;
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                 stopped.recv_timeout(Duration::from_millis(100))
             {
                 if visible && !shown && start.elapsed() >= Duration::from_secs(1) {
                     bar.set_draw_target(ProgressDrawTarget::stderr());
                     shown = true;
+                }
+                if logging && start.elapsed() >= next_log {
+                    eprintln!("{}", progress_line(progress.done(), total, start.elapsed()));
+                    next_log += log_every;
                 }
                 bar.set_position(progress.done());
             }

@@ -99,9 +99,13 @@ pub(crate) fn reproduce_command(args: ReproduceArgs, env: &crate::Environment) -
         }
         let t0 = Instant::now();
         let progress = Progress::default();
-        let results = with_progress(&progress, plan.total_walkers(), args.quiet, || {
-            run(&plan, &engine, &progress)
-        })
+        let results = with_progress(
+            &progress,
+            plan.total_walkers(),
+            args.quiet,
+            std::time::Duration::from_secs_f64(super::progress::DEFAULT_PROGRESS_EVERY_S),
+            || run(&plan, &engine, &progress),
+        )
         .with_context(|| format!("running {file}"))?;
         let dir = args.out.join("results").join(&plan.name);
         prepare_dir(&dir, DirMode::Force)?;

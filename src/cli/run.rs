@@ -39,9 +39,13 @@ pub(crate) struct RunArgs {
     /// seed are unchanged are kept; a changed one is refused.
     #[arg(long)]
     resume: bool,
-    /// No progress bar.
+    /// No progress bar (nor progress lines).
     #[arg(long)]
     quiet: bool,
+    /// Seconds between plain progress lines when stderr is not a terminal (a batch job's
+    /// log): walkers done, rate, ETA.
+    #[arg(long, default_value_t = super::progress::DEFAULT_PROGRESS_EVERY_S)]
+    progress_every: f64,
     /// Print a machine-readable JSON summary on stdout instead of the text one.
     #[arg(long)]
     json: bool,
@@ -86,7 +90,8 @@ pub(crate) fn run_command(args: RunArgs, env: &crate::Environment) -> Result<i32
     let progress = Arc::new(Progress::default());
     stop_on_ctrl_c(&progress);
     let start = Instant::now();
-    let results = with_progress(&progress, plan.total_walkers(), args.quiet, || {
+    let every = std::time::Duration::from_secs_f64(args.progress_every.max(0.1));
+    let results = with_progress(&progress, plan.total_walkers(), args.quiet, every, || {
         run_into(&plan, &engine, &progress, &out, args.resume)
     });
     let results = match results {

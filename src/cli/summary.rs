@@ -136,10 +136,8 @@ pub(crate) fn print_summary(results: &RunResults, wall: Duration, out: &std::pat
     } else {
         print_sweep_table(results);
     }
-    for (i, p) in results.points.iter().enumerate() {
-        for w in &p.warnings {
-            println!("warning    point {i}: {w}");
-        }
+    for line in grouped_warnings(results) {
+        println!("warning    {line}");
     }
     println!(
         "written    {}/results.json, sweep.csv and point-*.csv",
@@ -189,6 +187,61 @@ fn print_point(p: &PointResult) {
             fmt_opt(p.msd_nm2[t], 2)
         );
     }
+}
+
+/// Points named in a grouped warning before "and N more".
+const NAMED_POINTS: usize = 8;
+
+/// Each kind of warning once, however many points gave it: warnings that differ only in
+/// their numbers are one kind ("D_avg wants 59 frames ..." and "... 61 frames ..."), shown
+/// with the first point's text and which points gave it.
+pub(crate) fn grouped_warnings(results: &RunResults) -> Vec<String> {
+    let kind = |w: &str| -> String {
+        w.chars()
+            .map(|c| {
+                if c.is_ascii_digit() || c == '.' {
+                    '#'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    };
+    let mut groups: Vec<(String, String, Vec<usize>)> = Vec::new();
+    for (i, p) in results.points.iter().enumerate() {
+        for w in &p.warnings {
+            let k = kind(w);
+            match groups.iter_mut().find(|g| g.0 == k) {
+                Some(g) => g.2.push(i),
+                None => groups.push((k, w.clone(), vec![i])),
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, text, points)| {
+            if results.points.len() == 1 {
+                return text;
+            }
+            let named: Vec<String> = points
+                .iter()
+                .take(NAMED_POINTS)
+                .map(|p| p.to_string())
+                .collect();
+            let more = points.len().saturating_sub(NAMED_POINTS);
+            let tail = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            format!(
+                "at {} of {} points ({}{tail}): {text}",
+                points.len(),
+                results.points.len(),
+                named.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// Most points the table shows; the rest are in sweep.csv.

@@ -342,12 +342,19 @@ pub fn sweep_csv(results: &RunResults) -> String {
     s
 }
 
+/// `point-NNN.EXT` for point `index` of `points`, the number padded to the sweep's width
+/// (at least 3 digits), so that file names sort in point order.
+pub fn point_file(index: usize, points: usize, ext: &str) -> String {
+    let width = points.saturating_sub(1).to_string().len().max(3);
+    format!("point-{index:0width$}.{ext}")
+}
+
 /// Writes `results.json`, `point-NNN.csv` for every point and `sweep.csv` into `dir`;
 /// `results.json` last, so its presence means the run's files are complete.
 pub fn write_results(dir: &Path, results: &RunResults) -> Result<(), Error> {
     for (i, p) in results.points.iter().enumerate() {
         write_atomic(
-            &dir.join(format!("point-{i:03}.csv")),
+            &dir.join(point_file(i, results.points.len(), "csv")),
             point_csv(p).as_bytes(),
         )?;
     }
