@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -247,3 +248,12 @@ def test_attributes_are_documented_in_the_stub():
     for k in res.keys():
         assert f"    {k}:" in stub, k
     assert (Path(em.__file__).parent / "py.typed").exists()
+
+
+def test_no_runtime_dir_warning_from_mesa():
+    # Without XDG_RUNTIME_DIR (a batch job), opening Vulkan must not make Mesa complain.
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    code = "import exciton_mc as em; em.devices()"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "XDG_RUNTIME_DIR" not in out.stderr, out.stderr

@@ -31,6 +31,29 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Union
 from . import _native
 from ._native import RunError, ScenarioError
 
+
+def _private_runtime_dir() -> None:
+    """Mesa's Vulkan loader warns on every device open when ``XDG_RUNTIME_DIR`` is unset
+    (batch jobs, containers); point it at a private directory of this user's first, as the
+    command line does, through ``os.environ`` so the C library sees it too."""
+    if "XDG_RUNTIME_DIR" in os.environ or not hasattr(os, "getuid"):
+        return
+    import tempfile
+
+    path = os.path.join(tempfile.gettempdir(), f"exciton-mc-runtime-{os.getuid()}")
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        st = os.lstat(path)
+    except OSError:
+        return
+    import stat
+
+    if stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and st.st_mode & 0o077 == 0:
+        os.environ["XDG_RUNTIME_DIR"] = path
+
+
+_private_runtime_dir()
+
 __version__ = _native.__version__
 
 __all__ = [
