@@ -145,12 +145,8 @@ impl WalkTables {
     pub fn effective_states(&self, names: &[String]) -> StateTable {
         let n = self.states;
         let mut t = StateTable {
-            names: names.to_vec(),
-            radiative: vec![0.0; n],
-            nonradiative: vec![0.0; n],
-            hop: vec![0.0; n],
-            to: vec![vec![0.0; n]; n],
             initial: threshold_probabilities(&self.initial),
+            ..StateTable::zeros(names)
         };
         // The draw u = u32::MAX passes no threshold and takes the fallback state.
         t.initial[self.initial_fallback()] += 1.0 / crate::rng::TWO_POW_32;

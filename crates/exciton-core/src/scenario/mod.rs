@@ -108,6 +108,19 @@ pub struct StateTable {
 }
 
 impl StateTable {
+    /// A table of `names` with every probability (or rate) and population 0.
+    pub fn zeros(names: &[String]) -> Self {
+        let n = names.len();
+        StateTable {
+            names: names.to_vec(),
+            radiative: vec![0.0; n],
+            nonradiative: vec![0.0; n],
+            hop: vec![0.0; n],
+            to: vec![vec![0.0; n]; n],
+            initial: vec![0.0; n],
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.names.len()
     }

@@ -79,15 +79,7 @@ pub(super) fn table(
         let factor = detailed_balance(c, cond, &p, states, names)?;
         raw[p.s].to[p.t] = raw[p.t].to[p.s] * factor;
     }
-    let n = names.len();
-    let mut table = StateTable {
-        names: names.to_vec(),
-        radiative: vec![0.0; n],
-        nonradiative: vec![0.0; n],
-        hop: vec![0.0; n],
-        to: vec![vec![0.0; n]; n],
-        initial: vec![0.0; n],
-    };
+    let mut table = StateTable::zeros(names);
     for (s, o) in raw.into_iter().enumerate() {
         let o = per_frame(c, cond, &names[s], names, o)?;
         table.radiative[s] = o.radiative;
