@@ -51,6 +51,7 @@ fn results(plan: &Plan, engine: &Engine, points: Vec<PointResult>) -> RunResults
         sweep_mode: plan.mode,
         figures: plan.figures.clone(),
         units: plan.points.first().map(|p| p.scenario.units),
+        scenario_json: Some(plan.source.clone()),
         points,
     }
 }

@@ -48,6 +48,7 @@ pub(crate) fn run(points: Vec<PointResult>) -> RunResults {
         sweep_mode: None,
         figures: vec![],
         units: None,
+        scenario_json: None,
         points,
     }
 }

@@ -98,3 +98,34 @@ fn a_batch_log_gets_plain_progress_lines() {
     let quiet = run(true);
     assert!(!String::from_utf8_lossy(&quiet.stderr).contains("progress: "));
 }
+
+#[test]
+fn results_json_embeds_the_scenario() {
+    let out = temp_dir("embedded");
+    let o = exe()
+        .args([
+            "run",
+            "scenarios/fig3-traps.json",
+            "--backend",
+            "exact",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let file: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fig3-traps.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        results["scenario_json"], file,
+        "the scenario as read, sweep included"
+    );
+}

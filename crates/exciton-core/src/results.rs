@@ -190,6 +190,10 @@ pub struct RunResults {
     /// What the state parameters are: probabilities per frame or rates in ns^-1.
     #[serde(default)]
     pub units: Option<Units>,
+    /// The scenario as it was read (with its sweep), so results.json is complete without
+    /// the file; `--walkers` and `--seed` overrides are in each point's `walkers`, `seed`.
+    #[serde(default)]
+    pub scenario_json: Option<serde_json::Value>,
     pub points: Vec<PointResult>,
 }
 

@@ -107,6 +107,7 @@ class Results:
     sweep_mode: Optional[str]
     figures: List[str]
     units: Optional[str]
+    scenario_json: Optional[Dict[str, Any]]
     points: List[Point]
 
     def __init__(self, fields: Dict[str, Any]) -> None: ...
