@@ -1,6 +1,6 @@
 //! The `exciton-mc` binary as a user runs it: files written, errors shown, exit codes.
 
-use crate::common::{exe, temp_dir, text};
+use crate::common::{exe, read_json, temp_dir, text};
 use std::path::Path;
 use std::process::Command;
 
@@ -26,8 +26,7 @@ fn run_writes_results_and_csv() {
         stdout.contains("tau_PL") && stdout.contains("cm^2/s") && stdout.contains("sites^2"),
         "{stdout}"
     );
-    let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let results: serde_json::Value = read_json(&out.join("results.json"));
     assert_eq!(results["backend"], "cpu");
     let p = &results["points"][0];
     assert_eq!(p["walkers"], 100_000);
@@ -83,8 +82,7 @@ fn run_writes_results_and_csv() {
         .unwrap();
     assert!(!o.status.success());
     assert!(text(&o).contains("--force"), "{}", text(&o));
-    let again: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let again: serde_json::Value = read_json(&out.join("results.json"));
     assert_eq!(
         again["backend"], "cpu",
         "refused run must not touch results"
@@ -413,8 +411,7 @@ fn ctrl_c_keeps_finished_points_and_resume_completes_the_sweep() {
 
     let o = exe().args(args).arg(&out).arg("--resume").output().unwrap();
     assert!(o.status.success(), "{}", text(&o));
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let r: serde_json::Value = read_json(&out.join("results.json"));
     assert_eq!(r["points"].as_array().unwrap().len(), 36);
     std::fs::remove_dir_all(&out).unwrap();
 }

@@ -77,3 +77,19 @@ pub fn text(o: &std::process::Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// `exciton-mc run SCENARIO --backend exact --quiet FLAGS --out OUT`.
+pub fn run_exact(scenario: &str, out: &Path, flags: &[&str]) -> std::process::Output {
+    exe()
+        .args(["run", scenario, "--backend", "exact", "--quiet"])
+        .args(flags)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+/// A JSON file (a run's results.json, a scenario) as a value.
+pub fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}

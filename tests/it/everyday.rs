@@ -2,30 +2,16 @@
 //! errors said once, what the summary shows, and what Mesa prints. Each test runs the
 //! binary as a user would.
 
-use crate::common::{exe, temp_dir, text};
+use crate::common::{exe, read_json, run_exact, temp_dir, text};
 use std::process::Output;
 
 /// `run` of the paper case on the exact backend with extra flags.
-fn run_exact(out: &std::path::Path, flags: &[&str]) -> Output {
-    exe()
-        .args([
-            "run",
-            "scenarios/paper-5nm-9K.json",
-            "--backend",
-            "exact",
-            "--quiet",
-        ])
-        .args(flags)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap()
+fn run_paper(out: &std::path::Path, flags: &[&str]) -> Output {
+    run_exact("scenarios/paper-5nm-9K.json", out, flags)
 }
 
 fn first_point(out: &std::path::Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(out.join("results.json")).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    v["points"][0].clone()
+    read_json(&out.join("results.json"))["points"][0].clone()
 }
 
 #[test]
@@ -36,7 +22,7 @@ fn seeds_and_counts_are_read_exactly_by_one_parser() {
         ("9007199254740993", 9_007_199_254_740_993),
     ] {
         let out = temp_dir(&format!("seed-{want}"));
-        let o = run_exact(&out, &["--seed", seed]);
+        let o = run_paper(&out, &["--seed", seed]);
         assert!(o.status.success(), "--seed {seed}: {}", text(&o));
         let got = first_point(&out)["seed"].as_u64();
         println!("--seed {seed}: results.json seed {got:?}");
@@ -49,7 +35,7 @@ fn seeds_and_counts_are_read_exactly_by_one_parser() {
         ("--walkers", "0", "below 1"),
         ("--threads", "0", "below 1"),
     ] {
-        let o = run_exact(&temp_dir("bad-flag"), &[flag, value]);
+        let o = run_paper(&temp_dir("bad-flag"), &[flag, value]);
         let shown = text(&o);
         println!("{flag} {value}: {shown}");
         assert_eq!(
@@ -73,19 +59,19 @@ fn errors_are_said_once_and_name_the_problem() {
     // --out naming a file.
     let file = temp_dir("a-file");
     std::fs::write(&file, "not a directory").unwrap();
-    let o = run_exact(&file, &[]);
+    let o = run_paper(&file, &[]);
     let shown = text(&o);
     println!("{shown}");
     assert_eq!(o.status.code(), Some(1));
     assert!(shown.contains("is a file, not a directory"), "{shown}");
     // --resume where nothing was run.
     let empty = temp_dir("empty");
-    let o = run_exact(&empty, &["--resume"]);
+    let o = run_paper(&empty, &["--resume"]);
     let shown = text(&o);
     println!("{shown}");
     assert_eq!(shown.matches("no points/ directory").count(), 1, "{shown}");
     // A directory that cannot be created: the OS reason once, not twice.
-    let o = run_exact(&file.join("sub"), &[]);
+    let o = run_paper(&file.join("sub"), &[]);
     let shown = text(&o);
     println!("{shown}");
     assert_eq!(o.status.code(), Some(1));
@@ -98,18 +84,7 @@ fn errors_are_said_once_and_name_the_problem() {
 #[test]
 fn results_name_temperature_as_scenarios_do() {
     let out = temp_dir("temperature-key");
-    let o = exe()
-        .args([
-            "run",
-            "scenarios/bench-sweep.json",
-            "--backend",
-            "exact",
-            "--quiet",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = run_exact("scenarios/bench-sweep.json", &out, &[]);
     assert!(o.status.success(), "{}", text(&o));
     let p = first_point(&out);
     assert_eq!(p["temperature_K"], serde_json::json!(10.0), "{p:.200}");

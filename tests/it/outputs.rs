@@ -1,7 +1,7 @@
 //! Outputs that stay readable at scale: point files padded to the sweep's width, a
 //! warning that many points give said once, and plain progress lines in a batch log.
 
-use crate::common::{exe, paper_json, set, temp_dir, text};
+use crate::common::{exe, paper_json, read_json, run_exact, set, temp_dir, text};
 use serde_json::json;
 
 /// A 1001-point exact sweep, short enough that tau_PL is never reached (a warning at
@@ -26,12 +26,7 @@ fn point_files_sort_in_point_order_and_repeated_warnings_are_said_once() {
     let dir = temp_dir("outputs");
     let scenario = big_sweep(&dir);
     let out = dir.join("out");
-    let o = exe()
-        .args(["run", "--backend", "exact", "--quiet", "--out"])
-        .arg(&out)
-        .arg(&scenario)
-        .output()
-        .unwrap();
+    let o = run_exact(scenario.to_str().unwrap(), &out, &[]);
     assert!(o.status.success(), "{}", text(&o));
     let mut csv: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
@@ -102,28 +97,12 @@ fn a_batch_log_gets_plain_progress_lines() {
 #[test]
 fn results_json_embeds_the_scenario() {
     let out = temp_dir("embedded");
-    let o = exe()
-        .args([
-            "run",
-            "scenarios/fig3-traps.json",
-            "--backend",
-            "exact",
-            "--quiet",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = run_exact("scenarios/fig3-traps.json", &out, &[]);
     assert!(o.status.success(), "{}", text(&o));
-    let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-    let file: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fig3-traps.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let results = read_json(&out.join("results.json"));
+    let file = read_json(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fig3-traps.json"),
+    );
     assert_eq!(
         results["scenario_json"], file,
         "the scenario as read, sweep included"
