@@ -34,11 +34,6 @@ impl BackendKind {
             BackendKind::Auto => "auto",
         }
     }
-
-    /// The engine runs walkers (and so has Monte Carlo noise and a walker-frame rate).
-    pub fn is_monte_carlo(self) -> bool {
-        matches!(self, BackendKind::Cpu | BackendKind::Gpu)
-    }
 }
 
 impl std::fmt::Display for BackendKind {
