@@ -8,7 +8,8 @@ use exciton_core::exact;
 use exciton_core::histogram::Histograms;
 use exciton_core::model::{layout_for, WalkTables};
 use exciton_core::observables::{
-    block_ranges, emission_profile, estimate, Curves, Estimate, FrameSums,
+    block_ranges, emission_profile, estimate, BlockResult, Curves, EmissionProfile, Estimate,
+    FrameSums,
 };
 use exciton_core::progress::Progress;
 use exciton_core::rng::point_key;
@@ -294,60 +295,172 @@ impl Engine {
         progress: &Progress,
         mut done: impl FnMut(usize, Estimate) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        if let Engine::Exact = self {
-            for (i, (s, _)) in points.iter().enumerate() {
-                let tables = WalkTables::new(s);
-                let c = exact::curves_of(&tables, &s.states.names, s.frames, s.walkers, s.dt_ps);
-                progress.advance(s.walkers);
-                done(i, Estimate::exact(c, s.dt_ps))?;
-            }
-            return Ok(());
-        }
-        if let Engine::Cpu { threads, vector } = self {
-            for (i, &(s, p)) in points.iter().enumerate() {
-                let tables = WalkTables::new(s);
-                let layout = layout_for(s, &tables);
-                let key = point_key(s.seed, p);
-                let blocks = block_ranges(s.walkers);
-                let (total, sums) =
-                    cpu::run_ranges(&tables, layout, key, &blocks, *threads, *vector, progress)?;
-                let weights = tables.radiative_per_frame(s.dt_ps);
+        let jobs: Vec<Job> = points
+            .iter()
+            .map(|&(scenario, point)| Job::whole(scenario, point))
+            .collect();
+        self.run_jobs(&jobs, progress, |j, outcome| match outcome {
+            Outcome::Exact(e) => done(j, e),
+            Outcome::Done { sums, profile } => {
+                let s = jobs[j].scenario;
+                let weights = WalkTables::new(s).radiative_per_frame(s.dt_ps);
                 let mut e = estimate(&sums, &weights, s.dt_ps);
-                e.curves.emission_profile = emission_profile(&total);
-                done(i, e)?;
+                e.curves.emission_profile = profile;
+                done(j, e)
             }
-            return Ok(());
+            Outcome::Block(..) => Ok(()),
+        })
+    }
+
+    /// Runs walker blocks of points and hands `done` (index into `jobs`) what finishes:
+    /// each block of a job that asks for it, then every job's sums (or, on the exact
+    /// backend, its estimate). Jobs finish in order.
+    pub fn run_jobs(
+        &self,
+        jobs: &[Job],
+        progress: &Progress,
+        mut done: impl FnMut(usize, Outcome) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        match self {
+            Engine::Exact => {
+                for (j, job) in jobs.iter().enumerate() {
+                    let s = job.scenario;
+                    let tables = WalkTables::new(s);
+                    let c = exact::curves_of(&tables, &s.states.names, s.frames, s.walkers, s.dt_ps);
+                    progress.advance(s.walkers);
+                    done(j, Outcome::Exact(Estimate::exact(c, s.dt_ps)))?;
+                }
+                Ok(())
+            }
+            Engine::Cpu { threads, vector } => {
+                for (j, job) in jobs.iter().enumerate() {
+                    cpu_job(job, *threads, *vector, progress, |o| done(j, o))?;
+                }
+                Ok(())
+            }
+            #[cfg(feature = "gpu")]
+            Engine::Gpu(_) => self.gpu_jobs(jobs, progress, done),
         }
-        // The GPU: every block of every point is a job of its own, sharing dispatches.
+    }
+
+    /// The GPU: every block of every job is a range of its own, sharing dispatches.
+    #[cfg(feature = "gpu")]
+    fn gpu_jobs(
+        &self,
+        jobs: &[Job],
+        progress: &Progress,
+        mut done: impl FnMut(usize, Outcome) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let mut ranges = Vec::new();
         let mut owner = Vec::new();
-        for (i, &(s, p)) in points.iter().enumerate() {
-            for (first, walkers) in block_ranges(s.walkers) {
-                ranges.push((s, p, first, walkers));
-                owner.push(i);
+        for (j, job) in jobs.iter().enumerate() {
+            let all = block_ranges(job.scenario.walkers);
+            for &b in &job.blocks {
+                let (first, walkers) = all[b];
+                ranges.push((job.scenario, job.point, first, walkers));
+                owner.push((j, b));
             }
         }
-        // Each block's sums, and the whole point's rows only where its profile is kept.
-        let mut blocks = Vec::new();
+        // Each block's sums, and the job's rows only where its profile is kept.
+        let mut sums = Vec::new();
         let mut rows: Option<Histograms> = None;
         self.ranges_each(&ranges, progress, |r, h| {
-            let (s, _, _, walkers) = ranges[r];
-            blocks.push(FrameSums::from_histograms(&h, walkers));
+            let (j, b) = owner[r];
+            let walkers = ranges[r].3;
+            let block_sums = FrameSums::from_histograms(&h, walkers);
+            if jobs[j].each_block {
+                let result = BlockResult {
+                    sums: block_sums.clone(),
+                    profile: emission_profile(&h),
+                };
+                done(j, Outcome::Block(b, result))?;
+            }
+            sums.push(block_sums);
             if h.layout.absolute {
                 match &mut rows {
                     Some(total) => total.add(&h),
                     None => rows = Some(h),
                 }
             }
-            if owner.get(r + 1) == Some(&owner[r]) {
+            if owner.get(r + 1).map(|o| o.0) == Some(j) {
                 return Ok(());
             }
-            let tables = WalkTables::new(s);
-            let weights = tables.radiative_per_frame(s.dt_ps);
-            let mut e = estimate(&blocks, &weights, s.dt_ps);
-            e.curves.emission_profile = rows.take().and_then(|h| emission_profile(&h));
-            blocks.clear();
-            done(owner[r], e)
+            let profile = rows.take().and_then(|h| emission_profile(&h));
+            done(j, Outcome::Done { sums: std::mem::take(&mut sums), profile })
         })
     }
+}
+
+/// Walker blocks of one point to run.
+pub struct Job<'a> {
+    pub scenario: &'a Scenario,
+    /// The point's index in its sweep (its random streams depend on it).
+    pub point: u64,
+    /// Indices into the point's [`block_ranges`], ascending.
+    pub blocks: Vec<usize>,
+    /// Hand each block to the caller as it finishes (a checkpoint, or a shard's part of
+    /// a point cut across shards).
+    pub each_block: bool,
+}
+
+impl<'a> Job<'a> {
+    /// Every block of a point, reported together.
+    pub fn whole(scenario: &'a Scenario, point: u64) -> Self {
+        Job {
+            scenario,
+            point,
+            blocks: (0..block_ranges(scenario.walkers).len()).collect(),
+            each_block: false,
+        }
+    }
+}
+
+/// What a job hands back.
+pub enum Outcome {
+    /// One walker block (index into the point's blocks), for jobs with `each_block`.
+    Block(usize, BlockResult),
+    /// Every block of the job: their sums in the job's block order, and the emission
+    /// profile of all of them together.
+    Done {
+        sums: Vec<FrameSums>,
+        profile: Option<EmissionProfile>,
+    },
+    /// The exact backend's estimate of the point.
+    Exact(Estimate),
+}
+
+/// One job on the CPU: its blocks in one pool of threads, or one block at a time when
+/// each is wanted on its own (its histograms then give its profile).
+fn cpu_job(
+    job: &Job,
+    threads: usize,
+    vector: Vector,
+    progress: &Progress,
+    mut done: impl FnMut(Outcome) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let s = job.scenario;
+    let tables = WalkTables::new(s);
+    let layout = layout_for(s, &tables);
+    let key = point_key(s.seed, job.point);
+    let all = block_ranges(s.walkers);
+    let ranges: Vec<(u64, u64)> = job.blocks.iter().map(|&b| all[b]).collect();
+    if !job.each_block {
+        let (total, sums) = cpu::run_ranges(&tables, layout, key, &ranges, threads, vector, progress)?;
+        let profile = emission_profile(&total);
+        return done(Outcome::Done { sums, profile });
+    }
+    let mut sums = Vec::with_capacity(ranges.len());
+    let mut profiles = Vec::new();
+    for (&b, &range) in job.blocks.iter().zip(&ranges) {
+        let (h, mut one) = cpu::run_ranges(&tables, layout, key, &[range], threads, vector, progress)?;
+        let result = BlockResult {
+            sums: one.pop().expect("one range, one sum"),
+            profile: emission_profile(&h),
+        };
+        sums.push(result.sums.clone());
+        profiles.extend(result.profile.clone());
+        done(Outcome::Block(b, result))?;
+    }
+    let profile = EmissionProfile::sum(&profiles);
+    done(Outcome::Done { sums, profile })
 }

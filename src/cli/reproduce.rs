@@ -9,7 +9,7 @@ use super::progress::with_progress;
 use anyhow::{Context, Result};
 use exciton_core::backend::BackendKind;
 use exciton_core::progress::Progress;
-use exciton_core::results::{prepare_dir, write_results, DirMode};
+use exciton_core::results::{prepare_dir, write_results, DirMode, WriteOptions};
 use exciton_core::scenario::FigureKind;
 use exciton_core::sweep::Plan;
 use exciton_mc::engine::Engine;
@@ -109,7 +109,7 @@ pub(crate) fn reproduce_command(args: ReproduceArgs, env: &crate::Environment) -
         .with_context(|| format!("running {file}"))?;
         let dir = args.out.join("results").join(&plan.name);
         prepare_dir(&dir, DirMode::Force)?;
-        write_results(&dir, &results)?;
+        write_results(&dir, &results, WriteOptions::default())?;
         let mut kinds = Vec::new();
         for k in &results.figures {
             let kind = FigureKind::parse(k).context("figure kind")?;

@@ -5,10 +5,11 @@ use super::progress::{stop_on_ctrl_c, with_progress};
 use anyhow::{Context, Result};
 use exciton_core::backend::BackendKind;
 use exciton_core::progress::Progress;
-use exciton_core::results::{prepare_dir, write_results, DirMode};
+use exciton_core::results::{prepare_dir, DirMode, WriteOptions};
+use exciton_core::shard::Shard;
 use exciton_core::sweep::Plan;
 use exciton_mc::engine::Engine;
-use exciton_mc::run::{check_memory, run_into};
+use exciton_mc::run::{check_memory, run_into, RunOptions};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -49,9 +50,41 @@ pub(crate) struct RunArgs {
     /// Print a machine-readable JSON summary on stdout instead of the text one.
     #[arg(long)]
     json: bool,
+    /// Run only shard I of N (0-based, e.g. 0/4), or `auto` inside a SLURM job array
+    /// (SLURM_ARRAY_TASK_ID of SLURM_ARRAY_TASK_COUNT); `exciton-mc merge` combines the
+    /// shards' directories. Sweeps are cut by points, a single point by walker blocks.
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<ShardArg>,
+    /// Also write one CSV per point (point-NNN.csv) beside curves.parquet.
+    #[arg(long)]
+    point_csv: bool,
+}
+
+/// `--shard`: I/N, or auto (from SLURM's environment when the run starts).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ShardArg {
+    Fixed(Shard),
+    Auto,
+}
+
+fn parse_shard(s: &str) -> Result<ShardArg, String> {
+    if s == "auto" {
+        return Ok(ShardArg::Auto);
+    }
+    s.parse().map(ShardArg::Fixed)
+}
+
+impl ShardArg {
+    fn resolve(self) -> Result<Shard> {
+        match self {
+            ShardArg::Fixed(s) => Ok(s),
+            ShardArg::Auto => Shard::from_slurm(|k| std::env::var(k).ok()).map_err(anyhow::Error::msg),
+        }
+    }
 }
 
 pub(crate) fn run_command(args: RunArgs, env: &crate::Environment) -> Result<i32> {
+    let shard = args.shard.map_or(Ok(Shard::WHOLE), ShardArg::resolve)?;
     let mut plan = Plan::load(&args.scenario)?;
     for p in &mut plan.points {
         if let Some(w) = args.walkers {
@@ -92,7 +125,14 @@ pub(crate) fn run_command(args: RunArgs, env: &crate::Environment) -> Result<i32
     let start = Instant::now();
     let every = std::time::Duration::from_secs_f64(args.progress_every.max(0.1));
     let results = with_progress(&progress, plan.total_walkers(), args.quiet, every, || {
-        run_into(&plan, &engine, &progress, &out, args.resume)
+        let options = RunOptions {
+            shard,
+            write: WriteOptions {
+                point_csv: args.point_csv,
+            },
+            ..RunOptions::default()
+        };
+        run_into(&plan, &engine, &progress, &out, args.resume, options)
     });
     let results = match results {
         Err(e) if e.interrupted_sweep().is_some() => {
@@ -102,7 +142,6 @@ pub(crate) fn run_command(args: RunArgs, env: &crate::Environment) -> Result<i32
         r => r.with_context(|| format!("running {}", args.scenario.display()))?,
     };
     let wall = start.elapsed();
-    write_results(&out, &results)?;
     if args.json {
         println!(
             "{}",

@@ -49,6 +49,10 @@ pub(crate) fn run(points: Vec<PointResult>) -> RunResults {
         figures: vec![],
         units: None,
         scenario_json: None,
+        run_hash: None,
+        shard: None,
+        sample: None,
+        curves: None,
         points,
     }
 }

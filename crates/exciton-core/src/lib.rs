@@ -8,6 +8,7 @@
 //! files ([`results`]). No wgpu, clap or plotters here: this crate builds anywhere.
 
 pub mod backend;
+pub mod checkpoint;
 pub mod cpu;
 pub mod error;
 pub mod exact;
@@ -19,5 +20,6 @@ pub mod progress;
 pub mod results;
 pub mod rng;
 pub mod scenario;
+pub mod shard;
 pub mod sweep;
 pub mod temperature;

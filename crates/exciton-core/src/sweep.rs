@@ -41,8 +41,23 @@ pub struct SweepPoint {
     /// Swept JSON path -> value (empty for a scenario without sweep).
     pub parameters: IndexMap<String, Value>,
     pub scenario: Scenario,
-    /// The point's scenario as JSON (sweep values set), for its hash.
-    pub source: Value,
+    /// FNV-1a state after the point's scenario JSON (sweep values set), for its hash:
+    /// the JSON itself, kept for 10^5 points, was most of a large sweep's memory.
+    pub source_fnv: u64,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a 64 from `state`: stable across platforms and versions, unlike std's hasher.
+fn fnv(state: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(state, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The FNV state after a scenario's compact JSON text.
+fn source_fnv(v: &Value) -> u64 {
+    fnv(FNV_OFFSET, v.to_string().as_bytes())
 }
 
 /// Every point of a scenario file.
@@ -78,7 +93,7 @@ impl Plan {
                     index: 0,
                     parameters: IndexMap::new(),
                     scenario,
-                    source: base,
+                    source_fnv: source_fnv(&base),
                 }],
                 source: value.clone(),
                 figures: figures(value),
@@ -132,7 +147,7 @@ impl Plan {
                 index: index as u64,
                 parameters: combo,
                 scenario,
-                source: v,
+                source_fnv: source_fnv(&v),
             });
         }
         Ok(Plan {
@@ -155,15 +170,11 @@ impl SweepPoint {
     /// walkers and seed (command-line overrides included), its index, and whether it is
     /// Monte Carlo or exact (CPU and GPU Monte Carlo give identical results).
     pub fn hash(&self, exact: bool) -> String {
-        let text = format!(
-            "{}|walkers={}|seed={}|index={}|exact={exact}",
-            self.source, self.scenario.walkers, self.scenario.seed, self.index
+        let rest = format!(
+            "|walkers={}|seed={}|index={}|exact={exact}",
+            self.scenario.walkers, self.scenario.seed, self.index
         );
-        // FNV-1a 64: stable across platforms and versions, unlike std's hasher.
-        let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        });
-        format!("{h:016x}")
+        format!("{:016x}", fnv(self.source_fnv, rest.as_bytes()))
     }
 }
 

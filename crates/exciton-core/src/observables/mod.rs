@@ -3,6 +3,7 @@
 //! diffusion length and t_max ([`summary`]), and their standard errors from walker
 //! blocks ([`uncertainty`]).
 
+mod blocks;
 mod summary;
 mod sums;
 mod uncertainty;
@@ -10,6 +11,7 @@ mod uncertainty;
 pub use summary::{
     sites2_ps_to_cm2_s, summarise, tau_pl, tau_pl_peak, Summary, MIN_RELIABLE, T_MAX_MIN_WALKERS,
 };
+pub use blocks::{estimate_of_blocks, BlockResult};
 pub use sums::FrameSums;
 pub use uncertainty::{block_ranges, estimate, Estimate};
 

@@ -8,7 +8,7 @@ use crate::histogram::{add_moment_diffs, Batch, HistLayout, Histograms, MOMENTS}
 /// order they were added in, so a point's sums (and every curve and error from them)
 /// are the same bit for bit whether a CPU thread's batches or a GPU's blocks made them.
 /// `i128` holds dx^4 (< 2^62 with |dx| < 46341) times any count of walkers there is.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FrameSums {
     pub walkers: u64,
     pub frames: usize,

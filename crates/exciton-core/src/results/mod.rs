@@ -1,20 +1,35 @@
-//! Result files: `results.json` (every point, lattice and physical units side by side)
-//! and one CSV per point, each written atomically (temporary file, then rename).
+//! Results of a run: [`PointResult`] and [`RunResults`] in memory, and their files.
+//!
+//! An output directory holds `results.json` (the scenario, every point's scalars with
+//! their errors, and where the curves are), `curves.parquet` (every point's curves in
+//! tidy long form, [`parquet`]), `sweep.csv` (scalars) and, with `--point-csv`, one CSV
+//! per point ([`csv`]). Each file is written atomically ([`files`]).
 
-use crate::error::{Error, OutputProblem};
+mod csv;
+mod files;
+pub mod parquet;
+
+pub use csv::{point_csv, sweep_csv};
+pub use files::{
+    point_file, prepare_dir, read_results, write_atomic, write_atomic_with, write_results, DirMode, ResultsWriter,
+    WriteOptions,
+};
+
 use crate::observables::{sites2_ps_to_cm2_s, Estimate, MIN_RELIABLE};
 use crate::scenario::Scenario;
 use crate::scenario::Units;
+use crate::shard::Shard;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
-use std::path::Path;
 
 /// One sweep point as written to `results.json`. Lattice and physical units side by
 /// side; every Monte Carlo curve and scalar with its standard error (`null` for the
 /// exact backend, which has no noise).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PointResult {
+    /// Index of the point in the sweep (0 without one).
+    #[serde(default)]
+    pub point: u64,
     /// Swept parameter values of this point (JSON path -> value); empty without a sweep.
     pub parameters: IndexMap<String, serde_json::Value>,
     pub walkers: u64,
@@ -26,38 +41,50 @@ pub struct PointResult {
     pub frames: u32,
     pub dt_ps: f64,
     pub pitch_nm: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub time_ps: Vec<f64>,
     /// PL intensity at each frame's start per walker, from the occupancy: the expected
     /// emissions of the frame (one outcome per frame), or the photon rate times dt
     /// (continuous time).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub intensity: Vec<f64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub intensity_stderr: Vec<Option<f64>>,
     /// Emissions counted per frame (expected counts for the exact backend).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emissions: Vec<f64>,
     /// Emissions counted per walker per frame, per state.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub intensity_by_state: IndexMap<String, Vec<f64>>,
     /// Fraction of walkers in each state at the start of each frame.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub populations: IndexMap<String, Vec<f64>>,
     /// MSD(t) = sigma^2(t) - sigma^2(0) of each frame's emissions (null: fewer than 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub msd_sites2: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub msd_stderr_sites2: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub msd_nm2: Vec<Option<f64>>,
     /// The frame's emission MSD rests on at least 100 emissions (`emissions` beside it);
     /// unreliable values are kept here but never used for t_max, D_avg or figures.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub msd_reliable: Vec<bool>,
     /// Occupancy-weighted MSD (sum_s rad_s O[t][s][dx]): less noise; t_max and D_avg use it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub msd_occupancy_sites2: Vec<Option<f64>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub msd_occupancy_stderr_sites2: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub msd_occupancy_nm2: Vec<Option<f64>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub msd_occupancy_stderr_nm2: Vec<Option<f64>>,
     /// Effective walkers behind the occupancy estimator per frame (its noise ~ 1/sqrt);
     /// below 100 a frame is unreliable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub occupancy_walkers: Vec<f64>,
     /// Emissions per frame outside the displacement histogram (their frame has no MSD).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emission_overflow: Vec<u64>,
     pub tau_pl_ps: Option<f64>,
     #[serde(default)]
@@ -107,6 +134,7 @@ impl PointResult {
         let names = &scenario.states.names;
         let per_walker = |e: &Vec<f64>| e.iter().map(|v| v / curves.walkers as f64).collect();
         PointResult {
+            point: 0,
             parameters,
             walkers: curves.walkers,
             seed: scenario.seed,
@@ -194,175 +222,99 @@ pub struct RunResults {
     /// the file; `--walkers` and `--seed` overrides are in each point's `walkers`, `seed`.
     #[serde(default)]
     pub scenario_json: Option<serde_json::Value>,
+    /// Fingerprint of every point's scenario, walkers, seed and index, and of the
+    /// backend's kind: shards of one run share it, and a finished run is resumed only
+    /// under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_hash: Option<String>,
+    /// Which part of a run this is, when it is a shard (`run --shard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
+    /// The sample every point shares, when they do: results.json then leaves it out of
+    /// each point ([`read_results`] puts it back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<crate::temperature::Sample>,
+    /// Where the points' curves are, when they are not inside `points`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curves: Option<parquet::CurvesFile>,
     pub points: Vec<PointResult>,
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
-/// so a reader never sees a half-written file, whatever interrupts the write.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(format!("cannot write {}", path.display()), e)
-    })
+/// A shard's place in its run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    pub index: u32,
+    pub count: u32,
+    /// Points in the whole run.
+    pub points_total: u64,
+    /// Points cut across shards, whose walker blocks this shard ran: their sums are in
+    /// `blocks.jsonl` beside results.json, for `merge`.
+    pub partial_points: Vec<u64>,
 }
 
-/// How an output directory that already holds files is treated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DirMode {
-    /// Refuse a directory that holds files.
-    Fresh,
-    /// Start over: stored points of an earlier run are removed.
-    Force,
-    /// Continue an earlier run: the directory must hold its stored points.
-    Resume,
-}
-
-/// Prepares the output directory (created if missing) for `mode`.
-pub fn prepare_dir(dir: &Path, mode: DirMode) -> Result<(), Error> {
-    let io = |what: &str, e| Error::io(format!("{what} {}", dir.display()), e);
-    if dir.exists() && !dir.is_dir() {
-        return Err(Error::Output {
-            dir: dir.to_path_buf(),
-            problem: OutputProblem::NotADirectory,
-        });
-    }
-    let non_empty = dir.exists()
-        && std::fs::read_dir(dir)
-            .map_err(|e| io("cannot read", e))?
-            .next()
-            .is_some();
-    match mode {
-        DirMode::Fresh if non_empty => {
-            return Err(Error::Output {
-                dir: dir.to_path_buf(),
-                problem: OutputProblem::HoldsFiles,
-            })
+impl ShardInfo {
+    pub fn shard(&self) -> Shard {
+        Shard {
+            index: self.index,
+            count: self.count,
         }
-        DirMode::Resume if !dir.join("points").is_dir() => {
-            return Err(Error::Output {
-                dir: dir.to_path_buf(),
-                problem: OutputProblem::NothingToResume,
-            })
-        }
-        DirMode::Force if dir.join("points").is_dir() => {
-            std::fs::remove_dir_all(dir.join("points")).map_err(|e| io("cannot clear", e))?
-        }
-        _ => {}
     }
-    std::fs::create_dir_all(dir).map_err(|e| io("cannot create", e))
 }
 
-fn opt(v: Option<f64>) -> String {
-    v.map(|v| format!("{v}")).unwrap_or_default()
-}
-
-/// One CSV row per frame, for spreadsheet and pandas users.
-pub fn point_csv(p: &PointResult) -> String {
-    let mut s = String::from(
-        "frame,time_ps,intensity,intensity_stderr,emissions,msd_sites2,msd_stderr_sites2,msd_nm2,msd_reliable,msd_occupancy_sites2,msd_occupancy_stderr_sites2,msd_occupancy_nm2,msd_occupancy_stderr_nm2,occupancy_walkers",
-    );
-    for name in p.populations.keys() {
-        s += &format!(",population_{name},intensity_{name}");
-    }
-    s.push('\n');
-    for t in 0..p.time_ps.len() {
-        let at = |v: &Vec<Option<f64>>| opt(v.get(t).copied().flatten());
-        s += &format!(
-            "{t},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            p.time_ps[t],
-            p.intensity[t],
-            at(&p.intensity_stderr),
-            p.emissions[t],
-            at(&p.msd_sites2),
-            at(&p.msd_stderr_sites2),
-            at(&p.msd_nm2),
-            p.msd_reliable.get(t).copied().unwrap_or(false),
-            at(&p.msd_occupancy_sites2),
-            at(&p.msd_occupancy_stderr_sites2),
-            at(&p.msd_occupancy_nm2),
-            at(&p.msd_occupancy_stderr_nm2),
-            p.occupancy_walkers[t],
-        );
-        for (name, pop) in &p.populations {
-            s += &format!(",{},{}", pop[t], p.intensity_by_state[name][t]);
+impl RunResults {
+    /// Everything but the points.
+    pub fn clone_head(&self) -> RunResults {
+        RunResults {
+            scenario: self.scenario.clone(),
+            scenario_file: self.scenario_file.clone(),
+            backend: self.backend.clone(),
+            device: self.device.clone(),
+            exciton_mc_version: self.exciton_mc_version.clone(),
+            displacement: self.displacement.clone(),
+            sweep_mode: self.sweep_mode,
+            figures: self.figures.clone(),
+            units: self.units,
+            scenario_json: self.scenario_json.clone(),
+            run_hash: self.run_hash.clone(),
+            shard: self.shard.clone(),
+            sample: self.sample.clone(),
+            curves: self.curves.clone(),
+            points: Vec::new(),
         }
-        s.push('\n');
     }
-    s
 }
 
-/// One row per point: swept values, then the paper's scalars in both unit systems.
-pub fn sweep_csv(results: &RunResults) -> String {
-    let params: Vec<&String> = results
-        .points
-        .first()
-        .map_or(vec![], |p| p.parameters.keys().collect());
-    let mut s = String::from("point");
-    for p in &params {
-        s += &format!(",{p}");
+impl PointResult {
+    /// The point without its per-frame curves (they live in curves.parquet): what
+    /// results.json holds for it.
+    pub fn without_curves(&self) -> PointResult {
+        let mut p = self.clone();
+        p.strip_curves();
+        p
     }
-    s += ",walkers,tau_pl_ps,tau_pl_stderr_ps,tau_pl_peak_ps,tau_pl_peak_stderr_ps,d_avg_sites2_ps,d_avg_stderr_sites2_ps,d_avg_cm2_s,d_avg_stderr_cm2_s,diffusion_length_sites,diffusion_length_stderr_sites,diffusion_length_nm,diffusion_length_stderr_nm,t_max_ps,t_max_stderr_ps,t_max_note\n";
-    for (i, p) in results.points.iter().enumerate() {
-        s += &i.to_string();
-        for k in &params {
-            let v = &p.parameters[*k];
-            s += &format!(
-                ",{}",
-                v.as_str().map_or_else(|| v.to_string(), str::to_string)
-            );
-        }
-        s += &format!(",{}", p.walkers);
-        for v in [
-            p.tau_pl_ps,
-            p.tau_pl_stderr_ps,
-            p.tau_pl_peak_ps,
-            p.tau_pl_peak_stderr_ps,
-            p.d_avg_sites2_ps,
-            p.d_avg_stderr_sites2_ps,
-            p.d_avg_cm2_s,
-            p.d_avg_stderr_cm2_s,
-            p.diffusion_length_sites,
-            p.diffusion_length_stderr_sites,
-            p.diffusion_length_nm,
-            p.diffusion_length_stderr_nm,
-            p.t_max_ps,
-            p.t_max_stderr_ps,
-        ] {
-            s += &format!(",{}", opt(v));
-        }
-        // Quoted: a note holds commas.
-        let note = p.t_max_note.as_deref().unwrap_or("").replace('"', "\"\"");
-        s += &format!(",\"{note}\"\n");
-    }
-    s
-}
 
-/// `point-NNN.EXT` for point `index` of `points`, the number padded to the sweep's width
-/// (at least 3 digits), so that file names sort in point order.
-pub fn point_file(index: usize, points: usize, ext: &str) -> String {
-    let width = points.saturating_sub(1).to_string().len().max(3);
-    format!("point-{index:0width$}.{ext}")
-}
-
-/// Writes `results.json`, `point-NNN.csv` for every point and `sweep.csv` into `dir`;
-/// `results.json` last, so its presence means the run's files are complete.
-pub fn write_results(dir: &Path, results: &RunResults) -> Result<(), Error> {
-    for (i, p) in results.points.iter().enumerate() {
-        write_atomic(
-            &dir.join(point_file(i, results.points.len(), "csv")),
-            point_csv(p).as_bytes(),
-        )?;
+    /// Drops the per-frame curves.
+    pub fn strip_curves(&mut self) {
+        self.time_ps = Vec::new();
+        self.intensity = Vec::new();
+        self.intensity_stderr = Vec::new();
+        self.emissions = Vec::new();
+        self.intensity_by_state = IndexMap::new();
+        self.populations = IndexMap::new();
+        self.msd_sites2 = Vec::new();
+        self.msd_stderr_sites2 = Vec::new();
+        self.msd_nm2 = Vec::new();
+        self.msd_reliable = Vec::new();
+        self.msd_occupancy_sites2 = Vec::new();
+        self.msd_occupancy_stderr_sites2 = Vec::new();
+        self.msd_occupancy_nm2 = Vec::new();
+        self.msd_occupancy_stderr_nm2 = Vec::new();
+        self.occupancy_walkers = Vec::new();
+        self.emission_overflow = Vec::new();
     }
-    write_atomic(&dir.join("sweep.csv"), sweep_csv(results).as_bytes())?;
-    let json = serde_json::to_vec_pretty(results).expect("results serialise to JSON");
-    write_atomic(&dir.join("results.json"), &json)
+
+    /// The point holds its curves (not stripped for a large run).
+    pub fn has_curves(&self) -> bool {
+        !self.time_ps.is_empty()
+    }
 }

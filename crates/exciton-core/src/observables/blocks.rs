@@ -1,0 +1,63 @@
+//! A walker block's additive result, the unit that checkpoints and shards store: its
+//! per-frame sums and, when the point records profiles, its emission profile. The
+//! blocks of a point give its estimate exactly as a run of the whole point does.
+
+use super::{estimate, EmissionProfile, Estimate, FrameSums};
+use serde::{Deserialize, Serialize};
+
+/// One walker block of a point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BlockResult {
+    pub sums: FrameSums,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<EmissionProfile>,
+}
+
+impl EmissionProfile {
+    /// The profile of the union of the walkers behind `parts`: what [`super::emission_profile`]
+    /// gives for their summed histograms (counts add; the x range is the one holding any
+    /// count, and a profile with no count at all is the single column at x = 0).
+    pub fn sum<'a>(parts: impl IntoIterator<Item = &'a EmissionProfile>) -> Option<EmissionProfile> {
+        let parts: Vec<&EmissionProfile> = parts.into_iter().collect();
+        let first = parts.first()?;
+        let frames = first.counts.len();
+        let span = |p: &EmissionProfile| {
+            let any = |i: usize| p.counts.iter().any(|row| row[i] > 0);
+            let w = p.counts.first().map_or(0, Vec::len);
+            let lo = (0..w).find(|&i| any(i))?;
+            let hi = (0..w).rev().find(|&i| any(i))?;
+            Some((p.x_min_sites + lo as i64, p.x_min_sites + hi as i64))
+        };
+        let (lo, hi) = parts
+            .iter()
+            .filter_map(|p| span(p))
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+            .unwrap_or((0, 0));
+        let mut counts = vec![vec![0u64; (hi - lo + 1) as usize]; frames];
+        let mut overflow = vec![0u64; frames];
+        for p in &parts {
+            for (t, row) in p.counts.iter().enumerate() {
+                for (i, &c) in row.iter().enumerate() {
+                    if c > 0 {
+                        counts[t][(p.x_min_sites + i as i64 - lo) as usize] += c;
+                    }
+                }
+                overflow[t] += p.overflow[t];
+            }
+        }
+        Some(EmissionProfile {
+            x_min_sites: lo,
+            counts,
+            overflow,
+        })
+    }
+}
+
+/// The estimate of a point from all its blocks, in block order; `weights[s]` is state
+/// s's radiative probability per frame (or rate x dt).
+pub fn estimate_of_blocks(blocks: &[&BlockResult], weights: &[f64], dt_ps: f64) -> Estimate {
+    let sums: Vec<FrameSums> = blocks.iter().map(|b| b.sums.clone()).collect();
+    let mut e = estimate(&sums, weights, dt_ps);
+    e.curves.emission_profile = EmissionProfile::sum(blocks.iter().filter_map(|b| b.profile.as_ref()));
+    e
+}

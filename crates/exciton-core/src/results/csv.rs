@@ -1,0 +1,104 @@
+//! CSV files: one per point (`--point-csv`) and `sweep.csv` with every point's scalars.
+
+use super::{PointResult, RunResults};
+
+fn opt(v: Option<f64>) -> String {
+    v.map(|v| format!("{v}")).unwrap_or_default()
+}
+
+/// A swept value as a CSV field (strings unquoted unless they hold a comma).
+fn param_field(v: &serde_json::Value) -> String {
+    let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+    if text.contains(',') || text.contains('"') {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// One CSV row per frame, for spreadsheet and pandas users; the point's swept values
+/// lead every row, so the files of a sweep concatenate into one table.
+pub fn point_csv(p: &PointResult) -> String {
+    let mut s = String::from("point,");
+    for k in p.parameters.keys() {
+        s += &format!("{},", param_field(&serde_json::Value::String(k.clone())));
+    }
+    let lead: String = std::iter::once(p.point.to_string())
+        .chain(p.parameters.values().map(param_field))
+        .map(|f| f + ",")
+        .collect();
+    s += &String::from(
+        "frame,time_ps,intensity,intensity_stderr,emissions,msd_sites2,msd_stderr_sites2,msd_nm2,msd_reliable,msd_occupancy_sites2,msd_occupancy_stderr_sites2,msd_occupancy_nm2,msd_occupancy_stderr_nm2,occupancy_walkers",
+    );
+    for name in p.populations.keys() {
+        s += &format!(",population_{name},intensity_{name}");
+    }
+    s.push('\n');
+    for t in 0..p.time_ps.len() {
+        let at = |v: &Vec<Option<f64>>| opt(v.get(t).copied().flatten());
+        s += &lead;
+        s += &format!(
+            "{t},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            p.time_ps[t],
+            p.intensity[t],
+            at(&p.intensity_stderr),
+            p.emissions[t],
+            at(&p.msd_sites2),
+            at(&p.msd_stderr_sites2),
+            at(&p.msd_nm2),
+            p.msd_reliable.get(t).copied().unwrap_or(false),
+            at(&p.msd_occupancy_sites2),
+            at(&p.msd_occupancy_stderr_sites2),
+            at(&p.msd_occupancy_nm2),
+            at(&p.msd_occupancy_stderr_nm2),
+            p.occupancy_walkers[t],
+        );
+        for (name, pop) in &p.populations {
+            s += &format!(",{},{}", pop[t], p.intensity_by_state[name][t]);
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// One row per point: swept values, then the paper's scalars in both unit systems.
+pub fn sweep_csv(results: &RunResults) -> String {
+    let params: Vec<&String> = results
+        .points
+        .first()
+        .map_or(vec![], |p| p.parameters.keys().collect());
+    let mut s = String::from("point");
+    for p in &params {
+        s += &format!(",{p}");
+    }
+    s += ",walkers,tau_pl_ps,tau_pl_stderr_ps,tau_pl_peak_ps,tau_pl_peak_stderr_ps,d_avg_sites2_ps,d_avg_stderr_sites2_ps,d_avg_cm2_s,d_avg_stderr_cm2_s,diffusion_length_sites,diffusion_length_stderr_sites,diffusion_length_nm,diffusion_length_stderr_nm,t_max_ps,t_max_stderr_ps,t_max_note\n";
+    for p in &results.points {
+        s += &p.point.to_string();
+        for k in &params {
+            s += &format!(",{}", param_field(&p.parameters[*k]));
+        }
+        s += &format!(",{}", p.walkers);
+        for v in [
+            p.tau_pl_ps,
+            p.tau_pl_stderr_ps,
+            p.tau_pl_peak_ps,
+            p.tau_pl_peak_stderr_ps,
+            p.d_avg_sites2_ps,
+            p.d_avg_stderr_sites2_ps,
+            p.d_avg_cm2_s,
+            p.d_avg_stderr_cm2_s,
+            p.diffusion_length_sites,
+            p.diffusion_length_stderr_sites,
+            p.diffusion_length_nm,
+            p.diffusion_length_stderr_nm,
+            p.t_max_ps,
+            p.t_max_stderr_ps,
+        ] {
+            s += &format!(",{}", opt(v));
+        }
+        // Quoted: a note holds commas.
+        let note = p.t_max_note.as_deref().unwrap_or("").replace('"', "\"\"");
+        s += &format!(",\"{note}\"\n");
+    }
+    s
+}
