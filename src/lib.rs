@@ -6,4 +6,5 @@ pub mod bench;
 pub mod engine;
 pub mod error;
 pub mod figures;
+pub mod merge;
 pub mod run;

@@ -49,7 +49,7 @@ impl Default for RunOptions {
     }
 }
 
-fn point_result(scenario: &Scenario, p: &SweepPoint, estimate: &Estimate) -> PointResult {
+pub(crate) fn point_result(scenario: &Scenario, p: &SweepPoint, estimate: &Estimate) -> PointResult {
     let mut r = PointResult::new(scenario, p.parameters.clone(), estimate);
     r.point = p.index;
     r
@@ -197,7 +197,7 @@ impl InOrder<'_> {
 }
 
 /// The estimate of a point from its blocks, stored and fresh, in block order.
-fn combine(
+pub(crate) fn combine(
     scenario: &Scenario,
     stored: Option<&BTreeMap<usize, BlockResult>>,
     fresh: Vec<(usize, exciton_core::observables::FrameSums)>,
@@ -270,11 +270,15 @@ pub fn run_into(
         .map(|s| s.point as u64)
         .collect();
     if !options.shard.is_whole() {
-        write_records(&dir.join(BLOCKS_FILE), &partial)?;
+        if !partial.is_empty() {
+            write_records(&dir.join(BLOCKS_FILE), &partial)?;
+        }
         head.shard = Some(ShardInfo {
             index: options.shard.index,
             count: options.shard.count,
             points_total: plan.points.len() as u64,
+            seed: plan.points[0].scenario.seed,
+            walkers: plan.points[0].scenario.walkers,
             partial_points,
         });
     }

@@ -5,10 +5,12 @@ mod args;
 mod bench;
 mod check;
 mod devices;
+mod merge;
 mod plot;
 mod progress;
 mod reproduce;
 mod run;
+mod slurm;
 mod summary;
 
 use anyhow::Result;
@@ -27,10 +29,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a scenario and write results.json plus a CSV per point.
+    /// Run a scenario (or one shard of it) and write results.json, curves.parquet and
+    /// sweep.csv.
     ///
     /// Example: exciton-mc run scenarios/paper-5nm-9K.json --backend cpu --walkers 100000
     Run(run::RunArgs),
+    /// Merge the output directories of a run's shards (`run --shard I/N`) into the
+    /// output the unsharded run would have written, bit for bit.
+    ///
+    /// Example: exciton-mc merge out/shard-0 out/shard-1 out/shard-2 out/shard-3 --out out/all
+    Merge(merge::MergeArgs),
+    /// Write (and submit) a SLURM job array that runs a scenario in shards, and a merge
+    /// job that waits for it.
+    ///
+    /// Example: exciton-mc slurm scenarios/fig4-temperature.json --shards 8 --out out/fig4 --time 01:00:00
+    Slurm(slurm::SlurmArgs),
     /// Run every figure scenario of the paper and draw all figures as PNG.
     ///
     /// Example: exciton-mc reproduce --out out/reproduce
@@ -63,6 +76,8 @@ pub(crate) fn main(env: &crate::Environment) -> Result<i32> {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run::run_command(args, env),
+        Command::Merge(args) => merge::merge_command(args),
+        Command::Slurm(args) => slurm::slurm_command(args),
         Command::Bench(args) => bench::bench_command(args, env).map(|()| 0),
         Command::Reproduce(args) => reproduce::reproduce_command(args, env).map(|()| 0),
         Command::Plot(args) => plot::plot_command(args).map(|()| 0),

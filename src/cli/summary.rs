@@ -42,6 +42,7 @@ pub(crate) fn json_summary(
         "device": results.device,
         "wall_s": wall.as_secs_f64(),
         "results": out.join("results.json"),
+        "curves": out.join("curves.parquet"),
         "points": points,
     })
 }
@@ -131,17 +132,36 @@ pub(crate) fn print_summary(results: &RunResults, wall: Duration, out: &std::pat
         results.points.len(),
         wall.as_secs_f64(),
     );
+    if let Some(shard) = &results.shard {
+        println!(
+            "shard      {}/{} of {} points: {} whole here{}",
+            shard.index,
+            shard.count,
+            shard.points_total,
+            results.points.len(),
+            if shard.partial_points.is_empty() {
+                String::new()
+            } else {
+                format!(", walker blocks of point(s) {:?} for `merge`", shard.partial_points)
+            }
+        );
+    }
     if let [p] = &results.points[..] {
         print_point(p);
-    } else {
+    } else if !results.points.is_empty() {
         print_sweep_table(results);
     }
     for line in grouped_warnings(results) {
         println!("warning    {line}");
     }
+    let csv = std::fs::read_dir(out).is_ok_and(|d| {
+        d.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("point-"))
+    });
     println!(
-        "written    {}/results.json, sweep.csv and point-*.csv",
-        out.display()
+        "written    {}/results.json (scalars), curves.parquet (curves, tidy), sweep.csv{}",
+        out.display(),
+        if csv { ", point-*.csv" } else { "" }
     );
 }
 
@@ -173,6 +193,9 @@ fn print_point(p: &PointResult) {
             fmt_err(p.t_max_ps, p.t_max_stderr_ps, 0),
             p.t_max_estimator
         ),
+    }
+    if !p.has_curves() {
+        return;
     }
     println!("  time/ps   intensity   emissions   MSD/sites^2 +- stderr      MSD/nm^2");
     let frames = p.time_ps.len();

@@ -27,7 +27,7 @@ const FLUSH_BYTES: usize = 16 << 20;
 
 /// One finished piece of a run.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Record {
     Point {
         point: u64,

@@ -104,6 +104,8 @@ pub enum Error {
     },
     #[error("cannot resume: {}: {reason}", file.display())]
     Resume { file: PathBuf, reason: String },
+    #[error("cannot merge: {}: {reason}", dir.display())]
+    Merge { dir: PathBuf, reason: String },
     #[error(
         "point {point} needs {:.1} GiB of host memory for its histograms ({frames} frames x {states} states x {bins} bins, {what}) but {:.1} GiB are available: {hint}",
         gib(*needed), gib(*available)

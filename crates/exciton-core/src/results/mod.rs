@@ -247,6 +247,9 @@ pub struct ShardInfo {
     pub count: u32,
     /// Points in the whole run.
     pub points_total: u64,
+    /// Seed and walkers of the run's first point (command-line overrides included).
+    pub seed: u64,
+    pub walkers: u64,
     /// Points cut across shards, whose walker blocks this shard ran: their sums are in
     /// `blocks.jsonl` beside results.json, for `merge`.
     pub partial_points: Vec<u64>,
