@@ -29,6 +29,8 @@ mod rng;
 mod robustness;
 #[path = "it/scenario_errors.rs"]
 mod scenario_errors;
+#[path = "it/shards.rs"]
+mod shards;
 #[path = "it/shaders.rs"]
 mod shaders;
 #[path = "it/sweep.rs"]

@@ -15,6 +15,7 @@ fn run_writes_results_and_csv() {
             "cpu",
             "--walkers",
             "1e5",
+            "--point-csv",
             "--out",
         ])
         .arg(&out)
@@ -28,6 +29,14 @@ fn run_writes_results_and_csv() {
     );
     let results: serde_json::Value = read_json(&out.join("results.json"));
     assert_eq!(results["backend"], "cpu");
+    assert_eq!(results["curves"]["file"], "curves.parquet");
+    assert!(
+        results["points"][0].get("time_ps").is_none(),
+        "curves are in curves.parquet, not results.json"
+    );
+    // The directory read back: scalars from results.json, curves from curves.parquet.
+    let back = exciton_core::results::read_results(&out.join("results.json")).unwrap();
+    let results = serde_json::to_value(&back).unwrap();
     let p = &results["points"][0];
     assert_eq!(p["walkers"], 100_000);
     assert_eq!(p["time_ps"].as_array().unwrap().len(), 300);
@@ -60,7 +69,7 @@ fn run_writes_results_and_csv() {
     assert!(p["populations"]["dark"].is_array());
     let csv = std::fs::read_to_string(out.join("point-000.csv")).unwrap();
     assert_eq!(csv.lines().count(), 301, "header + one row per frame");
-    assert!(csv.starts_with("frame,time_ps,intensity,intensity_stderr,emissions,msd_sites2"));
+    assert!(csv.starts_with("point,frame,time_ps,intensity,intensity_stderr,emissions,msd_sites2"));
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -359,7 +368,7 @@ fn ctrl_c_keeps_finished_points_and_resume_completes_the_sweep() {
         "--backend",
         "cpu",
         "--walkers",
-        "200000",
+        "600000",
         "--threads",
         "1",
         "--quiet",
@@ -372,7 +381,8 @@ fn ctrl_c_keeps_finished_points_and_resume_completes_the_sweep() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait for the first stored point, then interrupt as a user would.
+    // Wait for the first stored chunk of points (written 5 s into the run, of ~12 s),
+    // then interrupt as a user would.
     let points = out.join("points");
     let start = std::time::Instant::now();
     while std::fs::read_dir(&points).map_or(0, |d| d.count()) < 1 {
@@ -391,7 +401,7 @@ fn ctrl_c_keeps_finished_points_and_resume_completes_the_sweep() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("rerun with --resume"), "{stderr}");
-    let kept = std::fs::read_dir(&points).unwrap().count();
+    let (kept, _) = crate::shards::checkpoint_records(&out);
     assert!((1..36).contains(&kept), "{kept} points kept");
     assert!(
         !out.join("results.json").exists(),

@@ -69,7 +69,7 @@ fn errors_are_said_once_and_name_the_problem() {
     let o = run_paper(&empty, &["--resume"]);
     let shown = text(&o);
     println!("{shown}");
-    assert_eq!(shown.matches("no points/ directory").count(), 1, "{shown}");
+    assert_eq!(shown.matches("nothing to resume").count(), 1, "{shown}");
     // A directory that cannot be created: the OS reason once, not twice.
     let o = run_paper(&file.join("sub"), &[]);
     let shown = text(&o);

@@ -8,7 +8,7 @@ use exciton_core::rng::Pcg32;
 use exciton_core::sweep::Plan;
 use exciton_mc::engine::Engine;
 use exciton_mc::error::Error;
-use exciton_mc::run::{check_memory, run_into};
+use exciton_mc::run::{check_memory, run_into, RunOptions};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -30,10 +30,10 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result_bit_for_bit() {
     let plan = Plan::from_value(&sweep_json(20_000), Path::new("fig2e.json")).unwrap();
     let cpu = Engine::cpu(2);
     let (a, b) = (temp("whole"), temp("cut"));
-    let whole = run_into(&plan, &cpu, &Progress::default(), &a, false).unwrap();
+    let whole = run_into(&plan, &cpu, &Progress::default(), &a, false, RunOptions::default()).unwrap();
 
     // Cancel as Ctrl-C would once 2.5 points' walkers are done.
-    let cut = run_into(&plan, &cpu, &Progress::with_budget(50_000), &b, false);
+    let cut = run_into(&plan, &cpu, &Progress::with_budget(50_000), &b, false, RunOptions::default());
     match cut {
         Err(Error::Core(CoreError::InterruptedSweep {
             finished, total, ..
@@ -45,13 +45,10 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result_bit_for_bit() {
             other.map(|r| r.points.len())
         ),
     }
-    let stored: Vec<_> = std::fs::read_dir(b.join("points"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(stored.len(), 2, "only complete points are kept: {stored:?}");
+    let (points, blocks) = crate::shards::checkpoint_records(&b);
+    assert_eq!((points, blocks), (2, 0), "only complete points are kept");
 
-    let resumed = run_into(&plan, &cpu, &Progress::default(), &b, true).unwrap();
+    let resumed = run_into(&plan, &cpu, &Progress::default(), &b, true, RunOptions::default()).unwrap();
     let (r, w) = (
         serde_json::to_value(&resumed.points).unwrap(),
         serde_json::to_value(&whole.points).unwrap(),
@@ -64,7 +61,7 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result_bit_for_bit() {
     let mut changed = sweep_json(20_000);
     set(&mut changed, "states.bright.radiative", json!(0.031));
     let changed = Plan::from_value(&changed, Path::new("fig2e.json")).unwrap();
-    match run_into(&changed, &cpu, &Progress::default(), &b, true) {
+    match run_into(&changed, &cpu, &Progress::default(), &b, true, RunOptions::default()) {
         Err(e @ Error::Core(CoreError::Resume { .. })) => {
             println!("{e}");
             assert!(e.to_string().contains("another scenario"), "{e}");
@@ -76,7 +73,7 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result_bit_for_bit() {
     }
     // Exact results are not Monte Carlo results either.
     assert!(matches!(
-        run_into(&plan, &Engine::Exact, &Progress::default(), &b, true),
+        run_into(&plan, &Engine::Exact, &Progress::default(), &b, true, RunOptions::default()),
         Err(Error::Core(CoreError::Resume { .. }))
     ));
     std::fs::remove_dir_all(&a).unwrap();

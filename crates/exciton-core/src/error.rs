@@ -146,7 +146,7 @@ fn gib(bytes: u64) -> f64 {
 pub enum OutputProblem {
     #[error("it already holds files: pass --resume to continue its run, --force to start over, or choose another --out")]
     HoldsFiles,
-    #[error("nothing to resume: it has no points/ directory")]
+    #[error("nothing to resume: it holds neither a checkpoint (points/) nor a finished run (results.json)")]
     NothingToResume,
     #[error("it is a file, not a directory: choose another --out")]
     NotADirectory,

@@ -67,7 +67,7 @@ pub fn prepare_dir(dir: &Path, mode: DirMode) -> Result<(), Error> {
                 problem: OutputProblem::HoldsFiles,
             })
         }
-        DirMode::Resume if !dir.join("points").is_dir() => {
+        DirMode::Resume if !dir.join("points").is_dir() && !dir.join("results.json").is_file() => {
             return Err(Error::Output {
                 dir: dir.to_path_buf(),
                 problem: OutputProblem::NothingToResume,
