@@ -78,6 +78,21 @@ pub fn run_hash(plan: &Plan, exact: bool) -> String {
     format!("{h:016x}")
 }
 
+/// The whole points and the walkers of one shard of a plan (for progress displays).
+pub fn shard_size(plan: &Plan, exact: bool, shard: Shard) -> (u64, u64) {
+    let walkers: Vec<u64> = plan.points.iter().map(|p| p.scenario.walkers).collect();
+    let mine = shares(&walkers, exact, shard);
+    let points = mine.iter().filter(|s| s.whole).count() as u64;
+    let total = mine
+        .iter()
+        .map(|s| {
+            let all = block_ranges(walkers[s.point]);
+            s.blocks.iter().map(|&b| all[b].1).sum::<u64>()
+        })
+        .sum();
+    (points, total)
+}
+
 /// results.json's fields but the points.
 pub fn results_head(plan: &Plan, engine: &Engine) -> RunResults {
     RunResults {
@@ -180,10 +195,12 @@ struct InOrder<'a> {
     next: usize,
     ready: BTreeMap<u64, PointResult>,
     writer: &'a mut ResultsWriter,
+    progress: &'a Progress,
 }
 
 impl InOrder<'_> {
     fn push(&mut self, p: PointResult) -> Result<(), Error> {
+        self.progress.point_finished();
         self.ready.insert(p.point, p);
         while let Some(&want) = self.order.get(self.next) {
             let Some(p) = self.ready.remove(&want) else {
@@ -248,6 +265,7 @@ pub fn run_into(
         next: 0,
         ready: BTreeMap::new(),
         writer: &mut writer,
+        progress,
     };
     let outcome = run_shares(plan, engine, progress, &mine, &kept, options, &mut checkpoint, &mut order, &mut partial);
     let (finished, total) = (order.next + order.ready.len(), order.order.len());

@@ -19,14 +19,8 @@ pub(crate) struct PlotArgs {
 }
 
 pub(crate) fn plot_command(args: PlotArgs) -> Result<()> {
-    let text = std::fs::read_to_string(&args.results)
-        .with_context(|| format!("cannot read {}", args.results.display()))?;
-    let results: RunResults = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{} is not a results.json of exciton-mc",
-            args.results.display()
-        )
-    })?;
+    // Scalars from results.json, curves from the curves.parquet beside it.
+    let results: RunResults = exciton_core::results::read_results(&args.results)?;
     let kinds = args
         .figures
         .iter()

@@ -25,13 +25,28 @@ pub(crate) fn stop_on_ctrl_c(progress: &Arc<Progress>) {
 /// Seconds between plain progress lines when stderr is no terminal (a batch job's log).
 pub(crate) const DEFAULT_PROGRESS_EVERY_S: f64 = 10.0;
 
-/// One plain progress line: walkers done, rate, ETA.
-fn progress_line(done: u64, total: u64, elapsed: Duration) -> String {
+/// What a run will have done at its end: walkers, and points (0 when it is one point
+/// or does not count them).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Totals {
+    pub(crate) walkers: u64,
+    pub(crate) points: u64,
+}
+
+/// One plain progress line: points and walkers done, rate, ETA.
+fn progress_line(progress: &Progress, total: Totals, elapsed: Duration) -> String {
+    let done = progress.done();
     let rate = done as f64 / elapsed.as_secs_f64().max(1e-9);
-    let left = total.saturating_sub(done) as f64 / rate.max(1e-9);
+    let left = total.walkers.saturating_sub(done) as f64 / rate.max(1e-9);
+    let points = if total.points > 1 {
+        format!("{} of {} points, ", progress.points_done(), total.points)
+    } else {
+        String::new()
+    };
     format!(
-        "progress: {:.1} % ({done} of {total} walkers), {rate:.3e} walkers/s, {:.1} s elapsed, eta {left:.0} s",
-        100.0 * done as f64 / total.max(1) as f64,
+        "progress: {:.1} % ({points}{done} of {} walkers), {rate:.3e} walkers/s, {:.1} s elapsed, eta {left:.0} s",
+        100.0 * done as f64 / total.walkers.max(1) as f64,
+        total.walkers,
         elapsed.as_secs_f64()
     )
 }
@@ -40,7 +55,7 @@ fn progress_line(done: u64, total: u64, elapsed: Duration) -> String {
 /// batch job's log) a plain line every `log_every` instead; nothing with `quiet`.
 pub(crate) fn with_progress<T>(
     progress: &Progress,
-    total: u64,
+    totals: Totals,
     quiet: bool,
     log_every: Duration,
     work: impl FnOnce() -> T,
@@ -50,7 +65,7 @@ pub(crate) fn with_progress<T>(
     let terminal = std::io::stderr().is_terminal();
     let visible = !quiet && terminal;
     let logging = !quiet && !terminal;
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+    let bar = ProgressBar::with_draw_target(Some(totals.walkers), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template(
             "{bar:40} {human_pos}/{human_len} walkers  {per_sec}  eta {eta}",
@@ -72,7 +87,7 @@ pub(crate) fn with_progress<T>(
                     shown = true;
                 }
                 if logging && start.elapsed() >= next_log {
-                    eprintln!("{}", progress_line(progress.done(), total, start.elapsed()));
+                    eprintln!("{}", progress_line(progress, totals, start.elapsed()));
                     next_log += log_every;
                 }
                 bar.set_position(progress.done());

@@ -101,7 +101,10 @@ pub(crate) fn reproduce_command(args: ReproduceArgs, env: &crate::Environment) -
         let progress = Progress::default();
         let results = with_progress(
             &progress,
-            plan.total_walkers(),
+            super::progress::Totals {
+                walkers: plan.total_walkers(),
+                points: 0,
+            },
             args.quiet,
             std::time::Duration::from_secs_f64(super::progress::DEFAULT_PROGRESS_EVERY_S),
             || run(&plan, &engine, &progress),

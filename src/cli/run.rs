@@ -1,7 +1,7 @@
 //! `exciton-mc run`: one scenario (or sweep) into an output directory, then a summary.
 
 use super::args::{engine_options, parse_backend, parse_seed, parse_walkers, DeviceArgs};
-use super::progress::{stop_on_ctrl_c, with_progress};
+use super::progress::{stop_on_ctrl_c, with_progress, Totals};
 use anyhow::{Context, Result};
 use exciton_core::backend::BackendKind;
 use exciton_core::progress::Progress;
@@ -9,7 +9,7 @@ use exciton_core::results::{prepare_dir, DirMode, WriteOptions};
 use exciton_core::shard::Shard;
 use exciton_core::sweep::Plan;
 use exciton_mc::engine::Engine;
-use exciton_mc::run::{check_memory, run_into, RunOptions};
+use exciton_mc::run::{check_memory, run_into, shard_size, RunOptions};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -124,7 +124,10 @@ pub(crate) fn run_command(args: RunArgs, env: &crate::Environment) -> Result<i32
     stop_on_ctrl_c(&progress);
     let start = Instant::now();
     let every = std::time::Duration::from_secs_f64(args.progress_every.max(0.1));
-    let results = with_progress(&progress, plan.total_walkers(), args.quiet, every, || {
+    let exact = matches!(engine, Engine::Exact);
+    let (points, walkers) = shard_size(&plan, exact, shard);
+    let totals = Totals { walkers, points };
+    let results = with_progress(&progress, totals, args.quiet, every, || {
         let options = RunOptions {
             shard,
             write: WriteOptions {

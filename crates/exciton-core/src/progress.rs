@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub struct Progress {
     done: AtomicU64,
+    /// Points finished (whole points of a run into a directory).
+    points: AtomicU64,
     cancel: AtomicBool,
     budget: u64,
     pub phases: Phases,
@@ -18,6 +20,7 @@ impl Default for Progress {
     fn default() -> Self {
         Progress {
             done: AtomicU64::new(0),
+            points: AtomicU64::new(0),
             cancel: AtomicBool::new(false),
             budget: u64::MAX,
             phases: Phases::default(),
@@ -92,6 +95,15 @@ impl Progress {
         if done >= self.budget {
             self.cancel();
         }
+    }
+
+    /// One more point finished.
+    pub fn point_finished(&self) {
+        self.points.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn points_done(&self) -> u64 {
+        self.points.load(Ordering::Relaxed)
     }
 
     pub fn done(&self) -> u64 {
