@@ -33,6 +33,8 @@ mod scenario_errors;
 mod shards;
 #[path = "it/shaders.rs"]
 mod shaders;
+#[path = "it/slurm.rs"]
+mod slurm;
 #[path = "it/sweep.rs"]
 mod sweep;
 #[path = "it/temperature.rs"]
