@@ -281,3 +281,34 @@ fn shards_of_a_sweep_cover_it_once() {
     }
     assert!(seen.iter().all(|&n| n == 1), "{seen:?}");
 }
+
+/// GPU shards and CPU shards of one run merge into the CPU's unsharded run: the kernels
+/// and the CPU reference make the same decisions, block by block.
+#[cfg(feature = "gpu")]
+#[test]
+fn gpu_and_cpu_shards_merge_into_the_cpu_run_bit_for_bit() {
+    if crate::gpu::gpu_engine().is_none() {
+        return;
+    }
+    let dir = temp_dir("shards-gpu");
+    for (scen, walkers, n) in [
+        ("scenarios/paper-5nm-9K.json", "48000", 3),
+        ("scenarios/fig2e-heating.json", "8000", 2),
+    ] {
+        let flags = ["--walkers", walkers, "--seed", "5"];
+        let whole = dir.join("whole");
+        run_cli(scen, &whole, &[&flags[..], &["--backend", "cpu"]].concat());
+        let shards: Vec<PathBuf> = (0..n).map(|i| dir.join(format!("s{i}"))).collect();
+        for (i, s) in shards.iter().enumerate() {
+            let backend = if i % 2 == 0 { "gpu" } else { "cpu" };
+            let shard = format!("{i}/{n}");
+            run_cli(scen, s, &[&flags[..], &["--backend", backend, "--shard", &shard]].concat());
+        }
+        let merged = dir.join("merged");
+        let o = merge_cli(&shards, &merged);
+        assert!(o.status.success(), "{}", text(&o));
+        assert_eq!(read_json(&merged.join("results.json"))["backend"], "gpu+cpu");
+        assert_same_output(&whole, &merged);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
