@@ -385,6 +385,21 @@ fn devices(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     Ok(list)
 }
 
+/// A run's output directory (or its results.json) as `run` returns a run: scalars from
+/// results.json, curves from the curves.parquet beside it.
+#[pyfunction]
+fn load<'py>(py: Python<'py>, path: std::path::PathBuf) -> PyResult<Bound<'py, PyDict>> {
+    let file = if path.is_dir() {
+        path.join("results.json")
+    } else {
+        path
+    };
+    let results = exciton_core::results::read_results(&file)
+        .map_err(|e| RunError::new_err(e.to_string()))?;
+    let json = serde_json::to_value(&results).expect("results serialise to JSON");
+    results_dict(py, &json)
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -394,5 +409,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(devices, m)?)?;
+    m.add_function(wrap_pyfunction!(load, m)?)?;
     Ok(())
 }

@@ -58,6 +58,7 @@ __version__ = _native.__version__
 
 __all__ = [
     "run",
+    "load",
     "check",
     "devices",
     "Results",
@@ -369,6 +370,17 @@ def run(
         if bar is not None:
             bar.close()
     return Results(fields)
+
+
+def load(path: Union[str, "os.PathLike[str]"]) -> Results:
+    """Reads the output of ``exciton-mc run`` (its directory, or its ``results.json``)
+    back as :class:`Results`, the same numbers bit for bit as :func:`run` gives: the
+    scalars from ``results.json``, the curves from the ``curves.parquet`` beside it.
+
+    For the curves of a large sweep as one table, ``pandas.read_parquet(dir /
+    "curves.parquet")`` (or polars) reads the file directly.
+    """
+    return Results(_native.load(os.fspath(path)))
 
 
 def check(scenario: Scenario) -> Dict[str, Any]:

@@ -31,6 +31,8 @@ class RunError(RuntimeError):
 class Point:
     """One sweep point: the fields of a point in results.json."""
 
+    point: int
+    """Index of the point in the sweep."""
     parameters: Dict[str, Any]
     """Swept values of this point (JSON path -> value); empty without a sweep."""
     walkers: int
@@ -108,6 +110,14 @@ class Results:
     figures: List[str]
     units: Optional[str]
     scenario_json: Optional[Dict[str, Any]]
+    run_hash: Optional[str]
+    """Fingerprint of every point's scenario, walkers, seed and the backend's kind."""
+    shard: Optional[Dict[str, Any]]
+    """A shard's place in its run (``run --shard``): index, count, points_total, ..."""
+    sample: Optional[Dict[str, Any]]
+    """The sample every point shares (set by :func:`load`, from results.json)."""
+    curves: Optional[Dict[str, Any]]
+    """Where the curves file is (set by :func:`load`): file, format, layout, rows, columns."""
     points: List[Point]
 
     def __init__(self, fields: Dict[str, Any]) -> None: ...
@@ -128,6 +138,9 @@ def run(
     progress: Union[bool, Callable[[int, int], Any]] = False,
 ) -> Results:
     """Runs a scenario (path or dict), as ``exciton-mc run``, bit for bit; returns NumPy arrays."""
+
+def load(path: Union[str, "os.PathLike[str]"]) -> Results:
+    """Reads a run's output directory (or results.json) back as Results."""
 
 def check(scenario: Scenario) -> Dict[str, Any]:
     """Validates a scenario without running it; raises ScenarioError."""
