@@ -14,6 +14,8 @@ pub mod error;
 pub mod exact;
 pub mod histogram;
 pub mod kernels;
+pub mod lsq;
+pub mod microscope;
 pub mod model;
 pub mod observables;
 pub mod progress;

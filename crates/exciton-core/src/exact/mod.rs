@@ -12,6 +12,9 @@ use crate::observables::Curves;
 use crate::scenario::StateTable;
 use nalgebra::{DMatrix, DVector};
 
+mod profile;
+pub use profile::{expected_profile, ExpectedProfile};
+
 /// Expected curves of a point whose thresholds are `tables` (either clock).
 pub fn curves_of(
     tables: &WalkTables,

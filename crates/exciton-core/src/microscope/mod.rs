@@ -1,0 +1,190 @@
+//! The virtual microscope (MODEL.md section 10): what the diffusion microscope reports
+//! of a point's emissions. Each frame's emission profile over absolute position is
+//! blurred by the detection PSF, binned into camera pixels, optionally given Poisson shot
+//! noise for a number of detected photons, and fitted by a Gaussian (or the paper's
+//! Voigt: Lorentzian width from frame 0, then held); the apparent MSD is the fitted
+//! variance's growth, sigma_app^2(t) - sigma_app^2(0), with its fit error.
+//!
+//! The Monte Carlo hands over its emission counts; the exact backend its expected
+//! profile ([`crate::exact::expected_profile`]), so the noise-free apparent MSD is exact.
+
+mod fit;
+mod noise;
+
+pub use fit::{fit_profile, FitModel, ProfileFit};
+
+use serde::{Deserialize, Serialize};
+
+/// Fewest detected photons (or emissions) a frame's fit may rest on.
+pub const MIN_PHOTONS: f64 = 100.0;
+/// The camera image reaches this many PSF widths beyond the outermost emission.
+const IMAGE_MARGIN_FWHM: f64 = 2.0;
+
+/// The scenario's `microscope` block.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Microscope {
+    /// Full width at half maximum of the (Gaussian) detection PSF.
+    #[serde(default = "default_fwhm")]
+    pub psf_fwhm_nm: f64,
+    /// The function fitted to each frame's image.
+    #[serde(default)]
+    pub profile: FitModel,
+    /// Camera pixel width in the sample plane.
+    #[serde(default = "default_pixel")]
+    pub pixel_nm: f64,
+    /// Detected photons per frame (Poisson shot noise); null: no shot noise.
+    #[serde(default)]
+    pub photons_per_frame: Option<f64>,
+    /// Seed of the shot noise (each point and frame has its own stream).
+    #[serde(default)]
+    pub seed: u64,
+}
+
+fn default_fwhm() -> f64 {
+    270.0
+}
+
+fn default_pixel() -> f64 {
+    40.0
+}
+
+/// The apparent MSD of every frame, nm^2, with its standard error (null where the fit
+/// failed or rests on fewer than [`MIN_PHOTONS`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Apparent {
+    pub msd_nm2: Vec<Option<f64>>,
+    pub stderr_nm2: Vec<Option<f64>>,
+}
+
+/// What the profile's counts are, which decides the fit's weights and errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counts {
+    /// Emissions counted by the Monte Carlo: each pixel's variance is that of a sum of
+    /// PSF-spread emissions.
+    Sampled,
+    /// Expected emissions per walker (the exact backend): no noise, no errors.
+    Expected,
+}
+
+/// The camera: pixel edges and each site's share of its photons per pixel.
+struct Camera {
+    /// Pixel centres, nm.
+    centres: Vec<f64>,
+    /// `share[i][j]`: fraction of a photon emitted at site i that lands in pixel j.
+    share: Vec<Vec<f64>>,
+}
+
+impl Camera {
+    fn new(m: &Microscope, x_min_sites: i64, sites: usize, pitch_nm: f64) -> Camera {
+        let sigma = m.psf_fwhm_nm / (8.0 * std::f64::consts::LN_2).sqrt();
+        let lo = x_min_sites as f64 * pitch_nm - IMAGE_MARGIN_FWHM * m.psf_fwhm_nm;
+        let hi = (x_min_sites + sites as i64 - 1) as f64 * pitch_nm + IMAGE_MARGIN_FWHM * m.psf_fwhm_nm;
+        // Pixels centred on x = 0, the spot's centre.
+        let first = (lo / m.pixel_nm).floor() as i64;
+        let last = (hi / m.pixel_nm).ceil() as i64;
+        let edges: Vec<f64> = (first..=last + 1)
+            .map(|k| (k as f64 - 0.5) * m.pixel_nm)
+            .collect();
+        let centres = (first..=last).map(|k| k as f64 * m.pixel_nm).collect();
+        let share = (0..sites)
+            .map(|i| {
+                let x = (x_min_sites + i as i64) as f64 * pitch_nm;
+                let cdf: Vec<f64> = edges.iter().map(|e| normal_cdf((e - x) / sigma)).collect();
+                cdf.windows(2).map(|w| w[1] - w[0]).collect()
+            })
+            .collect();
+        Camera { centres, share }
+    }
+
+    /// Expected counts per pixel of one frame's profile, and their variance for counted
+    /// emissions (each emission lands in pixel j with its site's share).
+    fn image(&self, counts: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let pixels = self.centres.len();
+        let (mut mean, mut var) = (vec![0.0; pixels], vec![0.0; pixels]);
+        for (c, share) in counts.iter().zip(&self.share) {
+            if *c == 0.0 {
+                continue;
+            }
+            for j in 0..pixels {
+                mean[j] += c * share[j];
+                var[j] += c * share[j] * share[j];
+            }
+        }
+        (mean, var)
+    }
+}
+
+/// The apparent MSD of a point whose emissions per frame are `counts[t][i]` at site
+/// `x_min_sites + i`; `stream` picks the shot noise's random stream (the point index).
+pub fn apparent_msd(
+    m: &Microscope,
+    x_min_sites: i64,
+    counts: &[Vec<f64>],
+    pitch_nm: f64,
+    kind: Counts,
+    stream: u64,
+) -> Apparent {
+    let sites = counts.first().map_or(0, Vec::len);
+    let camera = Camera::new(m, x_min_sites, sites, pitch_nm);
+    let mut fits: Vec<Option<ProfileFit>> = Vec::with_capacity(counts.len());
+    let mut held_lorentz: Option<f64> = None;
+    for (t, row) in counts.iter().enumerate() {
+        let (mean, var) = camera.image(row);
+        let total: f64 = mean.iter().sum();
+        let (data, weights): (Vec<f64>, Vec<f64>) = match (m.photons_per_frame, kind) {
+            (Some(photons), _) => {
+                let n = noise::shot_noise(&mean, photons, m.seed, stream, t as u64);
+                let w = n.iter().map(|&c| 1.0 / c.max(1.0)).collect();
+                (n, w)
+            }
+            (None, Counts::Sampled) => {
+                let w = var.iter().map(|&v| 1.0 / v.max(1.0)).collect();
+                (mean, w)
+            }
+            (None, Counts::Expected) => {
+                let w = vec![1.0; mean.len()];
+                (mean, w)
+            }
+        };
+        let detected = match (m.photons_per_frame, kind) {
+            (Some(_), _) => data.iter().sum::<f64>(),
+            (None, Counts::Sampled) => total,
+            // Expected counts per walker: any nonzero profile is enough.
+            (None, Counts::Expected) => {
+                if total > 0.0 {
+                    f64::INFINITY
+                } else {
+                    0.0
+                }
+            }
+        };
+        let fit = (detected >= MIN_PHOTONS)
+            .then(|| fit_profile(&camera.centres, &data, &weights, m.profile, held_lorentz))
+            .flatten();
+        if t == 0 {
+            held_lorentz = fit.as_ref().and_then(|f| f.lorentz_nm);
+        }
+        fits.push(fit);
+    }
+    let noisy = m.photons_per_frame.is_some() || kind == Counts::Sampled;
+    let first = fits.first().cloned().flatten();
+    let mut out = Apparent::default();
+    for fit in &fits {
+        let pair = first.as_ref().zip(fit.as_ref());
+        out.msd_nm2.push(pair.map(|(a, b)| b.variance_nm2 - a.variance_nm2));
+        out.stderr_nm2.push(pair.and_then(|(a, b)| {
+            let e = (a.variance_err_nm2.powi(2) + b.variance_err_nm2.powi(2)).sqrt();
+            (noisy && e.is_finite()).then_some(e)
+        }));
+    }
+    if let (Some(e), Some(_)) = (out.stderr_nm2.first_mut(), first.as_ref()) {
+        *e = noisy.then_some(0.0);
+    }
+    out
+}
+
+/// Standard normal CDF (erfc from libm's approximation in `fit::erfc`).
+fn normal_cdf(z: f64) -> f64 {
+    0.5 * fit::erfc(-z / std::f64::consts::SQRT_2)
+}
