@@ -4,11 +4,10 @@
 //! in block order, exactly as the unsharded run estimates it.
 
 use crate::error::Error;
-use crate::run::{combine, point_result, run_hash};
+use crate::run::{columns, combine, point_result, run_hash};
 use exciton_core::checkpoint::{read_records, Record, BLOCKS_FILE};
 use exciton_core::error::Error as CoreError;
 use exciton_core::observables::{block_ranges, BlockResult};
-use exciton_core::results::parquet::ParamKind;
 use exciton_core::results::{read_results, ResultsWriter, RunResults, ShardInfo, WriteOptions};
 use exciton_core::sweep::Plan;
 use std::collections::{BTreeMap, HashMap};
@@ -167,16 +166,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, write: WriteOptions) -> Result<RunRes
         }
     }
 
-    let params = ParamKind::of(plan.points.iter().map(|p| &p.parameters));
-    let mut states: Vec<String> = Vec::new();
-    for p in &plan.points {
-        for s in &p.scenario.states.names {
-            if !states.contains(s) {
-                states.push(s.clone());
-            }
-        }
-    }
-    let mut writer = ResultsWriter::create(out, params, states, plan.points.len(), write)?;
+    let mut writer = ResultsWriter::create(out, columns(&plan), plan.points.len(), write)?;
     let written = write_points(&heads, &plan, &mut blocks, &mut writer);
     let written = match written {
         Ok(n) => n,

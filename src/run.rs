@@ -13,7 +13,7 @@ use exciton_core::error::Error as CoreError;
 use exciton_core::model::WalkTables;
 use exciton_core::observables::{block_ranges, estimate, BlockResult, EmissionProfile, Estimate};
 use exciton_core::progress::Progress;
-use exciton_core::results::parquet::ParamKind;
+use exciton_core::results::parquet::{Columns, ParamKind};
 use exciton_core::results::{read_results, PointResult, ResultsWriter, RunResults, ShardInfo, WriteOptions};
 use exciton_core::scenario::Scenario;
 use exciton_core::shard::{shares, Shard, Share};
@@ -52,6 +52,10 @@ impl Default for RunOptions {
 pub(crate) fn point_result(scenario: &Scenario, p: &SweepPoint, estimate: &Estimate) -> PointResult {
     let mut r = PointResult::new(scenario, p.parameters.clone(), estimate);
     r.point = p.index;
+    if let Some(a) = exciton_core::microscope::observe(scenario, p.index, &estimate.curves) {
+        r.apparent_msd_nm2 = a.msd_nm2;
+        r.apparent_msd_stderr_nm2 = a.stderr_nm2;
+    }
     r
 }
 
@@ -128,8 +132,9 @@ pub fn run(plan: &Plan, engine: &Engine, progress: &Progress) -> Result<RunResul
     })
 }
 
-/// The swept parameters' columns and the state names of every point of a plan.
-fn columns(plan: &Plan) -> (Vec<(String, ParamKind)>, Vec<String>) {
+/// The curves file's columns for every point of a plan: swept parameters, states,
+/// and the microscope's.
+pub(crate) fn columns(plan: &Plan) -> Columns {
     let params = ParamKind::of(plan.points.iter().map(|p| &p.parameters));
     let mut states: Vec<String> = Vec::new();
     for p in &plan.points {
@@ -139,7 +144,11 @@ fn columns(plan: &Plan) -> (Vec<(String, ParamKind)>, Vec<String>) {
             }
         }
     }
-    (params, states)
+    Columns {
+        params,
+        states,
+        apparent: plan.points.iter().any(|p| p.scenario.microscope.is_some()),
+    }
 }
 
 /// What a checkpoint holds for this run, checked against the plan.
@@ -257,8 +266,7 @@ pub fn run_into(
     let (mut checkpoint, stored) = Checkpoint::open(dir, resume)?;
     let kept = kept(stored, plan, exact, progress)?;
 
-    let (params, states) = columns(plan);
-    let mut writer = ResultsWriter::create(dir, params, states, plan.points.len(), options.write)?;
+    let mut writer = ResultsWriter::create(dir, columns(plan), plan.points.len(), options.write)?;
     let mut partial: Vec<Record> = Vec::new();
     let mut order = InOrder {
         order: mine.iter().filter(|s| s.whole).map(|s| s.point as u64).collect(),

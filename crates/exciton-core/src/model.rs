@@ -209,6 +209,6 @@ pub fn layout_for(scenario: &Scenario, tables: &WalkTables) -> crate::histogram:
         scenario.max_dx_sites,
         tables.spot.radius,
         scenario.occupancy_profile,
-        scenario.record_profiles,
+        scenario.records_positions(),
     )
 }

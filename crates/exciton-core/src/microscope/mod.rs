@@ -188,3 +188,30 @@ pub fn apparent_msd(
 fn normal_cdf(z: f64) -> f64 {
     0.5 * fit::erfc(-z / std::f64::consts::SQRT_2)
 }
+
+/// The apparent MSD of a point with a microscope: from its counted emissions (Monte
+/// Carlo, `curves.emission_profile`) or, without them (the exact backend), from the
+/// expected profile. `None` when the scenario has no microscope.
+pub fn observe(
+    scenario: &crate::scenario::Scenario,
+    point: u64,
+    curves: &crate::observables::Curves,
+) -> Option<Apparent> {
+    let m = scenario.microscope.as_ref()?;
+    let pitch = scenario.pitch_nm;
+    Some(match &curves.emission_profile {
+        Some(p) => {
+            let rows: Vec<Vec<f64>> = p
+                .counts
+                .iter()
+                .map(|r| r.iter().map(|&c| c as f64).collect())
+                .collect();
+            apparent_msd(m, p.x_min_sites, &rows, pitch, Counts::Sampled, point)
+        }
+        None => {
+            let tables = crate::model::WalkTables::new(scenario);
+            let e = crate::exact::expected_profile(&tables, &scenario.states.names, scenario.frames);
+            apparent_msd(m, e.x_min_sites, &e.counts, pitch, Counts::Expected, point)
+        }
+    })
+}

@@ -30,6 +30,10 @@ pub fn point_csv(p: &PointResult) -> String {
     s += &String::from(
         "frame,time_ps,intensity,intensity_stderr,emissions,msd_sites2,msd_stderr_sites2,msd_nm2,msd_reliable,msd_occupancy_sites2,msd_occupancy_stderr_sites2,msd_occupancy_nm2,msd_occupancy_stderr_nm2,occupancy_walkers",
     );
+    let apparent = !p.apparent_msd_nm2.is_empty();
+    if apparent {
+        s += ",apparent_msd_nm2,apparent_msd_stderr_nm2";
+    }
     for name in p.populations.keys() {
         s += &format!(",population_{name},intensity_{name}");
     }
@@ -53,6 +57,9 @@ pub fn point_csv(p: &PointResult) -> String {
             at(&p.msd_occupancy_stderr_nm2),
             p.occupancy_walkers[t],
         );
+        if apparent {
+            s += &format!(",{},{}", at(&p.apparent_msd_nm2), at(&p.apparent_msd_stderr_nm2));
+        }
         for (name, pop) in &p.populations {
             s += &format!(",{},{}", pop[t], p.intensity_by_state[name][t]);
         }

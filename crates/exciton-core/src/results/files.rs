@@ -2,7 +2,7 @@
 //! the results of a run streamed point by point (curves to Parquet as they finish, so a
 //! 10^5-point sweep never holds every curve in memory).
 
-use super::parquet::{CurvesWriter, ParamKind};
+use super::parquet::{Columns, CurvesWriter, ParamKind};
 use super::{point_csv, sweep_csv, PointResult, RunResults};
 use crate::error::{Error, OutputProblem};
 use std::io::Write;
@@ -111,16 +111,15 @@ pub struct ResultsWriter {
 }
 
 impl ResultsWriter {
-    /// `params` and `states`: the columns of every point (see [`ParamKind::of`]);
-    /// `total`: points in the whole run (for the CSV names' width).
+    /// `columns`: the swept parameters ([`ParamKind::of`]), states and microscope of
+    /// every point; `total`: points in the whole run (for the CSV names' width).
     pub fn create(
         dir: &Path,
-        params: Vec<(String, ParamKind)>,
-        states: Vec<String>,
+        columns: Columns,
         total: usize,
         options: WriteOptions,
     ) -> Result<ResultsWriter, Error> {
-        let curves = CurvesWriter::create(&dir.join(super::parquet::CURVES_FILE), params, states)?;
+        let curves = CurvesWriter::create(&dir.join(super::parquet::CURVES_FILE), columns)?;
         Ok(ResultsWriter {
             dir: dir.to_path_buf(),
             curves,
@@ -224,7 +223,12 @@ pub fn write_results(dir: &Path, results: &RunResults, options: WriteOptions) ->
         .shard
         .as_ref()
         .map_or(results.points.len(), |s| s.points_total as usize);
-    let mut w = ResultsWriter::create(dir, params, states, total, options)?;
+    let columns = Columns {
+        params,
+        states,
+        apparent: results.points.iter().any(|p| !p.apparent_msd_nm2.is_empty()),
+    };
+    let mut w = ResultsWriter::create(dir, columns, total, options)?;
     for p in &results.points {
         if let Err(e) = w.push(p.clone()) {
             w.abandon();

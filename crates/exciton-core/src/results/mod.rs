@@ -115,6 +115,13 @@ pub struct PointResult {
     pub t_max_note: Option<String>,
     pub t_max_estimator: String,
     pub warnings: Vec<String>,
+    /// The microscope's apparent MSD per frame, sigma_app^2(t) - sigma_app^2(0) of the
+    /// fitted camera image (MODEL.md section 10), and its fit error; empty without a
+    /// microscope, null where a fit failed or rests on too few photons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub apparent_msd_nm2: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub apparent_msd_stderr_nm2: Vec<Option<f64>>,
     /// Emission counts over absolute x per frame, when the scenario sets `record_profiles`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emission_profile: Option<crate::observables::EmissionProfile>,
@@ -191,6 +198,8 @@ impl PointResult {
             t_max_note: summary.t_max_note.clone(),
             t_max_estimator: "occupancy-weighted MSD".into(),
             warnings: summary.warnings.clone(),
+            apparent_msd_nm2: Vec::new(),
+            apparent_msd_stderr_nm2: Vec::new(),
             emission_profile: if scenario.record_profiles {
                 curves.emission_profile.clone()
             } else {
@@ -314,6 +323,8 @@ impl PointResult {
         self.msd_occupancy_stderr_nm2 = Vec::new();
         self.occupancy_walkers = Vec::new();
         self.emission_overflow = Vec::new();
+        self.apparent_msd_nm2 = Vec::new();
+        self.apparent_msd_stderr_nm2 = Vec::new();
     }
 
     /// The point holds its curves (not stripped for a large run).

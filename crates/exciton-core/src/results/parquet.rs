@@ -95,8 +95,23 @@ const F64_COLUMNS: [(&str, Get, Put); 12] = [
     ("occupancy_walkers", |p, t| Some(p.occupancy_walkers[t]), |p, v| p.occupancy_walkers.push(v.unwrap_or(f64::NAN))),
 ];
 
+/// The microscope's columns, present when the run has a microscope.
+const APPARENT_COLUMNS: [(&str, Get, Put); 2] = [
+    ("apparent_msd_nm2", |p, t| p.apparent_msd_nm2[t], |p, v| p.apparent_msd_nm2.push(v)),
+    ("apparent_msd_stderr_nm2", |p, t| p.apparent_msd_stderr_nm2[t], |p, v| p.apparent_msd_stderr_nm2.push(v)),
+];
+
+/// What a curves file holds beyond the fixed columns.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Columns {
+    pub params: Vec<(String, ParamKind)>,
+    pub states: Vec<String>,
+    /// The microscope's apparent MSD and its error.
+    pub apparent: bool,
+}
+
 /// The columns of a sweep with these swept parameters and states, in order.
-fn schema(params: &[(String, ParamKind)], states: &[String]) -> SchemaRef {
+fn schema(params: &[(String, ParamKind)], states: &[String], apparent: bool) -> SchemaRef {
     let f64_col = |name: &str| Field::new(name, DataType::Float64, true);
     let mut fields = vec![Field::new("point", DataType::UInt64, false)];
     for (name, kind) in params {
@@ -109,6 +124,9 @@ fn schema(params: &[(String, ParamKind)], states: &[String]) -> SchemaRef {
     fields.extend(F64_COLUMNS.iter().map(|c| f64_col(c.0)));
     fields.push(Field::new("msd_reliable", DataType::Boolean, false));
     fields.push(Field::new("emission_overflow", DataType::UInt64, false));
+    if apparent {
+        fields.extend(APPARENT_COLUMNS.iter().map(|c| f64_col(c.0)));
+    }
     for s in states {
         fields.push(f64_col(&format!("population_{s}")));
         fields.push(f64_col(&format!("intensity_{s}")));
@@ -124,6 +142,7 @@ struct Rows {
     f64s: Vec<Float64Builder>,
     reliable: BooleanBuilder,
     overflow: UInt64Builder,
+    apparent: Option<[Float64Builder; 2]>,
     states: Vec<(Float64Builder, Float64Builder)>,
     len: usize,
 }
@@ -134,7 +153,7 @@ enum ParamBuilder {
 }
 
 impl Rows {
-    fn new(params: &[(String, ParamKind)], states: usize) -> Rows {
+    fn new(params: &[(String, ParamKind)], states: usize, apparent: bool) -> Rows {
         Rows {
             point: UInt64Builder::new(),
             params: params
@@ -148,6 +167,7 @@ impl Rows {
             f64s: F64_COLUMNS.iter().map(|_| Float64Builder::new()).collect(),
             reliable: BooleanBuilder::new(),
             overflow: UInt64Builder::new(),
+            apparent: apparent.then(|| [Float64Builder::new(), Float64Builder::new()]),
             states: (0..states)
                 .map(|_| (Float64Builder::new(), Float64Builder::new()))
                 .collect(),
@@ -175,6 +195,12 @@ impl Rows {
                 .append_value(p.msd_reliable.get(t).copied().unwrap_or(false));
             self.overflow
                 .append_value(p.emission_overflow.get(t).copied().unwrap_or(0));
+            if let Some(builders) = &mut self.apparent {
+                let has = !p.apparent_msd_nm2.is_empty();
+                for (c, b) in APPARENT_COLUMNS.iter().zip(builders.iter_mut()) {
+                    b.append_option(if has { (c.1)(p, t) } else { None });
+                }
+            }
             for (s, (pop, int)) in states.iter().zip(&mut self.states) {
                 pop.append_option(p.populations.get(s).map(|v| v[t]));
                 int.append_option(p.intensity_by_state.get(s).map(|v| v[t]));
@@ -195,6 +221,9 @@ impl Rows {
         cols.extend(self.f64s.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
         cols.push(Arc::new(self.reliable.finish()));
         cols.push(Arc::new(self.overflow.finish()));
+        if let Some(builders) = &mut self.apparent {
+            cols.extend(builders.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+        }
         for (pop, int) in &mut self.states {
             cols.push(Arc::new(pop.finish()));
             cols.push(Arc::new(int.finish()));
@@ -218,12 +247,9 @@ pub struct CurvesWriter {
 }
 
 impl CurvesWriter {
-    pub fn create(
-        path: &Path,
-        params: Vec<(String, ParamKind)>,
-        states: Vec<String>,
-    ) -> Result<CurvesWriter, Error> {
-        let schema = schema(&params, &states);
+    pub fn create(path: &Path, columns: Columns) -> Result<CurvesWriter, Error> {
+        let Columns { params, states, apparent } = columns;
+        let schema = schema(&params, &states, apparent);
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(CURVES_FILE);
         let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
         let file = File::create(&tmp)
@@ -232,7 +258,7 @@ impl CurvesWriter {
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("a zstd level")))
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .set_dictionary_enabled(false);
-        for c in F64_COLUMNS.iter().map(|c| c.0.to_string()).chain(
+        for c in F64_COLUMNS.iter().chain(&APPARENT_COLUMNS).map(|c| c.0.to_string()).chain(
             states
                 .iter()
                 .flat_map(|s| [format!("population_{s}"), format!("intensity_{s}")]),
@@ -250,7 +276,7 @@ impl CurvesWriter {
         }
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props.build()))
             .map_err(|e| parquet_error(&tmp, e))?;
-        let rows = Rows::new(&params, states.len());
+        let rows = Rows::new(&params, states.len(), apparent);
         Ok(CurvesWriter {
             writer,
             schema,
@@ -363,6 +389,11 @@ pub fn read_curves(path: &Path, points: &mut [PointResult]) -> Result<(), Error>
             .downcast_ref::<UInt64Array>()
             .cloned()
             .ok_or_else(|| bad(&"column `emission_overflow` is not u64"))?;
+        let apparent: Option<Vec<Float64Array>> = batch
+            .column_by_name(APPARENT_COLUMNS[0].0)
+            .is_some()
+            .then(|| APPARENT_COLUMNS.iter().map(|c| f64s(c.0)).collect::<Result<_, _>>())
+            .transpose()?;
         let schema = batch.schema();
         let states: Vec<(String, Float64Array, Float64Array)> = schema
             .fields()
@@ -381,6 +412,11 @@ pub fn read_curves(path: &Path, points: &mut [PointResult]) -> Result<(), Error>
             }
             p.msd_reliable.push(reliable.value(r));
             p.emission_overflow.push(overflow.value(r));
+            // A run has a microscope at every point or at none (the sweep cannot add one
+            // to some points only).
+            for (c, a) in APPARENT_COLUMNS.iter().zip(apparent.iter().flatten()) {
+                (c.2)(p, opt(a, r));
+            }
             for (s, pop, int) in &states {
                 if let Some(v) = opt(pop, r) {
                     p.populations.entry(s.clone()).or_default().push(v);

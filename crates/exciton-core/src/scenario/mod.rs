@@ -157,6 +157,8 @@ pub struct Scenario {
     pub sample: Option<Sample>,
     pub temperature_k: Option<f64>,
     pub record_profiles: bool,
+    /// The virtual microscope, when the scenario has one: results gain the apparent MSD.
+    pub microscope: Option<crate::microscope::Microscope>,
     /// Half-width of the displacement histograms; |dx| beyond goes to the overflow bin.
     pub max_dx_sites: u32,
     /// Also record the full occupancy histograms O[t][s][dx] (slower: a count per
@@ -165,6 +167,12 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The walk records emissions at absolute positions: for the profile in results
+    /// (`record_profiles`) or for the microscope.
+    pub fn records_positions(&self) -> bool {
+        self.record_profiles || self.microscope.is_some()
+    }
+
     /// Reads, parses and validates a scenario file without a sweep
     /// ([`crate::sweep::Plan::load`] takes both).
     pub fn load(path: &Path) -> Result<Self, ScenarioError> {

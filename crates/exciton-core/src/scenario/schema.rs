@@ -89,6 +89,9 @@ pub(super) struct ScenarioFile {
     /// Keep the emission profile over absolute x per frame in results.json.
     #[serde(default)]
     pub(super) record_profiles: bool,
+    /// The virtual microscope (MODEL.md section 10): the apparent MSD of every frame.
+    #[serde(default)]
+    pub(super) microscope: Option<crate::microscope::Microscope>,
     /// Figures to draw from the results (see `figures.rs`).
     #[serde(default)]
     #[allow(dead_code)] // read by the sweep layer from the JSON, typed here for validation

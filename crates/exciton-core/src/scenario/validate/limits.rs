@@ -109,7 +109,7 @@ pub(super) fn histograms(
         max_dx_sites,
         crate::rng::SpotTable::radius_for(sigma_sites),
         spec.histogram.occupancy_profile,
-        spec.record_profiles,
+        spec.record_profiles || spec.microscope.is_some(),
     );
     if layout.len() as u64 > MAX_HISTOGRAM_COUNTERS {
         return Err(c.fail(
@@ -119,8 +119,8 @@ pub(super) fn histograms(
                 "the histograms would need {} counters ({:.1} GiB per copy), above the limit of {MAX_HISTOGRAM_COUNTERS}: reduce frames, histogram.max_dx_sites{}",
                 layout.len(),
                 layout.len() as f64 * 4.0 / f64::from(1u32 << 30),
-                if spec.record_profiles {
-                    ", initial.sigma_sites (the profile's rows span the spot) or turn record_profiles off"
+                if spec.record_profiles || spec.microscope.is_some() {
+                    ", initial.sigma_sites (the profile's rows span the spot) or turn record_profiles (or the microscope) off"
                 } else {
                     ""
                 }

@@ -56,6 +56,8 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         limits::events_per_frame(c, &table, dt_ps, counts.frames)?;
     }
 
+    let microscope = spec.microscope.clone().map(|m| microscope(c, m)).transpose()?;
+
     Ok(Scenario {
         name: spec.name,
         file: file.to_path_buf(),
@@ -71,7 +73,21 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         sample,
         temperature_k,
         record_profiles: spec.record_profiles,
+        microscope,
         max_dx_sites,
         occupancy_profile: spec.histogram.occupancy_profile,
     })
+}
+
+/// The microscope's widths and photon count are positive.
+fn microscope(
+    c: Check,
+    m: crate::microscope::Microscope,
+) -> Result<crate::microscope::Microscope, ScenarioError> {
+    c.positive("microscope.psf_fwhm_nm", m.psf_fwhm_nm)?;
+    c.positive("microscope.pixel_nm", m.pixel_nm)?;
+    if let Some(p) = m.photons_per_frame {
+        c.positive("microscope.photons_per_frame", p)?;
+    }
+    Ok(m)
 }
