@@ -17,6 +17,8 @@ mod exact;
 mod gpu;
 #[path = "it/mc_vs_exact.rs"]
 mod mc_vs_exact;
+#[path = "it/microscope.rs"]
+mod microscope;
 #[path = "it/outputs.rs"]
 mod outputs;
 #[path = "it/paper_claims.rs"]

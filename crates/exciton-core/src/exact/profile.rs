@@ -48,7 +48,8 @@ impl Distribution {
 
     /// Room for one more site on each side (the array doubles when full).
     fn widen(&mut self) {
-        if self.lo == 0 || self.hi + 1 == self.p[0].len() {
+        // The stencil reads one site beyond the window on each side.
+        if self.lo < 2 || self.hi + 2 >= self.p[0].len() {
             let add = self.p[0].len();
             for v in &mut self.p {
                 let mut w = vec![0.0; add];
