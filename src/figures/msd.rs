@@ -34,6 +34,20 @@ fn curve(p: &PointResult) -> Vec<WithErr> {
         .collect()
 }
 
+/// The microscope's apparent MSD (ns, nm^2) over the same frames as [`curve`], thinned
+/// to about 40 marks; empty without a microscope.
+fn apparent(p: &PointResult) -> Vec<(f64, f64)> {
+    let frames = curve(p).len();
+    let every = (frames / 40).max(1);
+    p.apparent_msd_nm2
+        .iter()
+        .take(frames)
+        .enumerate()
+        .step_by(every)
+        .filter_map(|(i, m)| Some((p.time_ps[i] / 1000.0, (*m)?)))
+        .collect()
+}
+
 /// The drawable values of a curve: one line through them.
 fn line(c: &[WithErr]) -> Vec<(f64, f64)> {
     c.iter().filter_map(|&(t, m, _)| Some((t, m?))).collect()
@@ -73,8 +87,14 @@ pub fn msd(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureErr
     );
     let any = any_error(curves.iter().flat_map(|(_, c)| c));
     let footnote = error_note("shaded bands", "the line", any, r.backend == "exact");
+    let marks: Vec<Vec<(f64, f64)>> = shown.iter().map(|&i| apparent(&r.points[i])).collect();
+    let microscope = marks.iter().any(|m| !m.is_empty());
+    let mut notes = vec![footnote];
+    if microscope {
+        notes.push("open circles: apparent MSD through the virtual microscope (PSF-blurred camera image, fitted per frame), same colour as its point".into());
+    }
     draw_png(path, |root| {
-        let top = footed(root, note, &[footnote])?;
+        let top = footed(root, note, &notes)?;
         let body = title_area(&top, &title, 32)?;
         let (plot, beside) = side_legend(&body, &entries, Marks::Lines, false)?;
         let mut chart = ChartBuilder::on(&plot)
@@ -107,6 +127,16 @@ pub fn msd(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureErr
         }
         for (i, (_, c)) in curves.iter().enumerate() {
             draw_line(&mut chart, &line(c), style(i), Marks::Lines, 6)?;
+        }
+        for (i, m) in marks.iter().enumerate() {
+            let color = style(i).color.stroke_width(2);
+            chart
+                .draw_series(
+                    m.iter()
+                        .filter(|p| p.1 >= 0.0 && p.1 <= y_top)
+                        .map(|&p| Circle::new(p, 5, color)),
+                )
+                .map_err(e)?;
         }
         if !beside {
             inline_legend(
