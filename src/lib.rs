@@ -6,5 +6,6 @@ pub mod bench;
 pub mod engine;
 pub mod error;
 pub mod figures;
+pub mod fit;
 pub mod merge;
 pub mod run;

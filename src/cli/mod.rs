@@ -5,6 +5,7 @@ mod args;
 mod bench;
 mod check;
 mod devices;
+mod fit;
 mod merge;
 mod plot;
 mod progress;
@@ -39,6 +40,11 @@ enum Command {
     ///
     /// Example: exciton-mc merge out/shard-0 out/shard-1 out/shard-2 out/shard-3 --out out/all
     Merge(merge::MergeArgs),
+    /// Fit free scenario parameters to measured MSD or PL curves (exact backend, weighted
+    /// least squares), with a Monte Carlo check at the best values.
+    ///
+    /// Example: exciton-mc fit examples/fit-5nm-9K/fit.json
+    Fit(fit::FitArgs),
     /// Write (and submit) a SLURM job array that runs a scenario in shards, and a merge
     /// job that waits for it.
     ///
@@ -77,6 +83,7 @@ pub(crate) fn main(env: &crate::Environment) -> Result<i32> {
     match cli.command {
         Command::Run(args) => run::run_command(args, env),
         Command::Merge(args) => merge::merge_command(args),
+        Command::Fit(args) => fit::fit_command(args, env),
         Command::Slurm(args) => slurm::slurm_command(args),
         Command::Bench(args) => bench::bench_command(args, env).map(|()| 0),
         Command::Reproduce(args) => reproduce::reproduce_command(args, env).map(|()| 0),

@@ -6,6 +6,7 @@
 //! is needed.
 
 mod errors;
+pub mod fit_plot;
 #[cfg(test)]
 mod fixture;
 mod labels;
