@@ -12,6 +12,8 @@ mod estimators;
 mod everyday;
 #[path = "it/exact.rs"]
 mod exact;
+#[path = "it/fitting.rs"]
+mod fitting;
 #[cfg(feature = "gpu")]
 #[path = "it/gpu.rs"]
 mod gpu;

@@ -1,0 +1,217 @@
+//! `exciton-mc fit`: errors that cover the truth as often as they should, a global fit
+//! that recovers a shared splitting energy, the example, and bad input named by file
+//! and line or path.
+
+use crate::common::{exe, temp_dir, text};
+use exciton_core::rng::Pcg32;
+use exciton_mc::fit::Fit;
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// A standard normal draw (Box-Muller) from a PCG stream.
+fn gauss(rng: &mut Pcg32) -> f64 {
+    let u = (f64::from(rng.next_u32()) + 0.5) / 4_294_967_296.0;
+    let v = (f64::from(rng.next_u32()) + 0.5) / 4_294_967_296.0;
+    (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+}
+
+fn paper_scenario() -> Value {
+    json!({
+        "name": "fit-test", "lattice": {"geometry": "paper", "pitch_nm": 7.0},
+        "dt_ps": 25.0, "frames": 200, "walkers": 1000, "seed": 1,
+        "units": "probability_per_frame",
+        "initial": {"sigma_sites": 10.0, "populations": {"bright": 0.5, "dark": 0.5}},
+        "states": {
+            "bright": {"radiative": 0.03, "fret": 0.09, "to": {"dark": 0.15}},
+            "dark": {"radiative": 0.0003}
+        }
+    })
+}
+
+/// Writes a fit directory: the scenario, one CSV per dataset (exact model at the true
+/// values plus Gaussian noise of the given errors), and fit.json.
+fn write_fit(
+    dir: &Path,
+    scenario: &Value,
+    datasets: &[(&str, &str, Value, Vec<(f64, f64, f64)>)],
+    free: Value,
+) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("scenario.json"), serde_json::to_string(scenario).unwrap()).unwrap();
+    let mut specs = Vec::new();
+    for (name, observable, set, rows) in datasets {
+        let (v, e) = if *observable == "intensity" {
+            ("intensity", "intensity_stderr")
+        } else {
+            ("msd_nm2", "msd_stderr_nm2")
+        };
+        let mut csv = format!("time_ps,{v},{e}\n");
+        for (t, y, err) in rows {
+            csv += &format!("{t},{y},{err}\n");
+        }
+        std::fs::write(dir.join(format!("{name}.csv")), csv).unwrap();
+        specs.push(json!({"file": format!("{name}.csv"), "observable": observable, "set": set}));
+    }
+    let fit = json!({"scenario": "scenario.json", "datasets": specs, "free": free, "check_walkers": 0});
+    let path = dir.join("fit.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&fit).unwrap()).unwrap();
+    path
+}
+
+/// The exact model of a fit file's dataset `d` at `theta`.
+fn model(path: &Path, d: usize, theta: &[f64]) -> Vec<f64> {
+    let fit = Fit::load(path).unwrap();
+    fit.model(&fit.datasets[d], theta).unwrap()
+}
+
+#[test]
+fn fitted_errors_cover_the_true_values_as_often_as_one_sigma_should() {
+    let dir = temp_dir("fit-coverage");
+    let truth = [0.09, 0.15];
+    let times: Vec<f64> = (1..=40).map(|k| f64::from(k) * 75.0).collect();
+    let placeholder: Vec<(f64, f64, f64)> = times.iter().map(|&t| (t, 1.0, 1.0)).collect();
+    let free = json!({"states.bright.fret": {"initial": 0.12, "min": 0.0, "max": 1.0},
+                      "states.bright.to.dark": {"initial": 0.1, "min": 0.0, "max": 0.9}});
+    let path = write_fit(&dir, &paper_scenario(), &[("msd", "msd", json!({}), placeholder)], free.clone());
+    let clean = model(&path, 0, &truth);
+    let (mut inside, mut total, seeds) = ([0; 2], 0, 100);
+    for seed in 0..seeds {
+        let mut rng = Pcg32::new(seed, 3);
+        let rows: Vec<(f64, f64, f64)> = times
+            .iter()
+            .zip(&clean)
+            .map(|(&t, &m)| {
+                let err = 1.0 + 0.03 * m;
+                (t, m + err * gauss(&mut rng), err)
+            })
+            .collect();
+        let path = write_fit(&dir, &paper_scenario(), &[("msd", "msd", json!({}), rows)], free.clone());
+        let fit = Fit::load(&path).unwrap();
+        let o = fit.run();
+        assert!(o.converged, "seed {seed} did not converge");
+        let err = o.stderr();
+        for i in 0..2 {
+            if (o.params[i] - truth[i]).abs() <= err[i].unwrap() {
+                inside[i] += 1;
+            }
+        }
+        total += 1;
+    }
+    let frac: Vec<f64> = inside.iter().map(|&n| f64::from(n) / f64::from(total)).collect();
+    println!("within 1 stderr over {total} noise seeds: fret {:.0} %, bright->dark {:.0} %", 100.0 * frac[0], 100.0 * frac[1]);
+    for f in frac {
+        assert!((0.55..=0.80).contains(&f), "coverage {f}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_global_fit_over_three_temperatures_recovers_the_shared_splitting() {
+    let dir = temp_dir("fit-global");
+    // Dark -> bright by detailed balance over the splitting: the PL decay's slow tail
+    // depends on it through the temperature.
+    let mut s = paper_scenario();
+    s["sample"] = json!({"preset": "5nm_SL", "splitting_meV": 12.0});
+    s["temperature_K"] = json!(20.0);
+    s["lattice"] = json!({"geometry": "paper"});
+    s["states"]["dark"]["to"] = json!({"bright": {"detailed_balance": {}}});
+    s["frames"] = json!(400);
+    let temps = [10.0, 20.0, 40.0];
+    let times: Vec<f64> = (0..40).map(|k| f64::from(k) * 250.0).collect();
+    let placeholder = |_: f64| times.iter().map(|&t| (t, 1.0, 1.0)).collect::<Vec<_>>();
+    let free = json!({"sample.splitting_meV": {"initial": 8.0, "min": 0.0, "max": 40.0}});
+    let sets: Vec<(String, Value)> = temps.iter().map(|t| (format!("pl-{t}"), json!({"temperature_K": t}))).collect();
+    let datasets: Vec<(&str, &str, Value, Vec<(f64, f64, f64)>)> = sets
+        .iter()
+        .map(|(n, set)| (n.as_str(), "intensity", set.clone(), placeholder(0.0)))
+        .collect();
+    let path = write_fit(&dir, &s, &datasets, free.clone());
+    let mut rng = Pcg32::new(11, 5);
+    let noisy: Vec<(&str, &str, Value, Vec<(f64, f64, f64)>)> = sets
+        .iter()
+        .enumerate()
+        .map(|(i, (n, set))| {
+            let clean = model(&path, i, &[15.0]);
+            let rows = times
+                .iter()
+                .zip(&clean)
+                .map(|(&t, &m)| {
+                    let err = 0.002 + 0.02 * m;
+                    (t, m + err * gauss(&mut rng), err)
+                })
+                .collect();
+            (n.as_str(), "intensity", set.clone(), rows)
+        })
+        .collect();
+    let path = write_fit(&dir, &s, &noisy, free);
+    let fit = Fit::load(&path).unwrap();
+    let o = fit.run();
+    let (v, e) = (o.params[0], o.stderr()[0].unwrap());
+    println!("splitting {v:.3} +- {e:.3} meV (true 15), chi2 {:.1} for {} dof", o.chi2, o.dof);
+    assert!(o.converged && (v - 15.0).abs() < 4.0 * e && e < 2.0, "{v} +- {e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_example_fit_recovers_the_rates_that_made_its_data() {
+    let out = temp_dir("fit-example");
+    let o = exe()
+        .args(["fit", "examples/fit-5nm-9K/fit.json", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    println!("{}", text(&o));
+    assert!(o.status.success(), "{}", text(&o));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(out.join("fit.json")).unwrap()).unwrap();
+    for (path, truth) in [("states.bright.fret", 0.09), ("states.bright.to.dark", 0.15)] {
+        let p = &r["parameters"][path];
+        let (v, e) = (p["value"].as_f64().unwrap(), p["stderr"].as_f64().unwrap());
+        assert!((v - truth).abs() < 3.0 * e, "{path}: {v} +- {e}, made with {truth}");
+    }
+    assert!(r["converged"].as_bool().unwrap());
+    assert_eq!(r["correlation"].as_array().unwrap().len(), 2);
+    assert!(r["monte_carlo_check"]["chi2"].as_f64().is_some());
+    assert!(out.join("fit.png").exists());
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn bad_fit_input_is_named_by_file_and_line_or_path() {
+    let dir = temp_dir("fit-errors");
+    let good = |dir: &Path| {
+        write_fit(
+            dir,
+            &paper_scenario(),
+            &[("msd", "msd", json!({}), vec![(100.0, 50.0, 3.0), (200.0, 100.0, 4.0), (300.0, 130.0, 4.0)])],
+            json!({"states.bright.fret": {"initial": 0.1}}),
+        )
+    };
+    let path = good(&dir);
+    let csv = dir.join("msd.csv");
+    let cases: Vec<(Box<dyn Fn()>, &str)> = vec![
+        (Box::new(|| std::fs::write(&csv, "time_ps,value\n1,2\n").unwrap()), "no `msd_nm2` column"),
+        (Box::new(|| std::fs::write(&csv, "time_ps,msd_nm2\n100,1\n50,2\n").unwrap()), "msd.csv: line 3: times must increase"),
+        (Box::new(|| std::fs::write(&csv, "time_ps,msd_nm2,msd_stderr_nm2\n100,1,1\n200,2,-1\n").unwrap()), "line 3: `msd_stderr_nm2` = -1: standard errors must be positive"),
+        (Box::new(|| std::fs::write(&csv, "time_ps,msd_nm2\n100,1\n200,abc\n").unwrap()), "line 3: `msd_nm2` = `abc` is not a number"),
+        (Box::new(|| std::fs::write(&csv, "time_ps,msd_nm2\n100,1\n900000,2\n").unwrap()), "beyond the scenario's last frame"),
+    ];
+    for (break_it, want) in cases {
+        good(&dir);
+        break_it();
+        let o = exe().args(["fit"]).arg(&path).arg("--out").arg(dir.join("out")).output().unwrap();
+        println!("{}", text(&o).trim());
+        assert_eq!(o.status.code(), Some(1), "{want}: {}", text(&o));
+        assert!(text(&o).contains(want), "expected `{want}`: {}", text(&o));
+    }
+    // A free path that does not exist, and bounds that exclude the start.
+    for (free, want) in [
+        (json!({"states.bright.hop": {"initial": 0.1}}), "free.states.bright.hop: no such field"),
+        (json!({"states.bright.fret": {"initial": 2.0, "max": 1.0}}), "initial 2 is outside"),
+    ] {
+        let path = write_fit(&dir, &paper_scenario(), &[("msd", "msd", json!({}), vec![(100.0, 50.0, 3.0), (200.0, 100.0, 4.0)])], free);
+        let o = exe().args(["fit"]).arg(&path).arg("--out").arg(dir.join("out")).output().unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        assert!(text(&o).contains(want) && text(&o).contains("fit.json"), "expected `{want}`: {}", text(&o));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
