@@ -70,8 +70,12 @@ pub struct Solution {
     pub evaluations: usize,
 }
 
+/// The Jacobian of the residuals by parameter, `[residual][parameter]`.
+pub type Jacobian<'a> = &'a dyn Fn(&[f64]) -> Option<Vec<Vec<f64>>>;
+
 struct Problem<'a> {
     residuals: &'a dyn Fn(&[f64]) -> Option<Vec<f64>>,
+    analytic: Option<Jacobian<'a>>,
     bounds: &'a [Bounds],
     u: DVector<f64>,
     evaluations: std::cell::Cell<usize>,
@@ -108,6 +112,15 @@ impl LeastSquaresProblem<f64, Dyn, Dyn> for Problem<'_> {
 
     fn jacobian(&self) -> Option<DMatrix<f64>> {
         let n = self.u.len();
+        if let Some(jac) = self.analytic {
+            // d r / d u = d r / d x * d x / d u.
+            self.evaluations.set(self.evaluations.get() + 1);
+            let x = self.external(&self.u);
+            let j = jac(&x)?;
+            let slopes: Vec<f64> = self.u.iter().zip(self.bounds).map(|(&u, b)| b.slope(u)).collect();
+            let m = j.len();
+            return Some(DMatrix::from_fn(m, n, |r, c| j[r][c] * slopes[c]));
+        }
         let mut columns = Vec::with_capacity(n);
         for k in 0..n {
             let h = 1e-6 * self.u[k].abs().max(1e-3);
@@ -128,6 +141,16 @@ pub fn minimize(
     start: &[f64],
     bounds: &[Bounds],
 ) -> Solution {
+    minimize_with(residuals, None, start, bounds)
+}
+
+/// [`minimize`] with the Jacobian given (by parameter) rather than taken by differences.
+pub fn minimize_with(
+    residuals: &dyn Fn(&[f64]) -> Option<Vec<f64>>,
+    jacobian: Option<Jacobian>,
+    start: &[f64],
+    bounds: &[Bounds],
+) -> Solution {
     assert_eq!(start.len(), bounds.len(), "a bound per parameter");
     let u0 = DVector::from_iterator(
         start.len(),
@@ -135,6 +158,7 @@ pub fn minimize(
     );
     let problem = Problem {
         residuals,
+        analytic: jacobian,
         bounds,
         u: u0,
         evaluations: std::cell::Cell::new(0),

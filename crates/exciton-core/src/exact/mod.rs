@@ -13,7 +13,7 @@ use crate::scenario::StateTable;
 use nalgebra::{DMatrix, DVector};
 
 mod profile;
-pub use profile::{expected_profile, ExpectedProfile};
+pub use profile::{expected_dx_profile, expected_profile, ExpectedProfile};
 
 /// Expected curves of a point whose thresholds are `tables` (either clock).
 pub fn curves_of(

@@ -67,33 +67,68 @@ pub enum Counts {
     Expected,
 }
 
-/// The camera: pixel edges and each site's share of its photons per pixel.
+/// The camera: pixel centres and, for each source row of a profile, the fraction of its
+/// photons landing in each pixel near it (`share[i] = (first pixel, fractions)`; beyond
+/// the PSF's reach, nothing).
 struct Camera {
     /// Pixel centres, nm.
     centres: Vec<f64>,
-    /// `share[i][j]`: fraction of a photon emitted at site i that lands in pixel j.
-    share: Vec<Vec<f64>>,
+    share: Vec<(usize, Vec<f64>)>,
 }
 
+/// Shares below this fraction of a photon are dropped (a pixel ~8 PSF widths away).
+const NEGLIGIBLE_SHARE: f64 = 1e-15;
+
 impl Camera {
-    fn new(m: &Microscope, x_min_sites: i64, sites: usize, pitch_nm: f64) -> Camera {
+    /// A camera for rows of `sites` sources; source i sits at site `x_min_sites + i`,
+    /// or, with `spot` (probabilities of offsets -R..=R), is spread over the spot
+    /// around it (the exact backend's rows are displacements, not positions).
+    fn new(m: &Microscope, x_min_sites: i64, sites: usize, pitch_nm: f64, spot: Option<&[f64]>) -> Camera {
         let sigma = m.psf_fwhm_nm / (8.0 * std::f64::consts::LN_2).sqrt();
-        let lo = x_min_sites as f64 * pitch_nm - IMAGE_MARGIN_FWHM * m.psf_fwhm_nm;
-        let hi = (x_min_sites + sites as i64 - 1) as f64 * pitch_nm + IMAGE_MARGIN_FWHM * m.psf_fwhm_nm;
+        let radius = spot.map_or(0, |s| (s.len() / 2) as i64);
+        let (first_site, last_site) = (x_min_sites - radius, x_min_sites + sites as i64 - 1 + radius);
+        let lo = first_site as f64 * pitch_nm - IMAGE_MARGIN_FWHM * m.psf_fwhm_nm;
+        let hi = last_site as f64 * pitch_nm + IMAGE_MARGIN_FWHM * m.psf_fwhm_nm;
         // Pixels centred on x = 0, the spot's centre.
         let first = (lo / m.pixel_nm).floor() as i64;
         let last = (hi / m.pixel_nm).ceil() as i64;
-        let edges: Vec<f64> = (first..=last + 1)
-            .map(|k| (k as f64 - 0.5) * m.pixel_nm)
-            .collect();
+        let pixels = (last - first + 1) as usize;
         let centres = (first..=last).map(|k| k as f64 * m.pixel_nm).collect();
-        let share = (0..sites)
-            .map(|i| {
-                let x = (x_min_sites + i as i64) as f64 * pitch_nm;
-                let cdf: Vec<f64> = edges.iter().map(|e| normal_cdf((e - x) / sigma)).collect();
-                cdf.windows(2).map(|w| w[1] - w[0]).collect()
-            })
-            .collect();
+        let edge = |j: usize| (first + j as i64) as f64 * m.pixel_nm - 0.5 * m.pixel_nm;
+        // Each site's share: the PSF's mass over each pixel, cut where negligible.
+        let site_share = |x_site: i64| -> (usize, Vec<f64>) {
+            let x = x_site as f64 * pitch_nm;
+            let reach = 9.0 * sigma;
+            let a = (((x - reach - edge(0)) / m.pixel_nm).floor().max(0.0) as usize).min(pixels - 1);
+            let b = (((x + reach - edge(0)) / m.pixel_nm).ceil().max(0.0) as usize).min(pixels - 1);
+            let cdf: Vec<f64> = (a..=b + 1).map(|j| normal_cdf((edge(j) - x) / sigma)).collect();
+            let mut v: Vec<f64> = cdf.windows(2).map(|w| w[1] - w[0]).collect();
+            let lead = v.iter().position(|&f| f > NEGLIGIBLE_SHARE).unwrap_or(0);
+            let tail = v.iter().rposition(|&f| f > NEGLIGIBLE_SHARE).map_or(0, |t| v.len() - 1 - t);
+            v.truncate(v.len() - tail);
+            (a + lead, v.split_off(lead))
+        };
+        let share = match spot {
+            None => (0..sites).map(|i| site_share(x_min_sites + i as i64)).collect(),
+            Some(spot) => {
+                let sites_all: Vec<(usize, Vec<f64>)> = (first_site..=last_site).map(site_share).collect();
+                (0..sites)
+                    .map(|i| {
+                        // Source i (displacement x_min + i) over every spot offset k.
+                        let parts = spot.iter().enumerate().filter(|(_, &w)| w > 0.0).map(|(k, &w)| (w, &sites_all[i + k]));
+                        let a = parts.clone().map(|(_, s)| s.0).min().unwrap_or(0);
+                        let b = parts.clone().map(|(_, s)| s.0 + s.1.len()).max().unwrap_or(a);
+                        let mut v = vec![0.0; b - a];
+                        for (w, (start, f)) in parts {
+                            for (j, f) in f.iter().enumerate() {
+                                v[start - a + j] += w * f;
+                            }
+                        }
+                        (a, v)
+                    })
+                    .collect()
+            }
+        };
         Camera { centres, share }
     }
 
@@ -102,13 +137,13 @@ impl Camera {
     fn image(&self, counts: &[f64]) -> (Vec<f64>, Vec<f64>) {
         let pixels = self.centres.len();
         let (mut mean, mut var) = (vec![0.0; pixels], vec![0.0; pixels]);
-        for (c, share) in counts.iter().zip(&self.share) {
-            if *c == 0.0 {
+        for (&c, (start, share)) in counts.iter().zip(&self.share) {
+            if c == 0.0 {
                 continue;
             }
-            for j in 0..pixels {
-                mean[j] += c * share[j];
-                var[j] += c * share[j] * share[j];
+            for (j, f) in share.iter().enumerate() {
+                mean[start + j] += c * f;
+                var[start + j] += c * f * f;
             }
         }
         (mean, var)
@@ -125,8 +160,24 @@ pub fn apparent_msd(
     kind: Counts,
     stream: u64,
 ) -> Apparent {
+    apparent_msd_over_spot(m, x_min_sites, counts, pitch_nm, kind, stream, None)
+}
+
+/// [`apparent_msd`] of rows over displacement rather than position: each row's counts
+/// are spread over the initial `spot` (probabilities of offsets -R..=R) by the camera,
+/// which costs one convolution per site instead of one per frame.
+#[allow(clippy::too_many_arguments)]
+pub fn apparent_msd_over_spot(
+    m: &Microscope,
+    x_min_sites: i64,
+    counts: &[Vec<f64>],
+    pitch_nm: f64,
+    kind: Counts,
+    stream: u64,
+    spot: Option<&[f64]>,
+) -> Apparent {
     let sites = counts.first().map_or(0, Vec::len);
-    let camera = Camera::new(m, x_min_sites, sites, pitch_nm);
+    let camera = Camera::new(m, x_min_sites, sites, pitch_nm, spot);
     let mut fits: Vec<Option<ProfileFit>> = Vec::with_capacity(counts.len());
     let mut held_lorentz: Option<f64> = None;
     for (t, row) in counts.iter().enumerate() {
@@ -160,7 +211,7 @@ pub fn apparent_msd(
             }
         };
         let fit = (detected >= MIN_PHOTONS)
-            .then(|| fit_profile(&camera.centres, &data, &weights, m.profile, held_lorentz))
+            .then(|| fit_profile(&camera.centres, &data, &weights, m.profile, held_lorentz, fits.last().and_then(Option::as_ref)))
             .flatten();
         if t == 0 {
             held_lorentz = fit.as_ref().and_then(|f| f.lorentz_nm);
@@ -184,9 +235,9 @@ pub fn apparent_msd(
     out
 }
 
-/// Standard normal CDF (erfc from libm's approximation in `fit::erfc`).
+/// Standard normal CDF.
 fn normal_cdf(z: f64) -> f64 {
-    0.5 * fit::erfc(-z / std::f64::consts::SQRT_2)
+    0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
 }
 
 /// The apparent MSD of a point with a microscope: from its counted emissions (Monte
@@ -210,8 +261,9 @@ pub fn observe(
         }
         None => {
             let tables = crate::model::WalkTables::new(scenario);
-            let e = crate::exact::expected_profile(&tables, &scenario.states.names, scenario.frames);
-            apparent_msd(m, e.x_min_sites, &e.counts, pitch, Counts::Expected, point)
+            let e = crate::exact::expected_dx_profile(&tables, &scenario.states.names, scenario.frames);
+            let spot = tables.spot.probabilities();
+            apparent_msd_over_spot(m, e.x_min_sites, &e.counts, pitch, Counts::Expected, point, Some(&spot))
         }
     })
 }
