@@ -12,7 +12,7 @@ use std::time::Instant;
 pub(crate) struct FitArgs {
     /// The fit file (JSON): scenario, datasets, free parameters (README "Fitting").
     fit: PathBuf,
-    /// Output directory [default: out/fit-<fit file name>].
+    /// Output directory [default: out/fit/<the fit file's directory name>].
     #[arg(long)]
     out: Option<PathBuf>,
     /// Replace what --out already holds.
@@ -28,7 +28,7 @@ pub(crate) fn fit_command(args: FitArgs, env: &crate::Environment) -> Result<i32
     let out = args.out.unwrap_or_else(|| {
         let stem = args.fit.file_stem().map_or("fit".into(), |s| s.to_string_lossy().into_owned());
         let parent = args.fit.parent().and_then(|p| p.file_name()).map(|p| p.to_string_lossy().into_owned());
-        PathBuf::from("out").join(format!("fit-{}", parent.unwrap_or(stem)))
+        PathBuf::from("out").join("fit").join(parent.unwrap_or(stem))
     });
     prepare_dir(&out, if args.force { DirMode::Force } else { DirMode::Fresh })?;
     let outcome = fit.run();

@@ -60,6 +60,10 @@ class Point:
     msd_nm2: FloatArray
     msd_reliable: BoolArray
     """The frame's emission MSD rests on at least 100 emissions."""
+    apparent_msd_nm2: FloatArray
+    """The microscope's apparent MSD, nm^2 (only with a scenario `microscope`; NaN where its fit failed)."""
+    apparent_msd_stderr_nm2: FloatArray
+    """Its standard error from the fits (NaN for the exact profile without shot noise)."""
     msd_occupancy_sites2: FloatArray
     """Occupancy-weighted MSD (less noise; t_max and D_avg use it), sites^2."""
     msd_occupancy_stderr_sites2: FloatArray
