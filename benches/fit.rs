@@ -21,7 +21,8 @@ fn benches(c: &mut Criterion) {
     c.bench_function("exact paper case, 300 frames, curves + apparent MSD", |b| {
         b.iter(|| {
             let tables = WalkTables::new(&s);
-            let curves = exciton_core::exact::curves_of(&tables, &s.states.names, s.frames, 1, s.dt_ps);
+            let curves =
+                exciton_core::exact::curves_of(&tables, &s.states.names, s.frames, 1, s.dt_ps);
             observe(&s, 0, &curves).unwrap()
         })
     });
@@ -46,7 +47,9 @@ fn benches(c: &mut Criterion) {
     });
     std::fs::write(dir.join("fit.json"), fit_json.to_string()).unwrap();
     let fit = Fit::load(&dir.join("fit.json")).unwrap();
-    c.bench_function("two-parameter fit to one MSD dataset (31 points)", |b| b.iter(|| fit.run()));
+    c.bench_function("two-parameter fit to one MSD dataset (31 points)", |b| {
+        b.iter(|| fit.run())
+    });
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -326,7 +326,8 @@ impl Engine {
                 for (j, job) in jobs.iter().enumerate() {
                     let s = job.scenario;
                     let tables = WalkTables::new(s);
-                    let c = exact::curves_of(&tables, &s.states.names, s.frames, s.walkers, s.dt_ps);
+                    let c =
+                        exact::curves_of(&tables, &s.states.names, s.frames, s.walkers, s.dt_ps);
                     progress.advance(s.walkers);
                     done(j, Outcome::Exact(Estimate::exact(c, s.dt_ps)))?;
                 }
@@ -386,7 +387,13 @@ impl Engine {
                 return Ok(());
             }
             let profile = rows.take().and_then(|h| emission_profile(&h));
-            done(j, Outcome::Done { sums: std::mem::take(&mut sums), profile })
+            done(
+                j,
+                Outcome::Done {
+                    sums: std::mem::take(&mut sums),
+                    profile,
+                },
+            )
         })
     }
 }
@@ -445,14 +452,16 @@ fn cpu_job(
     let all = block_ranges(s.walkers);
     let ranges: Vec<(u64, u64)> = job.blocks.iter().map(|&b| all[b]).collect();
     if !job.each_block {
-        let (total, sums) = cpu::run_ranges(&tables, layout, key, &ranges, threads, vector, progress)?;
+        let (total, sums) =
+            cpu::run_ranges(&tables, layout, key, &ranges, threads, vector, progress)?;
         let profile = emission_profile(&total);
         return done(Outcome::Done { sums, profile });
     }
     let mut sums = Vec::with_capacity(ranges.len());
     let mut profiles = Vec::new();
     for (&b, &range) in job.blocks.iter().zip(&ranges) {
-        let (h, mut one) = cpu::run_ranges(&tables, layout, key, &[range], threads, vector, progress)?;
+        let (h, mut one) =
+            cpu::run_ranges(&tables, layout, key, &[range], threads, vector, progress)?;
         let result = BlockResult {
             sums: one.pop().expect("one range, one sum"),
             profile: emission_profile(&h),

@@ -40,10 +40,17 @@ fn read_head(dir: &Path) -> Result<ShardHead, Error> {
     }
     let text = std::fs::read_to_string(&file)
         .map_err(|e| CoreError::io(format!("cannot read {}", file.display()), e))?;
-    let results: RunResults = serde_json::from_str(&text)
-        .map_err(|e| refuse(dir, format!("results.json is not a results file of exciton-mc ({e})")))?;
+    let results: RunResults = serde_json::from_str(&text).map_err(|e| {
+        refuse(
+            dir,
+            format!("results.json is not a results file of exciton-mc ({e})"),
+        )
+    })?;
     let Some(info) = results.shard.clone() else {
-        return Err(refuse(dir, "holds a whole run, not a shard (made without --shard)"));
+        return Err(refuse(
+            dir,
+            "holds a whole run, not a shard (made without --shard)",
+        ));
     };
     Ok(ShardHead {
         dir: dir.to_path_buf(),
@@ -61,7 +68,12 @@ fn check_shards(heads: &[ShardHead]) -> Result<(), Error> {
         let reason = if a.scenario_json != b.scenario_json {
             Some(format!("a different scenario {other}"))
         } else if h.info.seed != first.info.seed {
-            Some(format!("seed {} where {} has seed {}", h.info.seed, first.dir.display(), first.info.seed))
+            Some(format!(
+                "seed {} where {} has seed {}",
+                h.info.seed,
+                first.dir.display(),
+                first.info.seed
+            ))
         } else if h.info.walkers != first.info.walkers {
             Some(format!(
                 "{} walkers per point where {} has {}",
@@ -70,14 +82,25 @@ fn check_shards(heads: &[ShardHead]) -> Result<(), Error> {
                 first.info.walkers
             ))
         } else if (a.backend == "exact") != (b.backend == "exact") {
-            Some(format!("backend {} cannot be merged with {}'s {}: exact and Monte Carlo results differ", b.backend, first.dir.display(), a.backend))
+            Some(format!(
+                "backend {} cannot be merged with {}'s {}: exact and Monte Carlo results differ",
+                b.backend,
+                first.dir.display(),
+                a.backend
+            ))
         } else if h.info.count != first.info.count {
             Some(format!(
                 "shard {} of {} where {} is one of {}",
-                h.info.index, h.info.count, first.dir.display(), first.info.count
+                h.info.index,
+                h.info.count,
+                first.dir.display(),
+                first.info.count
             ))
         } else if a.run_hash != b.run_hash {
-            Some(format!("another run (hash {:?}, {:?} there)", b.run_hash, a.run_hash))
+            Some(format!(
+                "another run (hash {:?}, {:?} there)",
+                b.run_hash, a.run_hash
+            ))
         } else {
             None
         };
@@ -91,7 +114,11 @@ fn check_shards(heads: &[ShardHead]) -> Result<(), Error> {
         if let Some(other) = seen.insert(h.info.index, &h.dir) {
             return Err(refuse(
                 &h.dir,
-                format!("shard {}/{n} is given twice (also {})", h.info.index, other.display()),
+                format!(
+                    "shard {}/{n} is given twice (also {})",
+                    h.info.index,
+                    other.display()
+                ),
             ));
         }
     }
@@ -102,7 +129,10 @@ fn check_shards(heads: &[ShardHead]) -> Result<(), Error> {
     if !missing.is_empty() {
         return Err(refuse(
             &first.dir,
-            format!("shard {} missing: give all {n} shards' directories", missing.join(", ")),
+            format!(
+                "shard {} missing: give all {n} shards' directories",
+                missing.join(", ")
+            ),
         ));
     }
     Ok(())
@@ -113,7 +143,10 @@ fn check_shards(heads: &[ShardHead]) -> Result<(), Error> {
 fn plan_of(head: &ShardHead) -> Result<Plan, Error> {
     let r = &head.results;
     let Some(source) = &r.scenario_json else {
-        return Err(refuse(&head.dir, "results.json does not hold its scenario (made by an older exciton-mc)"));
+        return Err(refuse(
+            &head.dir,
+            "results.json does not hold its scenario (made by an older exciton-mc)",
+        ));
     };
     let mut plan = Plan::from_value(source, Path::new(&r.scenario_file))?;
     let first = &plan.points[0].scenario;
@@ -131,7 +164,10 @@ fn plan_of(head: &ShardHead) -> Result<Plan, Error> {
     }
     let exact = r.backend == "exact";
     if Some(run_hash(&plan, exact)) != r.run_hash {
-        return Err(refuse(&head.dir, "its scenario, seed and walkers do not give its run hash: results.json was edited"));
+        return Err(refuse(
+            &head.dir,
+            "its scenario, seed and walkers do not give its run hash: results.json was edited",
+        ));
     }
     Ok(plan)
 }
@@ -139,7 +175,10 @@ fn plan_of(head: &ShardHead) -> Result<Plan, Error> {
 /// Merges shard directories into `out` (which [`exciton_core::results::prepare_dir`]
 /// has prepared); returns the merged results as held in memory.
 pub fn merge(dirs: &[PathBuf], out: &Path, write: WriteOptions) -> Result<RunResults, Error> {
-    let mut heads = dirs.iter().map(|d| read_head(d)).collect::<Result<Vec<_>, _>>()?;
+    let mut heads = dirs
+        .iter()
+        .map(|d| read_head(d))
+        .collect::<Result<Vec<_>, _>>()?;
     if heads.is_empty() {
         return Err(refuse(out, "no shard directories given"));
     }
@@ -151,17 +190,41 @@ pub fn merge(dirs: &[PathBuf], out: &Path, write: WriteOptions) -> Result<RunRes
     // Blocks of the points cut across shards, from every shard.
     let mut blocks: HashMap<u64, BTreeMap<usize, BlockResult>> = HashMap::new();
     for h in heads.iter().filter(|h| !h.info.partial_points.is_empty()) {
-        let records = read_records(&h.dir.join(BLOCKS_FILE)).map_err(|e| refuse(&h.dir, e.to_string()))?;
+        let records =
+            read_records(&h.dir.join(BLOCKS_FILE)).map_err(|e| refuse(&h.dir, e.to_string()))?;
         for (file, record) in records {
-            let Record::Block { point, hash, block, result } = record else {
-                return Err(refuse(&h.dir, format!("{} holds a whole point", file.display())));
+            let Record::Block {
+                point,
+                hash,
+                block,
+                result,
+            } = record
+            else {
+                return Err(refuse(
+                    &h.dir,
+                    format!("{} holds a whole point", file.display()),
+                ));
             };
             let want = plan.points.get(point as usize).map(|p| p.hash(exact));
             if want.as_deref() != Some(hash.as_str()) {
-                return Err(refuse(&h.dir, format!("{}: block {block} of point {point} is from another run", file.display())));
+                return Err(refuse(
+                    &h.dir,
+                    format!(
+                        "{}: block {block} of point {point} is from another run",
+                        file.display()
+                    ),
+                ));
             }
-            if blocks.entry(point).or_default().insert(block, *result).is_some() {
-                return Err(refuse(&h.dir, format!("block {block} of point {point} is in two shards")));
+            if blocks
+                .entry(point)
+                .or_default()
+                .insert(block, *result)
+                .is_some()
+            {
+                return Err(refuse(
+                    &h.dir,
+                    format!("block {block} of point {point} is in two shards"),
+                ));
             }
         }
     }
@@ -177,7 +240,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path, write: WriteOptions) -> Result<RunRes
     };
     if written != plan.points.len() {
         writer.abandon();
-        return Err(refuse(out, format!("the shards hold {written} of the run's {} points", plan.points.len())));
+        return Err(refuse(
+            out,
+            format!(
+                "the shards hold {written} of the run's {} points",
+                plan.points.len()
+            ),
+        ));
     }
     let mut head = heads[0].results.clone_head();
     head.shard = None;
@@ -207,29 +276,42 @@ fn write_points(
     writer: &mut ResultsWriter,
 ) -> Result<usize, Error> {
     let mut next = 0u64;
-    let mut finish_cut = |upto: u64, next: &mut u64, writer: &mut ResultsWriter| -> Result<(), Error> {
-        while *next < upto {
-            let p = &plan.points[*next as usize];
-            let Some(got) = blocks.remove(next) else {
-                return Err(refuse(&heads[0].dir, format!("no shard holds point {next}")));
-            };
-            let want = block_ranges(p.scenario.walkers).len();
-            if got.len() != want || got.keys().copied().ne(0..want) {
-                let have: Vec<String> = got.keys().map(usize::to_string).collect();
-                return Err(refuse(&heads[0].dir, format!("point {next} has blocks [{}] of 0..{want}: a shard is missing", have.join(", "))));
+    let mut finish_cut =
+        |upto: u64, next: &mut u64, writer: &mut ResultsWriter| -> Result<(), Error> {
+            while *next < upto {
+                let p = &plan.points[*next as usize];
+                let Some(got) = blocks.remove(next) else {
+                    return Err(refuse(
+                        &heads[0].dir,
+                        format!("no shard holds point {next}"),
+                    ));
+                };
+                let want = block_ranges(p.scenario.walkers).len();
+                if got.len() != want || got.keys().copied().ne(0..want) {
+                    let have: Vec<String> = got.keys().map(usize::to_string).collect();
+                    return Err(refuse(
+                        &heads[0].dir,
+                        format!(
+                            "point {next} has blocks [{}] of 0..{want}: a shard is missing",
+                            have.join(", ")
+                        ),
+                    ));
+                }
+                let e = combine(&p.scenario, Some(&got), Vec::new(), None);
+                writer.push(point_result(&p.scenario, p, &e))?;
+                *next += 1;
             }
-            let e = combine(&p.scenario, Some(&got), Vec::new(), None);
-            writer.push(point_result(&p.scenario, p, &e))?;
-            *next += 1;
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     for h in heads {
         let shard = read_results(&h.dir.join("results.json"))?;
         for point in shard.points {
             finish_cut(point.point, &mut next, writer)?;
             if point.point != next {
-                return Err(refuse(&h.dir, format!("point {} is in two shards", point.point)));
+                return Err(refuse(
+                    &h.dir,
+                    format!("point {} is in two shards", point.point),
+                ));
             }
             writer.push(point)?;
             next += 1;

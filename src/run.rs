@@ -14,7 +14,9 @@ use exciton_core::model::WalkTables;
 use exciton_core::observables::{block_ranges, estimate, BlockResult, EmissionProfile, Estimate};
 use exciton_core::progress::Progress;
 use exciton_core::results::parquet::{Columns, ParamKind};
-use exciton_core::results::{read_results, PointResult, ResultsWriter, RunResults, ShardInfo, WriteOptions};
+use exciton_core::results::{
+    read_results, PointResult, ResultsWriter, RunResults, ShardInfo, WriteOptions,
+};
 use exciton_core::scenario::Scenario;
 use exciton_core::shard::{shares, Shard, Share};
 use exciton_core::sweep::{Plan, SweepPoint};
@@ -49,7 +51,11 @@ impl Default for RunOptions {
     }
 }
 
-pub(crate) fn point_result(scenario: &Scenario, p: &SweepPoint, estimate: &Estimate) -> PointResult {
+pub(crate) fn point_result(
+    scenario: &Scenario,
+    p: &SweepPoint,
+    estimate: &Estimate,
+) -> PointResult {
     let mut r = PointResult::new(scenario, p.parameters.clone(), estimate);
     r.point = p.index;
     if let Some(a) = exciton_core::microscope::observe(scenario, p.index, &estimate.curves) {
@@ -69,7 +75,10 @@ fn run_points(
 ) -> Result<(), Error> {
     let asked: Vec<(&Scenario, u64)> = points.iter().map(|p| (&p.scenario, p.index)).collect();
     engine.estimates_each(&asked, progress, |i, estimate| {
-        done(points[i], point_result(&points[i].scenario, points[i], &estimate))
+        done(
+            points[i],
+            point_result(&points[i].scenario, points[i], &estimate),
+        )
     })
 }
 
@@ -269,13 +278,27 @@ pub fn run_into(
     let mut writer = ResultsWriter::create(dir, columns(plan), plan.points.len(), options.write)?;
     let mut partial: Vec<Record> = Vec::new();
     let mut order = InOrder {
-        order: mine.iter().filter(|s| s.whole).map(|s| s.point as u64).collect(),
+        order: mine
+            .iter()
+            .filter(|s| s.whole)
+            .map(|s| s.point as u64)
+            .collect(),
         next: 0,
         ready: BTreeMap::new(),
         writer: &mut writer,
         progress,
     };
-    let outcome = run_shares(plan, engine, progress, &mine, &kept, options, &mut checkpoint, &mut order, &mut partial);
+    let outcome = run_shares(
+        plan,
+        engine,
+        progress,
+        &mine,
+        &kept,
+        options,
+        &mut checkpoint,
+        &mut order,
+        &mut partial,
+    );
     let (finished, total) = (order.next + order.ready.len(), order.order.len());
     if let Err(e) = outcome {
         checkpoint.flush()?;
@@ -385,7 +408,10 @@ fn run_shares(
             }
             continue;
         }
-        let work = p.scenario.walkers.saturating_mul(u64::from(p.scenario.frames));
+        let work = p
+            .scenario
+            .walkers
+            .saturating_mul(u64::from(p.scenario.frames));
         jobs.push(Job {
             scenario: &p.scenario,
             point: index,
@@ -417,7 +443,13 @@ fn run_shares(
             Outcome::Done { sums, profile } => {
                 let fresh = job.blocks.iter().copied().zip(sums).collect();
                 let e = combine(&p.scenario, kept.blocks.get(&p.index), fresh, profile);
-                finished_point(p, point_result(&p.scenario, p, &e), exact, checkpoint, order)
+                finished_point(
+                    p,
+                    point_result(&p.scenario, p, &e),
+                    exact,
+                    checkpoint,
+                    order,
+                )
             }
             Outcome::Exact(e) => {
                 exact_done += 1;
@@ -430,7 +462,11 @@ fn run_shares(
             }
         }
     })?;
-    debug_assert_eq!(order.next, order.order.len(), "every whole point was written");
+    debug_assert_eq!(
+        order.next,
+        order.order.len(),
+        "every whole point was written"
+    );
     Ok(())
 }
 

@@ -33,10 +33,10 @@ mod rng;
 mod robustness;
 #[path = "it/scenario_errors.rs"]
 mod scenario_errors;
-#[path = "it/shards.rs"]
-mod shards;
 #[path = "it/shaders.rs"]
 mod shaders;
+#[path = "it/shards.rs"]
+mod shards;
 #[path = "it/slurm.rs"]
 mod slurm;
 #[path = "it/sweep.rs"]

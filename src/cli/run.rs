@@ -78,7 +78,9 @@ impl ShardArg {
     fn resolve(self) -> Result<Shard> {
         match self {
             ShardArg::Fixed(s) => Ok(s),
-            ShardArg::Auto => Shard::from_slurm(|k| std::env::var(k).ok()).map_err(anyhow::Error::msg),
+            ShardArg::Auto => {
+                Shard::from_slurm(|k| std::env::var(k).ok()).map_err(anyhow::Error::msg)
+            }
         }
     }
 }

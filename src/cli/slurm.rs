@@ -58,7 +58,10 @@ fn sh(word: &str) -> String {
 }
 
 fn header(name: &str, args: &SlurmArgs, log: &Path) -> String {
-    let mut s = format!("#!/bin/bash\n#SBATCH --job-name={name}\n#SBATCH --output={}\n", log.display());
+    let mut s = format!(
+        "#!/bin/bash\n#SBATCH --job-name={name}\n#SBATCH --output={}\n",
+        log.display()
+    );
     if let Some(p) = &args.partition {
         s += &format!("#SBATCH --partition={p}\n");
     }
@@ -78,7 +81,8 @@ pub(crate) fn slurm_command(args: SlurmArgs) -> Result<i32> {
     let scenario = absolute(&args.scenario)?;
     let out = absolute(&args.out)?;
     let scripts = out.join("slurm");
-    std::fs::create_dir_all(&scripts).with_context(|| format!("cannot create {}", scripts.display()))?;
+    std::fs::create_dir_all(&scripts)
+        .with_context(|| format!("cannot create {}", scripts.display()))?;
     let width = (args.shards.saturating_sub(1)).to_string().len().max(3);
     let backend = args.backend.unwrap_or(if args.gpus_per_task.is_some() {
         BackendKind::Gpu
@@ -127,21 +131,41 @@ pub(crate) fn slurm_command(args: SlurmArgs) -> Result<i32> {
     let (run_file, merge_file) = (scripts.join("shards.sbatch"), scripts.join("merge.sbatch"));
     write_atomic(&run_file, run.as_bytes())?;
     write_atomic(&merge_file, merge.as_bytes())?;
-    println!("wrote      {} ({} array tasks, backend {})", run_file.display(), args.shards, backend.name());
-    println!("wrote      {} (runs when every task has succeeded)", merge_file.display());
+    println!(
+        "wrote      {} ({} array tasks, backend {})",
+        run_file.display(),
+        args.shards,
+        backend.name()
+    );
+    println!(
+        "wrote      {} (runs when every task has succeeded)",
+        merge_file.display()
+    );
 
     if args.dry_run {
         println!("dry run: submit with");
         println!("  jobid=$(sbatch --parsable {})", run_file.display());
-        println!("  sbatch --parsable --dependency=afterok:$jobid {}", merge_file.display());
+        println!(
+            "  sbatch --parsable --dependency=afterok:$jobid {}",
+            merge_file.display()
+        );
         return Ok(0);
     }
     let shards_job = sbatch(&[run_file.as_os_str()])?;
     let dependency = format!("--dependency=afterok:{shards_job}");
     let merge_job = sbatch(&[dependency.as_ref(), merge_file.as_os_str()])?;
-    println!("submitted  shards: job {shards_job} (array 0-{}), merge: job {merge_job}", args.shards - 1);
-    println!("follow     squeue -j {shards_job},{merge_job}   logs: {}/", scripts.display());
-    println!("result     {}/merged/results.json once job {merge_job} has finished", out.display());
+    println!(
+        "submitted  shards: job {shards_job} (array 0-{}), merge: job {merge_job}",
+        args.shards - 1
+    );
+    println!(
+        "follow     squeue -j {shards_job},{merge_job}   logs: {}/",
+        scripts.display()
+    );
+    println!(
+        "result     {}/merged/results.json once job {merge_job} has finished",
+        out.display()
+    );
     Ok(0)
 }
 
@@ -158,7 +182,10 @@ fn sbatch(args: &[&std::ffi::OsStr]) -> Result<String> {
             _ => anyhow::anyhow!("cannot run sbatch: {e}"),
         })?;
     if !o.status.success() {
-        bail!("sbatch refused the job: {}", String::from_utf8_lossy(&o.stderr).trim());
+        bail!(
+            "sbatch refused the job: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        );
     }
     let text = String::from_utf8_lossy(&o.stdout);
     // `--parsable` prints "id" or "id;cluster".

@@ -142,7 +142,10 @@ pub(crate) fn print_summary(results: &RunResults, wall: Duration, out: &std::pat
             if shard.partial_points.is_empty() {
                 String::new()
             } else {
-                format!(", walker blocks of point(s) {:?} for `merge`", shard.partial_points)
+                format!(
+                    ", walker blocks of point(s) {:?} for `merge`",
+                    shard.partial_points
+                )
             }
         );
     }

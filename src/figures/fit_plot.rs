@@ -20,12 +20,19 @@ pub struct FitPanel {
 }
 
 /// Draws `panels` one above the other under `title`.
-pub fn fit_figure(panels: &[FitPanel], title: &str, footer: &str, path: &Path) -> Result<PathBuf, FigureError> {
+pub fn fit_figure(
+    panels: &[FitPanel],
+    title: &str,
+    footer: &str,
+    path: &Path,
+) -> Result<PathBuf, FigureError> {
     draw_png(path, |root| {
         let (head, rest) = root.split_vertically(60);
-        head.draw_text(title, &(FONT, 28).into_text_style(&head), (20, 15)).map_err(e)?;
+        head.draw_text(title, &(FONT, 28).into_text_style(&head), (20, 15))
+            .map_err(e)?;
         let (body, foot) = rest.split_vertically(rest.dim_in_pixel().1 as i32 - 40);
-        foot.draw_text(footer, &(FONT, 20).into_text_style(&foot), (20, 8)).map_err(e)?;
+        foot.draw_text(footer, &(FONT, 20).into_text_style(&foot), (20, 8))
+            .map_err(e)?;
         let rows = body.split_evenly((panels.len(), 1));
         for (i, (panel, area)) in panels.iter().zip(&rows).enumerate() {
             let h = area.dim_in_pixel().1 as i32;
@@ -42,7 +49,9 @@ pub fn fit_figure(panels: &[FitPanel], title: &str, footer: &str, path: &Path) -
                 .iter()
                 .flat_map(|&(_, y, err)| [y + err.unwrap_or(0.0), y - err.unwrap_or(0.0)])
                 .chain(panel.model.iter().map(|p| p.1));
-            let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+            let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+                (a.min(y), b.max(y))
+            });
             let pad = 0.08 * (hi - lo).max(1e-12);
             let color = style(i).color;
             let mut chart = ChartBuilder::on(&top)
@@ -62,19 +71,31 @@ pub fn fit_figure(panels: &[FitPanel], title: &str, footer: &str, path: &Path) -
                 .map_err(e)?;
             chart
                 .draw_series(panel.data.iter().filter_map(|&(t, y, err)| {
-                    err.map(|err| ErrorBar::new_vertical(t, y - err, y, y + err, BLACK.stroke_width(1), 6))
+                    err.map(|err| {
+                        ErrorBar::new_vertical(t, y - err, y, y + err, BLACK.stroke_width(1), 6)
+                    })
                 }))
                 .map_err(e)?;
             chart
-                .draw_series(panel.data.iter().map(|&(t, y, _)| Circle::new((t, y), 4, BLACK.filled())))
+                .draw_series(
+                    panel
+                        .data
+                        .iter()
+                        .map(|&(t, y, _)| Circle::new((t, y), 4, BLACK.filled())),
+                )
                 .map_err(e)?
                 .label("data (± 1 standard error)")
                 .legend(|(x, y)| Circle::new((x + 10, y), 4, BLACK.filled()));
             chart
-                .draw_series(LineSeries::new(panel.model.iter().copied(), color.stroke_width(3)))
+                .draw_series(LineSeries::new(
+                    panel.model.iter().copied(),
+                    color.stroke_width(3),
+                ))
                 .map_err(e)?
                 .label("fitted model (exact backend)")
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3))
+                });
             chart
                 .configure_series_labels()
                 .label_font((FONT, 18))
@@ -83,7 +104,12 @@ pub fn fit_figure(panels: &[FitPanel], title: &str, footer: &str, path: &Path) -
                 .position(SeriesLabelPosition::UpperRight)
                 .draw()
                 .map_err(e)?;
-            let r_max = panel.residuals.iter().map(|r| r.1.abs()).fold(3.0, f64::max) * 1.1;
+            let r_max = panel
+                .residuals
+                .iter()
+                .map(|r| r.1.abs())
+                .fold(3.0, f64::max)
+                * 1.1;
             let mut res = ChartBuilder::on(&bottom)
                 .margin(10)
                 .x_label_area_size(45)
@@ -98,10 +124,18 @@ pub fn fit_figure(panels: &[FitPanel], title: &str, footer: &str, path: &Path) -
                 .axis_desc_style((FONT, 20))
                 .draw()
                 .map_err(e)?;
-            res.draw_series(LineSeries::new([(0.0, 0.0), (t_end, 0.0)], BLACK.stroke_width(1)))
-                .map_err(e)?;
-            res.draw_series(panel.residuals.iter().map(|&(t, r)| Circle::new((t, r), 3, color.filled())))
-                .map_err(e)?;
+            res.draw_series(LineSeries::new(
+                [(0.0, 0.0), (t_end, 0.0)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(e)?;
+            res.draw_series(
+                panel
+                    .residuals
+                    .iter()
+                    .map(|&(t, r)| Circle::new((t, r), 3, color.filled())),
+            )
+            .map_err(e)?;
         }
         Ok(())
     })

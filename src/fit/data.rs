@@ -60,10 +60,19 @@ pub fn read_measured(file: &Path, observable: Observable) -> Result<Measured, Fi
     let names: Vec<&str> = header.split(',').map(str::trim).collect();
     let (value_name, error_name) = observable.columns();
     let find = |name: &str| names.iter().position(|n| *n == name);
-    let time = find("time_ps")
-        .ok_or_else(|| bad(header_line, format!("no `time_ps` column (the header is `{header}`)")))?;
+    let time = find("time_ps").ok_or_else(|| {
+        bad(
+            header_line,
+            format!("no `time_ps` column (the header is `{header}`)"),
+        )
+    })?;
     let value = find(value_name).ok_or_else(|| {
-        bad(header_line, format!("no `{value_name}` column for observable {observable:?} (the header is `{header}`)"))
+        bad(
+            header_line,
+            format!(
+                "no `{value_name}` column for observable {observable:?} (the header is `{header}`)"
+            ),
+        )
     })?;
     let error = find(error_name);
     let mut m = Measured {
@@ -74,9 +83,12 @@ pub fn read_measured(file: &Path, observable: Observable) -> Result<Measured, Fi
     for (n, line) in lines {
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         let number = |i: usize, name: &str| -> Result<f64, FitError> {
-            let text = fields
-                .get(i)
-                .ok_or_else(|| bad(n, format!("no `{name}` value (only {} fields)", fields.len())))?;
+            let text = fields.get(i).ok_or_else(|| {
+                bad(
+                    n,
+                    format!("no `{name}` value (only {} fields)", fields.len()),
+                )
+            })?;
             let v: f64 = text
                 .parse()
                 .map_err(|_| bad(n, format!("`{name}` = `{text}` is not a number")))?;
@@ -91,7 +103,10 @@ pub fn read_measured(file: &Path, observable: Observable) -> Result<Measured, Fi
         }
         if let Some(&last) = m.time_ps.last() {
             if t <= last {
-                return Err(bad(n, format!("times must increase: {t} ps follows {last} ps")));
+                return Err(bad(
+                    n,
+                    format!("times must increase: {t} ps follows {last} ps"),
+                ));
             }
         }
         m.time_ps.push(t);
@@ -99,13 +114,19 @@ pub fn read_measured(file: &Path, observable: Observable) -> Result<Measured, Fi
         if let (Some(i), Some(errors)) = (error, m.error.as_mut()) {
             let e = number(i, error_name)?;
             if e <= 0.0 {
-                return Err(bad(n, format!("`{error_name}` = {e}: standard errors must be positive")));
+                return Err(bad(
+                    n,
+                    format!("`{error_name}` = {e}: standard errors must be positive"),
+                ));
             }
             errors.push(e);
         }
     }
     if m.time_ps.len() < 2 {
-        return Err(bad(0, format!("{} data rows: a fit needs at least 2", m.time_ps.len())));
+        return Err(bad(
+            0,
+            format!("{} data rows: a fit needs at least 2", m.time_ps.len()),
+        ));
     }
     Ok(m)
 }

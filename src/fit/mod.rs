@@ -126,11 +126,15 @@ impl Fit {
             path: path.into(),
             reason,
         };
-        let text = std::fs::read_to_string(file).map_err(|e| spec_err("", format!("cannot read it ({e})")))?;
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| spec_err("", format!("cannot read it ({e})")))?;
         let de = &mut serde_json::Deserializer::from_str(&text);
         let spec: FitFile = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
-            spec_err(if path == "." { "" } else { &path }, e.into_inner().to_string())
+            spec_err(
+                if path == "." { "" } else { &path },
+                e.into_inner().to_string(),
+            )
         })?;
         if let Some(b) = spec.backend.as_deref() {
             if b != "exact" {
@@ -142,7 +146,13 @@ impl Fit {
         let base = exciton_core::scenario::read_json(&scenario_file)
             .map_err(|e| spec_err("scenario", e.to_string()))?;
         if base.get("sweep").is_some() {
-            return Err(spec_err("scenario", format!("{} has a sweep: a fit sets each dataset's conditions with `set`", scenario_file.display())));
+            return Err(spec_err(
+                "scenario",
+                format!(
+                    "{} has a sweep: a fit sets each dataset's conditions with `set`",
+                    scenario_file.display()
+                ),
+            ));
         }
         if spec.datasets.is_empty() {
             return Err(spec_err("datasets", "no datasets to fit".into()));
@@ -161,12 +171,25 @@ impl Fit {
                 max: f.max.unwrap_or(f64::INFINITY),
             };
             if !(bounds.min < bounds.max) {
-                return Err(spec_err(&at, format!("min {} is not below max {}", bounds.min, bounds.max)));
+                return Err(spec_err(
+                    &at,
+                    format!("min {} is not below max {}", bounds.min, bounds.max),
+                ));
             }
             if !(bounds.min..=bounds.max).contains(&f.initial) {
-                return Err(spec_err(&at, format!("initial {} is outside [{}, {}]", f.initial, bounds.min, bounds.max)));
+                return Err(spec_err(
+                    &at,
+                    format!(
+                        "initial {} is outside [{}, {}]",
+                        f.initial, bounds.min, bounds.max
+                    ),
+                ));
             }
-            free.push(Free { path: path.clone(), initial: f.initial, bounds });
+            free.push(Free {
+                path: path.clone(),
+                initial: f.initial,
+                bounds,
+            });
         }
         let mut datasets = Vec::new();
         for (i, d) in spec.datasets.into_iter().enumerate() {
@@ -174,10 +197,23 @@ impl Fit {
             let measured = read_measured(&data_file, d.observable)?;
             let label = d.label.unwrap_or_else(|| {
                 let set: Vec<String> = d.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-                let name = d.file.file_stem().map_or(String::new(), |s| s.to_string_lossy().into_owned());
-                if set.is_empty() { name } else { format!("{name} ({})", set.join(", ")) }
+                let name = d
+                    .file
+                    .file_stem()
+                    .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+                if set.is_empty() {
+                    name
+                } else {
+                    format!("{name} ({})", set.join(", "))
+                }
             });
-            datasets.push(Dataset { file: data_file, label, observable: d.observable, set: d.set, measured });
+            datasets.push(Dataset {
+                file: data_file,
+                label,
+                observable: d.observable,
+                set: d.set,
+                measured,
+            });
             let _ = i;
         }
         let fit = Fit {
@@ -211,7 +247,10 @@ impl Fit {
                     return Err(FitError::Spec {
                         file: self.file.clone(),
                         path: format!("free.{}", f.path),
-                        reason: format!("no such field in {} (write it there with a starting value)", self.scenario_file.display()),
+                        reason: format!(
+                            "no such field in {} (write it there with a starting value)",
+                            self.scenario_file.display()
+                        ),
                     });
                 }
             }
@@ -318,13 +357,20 @@ impl Fit {
         for start in self.starting_points() {
             let s = minimize(&residuals, &start, &bounds);
             evaluations += s.evaluations;
-            if best.as_ref().is_none_or(|b| s.chi2 < b.chi2 || (!b.converged && s.converged)) {
+            if best
+                .as_ref()
+                .is_none_or(|b| s.chi2 < b.chi2 || (!b.converged && s.converged))
+            {
                 best = Some(s);
             }
         }
         let best = best.expect("at least one start");
         let dof = self.points().saturating_sub(self.free.len());
-        let scale = if self.weighted() || dof == 0 { 1.0 } else { best.chi2 / dof as f64 };
+        let scale = if self.weighted() || dof == 0 {
+            1.0
+        } else {
+            best.chi2 / dof as f64
+        };
         let covariance = best.covariance.map(|c| {
             c.iter()
                 .map(|row| row.iter().map(|v| v * scale).collect())
@@ -392,7 +438,11 @@ impl Outcome {
         let c = self.covariance.as_ref()?;
         Some(
             (0..c.len())
-                .map(|i| (0..c.len()).map(|j| c[i][j] / (c[i][i] * c[j][j]).sqrt()).collect())
+                .map(|i| {
+                    (0..c.len())
+                        .map(|j| c[i][j] / (c[i][i] * c[j][j]).sqrt())
+                        .collect()
+                })
                 .collect(),
         )
     }

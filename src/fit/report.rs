@@ -27,39 +27,60 @@ fn mc_error(d: &Dataset, s: &Scenario, c: &Curves, apparent_err: &[Option<f64>],
     let e = match d.observable {
         Observable::Msd => c.msd_stderr.get(k).copied().flatten().map(|e| e * a2),
         Observable::ApparentMsd => apparent_err.get(k).copied().flatten(),
-        Observable::Intensity => c.intensity_stderr.get(k).copied().flatten().map(|e| e / c.intensity[0].max(1e-300)),
+        Observable::Intensity => c
+            .intensity_stderr
+            .get(k)
+            .copied()
+            .flatten()
+            .map(|e| e / c.intensity[0].max(1e-300)),
     };
     e.unwrap_or(0.0)
 }
 
 /// Runs the Monte Carlo (`engine`) at `params` for every dataset and compares it with
 /// the data; `None` when the fit asks for no check.
-pub fn monte_carlo_check(fit: &Fit, params: &[f64], engine: &Engine) -> Result<Option<Check>, Error> {
+pub fn monte_carlo_check(
+    fit: &Fit,
+    params: &[f64],
+    engine: &Engine,
+) -> Result<Option<Check>, Error> {
     if fit.check_walkers == 0 {
         return Ok(None);
     }
     let (mut chi2, mut points) = (0.0, 0);
     for (i, d) in fit.datasets.iter().enumerate() {
-        let mut s = fit
-            .scenario(d, params)
-            .map_err(|reason| exciton_core::error::Error::io(reason, std::io::Error::other("scenario")))?;
+        let mut s = fit.scenario(d, params).map_err(|reason| {
+            exciton_core::error::Error::io(reason, std::io::Error::other("scenario"))
+        })?;
         s.walkers = fit.check_walkers;
         let e = engine.estimate(&s, i as u64, &Progress::default())?;
-        let apparent = exciton_core::microscope::observe(&s, i as u64, &e.curves).unwrap_or_default();
+        let apparent =
+            exciton_core::microscope::observe(&s, i as u64, &e.curves).unwrap_or_default();
         let Some(model) = model_values(d, &s, &e.curves, i as u64) else {
             continue;
         };
-        for (j, (&t, (&y, m))) in d.measured.time_ps.iter().zip(d.measured.value.iter().zip(&model)).enumerate() {
+        for (j, (&t, (&y, m))) in d
+            .measured
+            .time_ps
+            .iter()
+            .zip(d.measured.value.iter().zip(&model))
+            .enumerate()
+        {
             let k = (t / s.dt_ps).round() as usize;
             let data_err = d.measured.error.as_ref().map_or(0.0, |e| e[j]);
-            let var = data_err.powi(2) + mc_error(d, &s, &e.curves, &apparent.stderr_nm2, k).powi(2);
+            let var =
+                data_err.powi(2) + mc_error(d, &s, &e.curves, &apparent.stderr_nm2, k).powi(2);
             if var > 0.0 {
                 chi2 += (m - y).powi(2) / var;
                 points += 1;
             }
         }
     }
-    Ok(Some(Check { walkers: fit.check_walkers, chi2, points }))
+    Ok(Some(Check {
+        walkers: fit.check_walkers,
+        chi2,
+        points,
+    }))
 }
 
 /// fit.json.
@@ -121,15 +142,26 @@ pub fn summary(fit: &Fit, o: &Outcome, check: Option<&Check>, out: &Path) -> Str
     );
     for (i, f) in fit.free.iter().enumerate() {
         let err = stderr[i].map_or("no error (singular)".into(), |e| format!("+- {e:.4e}"));
-        s += &format!("  {:<32} {:.6e} {err}   (from {})\n", f.path, o.params[i], f.initial);
+        s += &format!(
+            "  {:<32} {:.6e} {err}   (from {})\n",
+            f.path, o.params[i], f.initial
+        );
     }
     s += &format!(
         "chi2       {:.3} for {} degrees of freedom ({:.3} per dof){}; {} in {} evaluations\n",
         o.chi2,
         o.dof,
         o.chi2 / o.dof.max(1) as f64,
-        if o.errors_from_residuals { ", errors scaled by it (no error column)" } else { "" },
-        if o.converged { "converged" } else { "NOT converged" },
+        if o.errors_from_residuals {
+            ", errors scaled by it (no error column)"
+        } else {
+            ""
+        },
+        if o.converged {
+            "converged"
+        } else {
+            "NOT converged"
+        },
         o.evaluations
     );
     if let Some(c) = o.correlation() {
@@ -147,7 +179,11 @@ pub fn summary(fit: &Fit, o: &Outcome, check: Option<&Check>, out: &Path) -> Str
             c.chi2 / c.points.max(1) as f64
         );
     }
-    s += &format!("written    {}/fit.json, {}/fit.png\n", out.display(), out.display());
+    s += &format!(
+        "written    {}/fit.json, {}/fit.png\n",
+        out.display(),
+        out.display()
+    );
     s
 }
 
@@ -155,17 +191,24 @@ pub fn summary(fit: &Fit, o: &Outcome, check: Option<&Check>, out: &Path) -> Str
 pub fn figure(fit: &Fit, o: &Outcome, path: &Path) -> Result<PathBuf, Error> {
     let mut panels = Vec::new();
     for d in &fit.datasets {
-        let s = fit
-            .scenario(d, &o.params)
-            .map_err(|reason| exciton_core::error::Error::io(reason, std::io::Error::other("scenario")))?;
+        let s = fit.scenario(d, &o.params).map_err(|reason| {
+            exciton_core::error::Error::io(reason, std::io::Error::other("scenario"))
+        })?;
         let tables = WalkTables::new(&s);
         let c = exciton_core::exact::curves_of(&tables, &s.states.names, s.frames, 1, s.dt_ps);
         let at_data = model_values(d, &s, &c, 0).unwrap_or_default();
         // The model over every frame up to the last measurement.
         let t_last = d.measured.time_ps.last().copied().unwrap_or(0.0);
-        let frames: Vec<f64> = (0..s.frames).map(|k| f64::from(k) * s.dt_ps).take_while(|&t| t <= t_last * 1.05).collect();
+        let frames: Vec<f64> = (0..s.frames)
+            .map(|k| f64::from(k) * s.dt_ps)
+            .take_while(|&t| t <= t_last * 1.05)
+            .collect();
         let grid = Dataset {
-            measured: super::Measured { time_ps: frames.clone(), value: vec![0.0; frames.len()], error: None },
+            measured: super::Measured {
+                time_ps: frames.clone(),
+                value: vec![0.0; frames.len()],
+                error: None,
+            },
             ..d.clone()
         };
         let mut model: Vec<(f64, f64)> = model_values(&grid, &s, &c, 0)
@@ -180,7 +223,12 @@ pub fn figure(fit: &Fit, o: &Outcome, path: &Path) -> Result<PathBuf, Error> {
             let first = super::interpolate(&curve, s.dt_ps, d.measured.time_ps[0]).unwrap_or(1.0);
             model = frames
                 .iter()
-                .map(|&t| (t / 1000.0, super::interpolate(&curve, s.dt_ps, t).unwrap_or(0.0) / first))
+                .map(|&t| {
+                    (
+                        t / 1000.0,
+                        super::interpolate(&curve, s.dt_ps, t).unwrap_or(0.0) / first,
+                    )
+                })
                 .collect();
         }
         let errors = d.measured.error.clone();
@@ -189,7 +237,13 @@ pub fn figure(fit: &Fit, o: &Outcome, path: &Path) -> Result<PathBuf, Error> {
             .time_ps
             .iter()
             .enumerate()
-            .map(|(j, &t)| (t / 1000.0, d.measured.value[j], errors.as_ref().map(|e| e[j])))
+            .map(|(j, &t)| {
+                (
+                    t / 1000.0,
+                    d.measured.value[j],
+                    errors.as_ref().map(|e| e[j]),
+                )
+            })
             .collect();
         let residuals = d
             .measured
@@ -207,14 +261,26 @@ pub fn figure(fit: &Fit, o: &Outcome, path: &Path) -> Result<PathBuf, Error> {
             Observable::ApparentMsd => "apparent MSD (nm²)",
             Observable::Intensity => "PL (normalised)",
         };
-        panels.push(FitPanel { label: d.label.clone(), y_desc: y_desc.into(), data, model, residuals });
+        panels.push(FitPanel {
+            label: d.label.clone(),
+            y_desc: y_desc.into(),
+            data,
+            model,
+            residuals,
+        });
     }
     let names: Vec<String> = fit
         .free
         .iter()
         .zip(&o.params)
         .zip(o.stderr())
-        .map(|((f, v), e)| format!("{} = {v:.4} ± {}", f.path, e.map_or("?".into(), |e| format!("{e:.4}"))))
+        .map(|((f, v), e)| {
+            format!(
+                "{} = {v:.4} ± {}",
+                f.path,
+                e.map_or("?".into(), |e| format!("{e:.4}"))
+            )
+        })
         .collect();
     let title = format!("fit: {}", names.join(", "));
     let footer = format!(

@@ -37,7 +37,11 @@ fn write_fit(
     free: Value,
 ) -> std::path::PathBuf {
     std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("scenario.json"), serde_json::to_string(scenario).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("scenario.json"),
+        serde_json::to_string(scenario).unwrap(),
+    )
+    .unwrap();
     let mut specs = Vec::new();
     for (name, observable, set, rows) in datasets {
         let (v, e) = if *observable == "intensity" {
@@ -52,7 +56,8 @@ fn write_fit(
         std::fs::write(dir.join(format!("{name}.csv")), csv).unwrap();
         specs.push(json!({"file": format!("{name}.csv"), "observable": observable, "set": set}));
     }
-    let fit = json!({"scenario": "scenario.json", "datasets": specs, "free": free, "check_walkers": 0});
+    let fit =
+        json!({"scenario": "scenario.json", "datasets": specs, "free": free, "check_walkers": 0});
     let path = dir.join("fit.json");
     std::fs::write(&path, serde_json::to_string_pretty(&fit).unwrap()).unwrap();
     path
@@ -72,7 +77,12 @@ fn fitted_errors_cover_the_true_values_as_often_as_one_sigma_should() {
     let placeholder: Vec<(f64, f64, f64)> = times.iter().map(|&t| (t, 1.0, 1.0)).collect();
     let free = json!({"states.bright.fret": {"initial": 0.12, "min": 0.0, "max": 1.0},
                       "states.bright.to.dark": {"initial": 0.1, "min": 0.0, "max": 0.9}});
-    let path = write_fit(&dir, &paper_scenario(), &[("msd", "msd", json!({}), placeholder)], free.clone());
+    let path = write_fit(
+        &dir,
+        &paper_scenario(),
+        &[("msd", "msd", json!({}), placeholder)],
+        free.clone(),
+    );
     let clean = model(&path, 0, &truth);
     let (mut inside, mut total, seeds) = ([0; 2], 0, 100);
     for seed in 0..seeds {
@@ -85,7 +95,12 @@ fn fitted_errors_cover_the_true_values_as_often_as_one_sigma_should() {
                 (t, m + err * gauss(&mut rng), err)
             })
             .collect();
-        let path = write_fit(&dir, &paper_scenario(), &[("msd", "msd", json!({}), rows)], free.clone());
+        let path = write_fit(
+            &dir,
+            &paper_scenario(),
+            &[("msd", "msd", json!({}), rows)],
+            free.clone(),
+        );
         let fit = Fit::load(&path).unwrap();
         let o = fit.run();
         assert!(o.converged, "seed {seed} did not converge");
@@ -97,8 +112,15 @@ fn fitted_errors_cover_the_true_values_as_often_as_one_sigma_should() {
         }
         total += 1;
     }
-    let frac: Vec<f64> = inside.iter().map(|&n| f64::from(n) / f64::from(total)).collect();
-    println!("within 1 stderr over {total} noise seeds: fret {:.0} %, bright->dark {:.0} %", 100.0 * frac[0], 100.0 * frac[1]);
+    let frac: Vec<f64> = inside
+        .iter()
+        .map(|&n| f64::from(n) / f64::from(total))
+        .collect();
+    println!(
+        "within 1 stderr over {total} noise seeds: fret {:.0} %, bright->dark {:.0} %",
+        100.0 * frac[0],
+        100.0 * frac[1]
+    );
     for f in frac {
         assert!((0.55..=0.80).contains(&f), "coverage {f}");
     }
@@ -120,7 +142,10 @@ fn a_global_fit_over_three_temperatures_recovers_the_shared_splitting() {
     let times: Vec<f64> = (0..40).map(|k| f64::from(k) * 250.0).collect();
     let placeholder = |_: f64| times.iter().map(|&t| (t, 1.0, 1.0)).collect::<Vec<_>>();
     let free = json!({"sample.splitting_meV": {"initial": 8.0, "min": 0.0, "max": 40.0}});
-    let sets: Vec<(String, Value)> = temps.iter().map(|t| (format!("pl-{t}"), json!({"temperature_K": t}))).collect();
+    let sets: Vec<(String, Value)> = temps
+        .iter()
+        .map(|t| (format!("pl-{t}"), json!({"temperature_K": t})))
+        .collect();
     let datasets: Vec<(&str, &str, Value, Vec<(f64, f64, f64)>)> = sets
         .iter()
         .map(|(n, set)| (n.as_str(), "intensity", set.clone(), placeholder(0.0)))
@@ -147,8 +172,14 @@ fn a_global_fit_over_three_temperatures_recovers_the_shared_splitting() {
     let fit = Fit::load(&path).unwrap();
     let o = fit.run();
     let (v, e) = (o.params[0], o.stderr()[0].unwrap());
-    println!("splitting {v:.3} +- {e:.3} meV (true 15), chi2 {:.1} for {} dof", o.chi2, o.dof);
-    assert!(o.converged && (v - 15.0).abs() < 4.0 * e && e < 2.0, "{v} +- {e}");
+    println!(
+        "splitting {v:.3} +- {e:.3} meV (true 15), chi2 {:.1} for {} dof",
+        o.chi2, o.dof
+    );
+    assert!(
+        o.converged && (v - 15.0).abs() < 4.0 * e && e < 2.0,
+        "{v} +- {e}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -162,11 +193,18 @@ fn the_example_fit_recovers_the_rates_that_made_its_data() {
         .unwrap();
     println!("{}", text(&o));
     assert!(o.status.success(), "{}", text(&o));
-    let r: Value = serde_json::from_str(&std::fs::read_to_string(out.join("fit.json")).unwrap()).unwrap();
-    for (path, truth) in [("states.bright.fret", 0.09), ("states.bright.to.dark", 0.15)] {
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("fit.json")).unwrap()).unwrap();
+    for (path, truth) in [
+        ("states.bright.fret", 0.09),
+        ("states.bright.to.dark", 0.15),
+    ] {
         let p = &r["parameters"][path];
         let (v, e) = (p["value"].as_f64().unwrap(), p["stderr"].as_f64().unwrap());
-        assert!((v - truth).abs() < 3.0 * e, "{path}: {v} +- {e}, made with {truth}");
+        assert!(
+            (v - truth).abs() < 3.0 * e,
+            "{path}: {v} +- {e}, made with {truth}"
+        );
     }
     assert!(r["converged"].as_bool().unwrap());
     assert_eq!(r["correlation"].as_array().unwrap().len(), 2);
@@ -182,36 +220,90 @@ fn bad_fit_input_is_named_by_file_and_line_or_path() {
         write_fit(
             dir,
             &paper_scenario(),
-            &[("msd", "msd", json!({}), vec![(100.0, 50.0, 3.0), (200.0, 100.0, 4.0), (300.0, 130.0, 4.0)])],
+            &[(
+                "msd",
+                "msd",
+                json!({}),
+                vec![(100.0, 50.0, 3.0), (200.0, 100.0, 4.0), (300.0, 130.0, 4.0)],
+            )],
             json!({"states.bright.fret": {"initial": 0.1}}),
         )
     };
     let path = good(&dir);
     let csv = dir.join("msd.csv");
     let cases: Vec<(Box<dyn Fn()>, &str)> = vec![
-        (Box::new(|| std::fs::write(&csv, "time_ps,value\n1,2\n").unwrap()), "no `msd_nm2` column"),
-        (Box::new(|| std::fs::write(&csv, "time_ps,msd_nm2\n100,1\n50,2\n").unwrap()), "msd.csv: line 3: times must increase"),
-        (Box::new(|| std::fs::write(&csv, "time_ps,msd_nm2,msd_stderr_nm2\n100,1,1\n200,2,-1\n").unwrap()), "line 3: `msd_stderr_nm2` = -1: standard errors must be positive"),
-        (Box::new(|| std::fs::write(&csv, "time_ps,msd_nm2\n100,1\n200,abc\n").unwrap()), "line 3: `msd_nm2` = `abc` is not a number"),
-        (Box::new(|| std::fs::write(&csv, "time_ps,msd_nm2\n100,1\n900000,2\n").unwrap()), "beyond the scenario's last frame"),
+        (
+            Box::new(|| std::fs::write(&csv, "time_ps,value\n1,2\n").unwrap()),
+            "no `msd_nm2` column",
+        ),
+        (
+            Box::new(|| std::fs::write(&csv, "time_ps,msd_nm2\n100,1\n50,2\n").unwrap()),
+            "msd.csv: line 3: times must increase",
+        ),
+        (
+            Box::new(|| {
+                std::fs::write(&csv, "time_ps,msd_nm2,msd_stderr_nm2\n100,1,1\n200,2,-1\n").unwrap()
+            }),
+            "line 3: `msd_stderr_nm2` = -1: standard errors must be positive",
+        ),
+        (
+            Box::new(|| std::fs::write(&csv, "time_ps,msd_nm2\n100,1\n200,abc\n").unwrap()),
+            "line 3: `msd_nm2` = `abc` is not a number",
+        ),
+        (
+            Box::new(|| std::fs::write(&csv, "time_ps,msd_nm2\n100,1\n900000,2\n").unwrap()),
+            "beyond the scenario's last frame",
+        ),
     ];
     for (break_it, want) in cases {
         good(&dir);
         break_it();
-        let o = exe().args(["fit"]).arg(&path).arg("--out").arg(dir.join("out")).output().unwrap();
+        let o = exe()
+            .args(["fit"])
+            .arg(&path)
+            .arg("--out")
+            .arg(dir.join("out"))
+            .output()
+            .unwrap();
         println!("{}", text(&o).trim());
         assert_eq!(o.status.code(), Some(1), "{want}: {}", text(&o));
         assert!(text(&o).contains(want), "expected `{want}`: {}", text(&o));
     }
     // A free path that does not exist, and bounds that exclude the start.
     for (free, want) in [
-        (json!({"states.bright.hop": {"initial": 0.1}}), "free.states.bright.hop: no such field"),
-        (json!({"states.bright.fret": {"initial": 2.0, "max": 1.0}}), "initial 2 is outside"),
+        (
+            json!({"states.bright.hop": {"initial": 0.1}}),
+            "free.states.bright.hop: no such field",
+        ),
+        (
+            json!({"states.bright.fret": {"initial": 2.0, "max": 1.0}}),
+            "initial 2 is outside",
+        ),
     ] {
-        let path = write_fit(&dir, &paper_scenario(), &[("msd", "msd", json!({}), vec![(100.0, 50.0, 3.0), (200.0, 100.0, 4.0)])], free);
-        let o = exe().args(["fit"]).arg(&path).arg("--out").arg(dir.join("out")).output().unwrap();
+        let path = write_fit(
+            &dir,
+            &paper_scenario(),
+            &[(
+                "msd",
+                "msd",
+                json!({}),
+                vec![(100.0, 50.0, 3.0), (200.0, 100.0, 4.0)],
+            )],
+            free,
+        );
+        let o = exe()
+            .args(["fit"])
+            .arg(&path)
+            .arg("--out")
+            .arg(dir.join("out"))
+            .output()
+            .unwrap();
         assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-        assert!(text(&o).contains(want) && text(&o).contains("fit.json"), "expected `{want}`: {}", text(&o));
+        assert!(
+            text(&o).contains(want) && text(&o).contains("fit.json"),
+            "expected `{want}`: {}",
+            text(&o)
+        );
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -40,11 +40,16 @@ fn a_gaussian_spread_looks_the_same_through_the_microscope() {
         for t in (20..200).step_by(20) {
             let (true_msd, apparent) = (p.msd_nm2[t].unwrap(), p.apparent_msd_nm2[t].unwrap());
             let rel = (apparent - true_msd).abs() / true_msd;
-            println!("PSF {fwhm} nm, frame {t}: true {true_msd:.2} nm^2, apparent {apparent:.2} nm^2");
+            println!(
+                "PSF {fwhm} nm, frame {t}: true {true_msd:.2} nm^2, apparent {apparent:.2} nm^2"
+            );
             worst = worst.max(rel);
         }
         // The walk's kurtosis (a lattice walk is not quite Gaussian) is all that is left.
-        assert!(worst < 0.01, "apparent differs from true by {worst:.4} (PSF {fwhm} nm)");
+        assert!(
+            worst < 0.01,
+            "apparent differs from true by {worst:.4} (PSF {fwhm} nm)"
+        );
     }
     // The Monte Carlo's apparent MSD agrees with the exact one within its error.
     let mut v = gaussian_spread(270.0);
@@ -54,7 +59,11 @@ fn a_gaussian_spread_looks_the_same_through_the_microscope() {
     let (e, m) = (&exact.points[0], &mc.points[0]);
     let mut zs = Vec::new();
     for t in (10..200).step_by(10) {
-        let (Some(a), Some(b), Some(err)) = (e.apparent_msd_nm2[t], m.apparent_msd_nm2[t], m.apparent_msd_stderr_nm2[t]) else {
+        let (Some(a), Some(b), Some(err)) = (
+            e.apparent_msd_nm2[t],
+            m.apparent_msd_nm2[t],
+            m.apparent_msd_stderr_nm2[t],
+        ) else {
             continue;
         };
         zs.push((b - a) / err);
@@ -68,10 +77,13 @@ fn a_gaussian_spread_looks_the_same_through_the_microscope() {
 /// minimises the squared residual, amplitude and centre solved for at each trial.
 fn independent_variance(x_min: i64, row: &[f64], pitch: f64, fwhm: f64, pixel: f64) -> f64 {
     let s = fwhm / (8.0 * 2f64.ln()).sqrt();
-    let density = |d: f64| (-(d * d) / (2.0 * s * s)).exp() / (s * (2.0 * std::f64::consts::PI).sqrt());
+    let density =
+        |d: f64| (-(d * d) / (2.0 * s * s)).exp() / (s * (2.0 * std::f64::consts::PI).sqrt());
     let lo = (x_min as f64 * pitch - 2.0 * fwhm) / pixel;
     let hi = ((x_min + row.len() as i64) as f64 * pitch + 2.0 * fwhm) / pixel;
-    let centres: Vec<f64> = (lo.floor() as i64..=hi.ceil() as i64).map(|k| k as f64 * pixel).collect();
+    let centres: Vec<f64> = (lo.floor() as i64..=hi.ceil() as i64)
+        .map(|k| k as f64 * pixel)
+        .collect();
     let image: Vec<f64> = centres
         .iter()
         .map(|&c| {
@@ -84,7 +96,13 @@ fn independent_variance(x_min: i64, row: &[f64], pitch: f64, fwhm: f64, pixel: f
                     let h = (b - a) / steps as f64;
                     let simpson: f64 = (0..=steps)
                         .map(|k| {
-                            let w = if k == 0 || k == steps { 1.0 } else if k % 2 == 1 { 4.0 } else { 2.0 };
+                            let w = if k == 0 || k == steps {
+                                1.0
+                            } else if k % 2 == 1 {
+                                4.0
+                            } else {
+                                2.0
+                            };
                             w * density(a + k as f64 * h)
                         })
                         .sum::<f64>()
@@ -98,9 +116,16 @@ fn independent_variance(x_min: i64, row: &[f64], pitch: f64, fwhm: f64, pixel: f
     // Golden-section search on the variance; for each, the centre by a nested search and
     // the amplitude by linear least squares.
     let residual = |mu: f64, var: f64| {
-        let g: Vec<f64> = centres.iter().map(|x| (-(x - mu).powi(2) / (2.0 * var)).exp()).collect();
-        let a = g.iter().zip(&image).map(|(g, y)| g * y).sum::<f64>() / g.iter().map(|g| g * g).sum::<f64>();
-        g.iter().zip(&image).map(|(g, y)| (a * g - y).powi(2)).sum::<f64>()
+        let g: Vec<f64> = centres
+            .iter()
+            .map(|x| (-(x - mu).powi(2) / (2.0 * var)).exp())
+            .collect();
+        let a = g.iter().zip(&image).map(|(g, y)| g * y).sum::<f64>()
+            / g.iter().map(|g| g * g).sum::<f64>();
+        g.iter()
+            .zip(&image)
+            .map(|(g, y)| (a * g - y).powi(2))
+            .sum::<f64>()
     };
     let golden = |f: &dyn Fn(f64) -> f64, mut a: f64, mut b: f64| {
         let r = (5f64.sqrt() - 1.0) / 2.0;
@@ -121,16 +146,36 @@ fn independent_variance(x_min: i64, row: &[f64], pitch: f64, fwhm: f64, pixel: f
 #[test]
 fn the_paper_case_through_the_microscope_matches_an_independent_fit() {
     let mut v = paper_json();
-    set(&mut v, "microscope", json!({"psf_fwhm_nm": 270.0, "pixel_nm": 40.0}));
+    set(
+        &mut v,
+        "microscope",
+        json!({"psf_fwhm_nm": 270.0, "pixel_nm": 40.0}),
+    );
     let r = run_json(&v, &Engine::Exact);
     let p = &r.points[0];
-    let s = Plan::from_value(&v, Path::new("paper.json")).unwrap().points.remove(0).scenario;
+    let s = Plan::from_value(&v, Path::new("paper.json"))
+        .unwrap()
+        .points
+        .remove(0)
+        .scenario;
     let tables = WalkTables::new(&s);
     let profile = expected_profile(&tables, &s.states.names, s.frames);
-    let var0 = independent_variance(profile.x_min_sites, &profile.counts[0], s.pitch_nm, 270.0, 40.0);
+    let var0 = independent_variance(
+        profile.x_min_sites,
+        &profile.counts[0],
+        s.pitch_nm,
+        270.0,
+        40.0,
+    );
     let mut biggest: f64 = 0.0;
     for t in [8, 16, 24, 40, 80, 160, 299] {
-        let var = independent_variance(profile.x_min_sites, &profile.counts[t], s.pitch_nm, 270.0, 40.0);
+        let var = independent_variance(
+            profile.x_min_sites,
+            &profile.counts[t],
+            s.pitch_nm,
+            270.0,
+            40.0,
+        );
         let independent = var - var0;
         let (engine, true_msd) = (p.apparent_msd_nm2[t].unwrap(), p.msd_nm2[t].unwrap());
         let off = (engine - true_msd) / true_msd;
@@ -138,11 +183,17 @@ fn the_paper_case_through_the_microscope_matches_an_independent_fit() {
             "frame {t}: true {true_msd:.3}, apparent {engine:.3} (independent fit {independent:.3}) nm^2: {:+.2} %",
             100.0 * off
         );
-        assert!((engine - independent).abs() < 2e-3 * true_msd.abs().max(1.0), "engine {engine} vs independent {independent}");
+        assert!(
+            (engine - independent).abs() < 2e-3 * true_msd.abs().max(1.0),
+            "engine {engine} vs independent {independent}"
+        );
         biggest = biggest.max(off.abs());
     }
     // The bright-dark mixture is not Gaussian: apparent and true differ, but not by much.
-    assert!(biggest > 1e-4 && biggest < 0.1, "largest relative difference {biggest}");
+    assert!(
+        biggest > 1e-4 && biggest < 0.1,
+        "largest relative difference {biggest}"
+    );
 }
 
 #[test]
@@ -150,16 +201,34 @@ fn shot_noise_errors_match_the_spread_over_seeds() {
     let mut v = gaussian_spread(270.0);
     set(&mut v, "frames", json!(60));
     set(&mut v, "microscope.photons_per_frame", json!(20000.0));
-    set(&mut v, "sweep", json!({"mode": "product", "parameters": {"microscope.seed": (0..24).collect::<Vec<u64>>()}}));
+    set(
+        &mut v,
+        "sweep",
+        json!({"mode": "product", "parameters": {"microscope.seed": (0..24).collect::<Vec<u64>>()}}),
+    );
     let r = run_json(&v, &Engine::Exact);
     for t in [20, 40, 59] {
-        let values: Vec<f64> = r.points.iter().map(|p| p.apparent_msd_nm2[t].unwrap()).collect();
-        let reported: f64 = r.points.iter().map(|p| p.apparent_msd_stderr_nm2[t].unwrap()).sum::<f64>() / values.len() as f64;
+        let values: Vec<f64> = r
+            .points
+            .iter()
+            .map(|p| p.apparent_msd_nm2[t].unwrap())
+            .collect();
+        let reported: f64 = r
+            .points
+            .iter()
+            .map(|p| p.apparent_msd_stderr_nm2[t].unwrap())
+            .sum::<f64>()
+            / values.len() as f64;
         let mean = values.iter().sum::<f64>() / values.len() as f64;
-        let spread = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64).sqrt();
+        let spread = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>()
+            / (values.len() - 1) as f64)
+            .sqrt();
         let truth = r.points[0].msd_nm2[t].unwrap();
         println!("frame {t}: spread over 24 seeds {spread:.1} nm^2, mean reported error {reported:.1} nm^2, mean {mean:.1} (true {truth:.1})");
-        assert!(reported / spread > 0.5 && reported / spread < 2.0, "reported {reported} vs spread {spread}");
+        assert!(
+            reported / spread > 0.5 && reported / spread < 2.0,
+            "reported {reported} vs spread {spread}"
+        );
         assert!((mean - truth).abs() < 5.0 * spread / (values.len() as f64).sqrt() + 0.01 * truth);
     }
 }

@@ -39,7 +39,10 @@ fn point_files_sort_in_point_order_and_repeated_warnings_are_said_once() {
         (csv[0].as_str(), csv[1000].as_str()),
         ("point-0000.csv", "point-1000.csv")
     );
-    assert!(!out.join("points").exists(), "the checkpoint goes when the run ends");
+    assert!(
+        !out.join("points").exists(),
+        "the checkpoint goes when the run ends"
+    );
     let stdout = String::from_utf8_lossy(&o.stdout);
     let lines: Vec<&str> = stdout
         .lines()

@@ -30,10 +30,25 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result_bit_for_bit() {
     let plan = Plan::from_value(&sweep_json(20_000), Path::new("fig2e.json")).unwrap();
     let cpu = Engine::cpu(2);
     let (a, b) = (temp("whole"), temp("cut"));
-    let whole = run_into(&plan, &cpu, &Progress::default(), &a, false, RunOptions::default()).unwrap();
+    let whole = run_into(
+        &plan,
+        &cpu,
+        &Progress::default(),
+        &a,
+        false,
+        RunOptions::default(),
+    )
+    .unwrap();
 
     // Cancel as Ctrl-C would once 2.5 points' walkers are done.
-    let cut = run_into(&plan, &cpu, &Progress::with_budget(50_000), &b, false, RunOptions::default());
+    let cut = run_into(
+        &plan,
+        &cpu,
+        &Progress::with_budget(50_000),
+        &b,
+        false,
+        RunOptions::default(),
+    );
     match cut {
         Err(Error::Core(CoreError::InterruptedSweep {
             finished, total, ..
@@ -48,7 +63,15 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result_bit_for_bit() {
     let (points, blocks) = crate::shards::checkpoint_records(&b);
     assert_eq!((points, blocks), (2, 0), "only complete points are kept");
 
-    let resumed = run_into(&plan, &cpu, &Progress::default(), &b, true, RunOptions::default()).unwrap();
+    let resumed = run_into(
+        &plan,
+        &cpu,
+        &Progress::default(),
+        &b,
+        true,
+        RunOptions::default(),
+    )
+    .unwrap();
     let (r, w) = (
         serde_json::to_value(&resumed.points).unwrap(),
         serde_json::to_value(&whole.points).unwrap(),
@@ -61,7 +84,14 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result_bit_for_bit() {
     let mut changed = sweep_json(20_000);
     set(&mut changed, "states.bright.radiative", json!(0.031));
     let changed = Plan::from_value(&changed, Path::new("fig2e.json")).unwrap();
-    match run_into(&changed, &cpu, &Progress::default(), &b, true, RunOptions::default()) {
+    match run_into(
+        &changed,
+        &cpu,
+        &Progress::default(),
+        &b,
+        true,
+        RunOptions::default(),
+    ) {
         Err(e @ Error::Core(CoreError::Resume { .. })) => {
             println!("{e}");
             assert!(e.to_string().contains("another scenario"), "{e}");
@@ -73,7 +103,14 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result_bit_for_bit() {
     }
     // Exact results are not Monte Carlo results either.
     assert!(matches!(
-        run_into(&plan, &Engine::Exact, &Progress::default(), &b, true, RunOptions::default()),
+        run_into(
+            &plan,
+            &Engine::Exact,
+            &Progress::default(),
+            &b,
+            true,
+            RunOptions::default()
+        ),
         Err(Error::Core(CoreError::Resume { .. }))
     ));
     std::fs::remove_dir_all(&a).unwrap();

@@ -38,7 +38,10 @@ fn merge_cli(shards: &[PathBuf], out: &Path) -> std::process::Output {
 /// The files of two output directories that must be equal: results.json's points (and
 /// run hash), curves.parquet's numbers (read back) and every CSV, byte for byte.
 pub fn assert_same_output(whole: &Path, merged: &Path) {
-    let (a, b) = (read_json(&whole.join("results.json")), read_json(&merged.join("results.json")));
+    let (a, b) = (
+        read_json(&whole.join("results.json")),
+        read_json(&merged.join("results.json")),
+    );
     assert_eq!(a["run_hash"], b["run_hash"]);
     assert_eq!(a["points"], b["points"], "results.json points differ");
     let (a, b) = (
@@ -54,7 +57,10 @@ pub fn assert_same_output(whole: &Path, merged: &Path) {
     for e in std::fs::read_dir(whole).unwrap() {
         let name = e.unwrap().file_name();
         if name.to_string_lossy().ends_with(".csv") {
-            let (x, y) = (std::fs::read(whole.join(&name)), std::fs::read(merged.join(&name)));
+            let (x, y) = (
+                std::fs::read(whole.join(&name)),
+                std::fs::read(merged.join(&name)),
+            );
             assert!(x.unwrap() == y.unwrap(), "{name:?} differs");
             csvs += 1;
         }
@@ -100,7 +106,10 @@ fn a_single_point_cut_by_walker_blocks_merges_bit_for_bit() {
     assert!(o.status.success(), "{}", text(&o));
     assert_same_output(&dir.join("whole"), &dir.join("merged"));
     let r = read_json(&dir.join("merged/results.json"));
-    assert!(r["points"][0]["tau_pl_stderr_ps"].as_f64().is_some(), "the jackknife errors survive the cut");
+    assert!(
+        r["points"][0]["tau_pl_stderr_ps"].as_f64().is_some(),
+        "the jackknife errors survive the cut"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -119,18 +128,30 @@ fn merge_refuses_shards_that_are_not_one_run() {
     let seed = shard("seed", 1, 2, &["--seed", "99"]);
     let walkers = {
         let out = dir.join("walkers");
-        run_cli(scen, &out, &["--backend", "cpu", "--walkers", "3000", "--shard", "1/2"]);
+        run_cli(
+            scen,
+            &out,
+            &["--backend", "cpu", "--walkers", "3000", "--shard", "1/2"],
+        );
         out
     };
     let three = shard("three", 1, 3, &[]);
     let exact = {
         let out = dir.join("exact");
-        run_cli(scen, &out, &["--backend", "exact", "--walkers", "2000", "--shard", "1/2"]);
+        run_cli(
+            scen,
+            &out,
+            &["--backend", "exact", "--walkers", "2000", "--shard", "1/2"],
+        );
         out
     };
     let other_scenario = {
         let out = dir.join("other");
-        run_cli("scenarios/fig3-traps.json", &out, &["--backend", "exact", "--shard", "1/2"]);
+        run_cli(
+            "scenarios/fig3-traps.json",
+            &out,
+            &["--backend", "exact", "--shard", "1/2"],
+        );
         out
     };
     let unfinished = dir.join("unfinished");
@@ -152,7 +173,10 @@ fn merge_refuses_shards_that_are_not_one_run() {
         println!("{}", text(&o).trim());
         assert_eq!(o.status.code(), Some(1), "{why}: {}", text(&o));
         assert!(text(&o).contains(why), "expected `{why}`: {}", text(&o));
-        assert!(!out.join("results.json").exists(), "a refused merge wrote results");
+        assert!(
+            !out.join("results.json").exists(),
+            "a refused merge wrote results"
+        );
     }
     let o = merge_cli(&[a0, a1], &dir.join("good"));
     assert!(o.status.success(), "{}", text(&o));
@@ -170,18 +194,43 @@ fn curves_parquet_read_by_the_parquet_crate_equals_the_run() {
     let cpu = Engine::cpu(2);
     let memory = run(&plan, &cpu, &Progress::default()).unwrap();
     std::fs::create_dir_all(&dir).unwrap();
-    run_into(&plan, &cpu, &Progress::default(), &dir, false, RunOptions::default()).unwrap();
+    run_into(
+        &plan,
+        &cpu,
+        &Progress::default(),
+        &dir,
+        false,
+        RunOptions::default(),
+    )
+    .unwrap();
     let file = std::fs::File::open(dir.join("curves.parquet")).unwrap();
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap();
     let mut rows = 0;
     for batch in reader {
         let batch = batch.unwrap();
-        let col = |n: &str| batch.column_by_name(n).unwrap_or_else(|| panic!("no column {n}")).clone();
+        let col = |n: &str| {
+            batch
+                .column_by_name(n)
+                .unwrap_or_else(|| panic!("no column {n}"))
+                .clone()
+        };
         let point = col("point");
         let point = point.as_any().downcast_ref::<UInt64Array>().unwrap();
         let frame = col("frame");
-        let frame = frame.as_any().downcast_ref::<arrow_array::UInt32Array>().unwrap();
-        let f64s = |n: &str| col(n).as_any().downcast_ref::<Float64Array>().unwrap().clone();
+        let frame = frame
+            .as_any()
+            .downcast_ref::<arrow_array::UInt32Array>()
+            .unwrap();
+        let f64s = |n: &str| {
+            col(n)
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .unwrap()
+                .clone()
+        };
         let (t_k, msd, msd_err, intensity, bright) = (
             f64s("temperature_K"),
             f64s("msd_occupancy_nm2"),
@@ -194,10 +243,19 @@ fn curves_parquet_read_by_the_parquet_crate_equals_the_run() {
             let t = frame.value(r) as usize;
             assert_eq!(Some(t_k.value(r)), p.parameters["temperature_K"].as_f64());
             let opt = |a: &Float64Array| (!a.is_null(r)).then(|| a.value(r));
-            assert_eq!(opt(&msd).map(f64::to_bits), p.msd_occupancy_nm2[t].map(f64::to_bits));
-            assert_eq!(opt(&msd_err).map(f64::to_bits), p.msd_occupancy_stderr_nm2[t].map(f64::to_bits));
+            assert_eq!(
+                opt(&msd).map(f64::to_bits),
+                p.msd_occupancy_nm2[t].map(f64::to_bits)
+            );
+            assert_eq!(
+                opt(&msd_err).map(f64::to_bits),
+                p.msd_occupancy_stderr_nm2[t].map(f64::to_bits)
+            );
             assert_eq!(intensity.value(r).to_bits(), p.intensity[t].to_bits());
-            assert_eq!(bright.value(r).to_bits(), p.populations["bright"][t].to_bits());
+            assert_eq!(
+                bright.value(r).to_bits(),
+                p.populations["bright"][t].to_bits()
+            );
             rows += 1;
         }
     }
@@ -244,11 +302,22 @@ fn an_interrupted_long_point_keeps_its_blocks_and_resumes_bit_for_bit() {
     };
     let whole = run_into(&plan, &cpu, &Progress::default(), &a, false, options).unwrap();
     // Ctrl-C after 55 % of the walkers: 8 of the 16 blocks (10,000 walkers each) are done.
-    let cut = run_into(&plan, &cpu, &Progress::with_budget(88_000), &b, false, options);
+    let cut = run_into(
+        &plan,
+        &cpu,
+        &Progress::with_budget(88_000),
+        &b,
+        false,
+        options,
+    );
     assert!(cut.is_err(), "the run was not interrupted");
     let (points, blocks) = checkpoint_records(&b);
     println!("kept {points} points and {blocks} blocks");
-    assert_eq!((points, blocks), (0, 8), "at most the running block is lost");
+    assert_eq!(
+        (points, blocks),
+        (0, 8),
+        "at most the running block is lost"
+    );
     assert!(!b.join("results.json").exists() && !b.join("curves.parquet").exists());
     let resumed = run_into(&plan, &cpu, &Progress::default(), &b, true, options).unwrap();
     assert_eq!(
@@ -256,7 +325,10 @@ fn an_interrupted_long_point_keeps_its_blocks_and_resumes_bit_for_bit() {
         serde_json::to_value(&whole.points).unwrap(),
         "resumed point differs from the uninterrupted one"
     );
-    assert!(!b.join("points").exists(), "the checkpoint stays after the run ended");
+    assert!(
+        !b.join("points").exists(),
+        "the checkpoint stays after the run ended"
+    );
     // And a finished run resumed again is read back as it is.
     let again = run_into(&plan, &cpu, &Progress::default(), &b, true, options).unwrap();
     assert_eq!(
@@ -302,12 +374,19 @@ fn gpu_and_cpu_shards_merge_into_the_cpu_run_bit_for_bit() {
         for (i, s) in shards.iter().enumerate() {
             let backend = if i % 2 == 0 { "gpu" } else { "cpu" };
             let shard = format!("{i}/{n}");
-            run_cli(scen, s, &[&flags[..], &["--backend", backend, "--shard", &shard]].concat());
+            run_cli(
+                scen,
+                s,
+                &[&flags[..], &["--backend", backend, "--shard", &shard]].concat(),
+            );
         }
         let merged = dir.join("merged");
         let o = merge_cli(&shards, &merged);
         assert!(o.status.success(), "{}", text(&o));
-        assert_eq!(read_json(&merged.join("results.json"))["backend"], "gpu+cpu");
+        assert_eq!(
+            read_json(&merged.join("results.json"))["backend"],
+            "gpu+cpu"
+        );
         assert_same_output(&whole, &merged);
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 const REQUIRE_SLURM_ENV: &str = "EXCITON_MC_REQUIRE_SLURM";
 
 fn sbatch_present() -> bool {
-    Command::new("sbatch").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("sbatch")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Everything in the scripts' log directory, for a failure message.
@@ -32,7 +35,9 @@ fn a_sweep_submitted_to_slurm_in_four_shards_merges_into_the_local_run() {
             std::env::var(REQUIRE_SLURM_ENV).map_or(true, |v| v != "1"),
             "{REQUIRE_SLURM_ENV}=1 but sbatch is not there (start the cluster with .ci/slurm-up)"
         );
-        eprintln!("SKIPPED: sbatch not found (no SLURM here); .ci/slurm-up starts a one-node cluster");
+        eprintln!(
+            "SKIPPED: sbatch not found (no SLURM here); .ci/slurm-up starts a one-node cluster"
+        );
         return;
     }
     let dir = temp_dir("slurm");
@@ -40,7 +45,16 @@ fn a_sweep_submitted_to_slurm_in_four_shards_merges_into_the_local_run() {
     let flags = ["--backend", "cpu", "--walkers", "20000"];
     let start = Instant::now();
     let o = exe()
-        .args(["slurm", scen, "--shards", "4", "--cpus-per-task", "1", "--time", "00:10:00"])
+        .args([
+            "slurm",
+            scen,
+            "--shards",
+            "4",
+            "--cpus-per-task",
+            "1",
+            "--time",
+            "00:10:00",
+        ])
         .args(flags)
         .arg("--out")
         .arg(&dir)
@@ -83,7 +97,10 @@ fn a_sweep_submitted_to_slurm_in_four_shards_merges_into_the_local_run() {
     );
     for i in 0..4 {
         let shard = read_json(&dir.join(format!("shard-00{i}/results.json")));
-        assert_eq!(shard["shard"]["index"], i, "the array task ran its own shard");
+        assert_eq!(
+            shard["shard"]["index"], i,
+            "the array task ran its own shard"
+        );
     }
 
     let local = dir.join("local");
@@ -97,7 +114,10 @@ fn a_sweep_submitted_to_slurm_in_four_shards_merges_into_the_local_run() {
     let (a, b) = (read_json(&local.join("results.json")), read_json(&merged));
     assert_eq!(a["points"], b["points"], "results.json points differ");
     assert_eq!(a["run_hash"], b["run_hash"]);
-    let (a, b) = (read_results(&local.join("results.json")).unwrap(), read_results(&merged).unwrap());
+    let (a, b) = (
+        read_results(&local.join("results.json")).unwrap(),
+        read_results(&merged).unwrap(),
+    );
     assert_eq!(
         serde_json::to_value(&a.points).unwrap(),
         serde_json::to_value(&b.points).unwrap(),
@@ -115,7 +135,20 @@ fn a_sweep_submitted_to_slurm_in_four_shards_merges_into_the_local_run() {
 fn slurm_dry_run_writes_the_scripts_without_submitting() {
     let dir = temp_dir("slurm-dry");
     let o = exe()
-        .args(["slurm", "scenarios/fig3-traps.json", "--shards", "12", "--partition", "gpu", "--time", "02:00:00", "--gpus-per-task", "1", "--dry-run", "--out"])
+        .args([
+            "slurm",
+            "scenarios/fig3-traps.json",
+            "--shards",
+            "12",
+            "--partition",
+            "gpu",
+            "--time",
+            "02:00:00",
+            "--gpus-per-task",
+            "1",
+            "--dry-run",
+            "--out",
+        ])
         .arg(&dir)
         .output()
         .unwrap();
@@ -134,20 +167,48 @@ fn slurm_dry_run_writes_the_scripts_without_submitting() {
         assert!(run.contains(want), "shards.sbatch lacks `{want}`:\n{run}");
     }
     let merge = std::fs::read_to_string(dir.join("slurm/merge.sbatch")).unwrap();
-    assert!(merge.contains("merge") && merge.contains("/shard-* --out"), "{merge}");
-    assert!(text(&o).contains("--dependency=afterok:$jobid"), "{}", text(&o));
+    assert!(
+        merge.contains("merge") && merge.contains("/shard-* --out"),
+        "{merge}"
+    );
+    assert!(
+        text(&o).contains("--dependency=afterok:$jobid"),
+        "{}",
+        text(&o)
+    );
     // --shard auto outside a job array says what is missing.
     let o = exe()
-        .args(["run", "scenarios/paper-5nm-9K.json", "--backend", "exact", "--shard", "auto", "--out"])
+        .args([
+            "run",
+            "scenarios/paper-5nm-9K.json",
+            "--backend",
+            "exact",
+            "--shard",
+            "auto",
+            "--out",
+        ])
         .arg(dir.join("auto"))
         .env_remove("SLURM_ARRAY_TASK_ID")
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(text(&o).contains("SLURM_ARRAY_TASK_ID is not set"), "{}", text(&o));
+    assert!(
+        text(&o).contains("SLURM_ARRAY_TASK_ID is not set"),
+        "{}",
+        text(&o)
+    );
     // Inside one, it takes the task's shard.
     let o = exe()
-        .args(["run", "scenarios/fig2e-heating.json", "--backend", "exact", "--quiet", "--shard", "auto", "--out"])
+        .args([
+            "run",
+            "scenarios/fig2e-heating.json",
+            "--backend",
+            "exact",
+            "--quiet",
+            "--shard",
+            "auto",
+            "--out",
+        ])
         .arg(dir.join("auto"))
         .env("SLURM_ARRAY_TASK_ID", "2")
         .env("SLURM_ARRAY_TASK_COUNT", "3")
@@ -155,7 +216,14 @@ fn slurm_dry_run_writes_the_scripts_without_submitting() {
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     let r = read_json(&dir.join("auto/results.json"));
-    assert_eq!((r["shard"]["index"].as_u64(), r["shard"]["count"].as_u64()), (Some(2), Some(3)));
-    assert_eq!(r["points"].as_array().unwrap().len(), 2, "points 4 and 5 of 6");
+    assert_eq!(
+        (r["shard"]["index"].as_u64(), r["shard"]["count"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(
+        r["points"].as_array().unwrap().len(),
+        2,
+        "points 4 and 5 of 6"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -79,7 +79,10 @@ pub fn read_records(path: &Path) -> Result<Stored, Error> {
 }
 
 /// Writes records as JSON lines, atomically.
-pub fn write_records<'a>(path: &Path, records: impl IntoIterator<Item = &'a Record>) -> Result<(), Error> {
+pub fn write_records<'a>(
+    path: &Path,
+    records: impl IntoIterator<Item = &'a Record>,
+) -> Result<(), Error> {
     let mut bytes = Vec::new();
     for r in records {
         serde_json::to_writer(&mut bytes, r).expect("a record serialises to JSON");

@@ -83,13 +83,18 @@ struct Problem<'a> {
 
 impl Problem<'_> {
     fn external(&self, u: &DVector<f64>) -> Vec<f64> {
-        u.iter().zip(self.bounds).map(|(&u, b)| b.external(u)).collect()
+        u.iter()
+            .zip(self.bounds)
+            .map(|(&u, b)| b.external(u))
+            .collect()
     }
 
     fn eval(&self, u: &DVector<f64>) -> Option<DVector<f64>> {
         self.evaluations.set(self.evaluations.get() + 1);
         let r = (self.residuals)(&self.external(u))?;
-        r.iter().all(|v| v.is_finite()).then(|| DVector::from_vec(r))
+        r.iter()
+            .all(|v| v.is_finite())
+            .then(|| DVector::from_vec(r))
     }
 }
 
@@ -117,7 +122,12 @@ impl LeastSquaresProblem<f64, Dyn, Dyn> for Problem<'_> {
             self.evaluations.set(self.evaluations.get() + 1);
             let x = self.external(&self.u);
             let j = jac(&x)?;
-            let slopes: Vec<f64> = self.u.iter().zip(self.bounds).map(|(&u, b)| b.slope(u)).collect();
+            let slopes: Vec<f64> = self
+                .u
+                .iter()
+                .zip(self.bounds)
+                .map(|(&u, b)| b.slope(u))
+                .collect();
             let m = j.len();
             return Some(DMatrix::from_fn(m, n, |r, c| j[r][c] * slopes[c]));
         }
@@ -199,15 +209,29 @@ mod tests {
     fn a_straight_line_with_known_errors() {
         // y = 2 + 3x with errors 0.1: the exact least-squares answer and its covariance.
         let x: Vec<f64> = (0..10).map(f64::from).collect();
-        let y: Vec<f64> = x.iter().map(|x| 2.0 + 3.0 * x + if *x as i32 % 2 == 0 { 0.05 } else { -0.05 }).collect();
-        let r = |p: &[f64]| Some(x.iter().zip(&y).map(|(x, y)| (p[0] + p[1] * x - y) / 0.1).collect());
+        let y: Vec<f64> = x
+            .iter()
+            .map(|x| 2.0 + 3.0 * x + if *x as i32 % 2 == 0 { 0.05 } else { -0.05 })
+            .collect();
+        let r = |p: &[f64]| {
+            Some(
+                x.iter()
+                    .zip(&y)
+                    .map(|(x, y)| (p[0] + p[1] * x - y) / 0.1)
+                    .collect(),
+            )
+        };
         let s = minimize(&r, &[0.0, 1.0], &[Bounds::FREE, Bounds::FREE]);
         assert!(s.converged);
         let (n, sx, sxx) = (10.0, 45.0, 285.0);
         let det = n * sxx - sx * sx;
         let var_b = 0.01 * n / det;
         let cov = s.covariance.unwrap();
-        assert!((cov[1][1] - var_b).abs() < 1e-9 * var_b.max(1.0), "{} vs {var_b}", cov[1][1]);
+        assert!(
+            (cov[1][1] - var_b).abs() < 1e-9 * var_b.max(1.0),
+            "{} vs {var_b}",
+            cov[1][1]
+        );
         assert!((s.params[1] - 3.0).abs() < 0.01, "{:?}", s.params);
     }
 
@@ -217,7 +241,14 @@ mod tests {
         let r = |p: &[f64]| Some(vec![p[0] - 5.0]);
         let s = minimize(&r, &[1.0], &[Bounds { min: 0.0, max: 2.0 }]);
         assert!((s.params[0] - 2.0).abs() < 1e-6, "{:?}", s.params);
-        let s = minimize(&r, &[1.0], &[Bounds { min: 0.0, max: f64::INFINITY }]);
+        let s = minimize(
+            &r,
+            &[1.0],
+            &[Bounds {
+                min: 0.0,
+                max: f64::INFINITY,
+            }],
+        );
         assert!((s.params[0] - 5.0).abs() < 1e-6, "{:?}", s.params);
     }
 }

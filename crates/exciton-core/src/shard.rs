@@ -154,7 +154,12 @@ mod tests {
 
     #[test]
     fn every_block_of_every_point_lands_in_one_shard() {
-        for walkers in [vec![1_000_000], vec![5_000; 3], vec![20_000; 10], vec![500, 64_000]] {
+        for walkers in [
+            vec![1_000_000],
+            vec![5_000; 3],
+            vec![20_000; 10],
+            vec![500, 64_000],
+        ] {
             for n in 1..=20 {
                 for (p, blocks) in covered(&walkers, false, n).iter().enumerate() {
                     let want: Vec<usize> = (0..block_ranges(walkers[p]).len()).collect();
@@ -199,6 +204,8 @@ mod tests {
             ("SLURM_ARRAY_TASK_MAX", "3"),
         ]));
         assert_eq!(s, Ok(Shard { index: 1, count: 4 }));
-        assert!(Shard::from_slurm(env(&[])).unwrap_err().contains("SLURM_ARRAY_TASK_ID"));
+        assert!(Shard::from_slurm(env(&[]))
+            .unwrap_err()
+            .contains("SLURM_ARRAY_TASK_ID"));
     }
 }

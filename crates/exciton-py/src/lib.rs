@@ -394,8 +394,8 @@ fn load<'py>(py: Python<'py>, path: std::path::PathBuf) -> PyResult<Bound<'py, P
     } else {
         path
     };
-    let results = exciton_core::results::read_results(&file)
-        .map_err(|e| RunError::new_err(e.to_string()))?;
+    let results =
+        exciton_core::results::read_results(&file).map_err(|e| RunError::new_err(e.to_string()))?;
     let json = serde_json::to_value(&results).expect("results serialise to JSON");
     results_dict(py, &json)
 }

@@ -68,25 +68,18 @@ def as_array(values: list) -> np.ndarray:
 
 
 def assert_same(expected, got, where: str) -> None:
-    """A results.json value (parsed by Python's json: the exact f64 serde_json wrote)
-    against the Python API's, exactly (NaN where JSON has null)."""
+    """Two runs' values exactly: arrays bit for bit (NaN included), a JSON list as the
+    array the API makes of it."""
     if isinstance(expected, dict):
         assert isinstance(got, dict), where
         assert list(expected) == list(got), where
         for k in expected:
             assert_same(expected[k], got[k], f"{where}.{k}")
-    elif isinstance(expected, np.ndarray) and isinstance(got, np.ndarray):
-        assert got.dtype == expected.dtype, f"{where}: dtype {got.dtype} != {expected.dtype}"
-        assert got.shape == expected.shape, where
-        if got.dtype == np.float64:
-            assert np.array_equal(got.view(np.uint64), expected.view(np.uint64)), where
-        else:
-            assert np.array_equal(got, expected), where
-    elif isinstance(expected, list) and isinstance(got, np.ndarray):
-        if expected and isinstance(expected[0], list):
-            want = np.array(expected, dtype=np.uint64)
-        else:
-            want = as_array(expected)
+    elif isinstance(got, np.ndarray) and isinstance(expected, (list, np.ndarray)):
+        want = expected
+        if isinstance(expected, list):
+            nested = expected and isinstance(expected[0], list)
+            want = np.array(expected, dtype=np.uint64) if nested else as_array(expected)
         assert got.dtype == want.dtype, f"{where}: dtype {got.dtype} != {want.dtype}"
         assert got.shape == want.shape, where
         if got.dtype == np.float64:

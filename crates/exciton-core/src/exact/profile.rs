@@ -43,7 +43,12 @@ impl Distribution {
                 v
             })
             .collect();
-        Distribution { p, origin: room, lo: room, hi: room }
+        Distribution {
+            p,
+            origin: room,
+            lo: room,
+            hi: room,
+        }
     }
 
     /// Room for one more site on each side (the array doubles when full).
@@ -144,7 +149,10 @@ fn dx_profile(tables: &WalkTables, names: &[String], frames: u32) -> (i64, Vec<V
                 d.trim();
             }
         }
-        Clock::Uniformized { lambda_per_ns, mean_per_frame } => {
+        Clock::Uniformized {
+            lambda_per_ns,
+            mean_per_frame,
+        } => {
             // The chain of candidate events: rates over lambda.
             let keep: Vec<f64> = out.iter().map(|o| 1.0 - o / lambda_per_ns).collect();
             let xj: Vec<f64> = x.iter().map(|r| r / lambda_per_ns).collect();
@@ -167,7 +175,10 @@ fn dx_profile(tables: &WalkTables, names: &[String], frames: u32) -> (i64, Vec<V
                 for _ in 0..reach {
                     next.widen();
                 }
-                let mut chain = Distribution { p: d.p.clone(), ..d };
+                let mut chain = Distribution {
+                    p: d.p.clone(),
+                    ..d
+                };
                 for k in 0..reach {
                     for (s, v) in chain.p.iter().enumerate() {
                         let w = integral[k] * st.radiative[s];
@@ -189,7 +200,11 @@ fn dx_profile(tables: &WalkTables, names: &[String], frames: u32) -> (i64, Vec<V
     }
     // One frame of rows on a common x range.
     let lo = rows.iter().map(|r| r.0).min().unwrap_or(0);
-    let hi = rows.iter().map(|r| r.0 + r.1.len() as i64 - 1).max().unwrap_or(0);
+    let hi = rows
+        .iter()
+        .map(|r| r.0 + r.1.len() as i64 - 1)
+        .max()
+        .unwrap_or(0);
     let width = (hi - lo + 1).max(1) as usize;
     let counts = rows
         .into_iter()
@@ -230,7 +245,10 @@ fn poisson_weights(mean: f64, lambda_per_ns: f64) -> (Vec<f64>, Vec<f64>) {
 /// over the spot): `x_min_sites` is the first row entry's dx.
 pub fn expected_dx_profile(tables: &WalkTables, names: &[String], frames: u32) -> ExpectedProfile {
     let (x_min_sites, counts) = dx_profile(tables, names, frames);
-    ExpectedProfile { x_min_sites, counts }
+    ExpectedProfile {
+        x_min_sites,
+        counts,
+    }
 }
 
 /// The expected emission profile over absolute x of a point: the dx profile spread
@@ -295,9 +313,17 @@ mod tests {
         let (_, var0) = moments(&p.counts[0]);
         for t in 0..s.frames as usize {
             let (n, var) = moments(&p.counts[t]);
-            assert!((n - c.emissions[t]).abs() < 1e-12 * c.emissions[t].max(1e-9), "frame {t}: {n} vs {}", c.emissions[t]);
+            assert!(
+                (n - c.emissions[t]).abs() < 1e-12 * c.emissions[t].max(1e-9),
+                "frame {t}: {n} vs {}",
+                c.emissions[t]
+            );
             let msd = c.msd[t].unwrap();
-            assert!((var - var0 - msd).abs() < 1e-9 * msd.max(1.0), "frame {t}: {} vs {msd}", var - var0);
+            assert!(
+                (var - var0 - msd).abs() < 1e-9 * msd.max(1.0),
+                "frame {t}: {} vs {msd}",
+                var - var0
+            );
         }
     }
 

@@ -65,14 +65,25 @@ pub fn fit_profile(
     }
     // Starting values from the image's moments.
     let mean = x.iter().zip(data).map(|(x, d)| x * d).sum::<f64>() / total;
-    let var = (x.iter().zip(data).map(|(x, d)| (x - mean).powi(2) * d).sum::<f64>() / total).max(1.0);
+    let var = (x
+        .iter()
+        .zip(data)
+        .map(|(x, d)| (x - mean).powi(2) * d)
+        .sum::<f64>()
+        / total)
+        .max(1.0);
     let peak = data.iter().cloned().fold(0.0, f64::max);
     let sw: Vec<f64> = weights.iter().map(|w| w.sqrt()).collect();
-    let positive = Bounds { min: 0.0, max: f64::INFINITY };
+    let positive = Bounds {
+        min: 0.0,
+        max: f64::INFINITY,
+    };
     let (start, bounds, lorentz): (Vec<f64>, Vec<Bounds>, Option<usize>) = match (model, held) {
         (FitModel::Gaussian, _) | (FitModel::Voigt, Some(_)) => {
             // The peak is this frame's (the PL decays); centre and width the last fit's.
-            let start = previous.map_or(vec![peak, mean, var], |p| vec![peak, p.centre_nm, p.variance_nm2]);
+            let start = previous.map_or(vec![peak, mean, var], |p| {
+                vec![peak, p.centre_nm, p.variance_nm2]
+            });
             (start, vec![positive, Bounds::FREE, positive], None)
         }
         (FitModel::Voigt, None) => (
@@ -109,7 +120,11 @@ pub fn fit_profile(
                 .map(|(&x, &w)| {
                     let d = x - p[1];
                     let g = (-d * d / (2.0 * p[2])).exp();
-                    vec![w * g, w * p[0] * g * d / p[2], w * p[0] * g * d * d / (2.0 * p[2] * p[2])]
+                    vec![
+                        w * g,
+                        w * p[0] * g * d / p[2],
+                        w * p[0] * g * d * d / (2.0 * p[2] * p[2]),
+                    ]
                 })
                 .collect(),
         )
@@ -139,12 +154,18 @@ mod tests {
     #[test]
     fn a_gaussian_image_gives_its_variance() {
         let x: Vec<f64> = (-60..=60).map(|k| k as f64 * 40.0).collect();
-        let data: Vec<f64> = x.iter().map(|x| 500.0 * (-(x - 30.0).powi(2) / (2.0 * 150.0f64.powi(2))).exp()).collect();
+        let data: Vec<f64> = x
+            .iter()
+            .map(|x| 500.0 * (-(x - 30.0).powi(2) / (2.0 * 150.0f64.powi(2))).exp())
+            .collect();
         let w = vec![1.0; x.len()];
         let f = fit_profile(&x, &data, &w, FitModel::Gaussian, None, None).unwrap();
         assert!((f.variance_nm2 - 22_500.0).abs() < 1e-3, "{f:?}");
         // A Voigt fit of a pure Gaussian finds no Lorentzian part.
         let v = fit_profile(&x, &data, &w, FitModel::Voigt, None, None).unwrap();
-        assert!((v.variance_nm2 - 22_500.0).abs() < 50.0 && v.lorentz_nm.unwrap() < 5.0, "{v:?}");
+        assert!(
+            (v.variance_nm2 - 22_500.0).abs() < 50.0 && v.lorentz_nm.unwrap() < 5.0,
+            "{v:?}"
+        );
     }
 }

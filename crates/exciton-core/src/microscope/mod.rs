@@ -83,10 +83,19 @@ impl Camera {
     /// A camera for rows of `sites` sources; source i sits at site `x_min_sites + i`,
     /// or, with `spot` (probabilities of offsets -R..=R), is spread over the spot
     /// around it (the exact backend's rows are displacements, not positions).
-    fn new(m: &Microscope, x_min_sites: i64, sites: usize, pitch_nm: f64, spot: Option<&[f64]>) -> Camera {
+    fn new(
+        m: &Microscope,
+        x_min_sites: i64,
+        sites: usize,
+        pitch_nm: f64,
+        spot: Option<&[f64]>,
+    ) -> Camera {
         let sigma = m.psf_fwhm_nm / (8.0 * std::f64::consts::LN_2).sqrt();
         let radius = spot.map_or(0, |s| (s.len() / 2) as i64);
-        let (first_site, last_site) = (x_min_sites - radius, x_min_sites + sites as i64 - 1 + radius);
+        let (first_site, last_site) = (
+            x_min_sites - radius,
+            x_min_sites + sites as i64 - 1 + radius,
+        );
         let lo = first_site as f64 * pitch_nm - IMAGE_MARGIN_FWHM * m.psf_fwhm_nm;
         let hi = last_site as f64 * pitch_nm + IMAGE_MARGIN_FWHM * m.psf_fwhm_nm;
         // Pixels centred on x = 0, the spot's centre.
@@ -99,25 +108,42 @@ impl Camera {
         let site_share = |x_site: i64| -> (usize, Vec<f64>) {
             let x = x_site as f64 * pitch_nm;
             let reach = 9.0 * sigma;
-            let a = (((x - reach - edge(0)) / m.pixel_nm).floor().max(0.0) as usize).min(pixels - 1);
+            let a =
+                (((x - reach - edge(0)) / m.pixel_nm).floor().max(0.0) as usize).min(pixels - 1);
             let b = (((x + reach - edge(0)) / m.pixel_nm).ceil().max(0.0) as usize).min(pixels - 1);
-            let cdf: Vec<f64> = (a..=b + 1).map(|j| normal_cdf((edge(j) - x) / sigma)).collect();
+            let cdf: Vec<f64> = (a..=b + 1)
+                .map(|j| normal_cdf((edge(j) - x) / sigma))
+                .collect();
             let mut v: Vec<f64> = cdf.windows(2).map(|w| w[1] - w[0]).collect();
             let lead = v.iter().position(|&f| f > NEGLIGIBLE_SHARE).unwrap_or(0);
-            let tail = v.iter().rposition(|&f| f > NEGLIGIBLE_SHARE).map_or(0, |t| v.len() - 1 - t);
+            let tail = v
+                .iter()
+                .rposition(|&f| f > NEGLIGIBLE_SHARE)
+                .map_or(0, |t| v.len() - 1 - t);
             v.truncate(v.len() - tail);
             (a + lead, v.split_off(lead))
         };
         let share = match spot {
-            None => (0..sites).map(|i| site_share(x_min_sites + i as i64)).collect(),
+            None => (0..sites)
+                .map(|i| site_share(x_min_sites + i as i64))
+                .collect(),
             Some(spot) => {
-                let sites_all: Vec<(usize, Vec<f64>)> = (first_site..=last_site).map(site_share).collect();
+                let sites_all: Vec<(usize, Vec<f64>)> =
+                    (first_site..=last_site).map(site_share).collect();
                 (0..sites)
                     .map(|i| {
                         // Source i (displacement x_min + i) over every spot offset k.
-                        let parts = spot.iter().enumerate().filter(|(_, &w)| w > 0.0).map(|(k, &w)| (w, &sites_all[i + k]));
+                        let parts = spot
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, &w)| w > 0.0)
+                            .map(|(k, &w)| (w, &sites_all[i + k]));
                         let a = parts.clone().map(|(_, s)| s.0).min().unwrap_or(0);
-                        let b = parts.clone().map(|(_, s)| s.0 + s.1.len()).max().unwrap_or(a);
+                        let b = parts
+                            .clone()
+                            .map(|(_, s)| s.0 + s.1.len())
+                            .max()
+                            .unwrap_or(a);
                         let mut v = vec![0.0; b - a];
                         for (w, (start, f)) in parts {
                             for (j, f) in f.iter().enumerate() {
@@ -183,35 +209,36 @@ pub fn apparent_msd_over_spot(
     for (t, row) in counts.iter().enumerate() {
         let (mean, var) = camera.image(row);
         let total: f64 = mean.iter().sum();
-        let (data, weights): (Vec<f64>, Vec<f64>) = match (m.photons_per_frame, kind) {
+        // The image, its weights, and the photons (or emissions) a fit rests on.
+        let (data, weights, detected): (Vec<f64>, Vec<f64>, f64) = match (m.photons_per_frame, kind)
+        {
             (Some(photons), _) => {
                 let n = noise::shot_noise(&mean, photons, m.seed, stream, t as u64);
                 let w = n.iter().map(|&c| 1.0 / c.max(1.0)).collect();
-                (n, w)
+                let detected = n.iter().sum();
+                (n, w, detected)
             }
             (None, Counts::Sampled) => {
                 let w = var.iter().map(|&v| 1.0 / v.max(1.0)).collect();
-                (mean, w)
+                (mean, w, total)
             }
-            (None, Counts::Expected) => {
-                let w = vec![1.0; mean.len()];
-                (mean, w)
-            }
-        };
-        let detected = match (m.photons_per_frame, kind) {
-            (Some(_), _) => data.iter().sum::<f64>(),
-            (None, Counts::Sampled) => total,
             // Expected counts per walker: any nonzero profile is enough.
             (None, Counts::Expected) => {
-                if total > 0.0 {
-                    f64::INFINITY
-                } else {
-                    0.0
-                }
+                let w = vec![1.0; mean.len()];
+                (mean, w, if total > 0.0 { f64::INFINITY } else { 0.0 })
             }
         };
         let fit = (detected >= MIN_PHOTONS)
-            .then(|| fit_profile(&camera.centres, &data, &weights, m.profile, held_lorentz, fits.last().and_then(Option::as_ref)))
+            .then(|| {
+                fit_profile(
+                    &camera.centres,
+                    &data,
+                    &weights,
+                    m.profile,
+                    held_lorentz,
+                    fits.last().and_then(Option::as_ref),
+                )
+            })
             .flatten();
         if t == 0 {
             held_lorentz = fit.as_ref().and_then(|f| f.lorentz_nm);
@@ -223,7 +250,8 @@ pub fn apparent_msd_over_spot(
     let mut out = Apparent::default();
     for fit in &fits {
         let pair = first.as_ref().zip(fit.as_ref());
-        out.msd_nm2.push(pair.map(|(a, b)| b.variance_nm2 - a.variance_nm2));
+        out.msd_nm2
+            .push(pair.map(|(a, b)| b.variance_nm2 - a.variance_nm2));
         out.stderr_nm2.push(pair.and_then(|(a, b)| {
             let e = (a.variance_err_nm2.powi(2) + b.variance_err_nm2.powi(2)).sqrt();
             (noisy && e.is_finite()).then_some(e)
@@ -261,9 +289,18 @@ pub fn observe(
         }
         None => {
             let tables = crate::model::WalkTables::new(scenario);
-            let e = crate::exact::expected_dx_profile(&tables, &scenario.states.names, scenario.frames);
+            let e =
+                crate::exact::expected_dx_profile(&tables, &scenario.states.names, scenario.frames);
             let spot = tables.spot.probabilities();
-            apparent_msd_over_spot(m, e.x_min_sites, &e.counts, pitch, Counts::Expected, point, Some(&spot))
+            apparent_msd_over_spot(
+                m,
+                e.x_min_sites,
+                &e.counts,
+                pitch,
+                Counts::Expected,
+                point,
+                Some(&spot),
+            )
         }
     })
 }

@@ -10,7 +10,10 @@ pub fn shot_noise(image: &[f64], photons: f64, seed: u64, point: u64, frame: u64
         return vec![0.0; image.len()];
     }
     let key = point_key(seed, point);
-    let mut rng = Pcg32::new(splitmix64(key ^ splitmix64(frame)), splitmix64(key.wrapping_add(frame)));
+    let mut rng = Pcg32::new(
+        splitmix64(key ^ splitmix64(frame)),
+        splitmix64(key.wrapping_add(frame)),
+    );
     image
         .iter()
         .map(|&m| poisson(&mut rng, photons * m / total))
@@ -68,7 +71,8 @@ fn ln_factorial(k: f64) -> f64 {
         return 0.0;
     }
     let x = k + 1.0;
-    (x - 0.5) * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI).ln() + 1.0 / (12.0 * x) - 1.0 / (360.0 * x.powi(3))
+    (x - 0.5) * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI).ln() + 1.0 / (12.0 * x)
+        - 1.0 / (360.0 * x.powi(3))
 }
 
 #[cfg(test)]

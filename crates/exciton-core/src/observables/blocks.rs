@@ -17,7 +17,9 @@ impl EmissionProfile {
     /// The profile of the union of the walkers behind `parts`: what [`super::emission_profile`]
     /// gives for their summed histograms (counts add; the x range is the one holding any
     /// count, and a profile with no count at all is the single column at x = 0).
-    pub fn sum<'a>(parts: impl IntoIterator<Item = &'a EmissionProfile>) -> Option<EmissionProfile> {
+    pub fn sum<'a>(
+        parts: impl IntoIterator<Item = &'a EmissionProfile>,
+    ) -> Option<EmissionProfile> {
         let parts: Vec<&EmissionProfile> = parts.into_iter().collect();
         let first = parts.first()?;
         let frames = first.counts.len();
@@ -58,6 +60,7 @@ impl EmissionProfile {
 pub fn estimate_of_blocks(blocks: &[&BlockResult], weights: &[f64], dt_ps: f64) -> Estimate {
     let sums: Vec<FrameSums> = blocks.iter().map(|b| b.sums.clone()).collect();
     let mut e = estimate(&sums, weights, dt_ps);
-    e.curves.emission_profile = EmissionProfile::sum(blocks.iter().filter_map(|b| b.profile.as_ref()));
+    e.curves.emission_profile =
+        EmissionProfile::sum(blocks.iter().filter_map(|b| b.profile.as_ref()));
     e
 }

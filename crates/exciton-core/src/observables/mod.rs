@@ -8,10 +8,10 @@ mod summary;
 mod sums;
 mod uncertainty;
 
+pub use blocks::{estimate_of_blocks, BlockResult};
 pub use summary::{
     sites2_ps_to_cm2_s, summarise, tau_pl, tau_pl_peak, Summary, MIN_RELIABLE, T_MAX_MIN_WALKERS,
 };
-pub use blocks::{estimate_of_blocks, BlockResult};
 pub use sums::FrameSums;
 pub use uncertainty::{block_ranges, estimate, Estimate};
 

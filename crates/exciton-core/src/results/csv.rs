@@ -58,7 +58,11 @@ pub fn point_csv(p: &PointResult) -> String {
             p.occupancy_walkers[t],
         );
         if apparent {
-            s += &format!(",{},{}", at(&p.apparent_msd_nm2), at(&p.apparent_msd_stderr_nm2));
+            s += &format!(
+                ",{},{}",
+                at(&p.apparent_msd_nm2),
+                at(&p.apparent_msd_stderr_nm2)
+            );
         }
         for (name, pop) in &p.populations {
             s += &format!(",{},{}", pop[t], p.intensity_by_state[name][t]);

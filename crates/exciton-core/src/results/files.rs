@@ -195,7 +195,11 @@ fn write_results_json(dir: &Path, results: &RunResults) -> Result<(), Error> {
     write_atomic_with(&path, |w| {
         let head = serde_json::to_string(&head)?;
         w.write_all(head[..head.len() - 1].as_bytes())?;
-        w.write_all(if head.len() > 2 { b",\"points\":[" } else { b"\"points\":[" })?;
+        w.write_all(if head.len() > 2 {
+            b",\"points\":["
+        } else {
+            b"\"points\":["
+        })?;
         for (i, p) in results.points.iter().enumerate() {
             if i > 0 {
                 w.write_all(b",")?;
@@ -226,7 +230,10 @@ pub fn write_results(dir: &Path, results: &RunResults, options: WriteOptions) ->
     let columns = Columns {
         params,
         states,
-        apparent: results.points.iter().any(|p| !p.apparent_msd_nm2.is_empty()),
+        apparent: results
+            .points
+            .iter()
+            .any(|p| !p.apparent_msd_nm2.is_empty()),
     };
     let mut w = ResultsWriter::create(dir, columns, total, options)?;
     for p in &results.points {

@@ -10,7 +10,9 @@
 
 use super::PointResult;
 use crate::error::Error;
-use arrow_array::builder::{BooleanBuilder, Float64Builder, StringBuilder, UInt32Builder, UInt64Builder};
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, StringBuilder, UInt32Builder, UInt64Builder,
+};
 use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, UInt64Array};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use indexmap::IndexMap;
@@ -81,24 +83,76 @@ type Put = fn(&mut PointResult, Option<f64>);
 
 /// The f64 curves of a point: column name, read, append.
 const F64_COLUMNS: [(&str, Get, Put); 12] = [
-    ("time_ps", |p, t| Some(p.time_ps[t]), |p, v| p.time_ps.push(v.unwrap_or(f64::NAN))),
-    ("intensity", |p, t| Some(p.intensity[t]), |p, v| p.intensity.push(v.unwrap_or(f64::NAN))),
-    ("intensity_stderr", |p, t| p.intensity_stderr.get(t).copied().flatten(), |p, v| p.intensity_stderr.push(v)),
-    ("emissions", |p, t| Some(p.emissions[t]), |p, v| p.emissions.push(v.unwrap_or(f64::NAN))),
-    ("msd_sites2", |p, t| p.msd_sites2[t], |p, v| p.msd_sites2.push(v)),
-    ("msd_stderr_sites2", |p, t| p.msd_stderr_sites2.get(t).copied().flatten(), |p, v| p.msd_stderr_sites2.push(v)),
+    (
+        "time_ps",
+        |p, t| Some(p.time_ps[t]),
+        |p, v| p.time_ps.push(v.unwrap_or(f64::NAN)),
+    ),
+    (
+        "intensity",
+        |p, t| Some(p.intensity[t]),
+        |p, v| p.intensity.push(v.unwrap_or(f64::NAN)),
+    ),
+    (
+        "intensity_stderr",
+        |p, t| p.intensity_stderr.get(t).copied().flatten(),
+        |p, v| p.intensity_stderr.push(v),
+    ),
+    (
+        "emissions",
+        |p, t| Some(p.emissions[t]),
+        |p, v| p.emissions.push(v.unwrap_or(f64::NAN)),
+    ),
+    (
+        "msd_sites2",
+        |p, t| p.msd_sites2[t],
+        |p, v| p.msd_sites2.push(v),
+    ),
+    (
+        "msd_stderr_sites2",
+        |p, t| p.msd_stderr_sites2.get(t).copied().flatten(),
+        |p, v| p.msd_stderr_sites2.push(v),
+    ),
     ("msd_nm2", |p, t| p.msd_nm2[t], |p, v| p.msd_nm2.push(v)),
-    ("msd_occupancy_sites2", |p, t| p.msd_occupancy_sites2[t], |p, v| p.msd_occupancy_sites2.push(v)),
-    ("msd_occupancy_stderr_sites2", |p, t| p.msd_occupancy_stderr_sites2.get(t).copied().flatten(), |p, v| p.msd_occupancy_stderr_sites2.push(v)),
-    ("msd_occupancy_nm2", |p, t| p.msd_occupancy_nm2[t], |p, v| p.msd_occupancy_nm2.push(v)),
-    ("msd_occupancy_stderr_nm2", |p, t| p.msd_occupancy_stderr_nm2.get(t).copied().flatten(), |p, v| p.msd_occupancy_stderr_nm2.push(v)),
-    ("occupancy_walkers", |p, t| Some(p.occupancy_walkers[t]), |p, v| p.occupancy_walkers.push(v.unwrap_or(f64::NAN))),
+    (
+        "msd_occupancy_sites2",
+        |p, t| p.msd_occupancy_sites2[t],
+        |p, v| p.msd_occupancy_sites2.push(v),
+    ),
+    (
+        "msd_occupancy_stderr_sites2",
+        |p, t| p.msd_occupancy_stderr_sites2.get(t).copied().flatten(),
+        |p, v| p.msd_occupancy_stderr_sites2.push(v),
+    ),
+    (
+        "msd_occupancy_nm2",
+        |p, t| p.msd_occupancy_nm2[t],
+        |p, v| p.msd_occupancy_nm2.push(v),
+    ),
+    (
+        "msd_occupancy_stderr_nm2",
+        |p, t| p.msd_occupancy_stderr_nm2.get(t).copied().flatten(),
+        |p, v| p.msd_occupancy_stderr_nm2.push(v),
+    ),
+    (
+        "occupancy_walkers",
+        |p, t| Some(p.occupancy_walkers[t]),
+        |p, v| p.occupancy_walkers.push(v.unwrap_or(f64::NAN)),
+    ),
 ];
 
 /// The microscope's columns, present when the run has a microscope.
 const APPARENT_COLUMNS: [(&str, Get, Put); 2] = [
-    ("apparent_msd_nm2", |p, t| p.apparent_msd_nm2[t], |p, v| p.apparent_msd_nm2.push(v)),
-    ("apparent_msd_stderr_nm2", |p, t| p.apparent_msd_stderr_nm2[t], |p, v| p.apparent_msd_stderr_nm2.push(v)),
+    (
+        "apparent_msd_nm2",
+        |p, t| p.apparent_msd_nm2[t],
+        |p, v| p.apparent_msd_nm2.push(v),
+    ),
+    (
+        "apparent_msd_stderr_nm2",
+        |p, t| p.apparent_msd_stderr_nm2[t],
+        |p, v| p.apparent_msd_stderr_nm2.push(v),
+    ),
 ];
 
 /// What a curves file holds beyond the fixed columns.
@@ -218,11 +272,19 @@ impl Rows {
             });
         }
         cols.push(Arc::new(self.frame.finish()));
-        cols.extend(self.f64s.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+        cols.extend(
+            self.f64s
+                .iter_mut()
+                .map(|b| Arc::new(b.finish()) as ArrayRef),
+        );
         cols.push(Arc::new(self.reliable.finish()));
         cols.push(Arc::new(self.overflow.finish()));
         if let Some(builders) = &mut self.apparent {
-            cols.extend(builders.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+            cols.extend(
+                builders
+                    .iter_mut()
+                    .map(|b| Arc::new(b.finish()) as ArrayRef),
+            );
         }
         for (pop, int) in &mut self.states {
             cols.push(Arc::new(pop.finish()));
@@ -248,21 +310,35 @@ pub struct CurvesWriter {
 
 impl CurvesWriter {
     pub fn create(path: &Path, columns: Columns) -> Result<CurvesWriter, Error> {
-        let Columns { params, states, apparent } = columns;
+        let Columns {
+            params,
+            states,
+            apparent,
+        } = columns;
         let schema = schema(&params, &states, apparent);
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(CURVES_FILE);
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(CURVES_FILE);
         let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
         let file = File::create(&tmp)
             .map_err(|e| Error::io(format!("cannot create {}", tmp.display()), e))?;
         let mut props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("a zstd level")))
+            .set_compression(Compression::ZSTD(
+                ZstdLevel::try_new(3).expect("a zstd level"),
+            ))
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .set_dictionary_enabled(false);
-        for c in F64_COLUMNS.iter().chain(&APPARENT_COLUMNS).map(|c| c.0.to_string()).chain(
-            states
-                .iter()
-                .flat_map(|s| [format!("population_{s}"), format!("intensity_{s}")]),
-        ) {
+        for c in F64_COLUMNS
+            .iter()
+            .chain(&APPARENT_COLUMNS)
+            .map(|c| c.0.to_string())
+            .chain(
+                states
+                    .iter()
+                    .flat_map(|s| [format!("population_{s}"), format!("intensity_{s}")]),
+            )
+        {
             if c != "time_ps" {
                 props = props.set_column_encoding(ColumnPath::from(c), Encoding::BYTE_STREAM_SPLIT);
             }
@@ -326,7 +402,12 @@ impl CurvesWriter {
             format: "parquet".into(),
             layout: "tidy long: one row per (point, frame), swept parameters as columns".into(),
             rows: self.total_rows,
-            columns: self.schema.fields().iter().map(|f| f.name().clone()).collect(),
+            columns: self
+                .schema
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect(),
         })
     }
 
@@ -351,11 +432,16 @@ pub fn read_curves(path: &Path, points: &mut [PointResult]) -> Result<(), Error>
             std::io::Error::other(e.to_string()),
         )
     };
-    let file = File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let file =
+        File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
         .and_then(|b| b.build())
         .map_err(|e| bad(&e))?;
-    let at: HashMap<u64, usize> = points.iter().enumerate().map(|(i, p)| (p.point, i)).collect();
+    let at: HashMap<u64, usize> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.point, i))
+        .collect();
     for p in points.iter_mut() {
         p.strip_curves();
     }
@@ -378,7 +464,10 @@ pub fn read_curves(path: &Path, points: &mut [PointResult]) -> Result<(), Error>
             .downcast_ref::<UInt64Array>()
             .cloned()
             .ok_or_else(|| bad(&"column `point` is not u64"))?;
-        let values: Vec<Float64Array> = F64_COLUMNS.iter().map(|c| f64s(c.0)).collect::<Result<_, _>>()?;
+        let values: Vec<Float64Array> = F64_COLUMNS
+            .iter()
+            .map(|c| f64s(c.0))
+            .collect::<Result<_, _>>()?;
         let reliable = col("msd_reliable")?
             .as_any()
             .downcast_ref::<BooleanArray>()
@@ -392,14 +481,25 @@ pub fn read_curves(path: &Path, points: &mut [PointResult]) -> Result<(), Error>
         let apparent: Option<Vec<Float64Array>> = batch
             .column_by_name(APPARENT_COLUMNS[0].0)
             .is_some()
-            .then(|| APPARENT_COLUMNS.iter().map(|c| f64s(c.0)).collect::<Result<_, _>>())
+            .then(|| {
+                APPARENT_COLUMNS
+                    .iter()
+                    .map(|c| f64s(c.0))
+                    .collect::<Result<_, _>>()
+            })
             .transpose()?;
         let schema = batch.schema();
         let states: Vec<(String, Float64Array, Float64Array)> = schema
             .fields()
             .iter()
             .filter_map(|f| f.name().strip_prefix("population_"))
-            .map(|s| Ok((s.to_string(), f64s(&format!("population_{s}"))?, f64s(&format!("intensity_{s}"))?)))
+            .map(|s| {
+                Ok((
+                    s.to_string(),
+                    f64s(&format!("population_{s}"))?,
+                    f64s(&format!("intensity_{s}"))?,
+                ))
+            })
             .collect::<Result<_, Error>>()?;
         let opt = |a: &Float64Array, r: usize| (!a.is_null(r)).then(|| a.value(r));
         for r in 0..batch.num_rows() {

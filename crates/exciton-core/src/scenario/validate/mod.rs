@@ -56,7 +56,11 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         limits::events_per_frame(c, &table, dt_ps, counts.frames)?;
     }
 
-    let microscope = spec.microscope.clone().map(|m| microscope(c, m)).transpose()?;
+    let microscope = spec
+        .microscope
+        .clone()
+        .map(|m| microscope(c, m))
+        .transpose()?;
 
     Ok(Scenario {
         name: spec.name,
