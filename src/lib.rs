@@ -7,5 +7,6 @@ pub mod engine;
 pub mod error;
 pub mod figures;
 pub mod fit;
+pub mod memory;
 pub mod merge;
 pub mod run;

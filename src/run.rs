@@ -5,9 +5,10 @@
 //! so an interrupted run keeps them and `--resume` continues it bit for bit; the curves
 //! stream into curves.parquet in point order, and results.json is written last.
 
+pub use crate::memory::check_memory;
+
 use crate::engine::{Engine, Job, Outcome};
 use crate::error::Error;
-use exciton_core::backend::BackendKind;
 use exciton_core::checkpoint::{write_records, Checkpoint, Record, Stored, BLOCKS_FILE};
 use exciton_core::error::Error as CoreError;
 use exciton_core::model::WalkTables;
@@ -359,21 +360,18 @@ fn finished_run(dir: &Path, head: &RunResults, shard: Shard) -> Result<Option<Ru
     Ok(Some(done))
 }
 
-/// Runs this shard's shares of the plan, handing finished points to `writer` in order,
-/// blocks of points cut across shards to `partial`, and everything to `checkpoint`.
-#[allow(clippy::too_many_arguments)]
-fn run_shares(
-    plan: &Plan,
-    engine: &Engine,
-    progress: &Progress,
-    mine: &[Share],
+/// The jobs this shard still has to run: points and blocks the checkpoint holds are
+/// handed on as they are (whole points to `order`, blocks of cut points to `partial`);
+/// with each job, the share it belongs to.
+fn jobs_to_run<'a>(
+    plan: &'a Plan,
+    mine: &'a [Share],
     kept: &Kept,
     options: RunOptions,
-    checkpoint: &mut Checkpoint,
+    exact: bool,
     order: &mut InOrder,
     partial: &mut Vec<Record>,
-) -> Result<(), Error> {
-    let exact = matches!(engine, Engine::Exact);
+) -> Result<(Vec<Job<'a>>, Vec<&'a Share>), Error> {
     let mut jobs = Vec::new();
     let mut job_share = Vec::new();
     for share in mine {
@@ -420,6 +418,25 @@ fn run_shares(
         });
         job_share.push(share);
     }
+    Ok((jobs, job_share))
+}
+
+/// Runs this shard's shares of the plan, handing finished points to `writer` in order,
+/// blocks of points cut across shards to `partial`, and everything to `checkpoint`.
+#[allow(clippy::too_many_arguments)]
+fn run_shares(
+    plan: &Plan,
+    engine: &Engine,
+    progress: &Progress,
+    mine: &[Share],
+    kept: &Kept,
+    options: RunOptions,
+    checkpoint: &mut Checkpoint,
+    order: &mut InOrder,
+    partial: &mut Vec<Record>,
+) -> Result<(), Error> {
+    let exact = matches!(engine, Engine::Exact);
+    let (jobs, job_share) = jobs_to_run(plan, mine, kept, options, exact, order, partial)?;
     let start = std::time::Instant::now();
     let mut exact_done = 0u32;
     engine.run_jobs(&jobs, progress, |j, outcome| {
@@ -487,44 +504,4 @@ fn finished_point(
         unreachable!("made as a point")
     };
     order.push(*result)
-}
-
-/// Refuses a plan whose largest point would not fit in the host memory available now.
-pub fn check_memory(plan: &Plan, engine: &Engine) -> Result<(), Error> {
-    let Some(available) = exciton_core::histogram::available_host_memory() else {
-        return Ok(());
-    };
-    for p in &plan.points {
-        let tables = exciton_core::model::WalkTables::new(&p.scenario);
-        let layout = exciton_core::model::layout_for(&p.scenario, &tables);
-        let blocks = exciton_core::observables::block_ranges(p.scenario.walkers).len() as u64;
-        let m = layout.memory(engine.threads(), blocks);
-        let (needed, what, hint) = match engine.kind() {
-            BackendKind::Cpu => (
-                m.host_cpu_backend,
-                "a u32 copy per thread and u64 totals",
-                "reduce frames or histogram.max_dx_sites, or use fewer --threads",
-            ),
-            BackendKind::Exact => continue,
-            _ => (
-                m.host_gpu_backend,
-                "the read-back batch and u64 totals",
-                "reduce frames or histogram.max_dx_sites",
-            ),
-        };
-        if needed > available {
-            return Err(CoreError::Memory {
-                point: p.index,
-                needed,
-                available,
-                frames: layout.frames,
-                states: layout.states,
-                bins: layout.row_width() as u32,
-                what,
-                hint,
-            }
-            .into());
-        }
-    }
-    Ok(())
 }

@@ -192,7 +192,7 @@ impl Fit {
             });
         }
         let mut datasets = Vec::new();
-        for (i, d) in spec.datasets.into_iter().enumerate() {
+        for d in spec.datasets {
             let data_file = dir.join(&d.file);
             let measured = read_measured(&data_file, d.observable)?;
             let label = d.label.unwrap_or_else(|| {
@@ -214,7 +214,6 @@ impl Fit {
                 set: d.set,
                 measured,
             });
-            let _ = i;
         }
         let fit = Fit {
             file: file.to_path_buf(),

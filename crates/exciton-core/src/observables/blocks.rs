@@ -1,8 +1,9 @@
 //! A walker block's additive result, the unit that checkpoints and shards store: its
 //! per-frame sums and, when the point records profiles, its emission profile. The
-//! blocks of a point give its estimate exactly as a run of the whole point does.
+//! blocks of a point give its estimate exactly as a run of the whole point does
+//! (`src/run.rs`, `combine`).
 
-use super::{estimate, EmissionProfile, Estimate, FrameSums};
+use super::{EmissionProfile, FrameSums};
 use serde::{Deserialize, Serialize};
 
 /// One walker block of a point.
@@ -53,14 +54,4 @@ impl EmissionProfile {
             overflow,
         })
     }
-}
-
-/// The estimate of a point from all its blocks, in block order; `weights[s]` is state
-/// s's radiative probability per frame (or rate x dt).
-pub fn estimate_of_blocks(blocks: &[&BlockResult], weights: &[f64], dt_ps: f64) -> Estimate {
-    let sums: Vec<FrameSums> = blocks.iter().map(|b| b.sums.clone()).collect();
-    let mut e = estimate(&sums, weights, dt_ps);
-    e.curves.emission_profile =
-        EmissionProfile::sum(blocks.iter().filter_map(|b| b.profile.as_ref()));
-    e
 }

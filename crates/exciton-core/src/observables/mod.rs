@@ -8,7 +8,7 @@ mod summary;
 mod sums;
 mod uncertainty;
 
-pub use blocks::{estimate_of_blocks, BlockResult};
+pub use blocks::BlockResult;
 pub use summary::{
     sites2_ps_to_cm2_s, summarise, tau_pl, tau_pl_peak, Summary, MIN_RELIABLE, T_MAX_MIN_WALKERS,
 };
