@@ -15,6 +15,24 @@ fn gauss(rng: &mut Pcg32) -> f64 {
     (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
 }
 
+/// Rows (time, value, error) of `clean` with Gaussian noise of error `floor + rel * value`.
+fn noisy(
+    times: &[f64],
+    clean: &[f64],
+    floor: f64,
+    rel: f64,
+    rng: &mut Pcg32,
+) -> Vec<(f64, f64, f64)> {
+    times
+        .iter()
+        .zip(clean)
+        .map(|(&t, &m)| {
+            let err = floor + rel * m;
+            (t, m + err * gauss(rng), err)
+        })
+        .collect()
+}
+
 fn paper_scenario() -> Value {
     json!({
         "name": "fit-test", "lattice": {"geometry": "paper", "pitch_nm": 7.0},
@@ -87,14 +105,7 @@ fn fitted_errors_cover_the_true_values_as_often_as_one_sigma_should() {
     let (mut inside, mut total, seeds) = ([0; 2], 0, 100);
     for seed in 0..seeds {
         let mut rng = Pcg32::new(seed, 3);
-        let rows: Vec<(f64, f64, f64)> = times
-            .iter()
-            .zip(&clean)
-            .map(|(&t, &m)| {
-                let err = 1.0 + 0.03 * m;
-                (t, m + err * gauss(&mut rng), err)
-            })
-            .collect();
+        let rows = noisy(&times, &clean, 1.0, 0.03, &mut rng);
         let path = write_fit(
             &dir,
             &paper_scenario(),
@@ -157,14 +168,7 @@ fn a_global_fit_over_three_temperatures_recovers_the_shared_splitting() {
         .enumerate()
         .map(|(i, (n, set))| {
             let clean = model(&path, i, &[15.0]);
-            let rows = times
-                .iter()
-                .zip(&clean)
-                .map(|(&t, &m)| {
-                    let err = 0.002 + 0.02 * m;
-                    (t, m + err * gauss(&mut rng), err)
-                })
-                .collect();
+            let rows = noisy(&times, &clean, 0.002, 0.02, &mut rng);
             (n.as_str(), "intensity", set.clone(), rows)
         })
         .collect();
