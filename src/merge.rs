@@ -8,7 +8,7 @@ use crate::run::{columns, combine, point_result, run_hash};
 use exciton_core::checkpoint::{read_records, Record, BLOCKS_FILE};
 use exciton_core::error::Error as CoreError;
 use exciton_core::observables::{block_ranges, BlockResult};
-use exciton_core::results::{read_results, ResultsWriter, RunResults, ShardInfo, WriteOptions};
+use exciton_core::results::{complete_results, ResultsWriter, RunResults, ShardInfo, WriteOptions};
 use exciton_core::sweep::Plan;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -304,7 +304,9 @@ fn write_points(
             Ok(())
         };
     for h in heads {
-        let shard = read_results(&h.dir.join("results.json"))?;
+        // The head read and checked above, completed with its curves (not read again).
+        let mut shard = h.results.clone();
+        complete_results(&h.dir, &mut shard)?;
         for point in shard.points {
             finish_cut(point.point, &mut next, writer)?;
             if point.point != next {

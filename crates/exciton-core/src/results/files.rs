@@ -46,6 +46,17 @@ pub enum DirMode {
     Resume,
 }
 
+impl DirMode {
+    /// A fresh directory, or with `force` one whose earlier run is replaced.
+    pub fn fresh_or_force(force: bool) -> DirMode {
+        if force {
+            DirMode::Force
+        } else {
+            DirMode::Fresh
+        }
+    }
+}
+
 /// Prepares the output directory (created if missing) for `mode`.
 pub fn prepare_dir(dir: &Path, mode: DirMode) -> Result<(), Error> {
     let io = |what: &str, e| Error::io(format!("{what} {}", dir.display()), e);
@@ -257,14 +268,20 @@ pub fn read_results(path: &Path) -> Result<RunResults, Error> {
             std::io::Error::other(e.to_string()),
         )
     })?;
+    complete_results(path.parent().unwrap_or(Path::new(".")), &mut results)?;
+    Ok(results)
+}
+
+/// Puts back what results.json in `dir` leaves out of its points: the shared sample and
+/// the curves from the curves file beside it.
+pub fn complete_results(dir: &Path, results: &mut RunResults) -> Result<(), Error> {
     if let Some(sample) = &results.sample {
         for p in results.points.iter_mut().filter(|p| p.sample.is_none()) {
             p.sample = Some(sample.clone());
         }
     }
     if let Some(curves) = &results.curves {
-        let file = path.parent().unwrap_or(Path::new(".")).join(&curves.file);
-        super::parquet::read_curves(&file, &mut results.points)?;
+        super::parquet::read_curves(&dir.join(&curves.file), &mut results.points)?;
     }
-    Ok(results)
+    Ok(())
 }

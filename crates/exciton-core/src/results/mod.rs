@@ -11,8 +11,8 @@ pub mod parquet;
 
 pub use csv::{point_csv, sweep_csv};
 pub use files::{
-    point_file, prepare_dir, read_results, write_atomic, write_atomic_with, write_results, DirMode,
-    ResultsWriter, WriteOptions,
+    complete_results, point_file, prepare_dir, read_results, write_atomic, write_atomic_with,
+    write_results, DirMode, ResultsWriter, WriteOptions,
 };
 
 use crate::observables::{sites2_ps_to_cm2_s, Estimate, MIN_RELIABLE};
