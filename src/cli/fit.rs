@@ -39,14 +39,7 @@ pub(crate) fn fit_command(args: FitArgs, env: &crate::Environment) -> Result<i32
             .join("fit")
             .join(parent.unwrap_or(stem))
     });
-    prepare_dir(
-        &out,
-        if args.force {
-            DirMode::Force
-        } else {
-            DirMode::Fresh
-        },
-    )?;
+    prepare_dir(&out, DirMode::fresh_or_force(args.force))?;
     let outcome = fit.run();
     let engine = Engine::open(
         exciton_core::backend::BackendKind::Cpu,

@@ -27,14 +27,7 @@ pub(crate) struct MergeArgs {
 
 pub(crate) fn merge_command(args: MergeArgs) -> Result<i32> {
     let start = Instant::now();
-    prepare_dir(
-        &args.out,
-        if args.force {
-            DirMode::Force
-        } else {
-            DirMode::Fresh
-        },
-    )?;
+    prepare_dir(&args.out, DirMode::fresh_or_force(args.force))?;
     let write = WriteOptions {
         point_csv: args.point_csv,
     };

@@ -80,14 +80,7 @@ pub(crate) fn reproduce_command(args: ReproduceArgs, env: &crate::Environment) -
         walkers,
         args.out.display()
     );
-    prepare_dir(
-        &args.out,
-        if args.force {
-            DirMode::Force
-        } else {
-            DirMode::Fresh
-        },
-    )?;
+    prepare_dir(&args.out, DirMode::fresh_or_force(args.force))?;
     let start = Instant::now();
     let mut drawn = Vec::new();
     for (file, text) in FIGURE_SCENARIOS {
