@@ -21,18 +21,18 @@ pub struct Check {
     pub points: usize,
 }
 
-/// The Monte Carlo's standard error of dataset `d`'s observable at frame `k`.
+/// The Monte Carlo's standard error of dataset `d`'s observable at frame `k` (the PL's
+/// on the model's scale: normalised at the first measured time, as [`model_values`]).
 fn mc_error(d: &Dataset, s: &Scenario, c: &Curves, apparent_err: &[Option<f64>], k: usize) -> f64 {
     let a2 = s.pitch_nm * s.pitch_nm;
     let e = match d.observable {
         Observable::Msd => c.msd_stderr.get(k).copied().flatten().map(|e| e * a2),
         Observable::ApparentMsd => apparent_err.get(k).copied().flatten(),
-        Observable::Intensity => c
-            .intensity_stderr
-            .get(k)
-            .copied()
-            .flatten()
-            .map(|e| e / c.intensity[0].max(1e-300)),
+        Observable::Intensity => c.intensity_stderr.get(k).copied().flatten().map(|e| {
+            let curve: Vec<Option<f64>> = c.intensity.iter().map(|&i| Some(i)).collect();
+            let first = super::interpolate(&curve, s.dt_ps, d.measured.time_ps[0]);
+            e / first.unwrap_or(c.intensity[0]).max(1e-300)
+        }),
     };
     e.unwrap_or(0.0)
 }
