@@ -15,6 +15,17 @@ fn gauss(rng: &mut Pcg32) -> f64 {
     (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
 }
 
+/// `exciton-mc fit PATH --out OUT`.
+fn fit_cli(path: &Path, out: &Path) -> std::process::Output {
+    exe()
+        .arg("fit")
+        .arg(path)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 /// Rows (time, value, error) of `clean` with Gaussian noise of error `floor + rel * value`.
 fn noisy(
     times: &[f64],
@@ -262,13 +273,7 @@ fn bad_fit_input_is_named_by_file_and_line_or_path() {
     for (break_it, want) in cases {
         good(&dir);
         break_it();
-        let o = exe()
-            .args(["fit"])
-            .arg(&path)
-            .arg("--out")
-            .arg(dir.join("out"))
-            .output()
-            .unwrap();
+        let o = fit_cli(&path, &dir.join("out"));
         println!("{}", text(&o).trim());
         assert_eq!(o.status.code(), Some(1), "{want}: {}", text(&o));
         assert!(text(&o).contains(want), "expected `{want}`: {}", text(&o));
@@ -295,13 +300,7 @@ fn bad_fit_input_is_named_by_file_and_line_or_path() {
             )],
             free,
         );
-        let o = exe()
-            .args(["fit"])
-            .arg(&path)
-            .arg("--out")
-            .arg(dir.join("out"))
-            .output()
-            .unwrap();
+        let o = fit_cli(&path, &dir.join("out"));
         assert_eq!(o.status.code(), Some(1), "{}", text(&o));
         assert!(
             text(&o).contains(want) && text(&o).contains("fit.json"),
