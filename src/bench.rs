@@ -94,8 +94,7 @@ pub fn time_points(
     let phases = (engine.kind() == BackendKind::Gpu).then_some(phases[best]);
     let start = Instant::now();
     for (h, s) in hists.iter().zip(scenarios) {
-        let weights = WalkTables::new(s).radiative_per_frame(s.dt_ps);
-        let _ = curves_from_histograms(h, s.walkers, &weights);
+        let _ = curves_from_histograms(h, s.walkers, &WalkTables::new(s).readout(s.dt_ps));
     }
     let reduction_s = start.elapsed().as_secs_f64();
     let alive = hists.iter().map(|h| h.alive_walker_frames() as f64).sum();

@@ -303,8 +303,7 @@ impl Engine {
             Outcome::Exact(e) => done(j, e),
             Outcome::Done { sums, profile } => {
                 let s = jobs[j].scenario;
-                let weights = WalkTables::new(s).radiative_per_frame(s.dt_ps);
-                let mut e = estimate(&sums, &weights, s.dt_ps);
+                let mut e = estimate(&sums, &WalkTables::new(s).readout(s.dt_ps));
                 e.curves.emission_profile = profile;
                 done(j, e)
             }
@@ -325,6 +324,12 @@ impl Engine {
             Engine::Exact => {
                 for (j, job) in jobs.iter().enumerate() {
                     let s = job.scenario;
+                    if s.landscape.is_some() {
+                        return Err(exciton_core::error::Error::ExactLandscape {
+                            file: s.file.clone(),
+                        }
+                        .into());
+                    }
                     let tables = WalkTables::new(s);
                     let c =
                         exact::curves_of(&tables, &s.states.names, s.frames, s.walkers, s.dt_ps);

@@ -246,8 +246,7 @@ pub(crate) fn combine(
         profiles.extend(r.profile.clone());
     }
     let sums: Vec<_> = sums.into_values().collect();
-    let weights = WalkTables::new(scenario).radiative_per_frame(scenario.dt_ps);
-    let mut e = estimate(&sums, &weights, scenario.dt_ps);
+    let mut e = estimate(&sums, &WalkTables::new(scenario).readout(scenario.dt_ps));
     e.curves.emission_profile = EmissionProfile::sum(&profiles);
     e
 }

@@ -81,7 +81,11 @@ fn walkers_are_conserved_and_nothing_is_dropped() {
         }
     }
     assert!(overflow > 0, "|dx| > 2 must land in the overflow bins");
-    let c = exciton_core::observables::curves_from_histograms(&h, s.walkers, &s.states.radiative);
+    let c = exciton_core::observables::curves_from_histograms(
+        &h,
+        s.walkers,
+        &exciton_core::model::WalkTables::new(&s).readout(s.dt_ps),
+    );
     let sum = exciton_core::observables::summarise(&c, &[], s.dt_ps);
     assert!(
         sum.warnings
@@ -122,7 +126,11 @@ fn absolute_emission_rows_only_when_profiles_are_recorded() {
         }
     }
     let curves = |h, s: &exciton_core::scenario::Scenario| {
-        exciton_core::observables::curves_from_histograms(h, s.walkers, &s.states.radiative)
+        exciton_core::observables::curves_from_histograms(
+            h,
+            s.walkers,
+            &exciton_core::model::WalkTables::new(s).readout(s.dt_ps),
+        )
     };
     assert!(curves(&a, &without).emission_profile.is_none());
     let profile = curves(&b, &with).emission_profile.unwrap();

@@ -40,25 +40,37 @@ struct PointParams {
     absolute: u32,
     poisson_base: u32,
     poisson_len: u32,
+    from_spot: u32,
+    landscape: u32,
+    land_key: u32,
+    void_threshold: u32,
+    size_x: u32,
+    size_y: u32,
+    edges: u32,
+    levels: u32,
+    level_base: u32,
+    accept_base: u32,
 }
 
 // Constants shared with Rust arrive in a prelude the host writes from the Rust values
 // (`exciton_core::kernels::walk::prelude`), so they have one source:
-// - OUTCOME_RAD, OUTCOME_NONRAD, OUTCOME_PLUS, OUTCOME_MINUS, OUTCOME_HOP, OUTCOME_TO: the
-//   outcome order inside a state's row of cumulative thresholds (model.rs);
+// - OUTCOME_RAD, OUTCOME_NONRAD, OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_TO: the outcome
+//   order inside a state's row of cumulative thresholds (model.rs); DIR_X_BITS,
+//   DIR_Y_BITS: the hop directions' steps; EDGES_PERIODIC, START_TRIES: landscape.rs;
 // - WORKGROUP_SIZE: walkers per workgroup;
 // - SHARED_WORDS: workgroup memory for the moment differences of a chunk, (chunk_frames
 //   + 1) frames x states x SHARED_CELL_WORDS words. 24 KiB keeps eight workgroups of 256
 //   on a streaming multiprocessor and fits every device's 32 KiB;
-// - SHARED_CELL_WORDS: per (frame, state) n, sum dx, and sum dx^2 as a signed high part
-//   (v >> 16) and an unsigned low part (v & 0xffff). A walker adds to a cell at most
-//   once per event, and a frame holds one event (per-frame probabilities) or fewer than
-//   MAX_POISSON_LEN = 128 (continuous time); |dx| < 46341 (validated: frames x events per
-//   frame), so with 256 walkers none of the four can wrap (256 x 128 x 65535 < 2^32 for
-//   the low part, 256 x 128 x 46341 < 2^31 for sum dx) and every add is a plain atomic
-//   whose result nobody waits for;
-// - GLOBAL_CELL_WORDS: per (frame, state) in the global batch, n, sum dx, sum dx^2 as
-//   (low, high) pairs;
+// - SHARED_CELL_WORDS: per (frame, state) n, sum dx, sum dx^2 as a signed high part
+//   (v >> 16) and an unsigned low part (v & 0xffff), the same three words for y, and the
+//   sum of levels. A walker adds to a cell at most once per event, and a frame holds one
+//   event (per-frame probabilities) or fewer than MAX_POISSON_LEN = 128 (continuous
+//   time); |dx|, |dy| < 46341 (validated: frames x events per frame, or the lattice) and
+//   |level| < 32, so with 256 walkers none can wrap (256 x 128 x 65535 < 2^32 for the low
+//   part, 256 x 128 x 46341 < 2^31 for sum dx) and every add is a plain atomic whose
+//   result nobody waits for;
+// - GLOBAL_CELL_WORDS: per (frame, state) in the global batch, n, sum dx, sum dx^2,
+//   sum dy, sum dy^2, sum level as (low, high) pairs;
 // - GLOBAL_COPIES: copies of the global cells; workgroup w adds into copy
 //   w % GLOBAL_COPIES, so that thousands of workgroups do not queue on the same counters.
 
@@ -114,31 +126,51 @@ fn spot_offset(p: PointParams, u: u32) -> i32 {
 
 // ---- moment differences in workgroup memory ---------------------------------------
 
-// Adds v to the dx^2 words of the cell at c.
-fn add_dx2(c: u32, v: i32) {
+// Adds v to the square's words (high at c, low at c + 1).
+fn add_square(c: u32, v: i32) {
     let high = v >> 16u;
     if (high != 0) {
-        atomicAdd(&cells[c + 2u], bitcast<u32>(high));
+        atomicAdd(&cells[c], bitcast<u32>(high));
     }
-    atomicAdd(&cells[c + 3u], bitcast<u32>(v) & 0xffffu);
+    atomicAdd(&cells[c + 1u], bitcast<u32>(v) & 0xffffu);
 }
 
-// From frame `local` of the chunk on, (n, sum dx, sum dx^2) of `state` change by sign x
-// (1, dx, dx^2): a walker arrives (sign 1) or leaves (sign -1).
-fn arrive_or_leave(p: PointParams, local: u32, state: u32, dx: i32, sign: i32) {
+// Adds v to the word at c unless it is 0.
+fn add_word(c: u32, v: i32) {
+    if (v != 0) {
+        atomicAdd(&cells[c], bitcast<u32>(v));
+    }
+}
+
+// From frame `local` of the chunk on, the moments of `state` change by sign x
+// (1, dx, dx^2, dy, dy^2, level): a walker arrives (sign 1) or leaves (sign -1).
+fn arrive_or_leave(p: PointParams, local: u32, state: u32, w: Walker, sign: i32) {
     let c = (local * p.states + state) * SHARED_CELL_WORDS;
     atomicAdd(&cells[c], bitcast<u32>(sign));
-    if (dx != 0) {
-        atomicAdd(&cells[c + 1u], bitcast<u32>(sign * dx));
-        add_dx2(c, sign * dx * dx);
+    if (w.dx != 0) {
+        atomicAdd(&cells[c + 1u], bitcast<u32>(sign * w.dx));
+        add_square(c + 2u, sign * w.dx * w.dx);
     }
+    if (w.dy != 0) {
+        atomicAdd(&cells[c + 4u], bitcast<u32>(sign * w.dy));
+        add_square(c + 5u, sign * w.dy * w.dy);
+    }
+    add_word(c + 7u, sign * w.level);
 }
 
-// From frame `local` on, a walker in `state` at dx moves by step (+1 or -1).
-fn x_step(p: PointParams, local: u32, state: u32, dx: i32, step: i32) {
+// From frame `local` on, a walker in `state` at (dx, dy) moves by s and its level
+// changes by dlevel.
+fn step(p: PointParams, local: u32, state: u32, w: Walker, s: vec2<i32>, dlevel: i32) {
     let c = (local * p.states + state) * SHARED_CELL_WORDS;
-    atomicAdd(&cells[c + 1u], bitcast<u32>(step));
-    add_dx2(c, 2 * dx * step + 1);
+    if (s.x != 0) {
+        atomicAdd(&cells[c + 1u], bitcast<u32>(s.x));
+        add_square(c + 2u, 2 * w.dx * s.x + 1);
+    }
+    if (s.y != 0) {
+        atomicAdd(&cells[c + 4u], bitcast<u32>(s.y));
+        add_square(c + 5u, 2 * w.dy * s.y + 1);
+    }
+    add_word(c + 7u, dlevel);
 }
 
 // Adds the 64-bit (lo, hi) to the global pair at g.
@@ -157,24 +189,34 @@ fn flush_cells(p: PointParams, c0: u32, lid: u32, group: u32) {
     let copy = (group % GLOBAL_COPIES) * p.frames * p.states;
     for (var i = lid; i < frames * p.states; i += WORKGROUP_SIZE) {
         let c = i * SHARED_CELL_WORDS;
-        let n = bitcast<i32>(atomicExchange(&cells[c], 0u));
-        let dx = bitcast<i32>(atomicExchange(&cells[c + 1u], 0u));
-        let dx2_high = atomicExchange(&cells[c + 2u], 0u);
-        let dx2_low = atomicExchange(&cells[c + 3u], 0u);
         let g = p.hist_base + p.moments_offset + (copy + c0 * p.states + i) * GLOBAL_CELL_WORDS;
-        if (n != 0) {
-            global_add64(g, bitcast<u32>(n), select(0u, 0xffffffffu, n < 0));
-        }
-        if (dx != 0) {
-            global_add64(g + 2u, bitcast<u32>(dx), select(0u, 0xffffffffu, dx < 0));
-        }
-        if ((dx2_high | dx2_low) != 0u) {
-            // high * 2^16 + low as a 64-bit (lo, hi) pair.
-            let lo = dx2_high << 16u;
-            let hi = bitcast<u32>(bitcast<i32>(dx2_high) >> 16u);
-            let sum = lo + dx2_low;
-            global_add64(g + 4u, sum, hi + select(0u, 1u, sum < lo));
-        }
+        flush_word(c, g);
+        flush_word(c + 1u, g + 2u);
+        flush_square(c + 2u, g + 4u);
+        flush_word(c + 4u, g + 6u);
+        flush_square(c + 5u, g + 8u);
+        flush_word(c + 7u, g + 10u);
+    }
+}
+
+// Moves the signed word at c into the global 64-bit pair at g.
+fn flush_word(c: u32, g: u32) {
+    let v = bitcast<i32>(atomicExchange(&cells[c], 0u));
+    if (v != 0) {
+        global_add64(g, bitcast<u32>(v), select(0u, 0xffffffffu, v < 0));
+    }
+}
+
+// Moves the square's (high, low) words at c into the global 64-bit pair at g.
+fn flush_square(c: u32, g: u32) {
+    let high = atomicExchange(&cells[c], 0u);
+    let low = atomicExchange(&cells[c + 1u], 0u);
+    if ((high | low) != 0u) {
+        // high * 2^16 + low as a 64-bit (lo, hi) pair.
+        let lo = high << 16u;
+        let hi = bitcast<u32>(bitcast<i32>(high) >> 16u);
+        let sum = lo + low;
+        global_add64(g, sum, hi + select(0u, 1u, sum < lo));
     }
 }
 
@@ -183,18 +225,26 @@ fn flush_cells(p: PointParams, c0: u32, lid: u32, group: u32) {
 // One walker's registers. `quiet` is the state's threshold past which nothing happens;
 // it is 0 once nothing can happen any more (the walker died, or sits in a state with
 // no way out), which the moment differences need no more frames for.
+// (dx, dy) is what the histograms record; the site is (x0 + dx, y0 + dy): x0, y0 are the
+// spot position (dx, dy then displacements) or 0 (dx, dy positions, `from_spot`).
+// `level` is the site's signed energy level (0 without a landscape).
 struct Walker {
     rng: Pcg32,
     state: u32,
     th: u32,
     quiet: u32,
     dx: i32,
+    dy: i32,
     x0: i32,
+    y0: i32,
+    level: i32,
     alive: bool,
 }
 
-// Draws walker `index` of the point's segment: its generator, first state and spot
-// offset (two draws), and records its arrival in frame 0.
+// Draws walker `index` of the point's segment: its generator, first state (one draw)
+// and spot position (two draws, again while the site is off the lattice or a void, up
+// to START_TRIES times: a walker that finds none is never excited), and records its
+// arrival in frame 0.
 fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
     let walker = vec2<u32>(p.walker_base_lo + index, p.walker_base_hi + select(0u, 1u, p.walker_base_lo + index < index));
     var w: Walker;
@@ -207,15 +257,59 @@ fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
             break;
         }
     }
-    w.x0 = spot_offset(p, pcg_next(&rng));
-    w.rng = rng;
-    w.dx = 0;
+    var x0 = spot_offset(p, pcg_next(&rng));
+    var y0 = spot_offset(p, pcg_next(&rng));
     w.alive = index < p.walker_count;
+    w.level = 0;
+    if (p.landscape != 0u) {
+        for (var tries = 1u; tries < START_TRIES && !open_site(p, x0, y0); tries++) {
+            x0 = spot_offset(p, pcg_next(&rng));
+            y0 = spot_offset(p, pcg_next(&rng));
+        }
+        w.alive = w.alive && open_site(p, x0, y0);
+        w.level = level_at(p, x0, y0);
+    }
+    let from_spot = p.from_spot != 0u;
+    w.dx = select(0, x0, from_spot);
+    w.dy = select(0, y0, from_spot);
+    w.x0 = select(x0, 0, from_spot);
+    w.y0 = select(y0, 0, from_spot);
+    w.rng = rng;
     w.th = p.outcome_base + w.state * p.stride;
     w.quiet = select(0u, outcome[w.th + events_end], w.alive);
     if (w.alive) {
-        arrive_or_leave(p, 0u, w.state, 0, 1);
+        arrive_or_leave(p, 0u, w.state, w, 1);
     }
+    return w;
+}
+
+// Outcome u of frame t fell in the hops: the direction's share of the row decides
+// where to, and in a landscape whether the hop is made (a void, an edge, the
+// Miller-Abrahams factor from where u lies within the share).
+fn hop(p: PointParams, before: Walker, u: u32, t: u32, c0: u32) -> Walker {
+    var w = before;
+    var k = 0u;
+    while (u >= outcome[w.th + OUTCOME_DIR + k]) {
+        k++;
+    }
+    let s = direction(k);
+    if (s.x == 0 && s.y == 0) {
+        return w;
+    }
+    var level = w.level;
+    if (p.landscape != 0u) {
+        let start = outcome[w.th + OUTCOME_DIR + k - 1u];
+        level = hop_level(p, w, s, u - start, outcome[w.th + OUTCOME_DIR + k] - start);
+        if (level == NO_HOP) {
+            return w;
+        }
+    }
+    if (t + 1u < p.frames) {
+        step(p, t + 1u - c0, w.state, w, s, level - w.level);
+    }
+    w.dx += s.x;
+    w.dy += s.y;
+    w.level = level;
     return w;
 }
 
@@ -241,22 +335,14 @@ fn event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u3
             atomicAdd(&hist[em + p.emission_state_offset + t * p.states + state], 1u);
         }
         if (recorded) {
-            arrive_or_leave(p, local, state, dx, -1);
+            arrive_or_leave(p, local, state, w, -1);
         }
         w.alive = false;
         w.quiet = 0u;
         return w;
     }
-    if (u < outcome[th + OUTCOME_MINUS]) {
-        let step = select(-1, 1, u < outcome[th + OUTCOME_PLUS]);
-        if (recorded) {
-            x_step(p, local, state, dx, step);
-        }
-        w.dx = dx + step;
-        return w;
-    }
-    if (u < outcome[th + OUTCOME_HOP]) {
-        return w;
+    if (u < outcome[th + OUTCOME_HOP_END]) {
+        return hop(p, w, u, t, c0);
     }
     var to = state;
     for (var s = 0u; s < p.states; s++) {
@@ -267,8 +353,8 @@ fn event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u3
     }
     if (to != state) {
         if (recorded) {
-            arrive_or_leave(p, local, state, dx, -1);
-            arrive_or_leave(p, local, to, dx, 1);
+            arrive_or_leave(p, local, state, w, -1);
+            arrive_or_leave(p, local, to, w, 1);
         }
         w.state = to;
         w.th = p.outcome_base + to * p.stride;

@@ -126,6 +126,11 @@ pub enum Error {
         "the exact backend computes expected curves, not histograms: use --backend cpu or gpu"
     )]
     NoHistograms,
+    #[error(
+        "{}: landscape: the exact backend needs a homogeneous, unbounded lattice (MODEL.md section 9), and this scenario has a landscape; run it with --backend cpu or gpu",
+        file.display()
+    )]
+    ExactLandscape { file: std::path::PathBuf },
 }
 
 impl Error {

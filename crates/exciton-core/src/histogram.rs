@@ -12,12 +12,15 @@
 //!   scenario asks for `histogram.occupancy_profile` (it costs a count per walker-frame).
 //!
 //! Always recorded: the occupancy **moments** per frame and state, exact integers
-//! n = #walkers, S1 = sum dx, S2 = sum dx^2 (no overflow bin needed). Walks record them
+//! n = #walkers, sum dx, sum dx^2, sum dy, sum dy^2 and the sum of the walkers' signed
+//! energy levels (0 without a landscape) (no overflow bin needed). Walks record them
 //! as differences at the frames where they change (a state change, an x-step, a decay),
 //! so a walker that sits still costs nothing; [`Histograms::add_batch`] sums the
 //! differences over frames.
 //!
-//! Displacements are along x only (the axis of the measured line profile); y is not pooled.
+//! The count sections are along x only (the axis of the measured line profile); y
+//! enters through the moments. With a finite lattice (open or reflecting edges) the
+//! coordinate is the walker's absolute position, not its displacement.
 
 /// Sizes and offsets of the sections, in counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,10 +35,10 @@ pub struct HistLayout {
     pub absolute: bool,
 }
 
-/// Moments per (frame, state): n, sum dx, sum dx^2.
-pub const MOMENTS: usize = 3;
+/// Moments per (frame, state): n, sum dx, sum dx^2, sum dy, sum dy^2, sum level.
+pub const MOMENTS: usize = 6;
 
-/// `u32` words per (frame, state) of the GPU's moment differences: three 64-bit
+/// `u32` words per (frame, state) of the GPU's moment differences: six 64-bit
 /// two's-complement values as (low, high) pairs.
 pub const DEVICE_MOMENT_WORDS: usize = 2 * MOMENTS;
 
@@ -242,13 +245,16 @@ impl Histograms {
         Some(&self.counts[self.layout.occupancy_offset() + row * w..][..w])
     }
 
-    /// Walkers in state s at the start of frame t, their sum of dx and of dx^2.
+    /// Walkers in state s at the start of frame t, and their sums.
     pub fn moments(&self, t: usize, s: usize) -> OccupancyMoments {
         let m = &self.moments[(t * self.layout.states as usize + s) * MOMENTS..][..MOMENTS];
         OccupancyMoments {
             n: m[0] as u64,
             sum_dx: m[1],
             sum_dx2: m[2] as u64,
+            sum_dy: m[3],
+            sum_dy2: m[4] as u64,
+            sum_level: m[5],
         }
     }
 
@@ -303,6 +309,10 @@ pub struct OccupancyMoments {
     pub n: u64,
     pub sum_dx: i64,
     pub sum_dx2: u64,
+    pub sum_dy: i64,
+    pub sum_dy2: u64,
+    /// Sum of the walkers' signed energy levels (landscape.rs).
+    pub sum_level: i64,
 }
 
 /// Memory a run of one point needs, in bytes, before it starts.

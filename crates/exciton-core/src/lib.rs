@@ -14,6 +14,7 @@ pub mod error;
 pub mod exact;
 pub mod histogram;
 pub mod kernels;
+pub mod landscape;
 pub mod lsq;
 pub mod microscope;
 pub mod model;

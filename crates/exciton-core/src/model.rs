@@ -14,9 +14,10 @@
 //! expectation exactly, not only up to the 2^-32 quantisation.
 
 use crate::rng::{
-    cumulative_thresholds, poisson_table, quantize_cumulative, threshold_probabilities, SpotTable,
+    cumulative_thresholds, poisson_table, threshold_probabilities, SpotTable,
 };
-use crate::scenario::{Scenario, StateTable, Units};
+use crate::landscape::LandscapeTables;
+use crate::scenario::{Scenario, StateTable, Units, DIRECTIONS};
 
 /// How time advances in a walk.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -32,15 +33,18 @@ pub enum Clock {
 }
 
 /// Outcomes of one frame, in the order of a state's cumulative table: decays, then the
-/// hop split by its x-projection (+1, -1, then the hops that leave x alone), then the
-/// state changes `to[0..states]`; the remainder of the draws is "stay". One draw per
-/// frame decides everything, the hop's direction included (MODEL.md section 2).
+/// hop split by its in-plane step ([`DIRECTIONS`]: four nearest, four diagonal, then
+/// one that leaves (x, y) alone), then the state changes `to[0..states]`; the remainder
+/// of the draws is "stay". One draw per frame decides everything, the hop's direction
+/// included (MODEL.md section 2); in a landscape the draw's place within its
+/// direction's share also decides whether the hop is accepted (kernels/walk.rs).
 pub const OUTCOME_RAD: usize = 0;
 pub const OUTCOME_NONRAD: usize = 1;
-pub const OUTCOME_PLUS: usize = 2;
-pub const OUTCOME_MINUS: usize = 3;
-pub const OUTCOME_HOP: usize = 4;
-pub const OUTCOME_TO: usize = 5;
+/// The first direction; direction k's threshold is at `OUTCOME_DIR + k`.
+pub const OUTCOME_DIR: usize = 2;
+/// The last direction's threshold: the end of the hops.
+pub const OUTCOME_HOP_END: usize = OUTCOME_DIR + DIRECTIONS.len() - 1;
+pub const OUTCOME_TO: usize = OUTCOME_HOP_END + 1;
 
 /// Everything a walker's decisions are made from.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,13 +59,18 @@ pub struct WalkTables {
     pub initial: Vec<u32>,
     pub spot: SpotTable,
     pub clock: Clock,
+    /// Entries of the Poisson table (0 with [`Clock::Frames`]).
+    pub poisson_len: usize,
+    /// The landscape's level and acceptance tables, appended to `outcome` after the
+    /// Poisson table (from [`WalkTables::landscape_offset`] on).
+    pub landscape: Option<LandscapeTables>,
 }
 
 impl WalkTables {
     pub fn new(scenario: &Scenario) -> Self {
         let st = &scenario.states;
         let n = st.len();
-        let step = scenario.geometry.step_plus_probability();
+        let weights = scenario.geometry.direction_weights();
         let (clock, per_draw) = match scenario.units {
             Units::RatePerNs => {
                 let lambda = (0..n).map(|s| st.total_out(s)).fold(0.0, f64::max);
@@ -76,17 +85,22 @@ impl WalkTables {
         };
         let mut outcome = Vec::with_capacity(n * (OUTCOME_TO + n));
         for s in 0..n {
-            let mut probs = vec![st.radiative[s], st.nonradiative[s], 0.0, 0.0, st.hop[s]];
+            let mut probs = vec![0.0; OUTCOME_TO];
+            probs[OUTCOME_RAD] = st.radiative[s];
+            probs[OUTCOME_NONRAD] = st.nonradiative[s];
+            probs[OUTCOME_HOP_END] = st.hop[s];
             probs.extend_from_slice(&st.to[s]);
             probs.iter_mut().for_each(|p| *p *= per_draw);
             let mut row = cumulative_thresholds(&probs);
-            // Equal counts of draws for +1 and -1, so <dx> = 0 exactly: both take the width
-            // that hop * step rounds to, and the x-neutral hops take the rest.
-            let decays = row[OUTCOME_NONRAD];
-            let width = quantize_cumulative(st.hop[s] * per_draw * step)
-                .min((row[OUTCOME_HOP] - decays) / 2);
-            row[OUTCOME_PLUS] = decays + width;
-            row[OUTCOME_MINUS] = decays + 2 * width;
+            // Directions of equal weight get equal counts of draws (floors of the same
+            // product), so <dx> = <dy> = 0 and x and y are alike exactly; the last
+            // direction takes what the floors leave.
+            let hops = f64::from(row[OUTCOME_HOP_END] - row[OUTCOME_NONRAD]);
+            let mut at = row[OUTCOME_NONRAD];
+            for (k, w) in weights[..DIRECTIONS.len() - 1].iter().enumerate() {
+                at = (at + (hops * w).floor() as u32).min(row[OUTCOME_HOP_END]);
+                row[OUTCOME_DIR + k] = at;
+            }
             outcome.extend(row);
         }
         let mut initial = cumulative_thresholds(&st.initial);
@@ -96,8 +110,19 @@ impl WalkTables {
         for t in initial.iter_mut().skip(last) {
             *t = u32::MAX;
         }
+        let mut poisson_len = 0;
         if let Clock::Uniformized { mean_per_frame, .. } = clock {
-            outcome.extend(poisson_table(mean_per_frame));
+            let table = poisson_table(mean_per_frame);
+            poisson_len = table.len();
+            outcome.extend(table);
+        }
+        let landscape = scenario
+            .landscape
+            .as_ref()
+            .map(|l| LandscapeTables::new(l, scenario.temperature_k));
+        if let Some(l) = &landscape {
+            outcome.extend(&l.levels);
+            outcome.extend(&l.acceptance);
         }
         WalkTables {
             states: n,
@@ -105,6 +130,8 @@ impl WalkTables {
             initial,
             spot: SpotTable::gaussian(scenario.sigma_sites),
             clock,
+            poisson_len,
+            landscape,
         }
     }
 
@@ -132,7 +159,13 @@ impl WalkTables {
 
     /// The Poisson table of candidates per frame (empty with [`Clock::Frames`]).
     pub fn poisson(&self) -> &[u32] {
-        &self.outcome[self.poisson_offset()..]
+        &self.outcome[self.poisson_offset()..][..self.poisson_len]
+    }
+
+    /// Where the landscape's level table starts in `outcome` (its acceptance table
+    /// follows): right after the Poisson table.
+    pub fn landscape_offset(&self) -> usize {
+        self.poisson_offset() + self.poisson_len
     }
 
     /// Thresholds per state (stride of `outcome`).
@@ -154,7 +187,7 @@ impl WalkTables {
             let p = threshold_probabilities(&self.outcome[s * self.stride()..][..self.stride()]);
             t.radiative[s] = p[OUTCOME_RAD];
             t.nonradiative[s] = p[OUTCOME_NONRAD];
-            t.hop[s] = p[OUTCOME_PLUS] + p[OUTCOME_MINUS] + p[OUTCOME_HOP];
+            t.hop[s] = p[OUTCOME_DIR..=OUTCOME_HOP_END].iter().sum();
             t.to[s] = p[OUTCOME_TO..].to_vec();
         }
         let unit = self.per_row_unit();
@@ -168,14 +201,19 @@ impl WalkTables {
     }
 
     /// Per state, the probability per frame (or the rate in ns^-1) of a hop that moves x
-    /// by +1 or -1: the growth of <dx^2> per frame (or ns) spent in the state, as the
+    /// (or, alike, y) by +1 or -1: the growth of <dx^2> per frame (or ns) spent in the state, as the
     /// thresholds implement it.
     pub fn x_step_probabilities(&self) -> Vec<f64> {
         (0..self.states)
             .map(|s| {
                 let row = &self.outcome[s * self.stride()..];
-                f64::from(row[OUTCOME_MINUS] - row[OUTCOME_NONRAD]) / crate::rng::TWO_POW_32
-                    * self.per_row_unit()
+                let moves_x: u32 = DIRECTIONS
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| d.0 != 0)
+                    .map(|(k, _)| row[OUTCOME_DIR + k] - row[OUTCOME_DIR + k - 1])
+                    .sum();
+                f64::from(moves_x) / crate::rng::TWO_POW_32 * self.per_row_unit()
             })
             .collect()
     }
@@ -193,6 +231,15 @@ impl WalkTables {
                     * frame
             })
             .collect()
+    }
+
+    /// What the Monte Carlo's sums are read with ([`crate::observables::Readout`]).
+    pub fn readout(&self, dt_ps: f64) -> crate::observables::Readout {
+        crate::observables::Readout {
+            radiative: self.radiative_per_frame(dt_ps),
+            level_mev: self.landscape.as_ref().map(|l| l.level_mev),
+            dt_ps,
+        }
     }
 
     /// Most candidate events in one frame (0 with [`Clock::Frames`], where a frame

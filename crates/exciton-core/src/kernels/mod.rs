@@ -8,6 +8,7 @@
 //! `shaders/rng64.wgsl` instead on devices with native 64-bit integers: the same
 //! generator, several times cheaper (docs/PERFORMANCE.md).
 
+pub mod landscape;
 pub mod rng_probe;
 pub mod walk;
 

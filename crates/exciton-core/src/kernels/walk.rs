@@ -15,9 +15,10 @@
 //! the same.
 
 use crate::histogram::{Batch, HistLayout, DEVICE_MOMENT_COPIES, DEVICE_MOMENT_WORDS, MOMENTS};
-use crate::model::{
-    WalkTables, OUTCOME_HOP, OUTCOME_MINUS, OUTCOME_NONRAD, OUTCOME_PLUS, OUTCOME_RAD, OUTCOME_TO,
-};
+use super::landscape::{direction, hop_level, level_at, open_site, NO_HOP};
+use crate::landscape::{landscape_key, Edges, START_TRIES};
+use crate::model::{WalkTables, OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO};
+use crate::scenario::DIRECTIONS;
 use crate::rng::{Pcg32, PASS};
 use bytemuck::{Pod, Zeroable};
 
@@ -26,7 +27,7 @@ pub const WORKGROUP_SIZE: u32 = 256;
 /// Workgroup memory of `walk.wgsl` for moment differences, in `u32` words.
 pub const SHARED_WORDS: u32 = 6144;
 /// Words per (frame, state) in that memory.
-pub const SHARED_CELL_WORDS: u32 = 4;
+pub const SHARED_CELL_WORDS: u32 = 8;
 /// Most workgroups in one dispatch (the 1D grid limit).
 pub const MAX_DISPATCH_GROUPS: u32 = 65_535;
 /// Most walkers in one dispatch.
@@ -37,10 +38,13 @@ pub fn prelude() -> String {
     super::wgsl_constants(&[
         ("OUTCOME_RAD", OUTCOME_RAD as u32),
         ("OUTCOME_NONRAD", OUTCOME_NONRAD as u32),
-        ("OUTCOME_PLUS", OUTCOME_PLUS as u32),
-        ("OUTCOME_MINUS", OUTCOME_MINUS as u32),
-        ("OUTCOME_HOP", OUTCOME_HOP as u32),
+        ("OUTCOME_DIR", OUTCOME_DIR as u32),
+        ("OUTCOME_HOP_END", OUTCOME_HOP_END as u32),
         ("OUTCOME_TO", OUTCOME_TO as u32),
+        ("DIR_X_BITS", direction_bits(|d| d.0)),
+        ("DIR_Y_BITS", direction_bits(|d| d.1)),
+        ("EDGES_PERIODIC", Edges::Periodic as u32),
+        ("START_TRIES", START_TRIES),
         ("WORKGROUP_SIZE", WORKGROUP_SIZE),
         ("SHARED_WORDS", SHARED_WORDS),
         ("SHARED_CELL_WORDS", SHARED_CELL_WORDS),
@@ -49,8 +53,18 @@ pub fn prelude() -> String {
     ])
 }
 
+/// [`DIRECTIONS`]' x (or y) steps packed two bits each (step + 1), direction k at bit
+/// 2k: what `direction` in both ports unpacks.
+fn direction_bits(axis: impl Fn(&(i32, i32)) -> i32) -> u32 {
+    DIRECTIONS
+        .iter()
+        .enumerate()
+        .map(|(k, d)| ((axis(d) + 1) as u32) << (2 * k))
+        .sum()
+}
+
 /// Full source of the walk kernel: the prelude, the 64-bit-integer generator or the
-/// pairs one, the kernel.
+/// pairs one, the kernel and the landscape's functions.
 pub fn walk_source(int64: bool) -> String {
     let rng = if int64 {
         super::RNG64_WGSL
@@ -58,9 +72,10 @@ pub fn walk_source(int64: bool) -> String {
         super::RNG_WGSL
     };
     format!(
-        "{}\n{rng}\n{}",
+        "{}\n{rng}\n{}\n{}",
         prelude(),
-        include_str!("../../shaders/walk.wgsl")
+        include_str!("../../shaders/walk.wgsl"),
+        include_str!("../../shaders/landscape.wgsl")
     )
 }
 
@@ -115,9 +130,24 @@ pub struct PointParams {
     /// starts in `outcome`, and its length; 0 for one outcome per frame.
     pub poisson_base: u32,
     pub poisson_len: u32,
+    /// 1 when the walkers' coordinates start at their spot position (absolute
+    /// positions: a finite lattice with open or reflecting edges), 0 when at 0.
+    pub from_spot: u32,
+    /// 1 with a landscape; its key ([`landscape_key`]), void threshold, size (0: unbounded)
+    /// and edges ([`Edges`] as u32), and where its level table (of `levels` entries)
+    /// and acceptance table start in `outcome`.
+    pub landscape: u32,
+    pub land_key: u32,
+    pub void_threshold: u32,
+    pub size_x: u32,
+    pub size_y: u32,
+    pub edges: u32,
+    pub levels: u32,
+    pub level_base: u32,
+    pub accept_base: u32,
 }
 
-const _: () = assert!(std::mem::size_of::<PointParams>() == 104);
+const _: () = assert!(std::mem::size_of::<PointParams>() == 144);
 
 impl PointParams {
     /// One point's parameters; [`Self::segment`] sets the walkers of a dispatch.
@@ -128,7 +158,7 @@ impl PointParams {
         bases: TableBases,
         hist_base: u32,
     ) -> Self {
-        PointParams {
+        let p = PointParams {
             key_lo: key as u32,
             key_hi: (key >> 32) as u32,
             walker_base_lo: 0,
@@ -155,6 +185,46 @@ impl PointParams {
             absolute: u32::from(layout.absolute),
             poisson_base: bases.outcome + tables.poisson_offset() as u32,
             poisson_len: tables.poisson().len() as u32,
+            from_spot: 0,
+            landscape: 0,
+            land_key: 0,
+            void_threshold: 0,
+            size_x: 0,
+            size_y: 0,
+            edges: 0,
+            levels: 0,
+            level_base: 0,
+            accept_base: 0,
+        };
+        match &tables.landscape {
+            Some(l) => p.with_landscape(tables, l, bases),
+            None => p,
+        }
+    }
+
+    /// The same parameters walking the landscape of `l`.
+    fn with_landscape(
+        self,
+        tables: &WalkTables,
+        l: &crate::landscape::LandscapeTables,
+        bases: TableBases,
+    ) -> Self {
+        let landscape = &l.spec;
+        let levels = l.levels.len() as u32;
+        let level_base = bases.outcome + tables.landscape_offset() as u32;
+        let [size_x, size_y] = landscape.size.unwrap_or([0, 0]);
+        PointParams {
+            from_spot: u32::from(landscape.absolute_positions()),
+            landscape: 1,
+            land_key: landscape_key(landscape.seed),
+            void_threshold: landscape.void_threshold(),
+            size_x,
+            size_y,
+            edges: landscape.edges as u32,
+            levels,
+            level_base,
+            accept_base: level_base + levels,
+            ..self
         }
     }
 
@@ -215,35 +285,82 @@ fn spot_offset(p: &PointParams, spot: &[u32], u: u32) -> i32 {
     crate::rng::spot_entry(table, u) as i32 - p.spot_radius as i32
 }
 
-/// Mirror of `arrive_or_leave`: from frame `t` on, (n, sum dx, sum dx^2) of `state`
-/// change by sign x (1, dx, dx^2).
+/// Mirror of `arrive_or_leave`: from frame `t` on, the moments of `state` change by
+/// sign x (1, dx, dx^2, dy, dy^2, level): the walker arrives (1) or leaves (-1).
 #[inline(always)]
-fn arrive_or_leave(p: &PointParams, diffs: &mut [i64], t: u32, state: u32, dx: i32, sign: i64) {
+fn arrive_or_leave(p: &PointParams, diffs: &mut [i64], t: u32, state: u32, w: &Walker, sign: i64) {
     let c = ((t * p.states + state) as usize) * MOMENTS;
-    let dx = i64::from(dx);
+    let (dx, dy) = (i64::from(w.dx), i64::from(w.dy));
     diffs[c] += sign;
     diffs[c + 1] += sign * dx;
     diffs[c + 2] += sign * dx * dx;
+    diffs[c + 3] += sign * dy;
+    diffs[c + 4] += sign * dy * dy;
+    diffs[c + 5] += sign * i64::from(w.level);
 }
 
-/// Mirror of `x_step`: from frame `t` on, a walker in `state` at dx moves by `step`.
+/// Mirror of `step`: from frame `t` on, a walker in `state` at (dx, dy) moves by
+/// (sx, sy) and its level changes by `dlevel`.
 #[inline(always)]
-fn x_step(p: &PointParams, diffs: &mut [i64], t: u32, state: u32, dx: i32, step: i32) {
+fn step(p: &PointParams, diffs: &mut [i64], t: u32, state: u32, w: &Walker, s: (i32, i32), dlevel: i32) {
     let c = ((t * p.states + state) as usize) * MOMENTS;
-    diffs[c + 1] += i64::from(step);
-    diffs[c + 2] += i64::from(2 * dx * step + 1);
+    if s.0 != 0 {
+        diffs[c + 1] += i64::from(s.0);
+        diffs[c + 2] += i64::from(2 * w.dx * s.0 + 1);
+    }
+    if s.1 != 0 {
+        diffs[c + 3] += i64::from(s.1);
+        diffs[c + 4] += i64::from(2 * w.dy * s.1 + 1);
+    }
+    diffs[c + 5] += i64::from(dlevel);
 }
 
 /// Mirror of the shader's `Walker`: one walker's registers. `quiet` is the state's
-/// threshold past which nothing happens, 0 once nothing can happen any more.
-struct Walker {
+/// threshold past which nothing happens, 0 once nothing can happen any more. (dx, dy)
+/// is what the histograms record; the site is (x0 + dx, y0 + dy): x0, y0 are the spot
+/// position (dx, dy then displacements) or 0 (dx, dy positions, `from_spot`). `level` is
+/// the site's signed energy level (0 without a landscape).
+pub(super) struct Walker {
     rng: Pcg32,
     state: u32,
     th: usize,
     quiet: u32,
-    dx: i32,
-    x0: i32,
+    pub(super) dx: i32,
+    pub(super) dy: i32,
+    pub(super) x0: i32,
+    pub(super) y0: i32,
+    pub(super) level: i32,
     alive: bool,
+}
+
+/// Mirror of `hop`: outcome u fell in the hops; the direction's share of the row
+/// decides where to, and in a landscape whether the hop is made (a void, an edge, the
+/// Miller-Abrahams factor from where u lies within the share).
+#[inline(always)]
+fn hop(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: u32, t: u32) {
+    let th = w.th;
+    let mut k = 0;
+    while u >= b.outcome[th + OUTCOME_DIR + k] {
+        k += 1;
+    }
+    let s = direction(k as u32);
+    if s == (0, 0) {
+        return;
+    }
+    let mut level = w.level;
+    if p.landscape != 0 {
+        let start = b.outcome[th + OUTCOME_DIR + k - 1];
+        level = hop_level(p, b.outcome, w, s, u - start, b.outcome[th + OUTCOME_DIR + k] - start);
+        if level == NO_HOP {
+            return;
+        }
+    }
+    if t + 1 < p.frames {
+        step(p, &mut batch.diffs, t + 1, w.state, w, s, level - w.level);
+    }
+    w.dx += s.0;
+    w.dy += s.1;
+    w.level = level;
 }
 
 /// Mirror of `event`: frame t's outcome u (below the walker's quiet threshold), which
@@ -266,25 +383,14 @@ fn event(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u
             hist[(p.emission_state_offset + t * p.states + state) as usize] += 1;
         }
         if recorded {
-            arrive_or_leave(p, &mut batch.diffs, next, state, dx, -1);
+            arrive_or_leave(p, &mut batch.diffs, next, state, w, -1);
         }
         w.alive = false;
         w.quiet = 0;
         return;
     }
-    if u < b.outcome[th + OUTCOME_MINUS] {
-        let step = if u < b.outcome[th + OUTCOME_PLUS] {
-            1
-        } else {
-            -1
-        };
-        if recorded {
-            x_step(p, &mut batch.diffs, next, state, dx, step);
-        }
-        w.dx = dx + step;
-        return;
-    }
-    if u < b.outcome[th + OUTCOME_HOP] {
+    if u < b.outcome[th + OUTCOME_HOP_END] {
+        hop(p, b, batch, w, u, t);
         return;
     }
     let mut to = state;
@@ -296,8 +402,8 @@ fn event(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u
     }
     if to != state {
         if recorded {
-            arrive_or_leave(p, &mut batch.diffs, next, state, dx, -1);
-            arrive_or_leave(p, &mut batch.diffs, next, to, dx, 1);
+            arrive_or_leave(p, &mut batch.diffs, next, state, w, -1);
+            arrive_or_leave(p, &mut batch.diffs, next, to, w, 1);
         }
         w.state = to;
         w.th = (p.outcome_base + to * p.stride) as usize;
@@ -337,6 +443,56 @@ fn rate_frame(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walk
     }
 }
 
+/// Mirror of `start_walker`: walker `index`'s generator, first state (one draw) and
+/// spot position (two draws, again while the site is off the lattice or a void, up to
+/// [`START_TRIES`] times: a walker that finds none is never excited); records its
+/// arrival in frame 0.
+#[inline(always)]
+fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32) -> Walker {
+    let mut rng = walker_rng(p, index);
+    let u0 = rng.next_u32();
+    let mut state = p.initial_fallback;
+    for s in 0..p.states {
+        if u0 < b.initial[(p.initial_base + s) as usize] {
+            state = s;
+            break;
+        }
+    }
+    let mut x0 = spot_offset(p, b.spot, rng.next_u32());
+    let mut y0 = spot_offset(p, b.spot, rng.next_u32());
+    let mut alive = true;
+    let mut level = 0;
+    if p.landscape != 0 {
+        let mut tries = 1;
+        while tries < START_TRIES && !open_site(p, x0, y0) {
+            x0 = spot_offset(p, b.spot, rng.next_u32());
+            y0 = spot_offset(p, b.spot, rng.next_u32());
+            tries += 1;
+        }
+        alive = open_site(p, x0, y0);
+        level = level_at(p, b.outcome, x0, y0);
+    }
+    let th = (p.outcome_base + state * p.stride) as usize;
+    let events_end = OUTCOME_TO + p.states as usize - 1;
+    let from_spot = p.from_spot != 0;
+    let w = Walker {
+        rng,
+        state,
+        th,
+        quiet: if alive { b.outcome[th + events_end] } else { 0 },
+        dx: if from_spot { x0 } else { 0 },
+        dy: if from_spot { y0 } else { 0 },
+        x0: if from_spot { 0 } else { x0 },
+        y0: if from_spot { 0 } else { y0 },
+        level,
+        alive,
+    };
+    if alive {
+        arrive_or_leave(p, &mut batch.diffs, 0, state, &w, 1);
+    }
+    w
+}
+
 /// Mirror of the `walk` entry point for invocation `index` of a segment; `profile` is
 /// the shader's `PROFILE` override.
 #[inline(always)]
@@ -350,30 +506,7 @@ pub fn walk_invocation(
     if index >= p.walker_count {
         return;
     }
-    // start_walker
-    let mut rng = walker_rng(p, index);
-    let u0 = rng.next_u32();
-    let mut state = p.initial_fallback;
-    for s in 0..p.states {
-        if u0 < b.initial[(p.initial_base + s) as usize] {
-            state = s;
-            break;
-        }
-    }
-    let x0 = spot_offset(p, b.spot, rng.next_u32());
-    arrive_or_leave(p, &mut batch.diffs, 0, state, 0, 1);
-    let th = (p.outcome_base + state * p.stride) as usize;
-    let events_end = OUTCOME_TO + p.states as usize - 1;
-    let mut w = Walker {
-        rng,
-        state,
-        th,
-        quiet: b.outcome[th + events_end],
-        dx: 0,
-        x0,
-        alive: true,
-    };
-
+    let mut w = start_walker(p, b, batch, index);
     let mut t = 0;
     if !profile && p.poisson_len == 0 {
         // Frames in passes, as in the shader (four there, PASS here), with the pass's

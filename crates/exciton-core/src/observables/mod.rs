@@ -4,6 +4,7 @@
 //! blocks ([`uncertainty`]).
 
 mod blocks;
+mod local;
 mod summary;
 mod sums;
 mod uncertainty;
@@ -13,7 +14,19 @@ pub use summary::{
     sites2_ps_to_cm2_s, summarise, tau_pl, tau_pl_peak, Summary, MIN_RELIABLE, T_MAX_MIN_WALKERS,
 };
 pub use sums::FrameSums;
+pub use local::local_slopes;
 pub use uncertainty::{block_ranges, estimate, Estimate};
+
+/// What turns a point's sums into curves besides the sums themselves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Readout {
+    /// Each state's radiative probability per frame (or rate x dt): the weights of the
+    /// occupancy estimators.
+    pub radiative: Vec<f64>,
+    /// Width of a landscape's energy level in meV (`None` without a landscape).
+    pub level_mev: Option<f64>,
+    pub dt_ps: f64,
+}
 
 use crate::histogram::Histograms;
 
@@ -45,6 +58,22 @@ pub struct Curves {
     pub msd_occupancy: Vec<Option<f64>>,
     /// Its standard error (Monte Carlo with walker blocks; `None` otherwise).
     pub msd_occupancy_stderr: Vec<Option<f64>>,
+    /// The same estimator along y, and the 2D mean <r^2>/2 = (x + y) / 2, sites^2, with
+    /// their standard errors: isotropy made visible.
+    pub msd_y: Vec<Option<f64>>,
+    pub msd_y_stderr: Vec<Option<f64>>,
+    pub msd_r2: Vec<Option<f64>>,
+    pub msd_r2_stderr: Vec<Option<f64>>,
+    /// The local exponent d ln MSD / d ln t and D(t) = (1/2) d MSD / dt (sites^2/ps) of
+    /// `msd_r2`, smoothed over a window ([`local`]), with standard errors.
+    pub alpha: Vec<Option<f64>>,
+    pub alpha_stderr: Vec<Option<f64>>,
+    pub diffusivity: Vec<Option<f64>>,
+    pub diffusivity_stderr: Vec<Option<f64>>,
+    /// Mean site energy of the living walkers at the frame's start, meV, with its
+    /// standard error (with a landscape only).
+    pub mean_energy_mev: Vec<Option<f64>>,
+    pub mean_energy_stderr_mev: Vec<Option<f64>>,
     /// Effective number of walkers behind the occupancy estimator in each frame,
     /// (sum_s rad_s n_s)^2 / sum_s rad_s^2 n_s with n_s walkers in state s: its noise
     /// scales as 1 / sqrt of this.
@@ -108,6 +137,16 @@ impl Curves {
             msd_stderr: Vec::with_capacity(frames),
             msd_occupancy: Vec::with_capacity(frames),
             msd_occupancy_stderr: vec![None; frames],
+            msd_y: Vec::with_capacity(frames),
+            msd_y_stderr: vec![None; frames],
+            msd_r2: Vec::with_capacity(frames),
+            msd_r2_stderr: vec![None; frames],
+            alpha: Vec::new(),
+            alpha_stderr: vec![None; frames],
+            diffusivity: Vec::new(),
+            diffusivity_stderr: vec![None; frames],
+            mean_energy_mev: vec![None; frames],
+            mean_energy_stderr_mev: vec![None; frames],
             occupancy_walkers: Vec::with_capacity(frames),
             overflow: vec![0; frames],
             emission_profile: None,
@@ -116,6 +155,11 @@ impl Curves {
 
     pub fn frames(&self) -> usize {
         self.emissions.len()
+    }
+
+    /// alpha(t) and D(t) from `msd_r2`.
+    pub fn derive_local(&mut self, dt_ps: f64) {
+        (self.alpha, self.diffusivity) = local_slopes(&self.msd_r2, dt_ps);
     }
 
     /// Emissions counted per walker per frame.
@@ -127,23 +171,25 @@ impl Curves {
     }
 }
 
-/// Reduces Monte Carlo histograms to curves; `weights[s]` is state s's radiative
-/// probability per frame (or rate x dt), which weighs the occupancy estimators.
-pub fn curves_from_histograms(h: &Histograms, walkers: u64, weights: &[f64]) -> Curves {
-    let mut c = curves_from_sums(&FrameSums::from_histograms(h, walkers), weights);
+/// Reduces Monte Carlo histograms to curves.
+pub fn curves_from_histograms(h: &Histograms, walkers: u64, readout: &Readout) -> Curves {
+    let mut c = curves_from_sums(&FrameSums::from_histograms(h, walkers), readout);
     c.emission_profile = emission_profile(h);
     c
 }
 
 /// Curves from a point's per-frame sums (no emission profile: that needs the rows).
-pub fn curves_from_sums(sums: &FrameSums, weights: &[f64]) -> Curves {
+pub fn curves_from_sums(sums: &FrameSums, readout: &Readout) -> Curves {
     let (frames, states) = (sums.frames, sums.states);
+    let weights = &readout.radiative;
     let walkers = sums.walkers as f64;
     let mut c = Curves::empty(sums.walkers, states, frames);
     c.overflow = sums.overflow.iter().map(|&o| o as u64).collect();
     // MSD(t) = sigma^2(t) - sigma^2(0): frame 0's spread is 0 with one outcome per frame,
-    // not in continuous time, where walkers move before the first frame ends.
+    // not in continuous time, where walkers move before the first frame ends; nor on a
+    // finite lattice, where positions are absolute.
     let first = sums.emission_variance(0);
+    let mut origin = None;
     for t in 0..frames {
         c.emissions
             .push((sums.emissions[t] + sums.overflow[t]) as f64);
@@ -152,22 +198,40 @@ pub fn curves_from_sums(sums: &FrameSums, weights: &[f64]) -> Curves {
         c.msd_stderr
             .push(m.map(|(_, se)| se.hypot(first.map_or(0.0, |f| f.1))));
         let cell = |k: usize, s: usize| sums.occupancy[k][t * states + s] as f64;
-        let (mut w, mut m1, mut m2) = (0.0, 0.0, 0.0);
+        let mut m = [0.0; 5];
+        let (mut alive, mut levels) = (0.0, 0.0);
         for (s, r) in weights.iter().enumerate() {
             c.populations[s].push(cell(0, s) / walkers);
             c.emissions_by_state[s].push(sums.emission_state[t * states + s] as f64);
-            w += r * cell(0, s);
-            m1 += r * cell(1, s);
-            m2 += r * cell(2, s);
+            for (k, m) in m.iter_mut().enumerate() {
+                *m += r * cell(k, s);
+            }
+            alive += cell(0, s);
+            levels += cell(5, s);
         }
+        let w = m[0];
         c.intensity.push(w / walkers);
-        let mean = m1 / w;
-        c.msd_occupancy
-            .push((w > 0.0).then(|| (m2 / w - mean * mean).max(0.0)));
+        // The variance along x (k = 1) or y (k = 3), less frame 0's: 0 there unless
+        // positions are absolute.
+        let var = |k: usize| {
+            let mean = m[k] / w;
+            (w > 0.0).then(|| (m[k + 1] / w - mean * mean).max(0.0))
+        };
+        let (x, y) = (var(1), var(3));
+        let o: (f64, f64) = *origin.get_or_insert((x.unwrap_or(0.0), y.unwrap_or(0.0)));
+        c.msd_occupancy.push(x.map(|x| x - o.0));
+        c.msd_y.push(y.map(|y| y - o.1));
+        c.msd_r2
+            .push(x.zip(y).map(|(x, y)| (x - o.0 + y - o.1) / 2.0));
+        c.mean_energy_mev[t] = readout
+            .level_mev
+            .filter(|_| alive > 0.0)
+            .map(|l| l * levels / alive);
         let counts: Vec<f64> = (0..states).map(|s| cell(0, s)).collect();
         c.occupancy_walkers
             .push(effective_walkers(weights, &counts));
     }
+    c.derive_local(readout.dt_ps);
     c
 }
 

@@ -20,9 +20,9 @@ pub struct FrameSums {
     pub overflow: Vec<i128>,
     /// `[t * states + s]`: emissions in frame t from state s.
     pub emission_state: Vec<i128>,
-    /// `[t * states + s]`: walkers in state s at the start of frame t, and their sums of
-    /// dx and dx^2.
-    pub occupancy: [Vec<i128>; 3],
+    /// `[k][t * states + s]`: walkers in state s at the start of frame t (k = 0), and
+    /// their sums of dx, dx^2, dy, dy^2 and signed energy level (k = 1..=5).
+    pub occupancy: [Vec<i128>; MOMENTS],
 }
 
 impl FrameSums {
@@ -71,10 +71,14 @@ impl FrameSums {
                 let i = t * states + st;
                 let m = &moments[i * MOMENTS..][..MOMENTS];
                 s.emission_state[i] = count(layout.emission_state_offset() + i);
-                s.occupancy[0][i] = i128::from(m[0]);
-                s.occupancy[1][i] = i128::from(m[1]);
-                // The sum of dx^2 is a u64 stored in an i64 (as in Histograms::moments).
-                s.occupancy[2][i] = i128::from(m[2] as u64);
+                for (k, &v) in m.iter().enumerate() {
+                    // Sums of squares are u64s stored in i64s (as in Histograms::moments).
+                    s.occupancy[k][i] = if k == 2 || k == 4 {
+                        i128::from(v as u64)
+                    } else {
+                        i128::from(v)
+                    };
+                }
             }
         }
         s

@@ -9,7 +9,7 @@
 //! a ratio of sums) because each estimate rests on nearly all the walkers.
 
 use super::summary::{summarise, Summary};
-use super::{curves_from_sums, Curves, FrameSums};
+use super::{curves_from_sums, Curves, FrameSums, Readout};
 
 /// Most walker blocks of a point: 16 leave-one-out estimates pin a standard error to
 /// within ~18 %.
@@ -49,24 +49,27 @@ pub struct Estimate {
 }
 
 impl Estimate {
-    /// Noise-free curves (the exact backend): scalars without errors.
-    pub fn exact(curves: Curves, dt_ps: f64) -> Self {
+    /// Noise-free curves (the exact backend): scalars without errors. On the homogeneous
+    /// lattice the exact backend walks, y and <r^2>/2 are x.
+    pub fn exact(mut curves: Curves, dt_ps: f64) -> Self {
+        curves.msd_y = curves.msd_occupancy.clone();
+        curves.msd_r2 = curves.msd_occupancy.clone();
+        curves.derive_local(dt_ps);
         let summary = summarise(&curves, &[], dt_ps);
         Estimate { curves, summary }
     }
 }
 
-/// The estimate of a point from its blocks' sums; `weights[s]` is state s's radiative
-/// probability per frame (or rate x dt).
-pub fn estimate(blocks: &[FrameSums], weights: &[f64], dt_ps: f64) -> Estimate {
+/// The estimate of a point from its blocks' sums.
+pub fn estimate(blocks: &[FrameSums], readout: &Readout) -> Estimate {
     let total = FrameSums::total(blocks);
-    let mut curves = curves_from_sums(&total, weights);
+    let mut curves = curves_from_sums(&total, readout);
     let leave_out: Vec<Curves> = if blocks.len() < 2 {
         Vec::new()
     } else {
         blocks
             .iter()
-            .map(|b| curves_from_sums(&total.minus(b), weights))
+            .map(|b| curves_from_sums(&total.minus(b), readout))
             .collect()
     };
     for t in 0..curves.frames() {
@@ -76,8 +79,14 @@ pub fn estimate(blocks: &[FrameSums], weights: &[f64], dt_ps: f64) -> Estimate {
         curves.intensity_stderr[t] = per(|c, t| Some(c.intensity[t]));
         curves.msd_occupancy_stderr[t] =
             curves.msd_occupancy[t].and(per(|c, t| c.msd_occupancy[t]));
+        curves.msd_y_stderr[t] = curves.msd_y[t].and(per(|c, t| c.msd_y[t]));
+        curves.msd_r2_stderr[t] = curves.msd_r2[t].and(per(|c, t| c.msd_r2[t]));
+        curves.alpha_stderr[t] = curves.alpha[t].and(per(|c, t| c.alpha[t]));
+        curves.diffusivity_stderr[t] = curves.diffusivity[t].and(per(|c, t| c.diffusivity[t]));
+        curves.mean_energy_stderr_mev[t] =
+            curves.mean_energy_mev[t].and(per(|c, t| c.mean_energy_mev[t]));
     }
-    let summary = summarise(&curves, &leave_out, dt_ps);
+    let summary = summarise(&curves, &leave_out, readout.dt_ps);
     Estimate { curves, summary }
 }
 

@@ -57,18 +57,37 @@ impl Geometry {
         }
     }
 
-    /// Probability that a hop moves x by +1 (the same for -1; the rest leave x unchanged).
-    ///
-    /// paper: nearest (+-1, 0) weigh 1 each, diagonals (+-1, +-1) 1/8 each, out of 4.5:
-    /// (1 + 2/8) / 4.5 = 5/18. nn: 1/4. cubic: (1 + 4/8) / 7.5 = 1/5.
-    pub fn step_plus_probability(self) -> f64 {
-        match self {
-            Geometry::Paper => 5.0 / 18.0,
-            Geometry::Nn => 0.25,
-            Geometry::Cubic => 0.2,
-        }
+    /// Weight of each of [`DIRECTIONS`] within a hop (they sum to 1): the in-plane
+    /// projection of the geometry's neighbour shells, r^-6 weighted. cubic: (+-1, 0)
+    /// gathers (+-1, 0, 0) and (+-1, 0, +-1), 1 + 2/8 of 7.5; the hops along z leave
+    /// (x, y) alone.
+    pub fn direction_weights(self) -> [f64; 9] {
+        let (near, diagonal, still, total) = match self {
+            Geometry::Paper => (1.0, 1.0 / 8.0, 0.0, 4.5),
+            Geometry::Nn => (1.0, 0.0, 0.0, 4.0),
+            Geometry::Cubic => (1.25, 1.0 / 8.0, 2.0, 7.5),
+        };
+        let mut w = [near / total; 9];
+        w[4..8].fill(diagonal / total);
+        w[8] = still / total;
+        w
     }
 }
+
+/// The in-plane steps (dx, dy) a hop may make, in the order of a state's outcome row:
+/// the four nearest neighbours, the four diagonals, then a hop that leaves (x, y) alone
+/// (cubic's hops along z).
+pub const DIRECTIONS: [(i32, i32); 9] = [
+    (1, 0),
+    (-1, 0),
+    (0, 1),
+    (0, -1),
+    (1, 1),
+    (-1, -1),
+    (1, -1),
+    (-1, 1),
+    (0, 0),
+];
 
 /// How state parameters are given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -159,6 +178,9 @@ pub struct Scenario {
     pub record_profiles: bool,
     /// The virtual microscope, when the scenario has one: results gain the apparent MSD.
     pub microscope: Option<crate::microscope::Microscope>,
+    /// The energy landscape, voids and edges, when the scenario has one (the exact
+    /// backend refuses it).
+    pub landscape: Option<crate::landscape::Landscape>,
     /// Half-width of the displacement histograms; |dx| beyond goes to the overflow bin.
     pub max_dx_sites: u32,
     /// Also record the full occupancy histograms O[t][s][dx] (slower: a count per
@@ -171,6 +193,14 @@ impl Scenario {
     /// (`record_profiles`) or for the microscope.
     pub fn records_positions(&self) -> bool {
         self.record_profiles || self.microscope.is_some()
+    }
+
+    /// The walker's coordinates start at its spot position rather than at 0
+    /// ([`crate::landscape::Landscape::absolute_positions`]).
+    pub fn absolute_positions(&self) -> bool {
+        self.landscape
+            .as_ref()
+            .is_some_and(|l| l.absolute_positions())
     }
 
     /// Reads, parses and validates a scenario file without a sweep

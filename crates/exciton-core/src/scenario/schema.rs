@@ -92,6 +92,9 @@ pub(super) struct ScenarioFile {
     /// The virtual microscope (MODEL.md section 10): the apparent MSD of every frame.
     #[serde(default)]
     pub(super) microscope: Option<crate::microscope::Microscope>,
+    /// Site energies, voids and a finite lattice (MODEL.md section 9).
+    #[serde(default)]
+    pub(super) landscape: Option<crate::landscape::Landscape>,
     /// Figures to draw from the results (see `figures.rs`).
     #[serde(default)]
     #[allow(dead_code)] // read by the sweep layer from the JSON, typed here for validation

@@ -7,6 +7,7 @@
 
 mod check;
 mod initial;
+mod landscape;
 mod limits;
 mod sample;
 mod states;
@@ -62,6 +63,20 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         .map(|m| microscope(c, m))
         .transpose()?;
 
+    let landscape = spec
+        .landscape
+        .clone()
+        .map(|l| landscape::landscape(c, l, &spec, temperature_k))
+        .transpose()?;
+    let max_dx_sites = landscape::max_dx(
+        c,
+        landscape.as_ref(),
+        max_dx_sites,
+        &spec,
+        names.len(),
+        counts.frames,
+    )?;
+
     Ok(Scenario {
         name: spec.name,
         file: file.to_path_buf(),
@@ -78,6 +93,7 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         temperature_k,
         record_profiles: spec.record_profiles,
         microscope,
+        landscape,
         max_dx_sites,
         occupancy_profile: spec.histogram.occupancy_profile,
     })

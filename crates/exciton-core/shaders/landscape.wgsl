@@ -1,0 +1,122 @@
+// The walk kernel's landscape (appended to walk.wgsl): where a walker may go and at
+// what level it arrives. A site's properties are never stored: they come from an
+// integer hash of (landscape key, x, y), the same on every device; energies are
+// quantised through the level table and hops accepted through the acceptance table,
+// both in `outcome` (exciton_core::landscape). CPU port:
+// crates/exciton-core/src/kernels/landscape.rs.
+
+// What hop_level returns for a hop that is not made (no level is this low).
+const NO_HOP: i32 = -2147483647 - 1;
+
+// C. Wellons' lowbias32: a 32-bit integer hash with good avalanche.
+fn lowbias32(v: u32) -> u32 {
+    var x = v;
+    x ^= x >> 16u;
+    x *= 0x7feb352du;
+    x ^= x >> 15u;
+    x *= 0x846ca68bu;
+    x ^= x >> 16u;
+    return x;
+}
+
+fn site_hash(key: u32, x: i32, y: i32) -> u32 {
+    return lowbias32(key ^ lowbias32(bitcast<u32>(x) ^ lowbias32(bitcast<u32>(y) + 0x9e3779b9u)));
+}
+
+// Two independent draws from a site's hash.
+fn void_draw(h: u32) -> u32 {
+    return lowbias32(h ^ 0x68bc21ebu);
+}
+
+fn energy_draw(h: u32) -> u32 {
+    return lowbias32(h + 0x02e5be93u);
+}
+
+// The high 32 bits of a * b, in 16-bit halves (no 64-bit integers needed).
+fn mulhi(a: u32, b: u32) -> u32 {
+    let a0 = a & 0xffffu;
+    let a1 = a >> 16u;
+    let b0 = b & 0xffffu;
+    let b1 = b >> 16u;
+    let m1 = a1 * b0;
+    let m2 = a0 * b1;
+    let carry = ((a0 * b0) >> 16u) + (m1 & 0xffffu) + (m2 & 0xffffu);
+    return a1 * b1 + (m1 >> 16u) + (m2 >> 16u) + (carry >> 16u);
+}
+
+// The in-plane step of direction k, two bits per direction (step + 1) in the prelude's
+// DIR_X_BITS and DIR_Y_BITS.
+fn direction(k: u32) -> vec2<i32> {
+    return vec2<i32>(i32((DIR_X_BITS >> (2u * k)) & 3u) - 1, i32((DIR_Y_BITS >> (2u * k)) & 3u) - 1);
+}
+
+// A coordinate on a periodic axis of n sites, into -(n / 2)..n - n / 2.
+fn wrap(v: i32, n: u32) -> i32 {
+    let half = i32(n / 2u);
+    var m = (v + half) % i32(n);
+    if (m < 0) {
+        m += i32(n);
+    }
+    return m - half;
+}
+
+// Whether coordinate v lies on an axis of n sites (0: unbounded).
+fn inside(v: i32, n: u32) -> bool {
+    let half = i32(n / 2u);
+    return n == 0u || (v >= -half && v < i32(n) - half);
+}
+
+// The hash of the site at (x, y) (periodic edges: wrapped).
+fn site_of(p: PointParams, x: i32, y: i32) -> u32 {
+    if (p.size_x != 0u && p.edges == EDGES_PERIODIC) {
+        return site_hash(p.land_key, wrap(x, p.size_x), wrap(y, p.size_y));
+    }
+    return site_hash(p.land_key, x, y);
+}
+
+// (x, y) is on the lattice and not a void.
+fn open_site(p: PointParams, x: i32, y: i32) -> bool {
+    let periodic = p.edges == EDGES_PERIODIC;
+    if (!periodic && !(inside(x, p.size_x) && inside(y, p.size_y))) {
+        return false;
+    }
+    return void_draw(site_of(p, x, y)) >= p.void_threshold;
+}
+
+// A site's signed energy level: the first entry of the level table above its energy
+// draw (binary search), less the middle level.
+fn level_of(p: PointParams, h: u32) -> i32 {
+    let u = energy_draw(h);
+    var lo = 0u;
+    var hi = p.levels - 1u;
+    while (lo < hi) {
+        let mid = (lo + hi) / 2u;
+        if (u < outcome[p.level_base + mid]) {
+            hi = mid;
+        } else {
+            lo = mid + 1u;
+        }
+    }
+    return i32(lo) - i32((p.levels - 1u) / 2u);
+}
+
+fn level_at(p: PointParams, x: i32, y: i32) -> i32 {
+    return level_of(p, site_of(p, x, y));
+}
+
+// The level the walker arrives at by the hop s, or NO_HOP. r is where the frame's draw
+// lies within the direction's share of `width` draws, uniform over it: below
+// width x acceptance / 2^32 the hop is accepted.
+fn hop_level(p: PointParams, w: Walker, s: vec2<i32>, r: u32, width: u32) -> i32 {
+    let x = w.x0 + w.dx + s.x;
+    let y = w.y0 + w.dy + s.y;
+    if (!open_site(p, x, y)) {
+        return NO_HOP;
+    }
+    let level = level_at(p, x, y);
+    let accept = outcome[p.accept_base + u32(level - w.level + i32(p.levels) - 1)];
+    if (accept != 0xffffffffu && r >= mulhi(width, accept)) {
+        return NO_HOP;
+    }
+    return level;
+}

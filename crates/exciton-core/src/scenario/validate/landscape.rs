@@ -1,0 +1,100 @@
+//! The `landscape` block: site-energy disorder, voids and a finite lattice.
+
+use super::check::Check;
+use crate::error::{ScenarioError, ScenarioErrorKind as Kind};
+use crate::landscape::{Edges, Landscape, MAX_SIZE};
+use crate::scenario::schema::ScenarioFile;
+use crate::scenario::Geometry;
+
+/// Largest energy disorder, meV: beyond it the levels are wider than any kB T a film
+/// is measured at, and nothing would hop uphill.
+const MAX_SIGMA_MEV: f64 = 1000.0;
+
+pub(super) fn landscape(
+    c: Check,
+    l: Landscape,
+    spec: &ScenarioFile,
+    temperature_k: Option<f64>,
+) -> Result<Landscape, ScenarioError> {
+    let sigma = c.number("landscape.energy_sigma_meV", l.energy_sigma_mev)?;
+    if sigma > MAX_SIGMA_MEV {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "landscape.energy_sigma_meV",
+            format!("{sigma} is above the limit of {MAX_SIGMA_MEV} meV"),
+        ));
+    }
+    if sigma > 0.0 && temperature_k.is_none() {
+        return Err(c.fail(
+            Kind::Missing,
+            "landscape.energy_sigma_meV",
+            "energetic disorder needs temperature_K: hops uphill are accepted with exp(-dE / kB T)",
+        ));
+    }
+    let f = c.number("landscape.void_fraction", l.void_fraction)?;
+    if f >= 1.0 {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "landscape.void_fraction",
+            format!("{f} leaves no site: it must be below 1"),
+        ));
+    }
+    if let Some(size) = l.size {
+        for (axis, n) in ["x", "y"].iter().zip(size) {
+            if !(1..=MAX_SIZE).contains(&n) {
+                return Err(c.fail(
+                    Kind::OutOfRange,
+                    "landscape.size",
+                    format!("{n} sites along {axis}: a side has 1 to {MAX_SIZE} sites"),
+                ));
+            }
+        }
+    } else if l.edges != Edges::Open {
+        return Err(c.fail(
+            Kind::Missing,
+            "landscape.edges",
+            "edges need landscape.size: [N, M] sites (without a size the lattice is unbounded)",
+        ));
+    }
+    if spec.lattice.geometry == Geometry::Cubic {
+        return Err(c.fail(
+            Kind::Conflict,
+            "lattice.geometry",
+            "a landscape is a 2D film: use geometry \"paper\" or \"nn\" (cubic hops along z would leave the landscape's plane)",
+        ));
+    }
+    Ok(l)
+}
+
+/// On a finite lattice with absolute positions the histograms span the lattice (no
+/// walker gets beyond it); otherwise the half-width validated before.
+pub(super) fn max_dx(
+    c: Check,
+    l: Option<&Landscape>,
+    max_dx_sites: u32,
+    spec: &ScenarioFile,
+    states: usize,
+    frames: u32,
+) -> Result<u32, ScenarioError> {
+    let Some(size) = l.filter(|l| l.absolute_positions()).and_then(|l| l.size) else {
+        return Ok(max_dx_sites);
+    };
+    let half = size[0].max(size[1]) / 2;
+    let layout = crate::histogram::HistLayout::new(
+        1,
+        states as u32,
+        half,
+        0,
+        spec.histogram.occupancy_profile,
+        false,
+    );
+    let frames = u64::from(frames);
+    if layout.len() as u64 * frames > crate::scenario::MAX_HISTOGRAM_COUNTERS {
+        return Err(c.fail(
+            Kind::TooLarge,
+            "landscape.size",
+            format!("histograms spanning {half} sites each side over {frames} frames would exceed the limit of {} counters: a smaller lattice or fewer frames", crate::scenario::MAX_HISTOGRAM_COUNTERS),
+        ));
+    }
+    Ok(half)
+}
