@@ -222,7 +222,7 @@ fn narrow_histogram_overflow_and_occupancy_profile_are_bit_identical() {
 
 #[test]
 fn long_runs_cross_workgroup_memory_chunks_bit_identically() {
-    // 16 states leave 95 frames per chunk of workgroup memory: 400 frames take five
+    // 16 states leave 47 frames per chunk of workgroup memory: 400 frames take nine
     // chunks, and walkers change state, step and die across chunk boundaries.
     let Some(gpu) = gpu_engine() else { return };
     let mut v = with_walkers(six_states(), 5_000);
@@ -348,4 +348,36 @@ fn walker_indices_across_the_32_bit_carry_and_at_1e12_are_bit_identical() {
             first + 3000
         );
     }
+}
+
+#[test]
+fn landscapes_are_bit_identical_across_batches() {
+    // Energies, voids and every kind of edge, in both clocks, cut into dispatches and
+    // read-backs: the site hash, the level search, the acceptance from the draw's place
+    // in its share and the start's retries must decide alike on both.
+    let Some(gpu) = gpu_engine() else { return };
+    let gpu = gpu.with_batch(9_999).with_flush_every(20_000);
+    let mut v = with_walkers(paper_json(), 29_997);
+    set(&mut v, "temperature_K", json!(40.0));
+    set(
+        &mut v,
+        "landscape",
+        json!({ "seed": 7, "energy_sigma_meV": 12.0, "void_fraction": 0.3 }),
+    );
+    bit_identical("landscape, unbounded", &v, &gpu);
+    set(
+        &mut v,
+        "landscape",
+        json!({ "seed": 8, "energy_sigma_meV": 6.0, "void_fraction": 0.1, "size": [21, 14], "edges": "reflecting" }),
+    );
+    set(&mut v, "record_profiles", json!(true));
+    bit_identical("landscape, reflecting 21 x 14", &v, &gpu);
+    let mut v = with_walkers(super::mc_vs_exact::rates_nn(), 20_000);
+    set(&mut v, "temperature_K", json!(300.0));
+    set(
+        &mut v,
+        "landscape",
+        json!({ "seed": 9, "energy_sigma_meV": 30.0, "void_fraction": 0.45, "size": [9, 12], "edges": "periodic" }),
+    );
+    bit_identical("landscape, periodic, continuous time", &v, &gpu);
 }

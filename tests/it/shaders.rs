@@ -126,6 +126,17 @@ fn walk_kernel_constants_come_from_rust() {
         value("OUTCOME_TO") as usize,
         exciton_core::model::OUTCOME_TO
     );
+    // The hop directions as the shader unpacks them (two bits per direction, step + 1).
+    let (xb, yb) = (value("DIR_X_BITS"), value("DIR_Y_BITS"));
+    let unpacked: Vec<(i32, i32)> = (0..9)
+        .map(|k| {
+            (
+                ((xb >> (2 * k)) & 3) as i32 - 1,
+                ((yb >> (2 * k)) & 3) as i32 - 1,
+            )
+        })
+        .collect();
+    assert_eq!(unpacked, exciton_core::scenario::DIRECTIONS);
     // The largest state table still leaves a chunk of at least one frame.
     assert!(walk::chunk_frames(exciton_core::scenario::MAX_STATES as u32) >= 1);
 }
@@ -160,6 +171,12 @@ fn every_shader_file_is_covered() {
     files.sort();
     assert_eq!(
         files,
-        ["rng.wgsl", "rng64.wgsl", "rng_probe.wgsl", "walk.wgsl"]
+        [
+            "landscape.wgsl",
+            "rng.wgsl",
+            "rng64.wgsl",
+            "rng_probe.wgsl",
+            "walk.wgsl"
+        ]
     );
 }

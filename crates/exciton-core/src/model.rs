@@ -13,10 +13,8 @@
 //! rates) these thresholds really implement, so Monte Carlo and exact agree in
 //! expectation exactly, not only up to the 2^-32 quantisation.
 
-use crate::rng::{
-    cumulative_thresholds, poisson_table, threshold_probabilities, SpotTable,
-};
 use crate::landscape::LandscapeTables;
+use crate::rng::{cumulative_thresholds, poisson_table, threshold_probabilities, SpotTable};
 use crate::scenario::{Scenario, StateTable, Units, DIRECTIONS};
 
 /// How time advances in a walk.

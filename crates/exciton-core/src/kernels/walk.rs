@@ -14,12 +14,14 @@
 //! ([`Pcg32::next_pass`]) for a CPU's vector unit. Draws, decisions and integers are
 //! the same.
 
-use crate::histogram::{Batch, HistLayout, DEVICE_MOMENT_COPIES, DEVICE_MOMENT_WORDS, MOMENTS};
 use super::landscape::{direction, hop_level, level_at, open_site, NO_HOP};
+use crate::histogram::{Batch, HistLayout, DEVICE_MOMENT_COPIES, DEVICE_MOMENT_WORDS, MOMENTS};
 use crate::landscape::{landscape_key, Edges, START_TRIES};
-use crate::model::{WalkTables, OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO};
-use crate::scenario::DIRECTIONS;
+use crate::model::{
+    WalkTables, OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO,
+};
 use crate::rng::{Pcg32, PASS};
+use crate::scenario::DIRECTIONS;
 use bytemuck::{Pod, Zeroable};
 
 /// Walkers per workgroup of `walk.wgsl` (`WORKGROUP_SIZE`): dispatches are cut in these.
@@ -302,7 +304,15 @@ fn arrive_or_leave(p: &PointParams, diffs: &mut [i64], t: u32, state: u32, w: &W
 /// Mirror of `step`: from frame `t` on, a walker in `state` at (dx, dy) moves by
 /// (sx, sy) and its level changes by `dlevel`.
 #[inline(always)]
-fn step(p: &PointParams, diffs: &mut [i64], t: u32, state: u32, w: &Walker, s: (i32, i32), dlevel: i32) {
+fn step(
+    p: &PointParams,
+    diffs: &mut [i64],
+    t: u32,
+    state: u32,
+    w: &Walker,
+    s: (i32, i32),
+    dlevel: i32,
+) {
     let c = ((t * p.states + state) as usize) * MOMENTS;
     if s.0 != 0 {
         diffs[c + 1] += i64::from(s.0);
@@ -350,7 +360,14 @@ fn hop(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: 
     let mut level = w.level;
     if p.landscape != 0 {
         let start = b.outcome[th + OUTCOME_DIR + k - 1];
-        level = hop_level(p, b.outcome, w, s, u - start, b.outcome[th + OUTCOME_DIR + k] - start);
+        level = hop_level(
+            p,
+            b.outcome,
+            w,
+            s,
+            u - start,
+            b.outcome[th + OUTCOME_DIR + k] - start,
+        );
         if level == NO_HOP {
             return;
         }

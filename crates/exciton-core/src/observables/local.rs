@@ -31,8 +31,7 @@ impl Prefix {
 
     /// The least-squares slope over frames lo..=hi, from at least 3 values.
     fn slope(&self, lo: usize, hi: usize) -> Option<f64> {
-        let [n, x, y, xy, xx] =
-            std::array::from_fn(|k| self.sums[hi + 1][k] - self.sums[lo][k]);
+        let [n, x, y, xy, xx] = std::array::from_fn(|k| self.sums[hi + 1][k] - self.sums[lo][k]);
         let var = xx - x * x / n;
         (n >= 3.0 && var > 0.0).then(|| (xy - x * y / n) / var)
     }
@@ -41,7 +40,9 @@ impl Prefix {
 /// The frames of the window around frame t (t >= 1) of `frames`.
 fn window(t: usize, frames: usize) -> (usize, usize) {
     let lo = ((t as f64 / WINDOW).floor() as usize).clamp(1, t.saturating_sub(1).max(1));
-    let hi = ((t as f64 * WINDOW).ceil() as usize).max(t + 1).min(frames - 1);
+    let hi = ((t as f64 * WINDOW).ceil() as usize)
+        .max(t + 1)
+        .min(frames - 1);
     (lo, hi)
 }
 
@@ -76,9 +77,7 @@ mod tests {
     fn a_power_law_has_its_exponent_and_its_derivative() {
         // MSD = 3 t^0.6 (t in frames of 25 ps): alpha = 0.6, D = 0.9 t^-0.4 / 2 per frame.
         let dt = 25.0;
-        let msd: Vec<Option<f64>> = (0..400)
-            .map(|t| Some(3.0 * (t as f64).powf(0.6)))
-            .collect();
+        let msd: Vec<Option<f64>> = (0..400).map(|t| Some(3.0 * (t as f64).powf(0.6))).collect();
         let (alpha, d) = local_slopes(&msd, dt);
         assert_eq!(alpha[0], None);
         for t in [20, 100, 300] {

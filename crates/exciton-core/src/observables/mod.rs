@@ -10,11 +10,11 @@ mod sums;
 mod uncertainty;
 
 pub use blocks::BlockResult;
+pub use local::local_slopes;
 pub use summary::{
     sites2_ps_to_cm2_s, summarise, tau_pl, tau_pl_peak, Summary, MIN_RELIABLE, T_MAX_MIN_WALKERS,
 };
 pub use sums::FrameSums;
-pub use local::local_slopes;
 pub use uncertainty::{block_ranges, estimate, Estimate};
 
 /// What turns a point's sums into curves besides the sums themselves.

@@ -30,6 +30,9 @@ pub fn point_csv(p: &PointResult) -> String {
     s += &String::from(
         "frame,time_ps,intensity,intensity_stderr,emissions,msd_sites2,msd_stderr_sites2,msd_nm2,msd_reliable,msd_occupancy_sites2,msd_occupancy_stderr_sites2,msd_occupancy_nm2,msd_occupancy_stderr_nm2,occupancy_walkers",
     );
+    for name in super::CURVES_2D {
+        s += &format!(",{name}");
+    }
     let apparent = !p.apparent_msd_nm2.is_empty();
     if apparent {
         s += ",apparent_msd_nm2,apparent_msd_stderr_nm2";
@@ -57,6 +60,9 @@ pub fn point_csv(p: &PointResult) -> String {
             at(&p.msd_occupancy_stderr_nm2),
             p.occupancy_walkers[t],
         );
+        for v in p.curves_2d() {
+            s += &format!(",{}", at(v));
+        }
         if apparent {
             s += &format!(
                 ",{},{}",

@@ -79,6 +79,47 @@ pub struct PointResult {
     pub msd_occupancy_nm2: Vec<Option<f64>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub msd_occupancy_stderr_nm2: Vec<Option<f64>>,
+    /// The occupancy-weighted MSD along y and the 2D mean <r^2>/2 (compare with
+    /// `msd_occupancy_*`, along x): isotropy made visible.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub msd_y_sites2: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub msd_y_stderr_sites2: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub msd_r2_sites2: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub msd_r2_stderr_sites2: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub msd_r2_nm2: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub msd_r2_stderr_nm2: Vec<Option<f64>>,
+    /// The local exponent d ln MSD / d ln t and D(t) = (1/2) d MSD / dt of `msd_r2`,
+    /// smoothed over frames within a factor 1.25 of t: how sub-diffusion is read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alpha: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alpha_stderr: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diffusivity_sites2_ps: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diffusivity_stderr_sites2_ps: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diffusivity_cm2_s: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diffusivity_stderr_cm2_s: Vec<Option<f64>>,
+    /// Mean site energy of the living walkers, meV (with a landscape only).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        rename = "mean_energy_meV"
+    )]
+    pub mean_energy_mev: Vec<Option<f64>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        rename = "mean_energy_stderr_meV"
+    )]
+    pub mean_energy_stderr_mev: Vec<Option<f64>>,
     /// Effective walkers behind the occupancy estimator per frame (its noise ~ 1/sqrt);
     /// below 100 a frame is unreliable.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -138,6 +179,7 @@ impl PointResult {
         let a2 = pitch * pitch;
         let nm2 = |v: &[Option<f64>]| v.iter().map(|m| m.map(|m| m * a2)).collect();
         let cm2_s = |d: Option<f64>| d.map(|d| sites2_ps_to_cm2_s(d, pitch));
+        let cm2_s_all = |v: &[Option<f64>]| v.iter().map(|&d| cm2_s(d)).collect();
         let names = &scenario.states.names;
         let per_walker = |e: &Vec<f64>| e.iter().map(|v| v / curves.walkers as f64).collect();
         PointResult {
@@ -179,6 +221,20 @@ impl PointResult {
             msd_occupancy_stderr_sites2: curves.msd_occupancy_stderr.clone(),
             msd_occupancy_nm2: nm2(&curves.msd_occupancy),
             msd_occupancy_stderr_nm2: nm2(&curves.msd_occupancy_stderr),
+            msd_y_sites2: curves.msd_y.clone(),
+            msd_y_stderr_sites2: curves.msd_y_stderr.clone(),
+            msd_r2_sites2: curves.msd_r2.clone(),
+            msd_r2_stderr_sites2: curves.msd_r2_stderr.clone(),
+            msd_r2_nm2: nm2(&curves.msd_r2),
+            msd_r2_stderr_nm2: nm2(&curves.msd_r2_stderr),
+            alpha: curves.alpha.clone(),
+            alpha_stderr: curves.alpha_stderr.clone(),
+            diffusivity_sites2_ps: curves.diffusivity.clone(),
+            diffusivity_stderr_sites2_ps: curves.diffusivity_stderr.clone(),
+            diffusivity_cm2_s: cm2_s_all(&curves.diffusivity),
+            diffusivity_stderr_cm2_s: cm2_s_all(&curves.diffusivity_stderr),
+            mean_energy_mev: curves.mean_energy_mev.clone(),
+            mean_energy_stderr_mev: curves.mean_energy_stderr_mev.clone(),
             occupancy_walkers: curves.occupancy_walkers.clone(),
             emission_overflow: curves.overflow.clone(),
             tau_pl_ps: summary.tau_pl_ps,
@@ -208,6 +264,25 @@ impl PointResult {
         }
     }
 }
+
+/// The names of [`PointResult::curves_2d_mut`] in results.json, curves.parquet and the
+/// CSVs.
+pub const CURVES_2D: [&str; 14] = [
+    "msd_y_sites2",
+    "msd_y_stderr_sites2",
+    "msd_r2_sites2",
+    "msd_r2_stderr_sites2",
+    "msd_r2_nm2",
+    "msd_r2_stderr_nm2",
+    "alpha",
+    "alpha_stderr",
+    "diffusivity_sites2_ps",
+    "diffusivity_stderr_sites2_ps",
+    "diffusivity_cm2_s",
+    "diffusivity_stderr_cm2_s",
+    "mean_energy_meV",
+    "mean_energy_stderr_meV",
+];
 
 /// Everything `results.json` holds.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -321,10 +396,54 @@ impl PointResult {
         self.msd_occupancy_stderr_sites2 = Vec::new();
         self.msd_occupancy_nm2 = Vec::new();
         self.msd_occupancy_stderr_nm2 = Vec::new();
+        for v in self.curves_2d_mut() {
+            *v = Vec::new();
+        }
         self.occupancy_walkers = Vec::new();
         self.emission_overflow = Vec::new();
         self.apparent_msd_nm2 = Vec::new();
         self.apparent_msd_stderr_nm2 = Vec::new();
+    }
+
+    /// The curves of the 2D walker (y, <r^2>/2, alpha, D(t), mean energy; null without a
+    /// landscape), in the order of [`CURVES_2D`].
+    pub fn curves_2d(&self) -> [&Vec<Option<f64>>; 14] {
+        [
+            &self.msd_y_sites2,
+            &self.msd_y_stderr_sites2,
+            &self.msd_r2_sites2,
+            &self.msd_r2_stderr_sites2,
+            &self.msd_r2_nm2,
+            &self.msd_r2_stderr_nm2,
+            &self.alpha,
+            &self.alpha_stderr,
+            &self.diffusivity_sites2_ps,
+            &self.diffusivity_stderr_sites2_ps,
+            &self.diffusivity_cm2_s,
+            &self.diffusivity_stderr_cm2_s,
+            &self.mean_energy_mev,
+            &self.mean_energy_stderr_mev,
+        ]
+    }
+
+    /// The same, to fill.
+    pub fn curves_2d_mut(&mut self) -> [&mut Vec<Option<f64>>; 14] {
+        [
+            &mut self.msd_y_sites2,
+            &mut self.msd_y_stderr_sites2,
+            &mut self.msd_r2_sites2,
+            &mut self.msd_r2_stderr_sites2,
+            &mut self.msd_r2_nm2,
+            &mut self.msd_r2_stderr_nm2,
+            &mut self.alpha,
+            &mut self.alpha_stderr,
+            &mut self.diffusivity_sites2_ps,
+            &mut self.diffusivity_stderr_sites2_ps,
+            &mut self.diffusivity_cm2_s,
+            &mut self.diffusivity_stderr_cm2_s,
+            &mut self.mean_energy_mev,
+            &mut self.mean_energy_stderr_mev,
+        ]
     }
 
     /// The point holds its curves (not stripped for a large run).

@@ -8,7 +8,7 @@
 //! BYTE_STREAM_SPLIT and zstd (smooth curves share their exponent bytes), the point,
 //! frame, time and swept values with dictionaries.
 
-use super::PointResult;
+use super::{PointResult, CURVES_2D};
 use crate::error::Error;
 use arrow_array::builder::{
     BooleanBuilder, Float64Builder, StringBuilder, UInt32Builder, UInt64Builder,
@@ -176,6 +176,7 @@ fn schema(params: &[(String, ParamKind)], states: &[String], apparent: bool) -> 
     }
     fields.push(Field::new("frame", DataType::UInt32, false));
     fields.extend(F64_COLUMNS.iter().map(|c| f64_col(c.0)));
+    fields.extend(CURVES_2D.iter().map(|c| f64_col(c)));
     fields.push(Field::new("msd_reliable", DataType::Boolean, false));
     fields.push(Field::new("emission_overflow", DataType::UInt64, false));
     if apparent {
@@ -218,7 +219,9 @@ impl Rows {
                 })
                 .collect(),
             frame: UInt32Builder::new(),
-            f64s: F64_COLUMNS.iter().map(|_| Float64Builder::new()).collect(),
+            f64s: (0..F64_COLUMNS.len() + CURVES_2D.len())
+                .map(|_| Float64Builder::new())
+                .collect(),
             reliable: BooleanBuilder::new(),
             overflow: UInt64Builder::new(),
             apparent: apparent.then(|| [Float64Builder::new(), Float64Builder::new()]),
@@ -242,8 +245,12 @@ impl Rows {
                 }
             }
             self.frame.append_value(t as u32);
-            for (c, b) in F64_COLUMNS.iter().zip(&mut self.f64s) {
+            let (fixed, two_d) = self.f64s.split_at_mut(F64_COLUMNS.len());
+            for (c, b) in F64_COLUMNS.iter().zip(fixed) {
                 b.append_option((c.1)(p, t));
+            }
+            for (v, b) in p.curves_2d().iter().zip(two_d) {
+                b.append_option(v.get(t).copied().flatten());
             }
             self.reliable
                 .append_value(p.msd_reliable.get(t).copied().unwrap_or(false));
@@ -468,6 +475,12 @@ pub fn read_curves(path: &Path, points: &mut [PointResult]) -> Result<(), Error>
             .iter()
             .map(|c| f64s(c.0))
             .collect::<Result<_, _>>()?;
+        // Files written before the 2D walker have none of its columns.
+        let two_d: Option<Vec<Float64Array>> = batch
+            .column_by_name(CURVES_2D[0])
+            .is_some()
+            .then(|| CURVES_2D.iter().map(|c| f64s(c)).collect::<Result<_, _>>())
+            .transpose()?;
         let reliable = col("msd_reliable")?
             .as_any()
             .downcast_ref::<BooleanArray>()
@@ -509,6 +522,9 @@ pub fn read_curves(path: &Path, points: &mut [PointResult]) -> Result<(), Error>
             let p = &mut points[i];
             for (c, a) in F64_COLUMNS.iter().zip(&values) {
                 (c.2)(p, opt(a, r));
+            }
+            for (v, a) in p.curves_2d_mut().into_iter().zip(two_d.iter().flatten()) {
+                v.push(opt(a, r));
             }
             p.msd_reliable.push(reliable.value(r));
             p.emission_overflow.push(overflow.value(r));

@@ -108,7 +108,8 @@ class Point:
 
     Per-frame curves (``time_ps``, ``intensity``, ``intensity_stderr``, ``emissions``,
     ``msd_sites2``, ``msd_stderr_sites2``, ``msd_nm2``, ``msd_reliable``,
-    ``msd_occupancy_*``, ``occupancy_walkers``, ``emission_overflow``) are NumPy arrays;
+    ``msd_occupancy_*``, ``msd_y_*``, ``msd_r2_*``, ``alpha``, ``diffusivity_*``,
+    ``mean_energy_meV``, ``occupancy_walkers``, ``emission_overflow``) are NumPy arrays;
     ``populations`` and ``intensity_by_state`` are dicts of state name -> array;
     scalars (``tau_pl_ps``, ``d_avg_cm2_s``, ``diffusion_length_nm``, ``t_max_ps`` and
     their ``*_stderr_*``) are floats or None; ``parameters`` is the dict of swept values
@@ -161,6 +162,20 @@ _FRAME_COLUMNS = [
     "msd_occupancy_stderr_sites2",
     "msd_occupancy_nm2",
     "msd_occupancy_stderr_nm2",
+    "msd_y_sites2",
+    "msd_y_stderr_sites2",
+    "msd_r2_sites2",
+    "msd_r2_stderr_sites2",
+    "msd_r2_nm2",
+    "msd_r2_stderr_nm2",
+    "alpha",
+    "alpha_stderr",
+    "diffusivity_sites2_ps",
+    "diffusivity_stderr_sites2_ps",
+    "diffusivity_cm2_s",
+    "diffusivity_stderr_cm2_s",
+    "mean_energy_meV",
+    "mean_energy_stderr_meV",
     "occupancy_walkers",
     "emission_overflow",
 ]

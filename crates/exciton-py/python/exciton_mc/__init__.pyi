@@ -69,6 +69,25 @@ class Point:
     msd_occupancy_stderr_sites2: FloatArray
     msd_occupancy_nm2: FloatArray
     msd_occupancy_stderr_nm2: FloatArray
+    msd_y_sites2: FloatArray
+    """Occupancy-weighted MSD along y, sites^2 (compare msd_occupancy_sites2, along x)."""
+    msd_y_stderr_sites2: FloatArray
+    msd_r2_sites2: FloatArray
+    """The 2D mean <r^2>/2 of the occupancy-weighted estimator, sites^2."""
+    msd_r2_stderr_sites2: FloatArray
+    msd_r2_nm2: FloatArray
+    msd_r2_stderr_nm2: FloatArray
+    alpha: FloatArray
+    """Local exponent d ln MSD / d ln t of msd_r2, smoothed (NaN at frame 0)."""
+    alpha_stderr: FloatArray
+    diffusivity_sites2_ps: FloatArray
+    """D(t) = (1/2) d MSD / dt of msd_r2, smoothed, sites^2/ps."""
+    diffusivity_stderr_sites2_ps: FloatArray
+    diffusivity_cm2_s: FloatArray
+    diffusivity_stderr_cm2_s: FloatArray
+    mean_energy_meV: FloatArray
+    """Mean site energy of the living walkers, meV (NaN without a landscape)."""
+    mean_energy_stderr_meV: FloatArray
     occupancy_walkers: FloatArray
     """Effective walkers behind the occupancy estimator per frame."""
     emission_overflow: CountArray
