@@ -40,7 +40,7 @@ pub(crate) struct ReproduceArgs {
 }
 
 /// (file name, contents) of every figure scenario.
-pub const FIGURE_SCENARIOS: [(&str, &str); 4] = [
+pub const FIGURE_SCENARIOS: [(&str, &str); 5] = [
     (
         "paper-5nm-9K.json",
         include_str!("../../scenarios/paper-5nm-9K.json"),
@@ -56,6 +56,10 @@ pub const FIGURE_SCENARIOS: [(&str, &str); 4] = [
     (
         "fig4-temperature.json",
         include_str!("../../scenarios/fig4-temperature.json"),
+    ),
+    (
+        "disorder-migration.json",
+        include_str!("../../scenarios/disorder-migration.json"),
     ),
 ];
 
@@ -87,6 +91,15 @@ pub(crate) fn reproduce_command(args: ReproduceArgs, env: &crate::Environment) -
         let value: serde_json::Value =
             serde_json::from_str(text).with_context(|| format!("built-in {file}"))?;
         let mut plan = Plan::from_value(&value, &Path::new("scenarios").join(file))?;
+        if engine.kind() == BackendKind::Exact
+            && plan.points.iter().any(|p| p.scenario.landscape.is_some())
+        {
+            eprintln!(
+                "{}: skipped on the exact backend (it has a landscape, which only the Monte Carlo walks)",
+                plan.name
+            );
+            continue;
+        }
         for p in &mut plan.points {
             p.scenario.walkers = walkers;
         }
@@ -109,7 +122,9 @@ pub(crate) fn reproduce_command(args: ReproduceArgs, env: &crate::Environment) -
         let mut kinds = Vec::new();
         for k in &results.figures {
             let kind = FigureKind::parse(k).context("figure kind")?;
-            if kind == FigureKind::DiffusionMap && engine.kind() == BackendKind::Exact {
+            if matches!(kind, FigureKind::DiffusionMap | FigureKind::EmissionImage)
+                && engine.kind() == BackendKind::Exact
+            {
                 eprintln!(
                     "{}: no diffusion map from the exact backend (it has no profiles)",
                     plan.name

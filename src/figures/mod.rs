@@ -5,6 +5,7 @@
 //! ships in `assets/fonts`, so every machine renders the same and no system font library
 //! is needed.
 
+mod disorder;
 mod errors;
 pub mod fit_plot;
 #[cfg(test)]
@@ -126,6 +127,8 @@ pub fn draw(
             FigureKind::Temperature => sweep_charts::temperature(results, &path, &note)?,
             FigureKind::PlDecay => pl_decay::pl_decay(results, &path, &note)?,
             FigureKind::DiffusionMap => maps::diffusion_map(results, &path, &note)?,
+            FigureKind::Disorder => disorder::disorder(results, &path, &note)?,
+            FigureKind::EmissionImage => disorder::emission_image(results, &path, &note)?,
         };
         written.push(p);
     }

@@ -50,6 +50,11 @@ struct PointParams {
     levels: u32,
     level_base: u32,
     accept_base: u32,
+    image: u32,
+    image_frame: u32,
+    image_frames: u32,
+    image_half: u32,
+    image_offset: u32,
 }
 
 // Constants shared with Rust arrive in a prelude the host writes from the Rust values
@@ -108,6 +113,16 @@ fn bin(dx: i32, half: u32) -> u32 {
         return u32(dx + i32(half));
     }
     return 2u * half + 1u;
+}
+
+// The image's counter of absolute (x, y), the last one outside.
+fn image_bin(p: PointParams, x: i32, y: i32) -> u32 {
+    let h = i32(p.image_half);
+    let side = 2u * p.image_half + 1u;
+    if (abs(x) <= h && abs(y) <= h) {
+        return u32(y + h) * side + u32(x + h);
+    }
+    return side * side;
 }
 
 fn spot_offset(p: PointParams, u: u32) -> i32 {
@@ -242,7 +257,7 @@ struct Walker {
 }
 
 // Draws walker `index` of the point's segment: its generator, first state (one draw)
-// and spot position (two draws, again while the site is off the lattice or a void, up
+// and spot position (two draws, one without a landscape or an image; again while the site is off the lattice or a void, up
 // to START_TRIES times: a walker that finds none is never excited), and records its
 // arrival in frame 0.
 fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
@@ -258,7 +273,11 @@ fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
         }
     }
     var x0 = spot_offset(p, pcg_next(&rng));
-    var y0 = spot_offset(p, pcg_next(&rng));
+    // y's start is drawn only where something depends on it (a landscape, an image).
+    var y0 = 0;
+    if (p.landscape != 0u || p.image != 0u) {
+        y0 = spot_offset(p, pcg_next(&rng));
+    }
     w.alive = index < p.walker_count;
     w.level = 0;
     if (p.landscape != 0u) {
@@ -333,6 +352,9 @@ fn event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u3
                 atomicAdd(&hist[em + p.emission_abs_offset + t * abs_row + bin(w.x0 + dx, p.abs_half_width)], 1u);
             }
             atomicAdd(&hist[em + p.emission_state_offset + t * p.states + state], 1u);
+            if (p.image != 0u && t - p.image_frame < p.image_frames) {
+                atomicAdd(&hist[em + p.image_offset + image_bin(p, w.x0 + dx, w.y0 + w.dy)], 1u);
+            }
         }
         if (recorded) {
             arrive_or_leave(p, local, state, w, -1);

@@ -9,7 +9,9 @@
 //!   be half of every batch, for nothing);
 //! - `emission_state[t][s]`: radiative decays in frame t from state s;
 //! - `occupancy[t][s][dx]`: walkers in state s at the start of frame t, only when the
-//!   scenario asks for `histogram.occupancy_profile` (it costs a count per walker-frame).
+//!   scenario asks for `histogram.occupancy_profile` (it costs a count per walker-frame);
+//! - `image[y][x]`: radiative decays of one frame at absolute (x, y) within a square of
+//!   half-width h, then one counter for those outside it, only with a scenario `image`.
 //!
 //! Always recorded: the occupancy **moments** per frame and state, exact integers
 //! n = #walkers, sum dx, sum dx^2, sum dy, sum dy^2 and the sum of the walkers' signed
@@ -33,6 +35,10 @@ pub struct HistLayout {
     pub profile: bool,
     /// The `emission_abs[t][x]` section is present.
     pub absolute: bool,
+    /// Half-width of the `image` section, when present, and the frames it images.
+    pub image_half: Option<u32>,
+    pub image_frame: u32,
+    pub image_frames: u32,
 }
 
 /// Moments per (frame, state): n, sum dx, sum dx^2, sum dy, sum dy^2, sum level.
@@ -62,7 +68,31 @@ impl HistLayout {
             spot_radius,
             profile,
             absolute,
+            image_half: None,
+            image_frame: 0,
+            image_frames: 0,
         }
+    }
+
+    /// The same layout with an `image` section of `frames` frames from `frame` on,
+    /// half-width `half` (or none).
+    pub fn with_image(self, frame: u32, frames: u32, half: Option<u32>) -> Self {
+        HistLayout {
+            image_half: half,
+            image_frame: frame,
+            image_frames: frames,
+            ..self
+        }
+    }
+
+    /// Side of the image, in sites.
+    pub fn image_side(&self) -> usize {
+        self.image_half.map_or(0, |h| 2 * h as usize + 1)
+    }
+
+    /// Where the image starts: after the occupancy profile.
+    pub fn image_offset(&self) -> usize {
+        self.len() - self.image_half.map_or(0, |_| self.image_side().pow(2) + 1)
     }
 
     /// Bins of a displacement row: `-max_dx..=max_dx` then the overflow bin.
@@ -112,7 +142,8 @@ impl HistLayout {
         } else {
             0
         };
-        self.occupancy_offset() + profile
+        let image = self.image_half.map_or(0, |_| self.image_side().pow(2) + 1);
+        self.occupancy_offset() + profile + image
     }
 
     pub fn is_empty(&self) -> bool {
@@ -243,6 +274,14 @@ impl Histograms {
         let w = self.layout.row_width();
         let row = t * self.layout.states as usize + s;
         Some(&self.counts[self.layout.occupancy_offset() + row * w..][..w])
+    }
+
+    /// The image's counts (`side x side`, row y then x) and the count outside it.
+    pub fn image(&self) -> Option<(&[u64], u64)> {
+        self.layout.image_half?;
+        let n = self.layout.image_side().pow(2);
+        let at = self.layout.image_offset();
+        Some((&self.counts[at..at + n], self.counts[at + n]))
     }
 
     /// Walkers in state s at the start of frame t, and their sums.

@@ -256,4 +256,9 @@ pub fn layout_for(scenario: &Scenario, tables: &WalkTables) -> crate::histogram:
         scenario.occupancy_profile,
         scenario.records_positions(),
     )
+    .with_image(
+        scenario.image.map_or(0, |i| i.frame),
+        scenario.image.map_or(0, |i| i.frames),
+        scenario.image.map(|i| i.half_width_sites),
+    )
 }

@@ -147,9 +147,16 @@ pub struct PointParams {
     pub levels: u32,
     pub level_base: u32,
     pub accept_base: u32,
+    /// 1 when the batch has the `image` section: the frames it images (`image_frames`
+    /// from `image_frame` on), its half-width and where it starts.
+    pub image: u32,
+    pub image_frame: u32,
+    pub image_frames: u32,
+    pub image_half: u32,
+    pub image_offset: u32,
 }
 
-const _: () = assert!(std::mem::size_of::<PointParams>() == 144);
+const _: () = assert!(std::mem::size_of::<PointParams>() == 164);
 
 impl PointParams {
     /// One point's parameters; [`Self::segment`] sets the walkers of a dispatch.
@@ -197,6 +204,11 @@ impl PointParams {
             levels: 0,
             level_base: 0,
             accept_base: 0,
+            image: u32::from(layout.image_half.is_some()),
+            image_frame: layout.image_frame,
+            image_frames: layout.image_frames,
+            image_half: layout.image_half.unwrap_or(0),
+            image_offset: layout.image_offset() as u32,
         };
         match &tables.landscape {
             Some(l) => p.with_landscape(tables, l, bases),
@@ -273,6 +285,17 @@ fn bin(dx: i32, half: u32) -> u32 {
     HistLayout::bin(dx, half) as u32
 }
 
+/// Mirror of `image_bin`: the image's counter of absolute (x, y), the last one outside.
+#[inline(always)]
+fn image_bin(p: &PointParams, x: i32, y: i32) -> u32 {
+    let h = p.image_half as i32;
+    let side = 2 * p.image_half + 1;
+    if x.abs() <= h && y.abs() <= h {
+        return (y + h) as u32 * side + (x + h) as u32;
+    }
+    side * side
+}
+
 /// Mirror of `walker_rng` in WGSL: SplitMix64 of `key + 2 walker` and `key + 2 walker + 1`.
 #[inline(always)]
 fn walker_rng(p: &PointParams, index: u32) -> Pcg32 {
@@ -302,7 +325,8 @@ fn arrive_or_leave(p: &PointParams, diffs: &mut [i64], t: u32, state: u32, w: &W
 }
 
 /// Mirror of `step`: from frame `t` on, a walker in `state` at (dx, dy) moves by
-/// (sx, sy) and its level changes by `dlevel`.
+/// (sx, sy) and its level changes by `dlevel`. Without the shader's branches (it skips
+/// atomics that would add 0; here adding 0 is cheaper than guessing which axis moved).
 #[inline(always)]
 fn step(
     p: &PointParams,
@@ -314,14 +338,10 @@ fn step(
     dlevel: i32,
 ) {
     let c = ((t * p.states + state) as usize) * MOMENTS;
-    if s.0 != 0 {
-        diffs[c + 1] += i64::from(s.0);
-        diffs[c + 2] += i64::from(2 * w.dx * s.0 + 1);
-    }
-    if s.1 != 0 {
-        diffs[c + 3] += i64::from(s.1);
-        diffs[c + 4] += i64::from(2 * w.dy * s.1 + 1);
-    }
+    diffs[c + 1] += i64::from(s.0);
+    diffs[c + 2] += i64::from(2 * w.dx * s.0 + s.0 * s.0);
+    diffs[c + 3] += i64::from(s.1);
+    diffs[c + 4] += i64::from(2 * w.dy * s.1 + s.1 * s.1);
     diffs[c + 5] += i64::from(dlevel);
 }
 
@@ -346,13 +366,15 @@ pub(super) struct Walker {
 /// Mirror of `hop`: outcome u fell in the hops; the direction's share of the row
 /// decides where to, and in a landscape whether the hop is made (a void, an edge, the
 /// Miller-Abrahams factor from where u lies within the share).
-#[inline(always)]
+#[inline(never)]
 fn hop(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: u32, t: u32) {
     let th = w.th;
-    let mut k = 0;
-    while u >= b.outcome[th + OUTCOME_DIR + k] {
-        k += 1;
-    }
+    // The shader's scan for the first threshold above u, as a count of those at or
+    // below it (the same k: thresholds rise), without a branch per direction.
+    let k: usize = b.outcome[th + OUTCOME_DIR..th + OUTCOME_HOP_END]
+        .iter()
+        .map(|&c| usize::from(u >= c))
+        .sum();
     let s = direction(k as u32);
     if s == (0, 0) {
         return;
@@ -398,6 +420,10 @@ fn event(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u
                 hist[abs as usize] += 1;
             }
             hist[(p.emission_state_offset + t * p.states + state) as usize] += 1;
+            if p.image != 0 && t.wrapping_sub(p.image_frame) < p.image_frames {
+                let i = p.image_offset + image_bin(p, w.x0 + dx, w.y0 + w.dy);
+                hist[i as usize] += 1;
+            }
         }
         if recorded {
             arrive_or_leave(p, &mut batch.diffs, next, state, w, -1);
@@ -461,7 +487,7 @@ fn rate_frame(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walk
 }
 
 /// Mirror of `start_walker`: walker `index`'s generator, first state (one draw) and
-/// spot position (two draws, again while the site is off the lattice or a void, up to
+/// spot position (two draws, one without a landscape or an image; again while the site is off the lattice or a void, up to
 /// [`START_TRIES`] times: a walker that finds none is never excited); records its
 /// arrival in frame 0.
 #[inline(always)]
@@ -476,7 +502,12 @@ fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32
         }
     }
     let mut x0 = spot_offset(p, b.spot, rng.next_u32());
-    let mut y0 = spot_offset(p, b.spot, rng.next_u32());
+    // y's start is drawn only where something depends on it (a landscape, an image):
+    // a homogeneous lattice's moments only see displacements.
+    let mut y0 = 0;
+    if p.landscape != 0 || p.image != 0 {
+        y0 = spot_offset(p, b.spot, rng.next_u32());
+    }
     let mut alive = true;
     let mut level = 0;
     if p.landscape != 0 {

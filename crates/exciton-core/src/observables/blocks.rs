@@ -48,10 +48,22 @@ impl EmissionProfile {
                 overflow[t] += p.overflow[t];
             }
         }
+        let image = parts
+            .iter()
+            .filter_map(|p| p.image.clone())
+            .reduce(|mut a, b| {
+                a.counts
+                    .iter_mut()
+                    .zip(&b.counts)
+                    .for_each(|(a, b)| *a += b);
+                a.outside += b.outside;
+                a
+            });
         Some(EmissionProfile {
             x_min_sites: lo,
             counts,
             overflow,
+            image,
         })
     }
 }

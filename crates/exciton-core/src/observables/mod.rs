@@ -94,6 +94,33 @@ pub struct EmissionProfile {
     pub counts: Vec<Vec<u64>>,
     /// Emissions per frame beyond the histogram (not in `counts`).
     pub overflow: Vec<u64>,
+    /// The 2D image of one frame, when the scenario asks for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<EmissionImage>,
+}
+
+/// The emissions of some frames over absolute (x, y): a square of `side` sites centred on
+/// the spot, row y then x, from (-half, -half).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EmissionImage {
+    /// The first frame imaged and how many (the exposure).
+    pub frame: u32,
+    #[serde(default = "one")]
+    pub frames: u32,
+    pub half_width_sites: u32,
+    pub counts: Vec<u64>,
+    /// Emissions of the frame outside the square.
+    pub outside: u64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl EmissionImage {
+    pub fn side(&self) -> usize {
+        2 * self.half_width_sites as usize + 1
+    }
 }
 
 /// The profile of a point that recorded `emission_abs` (`record_profiles`).
@@ -119,6 +146,13 @@ pub fn emission_profile(h: &Histograms) -> Option<EmissionProfile> {
         x_min_sites: lo as i64 - half,
         counts: rows.iter().map(|row| row[lo..=hi].to_vec()).collect(),
         overflow: rows.iter().map(|row| row[w - 1]).collect(),
+        image: h.image().map(|(counts, outside)| EmissionImage {
+            frame: h.layout.image_frame,
+            frames: h.layout.image_frames,
+            half_width_sites: h.layout.image_half.unwrap_or(0),
+            counts: counts.to_vec(),
+            outside,
+        }),
     })
 }
 

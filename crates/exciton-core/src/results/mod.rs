@@ -256,7 +256,7 @@ impl PointResult {
             warnings: summary.warnings.clone(),
             apparent_msd_nm2: Vec::new(),
             apparent_msd_stderr_nm2: Vec::new(),
-            emission_profile: if scenario.record_profiles {
+            emission_profile: if scenario.keeps_profiles() {
                 curves.emission_profile.clone()
             } else {
                 None

@@ -14,6 +14,10 @@ pub enum FigureKind {
     PlDecay,
     /// Emission profile over x and t, normalised per frame (needs `record_profiles`).
     DiffusionMap,
+    /// MSD, alpha(t) and mean site energy against time (a landscape's migration).
+    Disorder,
+    /// The 2D emission image of one frame per point (needs `image`).
+    EmissionImage,
 }
 
 impl FigureKind {
@@ -28,6 +32,8 @@ impl FigureKind {
             FigureKind::Temperature => "temperature",
             FigureKind::PlDecay => "pl_decay",
             FigureKind::DiffusionMap => "diffusion_map",
+            FigureKind::Disorder => "disorder",
+            FigureKind::EmissionImage => "emission_image",
         }
     }
 }

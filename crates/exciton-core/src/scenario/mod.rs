@@ -89,6 +89,30 @@ pub const DIRECTIONS: [(i32, i32); 9] = [
     (0, 0),
 ];
 
+/// The `"image"` block: the emissions of `frames` frames from `frame` on (a camera's
+/// exposure; one frame by default) over absolute (x, y), within a square of
+/// `2 half_width_sites + 1` sites around the spot's centre.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageSpec {
+    pub frame: u32,
+    #[serde(default = "one_frame")]
+    pub frames: u32,
+    #[serde(default = "default_image_half")]
+    pub half_width_sites: u32,
+}
+
+fn one_frame() -> u32 {
+    1
+}
+
+fn default_image_half() -> u32 {
+    40
+}
+
+/// Widest image, in sites each side of the centre.
+pub const MAX_IMAGE_HALF: u32 = 1000;
+
 /// How state parameters are given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -181,6 +205,8 @@ pub struct Scenario {
     /// The energy landscape, voids and edges, when the scenario has one (the exact
     /// backend refuses it).
     pub landscape: Option<crate::landscape::Landscape>,
+    /// A 2D emission image of one frame, when asked for.
+    pub image: Option<ImageSpec>,
     /// Half-width of the displacement histograms; |dx| beyond goes to the overflow bin.
     pub max_dx_sites: u32,
     /// Also record the full occupancy histograms O[t][s][dx] (slower: a count per
@@ -192,7 +218,12 @@ impl Scenario {
     /// The walk records emissions at absolute positions: for the profile in results
     /// (`record_profiles`) or for the microscope.
     pub fn records_positions(&self) -> bool {
-        self.record_profiles || self.microscope.is_some()
+        self.record_profiles || self.microscope.is_some() || self.image.is_some()
+    }
+
+    /// The emission profile (and image) is kept in results.
+    pub fn keeps_profiles(&self) -> bool {
+        self.record_profiles || self.image.is_some()
     }
 
     /// The walker's coordinates start at its spot position rather than at 0

@@ -95,6 +95,9 @@ pub(super) struct ScenarioFile {
     /// Site energies, voids and a finite lattice (MODEL.md section 9).
     #[serde(default)]
     pub(super) landscape: Option<crate::landscape::Landscape>,
+    /// A 2D emission image of one frame.
+    #[serde(default)]
+    pub(super) image: Option<super::ImageSpec>,
     /// Figures to draw from the results (see `figures.rs`).
     #[serde(default)]
     #[allow(dead_code)] // read by the sweep layer from the JSON, typed here for validation

@@ -94,6 +94,7 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         record_profiles: spec.record_profiles,
         microscope,
         landscape,
+        image: spec.image.map(|i| image(c, i, counts.frames)).transpose()?,
         max_dx_sites,
         occupancy_profile: spec.histogram.occupancy_profile,
     })
@@ -110,4 +111,41 @@ fn microscope(
         c.positive("microscope.photons_per_frame", p)?;
     }
     Ok(m)
+}
+
+/// The image's frame is in the run, and its square of a sane size.
+fn image(c: Check, i: super::ImageSpec, frames: u32) -> Result<super::ImageSpec, ScenarioError> {
+    if i.frame >= frames {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "image.frame",
+            format!(
+                "frame {} is past the run's last frame, {}",
+                i.frame,
+                frames - 1
+            ),
+        ));
+    }
+    if i.frames == 0 || u64::from(i.frame) + u64::from(i.frames) > u64::from(frames) {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "image.frames",
+            format!(
+                "{} frames from frame {} do not fit the run's {frames} frames (at least 1)",
+                i.frames, i.frame
+            ),
+        ));
+    }
+    if i.half_width_sites > super::MAX_IMAGE_HALF {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "image.half_width_sites",
+            format!(
+                "{} is above the limit of {}",
+                i.half_width_sites,
+                super::MAX_IMAGE_HALF
+            ),
+        ));
+    }
+    Ok(i)
 }
