@@ -10,7 +10,7 @@ pub(crate) struct PlotArgs {
     /// A results.json written by `run` or `reproduce`.
     results: PathBuf,
     /// Figures to draw [default: those the scenario lists]: msd, t_max, temperature,
-    /// pl_decay, diffusion_map.
+    /// pl_decay, diffusion_map, disorder, emission_image.
     #[arg(long = "figure")]
     figures: Vec<String>,
     /// Directory for the PNGs [default: beside results.json].
@@ -26,13 +26,13 @@ pub(crate) fn plot_command(args: PlotArgs) -> Result<()> {
         .iter()
         .map(|f| {
             FigureKind::parse(f).with_context(|| {
-                format!("--figure {f}: unknown figure (msd, t_max, temperature, pl_decay, diffusion_map)")
+                format!("--figure {f}: unknown figure (msd, t_max, temperature, pl_decay, diffusion_map, disorder, emission_image)")
             })
         })
         .collect::<Result<Vec<_>>>()?;
     if kinds.is_empty() && results.figures.is_empty() {
         anyhow::bail!(
-            "{} names no figures: pass --figure msd (or t_max, temperature, pl_decay, diffusion_map)",
+            "{} names no figures: pass --figure msd (or t_max, temperature, pl_decay, diffusion_map, disorder, emission_image)",
             args.results.display()
         );
     }

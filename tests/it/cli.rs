@@ -231,6 +231,8 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
         "fig3-traps-msd.png",
         "fig3-traps-t_max.png",
         "fig4-temperature-temperature.png",
+        "disorder-migration-disorder.png",
+        "disorder-migration-emission_image.png",
         "figS7-bright-fraction.png",
     ] {
         assert_png(&out.join(name));
@@ -240,6 +242,7 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
         "fig2e-heating",
         "fig3-traps",
         "fig4-temperature",
+        "disorder-migration",
     ] {
         assert!(
             out.join("results")
@@ -251,7 +254,7 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
     }
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
-        stdout.contains("reproduced 9 figures") && stdout.contains("cpu"),
+        stdout.contains("reproduced 11 figures") && stdout.contains("cpu"),
         "{stdout}"
     );
 
