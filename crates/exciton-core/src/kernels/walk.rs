@@ -315,13 +315,14 @@ fn spot_offset(p: &PointParams, spot: &[u32], u: u32) -> i32 {
 #[inline(always)]
 fn arrive_or_leave(p: &PointParams, diffs: &mut [i64], t: u32, state: u32, w: &Walker, sign: i64) {
     let c = ((t * p.states + state) as usize) * MOMENTS;
+    let cell = &mut diffs[c..c + MOMENTS];
     let (dx, dy) = (i64::from(w.dx), i64::from(w.dy));
-    diffs[c] += sign;
-    diffs[c + 1] += sign * dx;
-    diffs[c + 2] += sign * dx * dx;
-    diffs[c + 3] += sign * dy;
-    diffs[c + 4] += sign * dy * dy;
-    diffs[c + 5] += sign * i64::from(w.level);
+    cell[0] += sign;
+    cell[1] += sign * dx;
+    cell[2] += sign * dx * dx;
+    cell[3] += sign * dy;
+    cell[4] += sign * dy * dy;
+    cell[5] += sign * i64::from(w.level);
 }
 
 /// Mirror of `step`: from frame `t` on, a walker in `state` at (dx, dy) moves by
@@ -338,11 +339,14 @@ fn step(
     dlevel: i32,
 ) {
     let c = ((t * p.states + state) as usize) * MOMENTS;
-    diffs[c + 1] += i64::from(s.0);
-    diffs[c + 2] += i64::from(2 * w.dx * s.0 + s.0 * s.0);
-    diffs[c + 3] += i64::from(s.1);
-    diffs[c + 4] += i64::from(2 * w.dy * s.1 + s.1 * s.1);
-    diffs[c + 5] += i64::from(dlevel);
+    let cell = &mut diffs[c..c + MOMENTS];
+    cell[1] += i64::from(s.0);
+    cell[2] += i64::from(2 * w.dx * s.0 + s.0 * s.0);
+    cell[3] += i64::from(s.1);
+    cell[4] += i64::from(2 * w.dy * s.1 + s.1 * s.1);
+    if p.landscape != 0 {
+        cell[5] += i64::from(dlevel);
+    }
 }
 
 /// Mirror of the shader's `Walker`: one walker's registers. `quiet` is the state's
@@ -366,15 +370,20 @@ pub(super) struct Walker {
 /// Mirror of `hop`: outcome u fell in the hops; the direction's share of the row
 /// decides where to, and in a landscape whether the hop is made (a void, an edge, the
 /// Miller-Abrahams factor from where u lies within the share).
-#[inline(never)]
+#[inline(always)]
 fn hop(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: u32, t: u32) {
     let th = w.th;
-    // The shader's scan for the first threshold above u, as a count of those at or
-    // below it (the same k: thresholds rise), without a branch per direction.
-    let k: usize = b.outcome[th + OUTCOME_DIR..th + OUTCOME_HOP_END]
-        .iter()
-        .map(|&c| usize::from(u >= c))
-        .sum();
+    // The shader scans for the first threshold above u; here the same k (how many of
+    // the eight below the last lie at or below u: thresholds rise) from independent
+    // compares, split at the nearest neighbours' end (most hops end there), which a
+    // core does without a chain of dependent loads or a guess per direction.
+    let c = &b.outcome[th + OUTCOME_DIR..th + OUTCOME_HOP_END];
+    let at_or_below = |j: usize| usize::from(u >= c[j]);
+    let k = if u < c[3] {
+        at_or_below(0) + at_or_below(1) + at_or_below(2)
+    } else {
+        4 + at_or_below(4) + at_or_below(5) + at_or_below(6) + at_or_below(7)
+    };
     let s = direction(k as u32);
     if s == (0, 0) {
         return;
