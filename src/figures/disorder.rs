@@ -18,6 +18,9 @@ const MAX_CURVES: usize = 12;
 
 type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 
+/// A curve of a point and its standard errors, as stored.
+type Pick = fn(&PointResult) -> (&Vec<Option<f64>>, &Vec<Option<f64>>);
+
 /// A point's label, short where its swept values are the landscape's and the
 /// temperature ("σ_E 10 meV, 20 K"), else the usual one.
 fn label(p: &PointResult) -> String {
@@ -139,16 +142,15 @@ pub fn disorder(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, Figu
         .into_iter()
         .map(|i| &r.points[i])
         .collect();
-    let pick =
-        |f: fn(&PointResult) -> (&Vec<Option<f64>>, &Vec<Option<f64>>)| -> Vec<Vec<WithErr>> {
-            shown
-                .iter()
-                .map(|p| {
-                    let (v, se) = f(p);
-                    curve(p, v, se)
-                })
-                .collect()
-        };
+    let pick = |f: Pick| -> Vec<Vec<WithErr>> {
+        shown
+            .iter()
+            .map(|p| {
+                let (v, se) = f(p);
+                curve(p, v, se)
+            })
+            .collect()
+    };
     let msd = pick(|p| (&p.msd_r2_nm2, &p.msd_r2_stderr_nm2));
     let alpha = pick(|p| (&p.alpha, &p.alpha_stderr));
     let energy = pick(|p| (&p.mean_energy_mev, &p.mean_energy_stderr_mev));

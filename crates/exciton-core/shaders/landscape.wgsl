@@ -77,7 +77,7 @@ fn site_of(p: PointParams, x: i32, y: i32) -> u32 {
 // (x, y) is on the lattice and not a void.
 fn open_site(p: PointParams, x: i32, y: i32) -> bool {
     let periodic = p.edges == EDGES_PERIODIC;
-    if (!periodic && !(inside(x, p.size_x) && inside(y, p.size_y))) {
+    if (!(periodic || (inside(x, p.size_x) && inside(y, p.size_y)))) {
         return false;
     }
     return void_draw(site_of(p, x, y)) >= p.void_threshold;

@@ -48,7 +48,7 @@ fn site_of(p: &PointParams, x: i32, y: i32) -> u32 {
 #[inline(always)]
 pub(super) fn open_site(p: &PointParams, x: i32, y: i32) -> bool {
     let periodic = p.edges == crate::landscape::Edges::Periodic as u32;
-    if !periodic && !(inside(x, p.size_x) && inside(y, p.size_y)) {
+    if !(periodic || inside(x, p.size_x) && inside(y, p.size_y)) {
         return false;
     }
     void_draw(site_of(p, x, y)) >= p.void_threshold
