@@ -257,9 +257,9 @@ struct Walker {
 }
 
 // Draws walker `index` of the point's segment: its generator, first state (one draw)
-// and spot position (two draws, one without a landscape or an image; again while the site is off the lattice or a void, up
-// to START_TRIES times: a walker that finds none is never excited), and records its
-// arrival in frame 0.
+// and spot position (two draws, one without a landscape or an image; in a landscape
+// again while the site is off the lattice or a void, up to START_TRIES times: a walker
+// that finds none is never excited), and records its arrival in frame 0.
 fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
     let walker = vec2<u32>(p.walker_base_lo + index, p.walker_base_hi + select(0u, 1u, p.walker_base_lo + index < index));
     var w: Walker;

@@ -496,9 +496,9 @@ fn rate_frame(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walk
 }
 
 /// Mirror of `start_walker`: walker `index`'s generator, first state (one draw) and
-/// spot position (two draws, one without a landscape or an image; again while the site is off the lattice or a void, up to
-/// [`START_TRIES`] times: a walker that finds none is never excited); records its
-/// arrival in frame 0.
+/// spot position (two draws, one without a landscape or an image; in a landscape again
+/// while the site is off the lattice or a void, up to [`START_TRIES`] times: a walker
+/// that finds none is never excited); records its arrival in frame 0.
 #[inline(always)]
 fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32) -> Walker {
     let mut rng = walker_rng(p, index);
