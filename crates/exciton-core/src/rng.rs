@@ -112,10 +112,10 @@ const AHEAD_SUMS: [u64; PASS] = {
 #[derive(Clone, Copy, Debug)]
 pub struct Ahead([u64; PASS]);
 
-/// The entry of a cumulative spot table that draw `u` falls on: the first whose
-/// threshold exceeds `u`, the last one if none does (it is saturated, so `u32::MAX`
-/// lands there). The shader's `spot_offset` finds the same entry by binary search; this
-/// one has no branches (`partition_point` compiles to conditional moves): a branch on a
+/// The entry of a cumulative table (the spot's; a landscape's energy levels) that draw
+/// `u` falls on: the first whose threshold exceeds `u`, the last one if none does (it is
+/// saturated, so `u32::MAX` lands there). The shader's `spot_offset` (and `level_of`)
+/// find the same entry by binary search; this one has no branches (`partition_point` compiles to conditional moves): a branch on a
 /// random draw is mispredicted half the time, and the CPU walk searches once per walker.
 #[inline(always)]
 pub fn spot_entry(cumulative: &[u32], u: u32) -> usize {

@@ -5,6 +5,7 @@ The CLI binary is $EXCITON_MC_BIN, else target/python/release/exciton-mc (where
 it is built with `cargo build --release`.
 """
 
+import faulthandler
 import json
 import os
 import signal
@@ -232,15 +233,27 @@ def test_progress_callback():
 
 
 def test_ctrl_c_interrupts_a_long_run():
+    # Python's own Ctrl-C handler, even where this process started with SIGINT ignored (a
+    # background job of a non-interactive shell inherits SIG_IGN, and Python then installs
+    # none): without it the signal below is lost and the run goes on for hours.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+
     def interrupt():
         time.sleep(1.0)
         os.kill(os.getpid(), signal.SIGINT)
 
     threading.Thread(target=interrupt, daemon=True).start()
     start = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        # Hours of work on two cores: only Ctrl-C ends it in time.
-        em.run(PAPER, backend="cpu", walkers=10**10)
+    # Should the interrupt be lost, fail within a minute with every thread's stack
+    # instead of walking for hours (it happened once in CI, and never again since).
+    faulthandler.dump_traceback_later(60, exit=True)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            # Hours of work on two cores: only Ctrl-C ends it in time.
+            em.run(PAPER, backend="cpu", walkers=10**10)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - start < 6.0
 
 

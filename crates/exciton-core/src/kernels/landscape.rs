@@ -5,6 +5,7 @@
 
 use super::walk::{PointParams, Walker};
 use crate::landscape::{energy_draw, mulhi, site_hash, void_draw};
+use crate::rng::spot_entry;
 use crate::scenario::DIRECTIONS;
 
 /// What [`hop_level`] returns for a hop that is not made.
@@ -55,20 +56,12 @@ pub(super) fn open_site(p: &PointParams, x: i32, y: i32) -> bool {
 }
 
 /// Mirror of `level_of`: a site's signed energy level, the first entry of the level
-/// table above its energy draw (binary search), less the middle level.
+/// table above its energy draw (the shader's binary search; here the spot's
+/// branchless one, [`crate::rng::spot_entry`]), less the middle level.
 #[inline(always)]
 fn level_of(p: &PointParams, outcome: &[u32], h: u32) -> i32 {
-    let u = energy_draw(h);
-    let (mut lo, mut hi) = (0u32, p.levels - 1);
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        if u < outcome[(p.level_base + mid) as usize] {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
-    lo as i32 - ((p.levels - 1) / 2) as i32
+    let table = &outcome[p.level_base as usize..(p.level_base + p.levels) as usize];
+    spot_entry(table, energy_draw(h)) as i32 - ((p.levels - 1) / 2) as i32
 }
 
 /// Mirror of `level_at`: the signed level of the site at (x, y).
