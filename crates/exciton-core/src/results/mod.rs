@@ -265,25 +265,6 @@ impl PointResult {
     }
 }
 
-/// The names of [`PointResult::curves_2d_mut`] in results.json, curves.parquet and the
-/// CSVs.
-pub const CURVES_2D: [&str; 14] = [
-    "msd_y_sites2",
-    "msd_y_stderr_sites2",
-    "msd_r2_sites2",
-    "msd_r2_stderr_sites2",
-    "msd_r2_nm2",
-    "msd_r2_stderr_nm2",
-    "alpha",
-    "alpha_stderr",
-    "diffusivity_sites2_ps",
-    "diffusivity_stderr_sites2_ps",
-    "diffusivity_cm2_s",
-    "diffusivity_stderr_cm2_s",
-    "mean_energy_meV",
-    "mean_energy_stderr_meV",
-];
-
 /// Everything `results.json` holds.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunResults {
@@ -405,49 +386,48 @@ impl PointResult {
         self.apparent_msd_stderr_nm2 = Vec::new();
     }
 
-    /// The curves of the 2D walker (y, <r^2>/2, alpha, D(t), mean energy; null without a
-    /// landscape), in the order of [`CURVES_2D`].
-    pub fn curves_2d(&self) -> [&Vec<Option<f64>>; 14] {
-        [
-            &self.msd_y_sites2,
-            &self.msd_y_stderr_sites2,
-            &self.msd_r2_sites2,
-            &self.msd_r2_stderr_sites2,
-            &self.msd_r2_nm2,
-            &self.msd_r2_stderr_nm2,
-            &self.alpha,
-            &self.alpha_stderr,
-            &self.diffusivity_sites2_ps,
-            &self.diffusivity_stderr_sites2_ps,
-            &self.diffusivity_cm2_s,
-            &self.diffusivity_stderr_cm2_s,
-            &self.mean_energy_mev,
-            &self.mean_energy_stderr_mev,
-        ]
-    }
-
-    /// The same, to fill.
-    pub fn curves_2d_mut(&mut self) -> [&mut Vec<Option<f64>>; 14] {
-        [
-            &mut self.msd_y_sites2,
-            &mut self.msd_y_stderr_sites2,
-            &mut self.msd_r2_sites2,
-            &mut self.msd_r2_stderr_sites2,
-            &mut self.msd_r2_nm2,
-            &mut self.msd_r2_stderr_nm2,
-            &mut self.alpha,
-            &mut self.alpha_stderr,
-            &mut self.diffusivity_sites2_ps,
-            &mut self.diffusivity_stderr_sites2_ps,
-            &mut self.diffusivity_cm2_s,
-            &mut self.diffusivity_stderr_cm2_s,
-            &mut self.mean_energy_mev,
-            &mut self.mean_energy_stderr_mev,
-        ]
-    }
-
     /// The point holds its curves (not stripped for a large run).
     pub fn has_curves(&self) -> bool {
         !self.time_ps.is_empty()
     }
+}
+
+/// The curves of the 2D walker, listed once: their names in results.json,
+/// curves.parquet and the CSVs ([`CURVES_2D`]) and the point's fields in that order.
+macro_rules! curves_2d {
+    ($($field:ident => $name:literal),* $(,)?) => {
+        /// The names of [`PointResult::curves_2d`] in results.json, curves.parquet and
+        /// the CSVs.
+        pub const CURVES_2D: [&str; 14] = [$($name),*];
+
+        impl PointResult {
+            /// The curves of the 2D walker (y, <r^2>/2, alpha, D(t), mean energy; null
+            /// without a landscape), in the order of [`CURVES_2D`].
+            pub fn curves_2d(&self) -> [&Vec<Option<f64>>; 14] {
+                [$(&self.$field),*]
+            }
+
+            /// The same, to fill.
+            pub fn curves_2d_mut(&mut self) -> [&mut Vec<Option<f64>>; 14] {
+                [$(&mut self.$field),*]
+            }
+        }
+    };
+}
+
+curves_2d! {
+    msd_y_sites2 => "msd_y_sites2",
+    msd_y_stderr_sites2 => "msd_y_stderr_sites2",
+    msd_r2_sites2 => "msd_r2_sites2",
+    msd_r2_stderr_sites2 => "msd_r2_stderr_sites2",
+    msd_r2_nm2 => "msd_r2_nm2",
+    msd_r2_stderr_nm2 => "msd_r2_stderr_nm2",
+    alpha => "alpha",
+    alpha_stderr => "alpha_stderr",
+    diffusivity_sites2_ps => "diffusivity_sites2_ps",
+    diffusivity_stderr_sites2_ps => "diffusivity_stderr_sites2_ps",
+    diffusivity_cm2_s => "diffusivity_cm2_s",
+    diffusivity_stderr_cm2_s => "diffusivity_stderr_cm2_s",
+    mean_energy_mev => "mean_energy_meV",
+    mean_energy_stderr_mev => "mean_energy_stderr_meV",
 }
