@@ -115,7 +115,7 @@ pub fn results_head(plan: &Plan, engine: &Engine) -> RunResults {
         backend: engine.kind().name().into(),
         device: engine.device(),
         exciton_mc_version: env!("CARGO_PKG_VERSION").into(),
-        displacement: "x only (y not pooled), integer sites relative to each walker's start".into(),
+        displacement: "msd_sites2, msd_occupancy_* (x), msd_y_*, msd_r2_*: integer sites relative to each walker's start on every lattice (the displacement MSD); msd_profile_*: sigma^2(t) - sigma^2(0) of where the photons were emitted (absolute positions, what a camera sees; differs on a finite lattice)".into(),
         sweep_mode: plan.mode,
         figures: plan.figures.clone(),
         units: plan.points.first().map(|p| p.scenario.units),

@@ -40,7 +40,6 @@ struct PointParams {
     absolute: u32,
     poisson_base: u32,
     poisson_len: u32,
-    from_spot: u32,
     landscape: u32,
     land_key: u32,
     void_threshold: u32,
@@ -240,8 +239,8 @@ fn flush_square(c: u32, g: u32) {
 // One walker's registers. `quiet` is the state's threshold past which nothing happens;
 // it is 0 once nothing can happen any more (the walker died, or sits in a state with
 // no way out), which the moment differences need no more frames for.
-// (dx, dy) is what the histograms record; the site is (x0 + dx, y0 + dy): x0, y0 are the
-// spot position (dx, dy then displacements) or 0 (dx, dy positions, `from_spot`).
+// (dx, dy) is what the histograms record, the displacement from the start (x0, y0): the
+// site is (x0 + dx, y0 + dy), and absolute positions go to `emission_abs` and the image.
 // `level` is the site's signed energy level (0 without a landscape).
 struct Walker {
     rng: Pcg32,
@@ -288,11 +287,10 @@ fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
         w.alive = w.alive && open_site(p, x0, y0);
         w.level = level_at(p, x0, y0);
     }
-    let from_spot = p.from_spot != 0u;
-    w.dx = select(0, x0, from_spot);
-    w.dy = select(0, y0, from_spot);
-    w.x0 = select(x0, 0, from_spot);
-    w.y0 = select(y0, 0, from_spot);
+    w.dx = 0;
+    w.dy = 0;
+    w.x0 = x0;
+    w.y0 = y0;
     w.rng = rng;
     w.th = p.outcome_base + w.state * p.stride;
     w.quiet = select(0u, outcome[w.th + events_end], w.alive);

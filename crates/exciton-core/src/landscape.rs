@@ -66,9 +66,9 @@ pub struct Landscape {
 }
 
 impl Landscape {
-    /// The walker's coordinates are absolute positions (MSD = sigma^2(t) - sigma^2(0) of
-    /// where the walkers are): on a finite lattice with open or reflecting edges, where
-    /// the start and the displacement are not independent.
+    /// On a finite lattice with open or reflecting edges the start and the displacement
+    /// are not independent, so the profile MSD sigma^2(t) - sigma^2(0) of where the
+    /// walkers emit differs from the displacement MSD: both are reported.
     pub fn absolute_positions(&self) -> bool {
         self.size.is_some() && self.edges != Edges::Periodic
     }

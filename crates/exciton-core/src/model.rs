@@ -233,10 +233,24 @@ impl WalkTables {
 
     /// What the Monte Carlo's sums are read with ([`crate::observables::Readout`]).
     pub fn readout(&self, dt_ps: f64) -> crate::observables::Readout {
+        let binned = match self.clock {
+            Clock::Frames => None,
+            Clock::Uniformized { .. } => {
+                let rates = self.effective_states(&vec![String::new(); self.states]);
+                let x_rate = self.x_step_probabilities();
+                let mut w = crate::observables::frame_integrals(&rates, &x_rate, dt_ps);
+                if self.landscape.is_some() {
+                    w.spread.iter_mut().for_each(|b| *b = 0.0);
+                }
+                Some(w)
+            }
+        };
         crate::observables::Readout {
             radiative: self.radiative_per_frame(dt_ps),
             level_mev: self.landscape.as_ref().map(|l| l.level_mev),
             dt_ps,
+            binned_without_spread: binned.is_some() && self.landscape.is_some(),
+            binned,
         }
     }
 

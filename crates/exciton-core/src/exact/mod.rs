@@ -66,23 +66,23 @@ pub fn curves_continuous(
     for s in 0..n {
         v[s] = rates.initial[s];
     }
+    let binned = crate::observables::frame_integrals(rates, x_rate, dt_ps);
     let mut c = Curves::empty(walkers, n, frames);
-    let mut first = 0.0;
+    c.exact = true;
+    let mut first = None;
     for _ in 0..frames {
-        let (mut rate, mut rate_dx2) = (0.0, 0.0);
+        let mut rate = 0.0;
         for s in 0..n {
             c.populations[s].push(v[s]);
             rate += rates.radiative[s] * v[s];
-            rate_dx2 += rates.radiative[s] * v[m2 + s];
         }
         let counts: Vec<f64> = (0..n).map(|s| v[s] * w).collect();
         c.occupancy_walkers
             .push(crate::observables::effective_walkers(
-                &rates.radiative,
+                &binned.photons,
                 &counts,
             ));
-        c.msd_occupancy.push((rate > 0.0).then(|| rate_dx2 / rate));
-        c.intensity.push(rate * dt_ps * 1e-3);
+        c.intensity_start.push(rate * dt_ps * 1e-3);
         let next = &step * &v;
         let mut photons = 0.0;
         for s in 0..n {
@@ -91,13 +91,16 @@ pub fn curves_continuous(
             photons += e;
         }
         c.emissions.push(photons * w);
+        c.intensity.push(photons);
         let msd = (photons > 0.0).then(|| (next[cm] - v[cm]) / photons);
         // MSD(t) = sigma^2(t) - sigma^2(0): walkers move before frame 0's photons.
-        if c.msd.is_empty() {
-            first = msd.unwrap_or(0.0);
+        if first.is_none() {
+            first = msd;
         }
-        c.msd.push(msd.map(|m| m - first));
+        let msd = msd.map(|m| m - first.unwrap_or(0.0));
+        c.msd.push(msd);
         c.msd_stderr.push(msd.map(|_| 0.0));
+        c.msd_occupancy.push(msd);
         v = next;
     }
     c
@@ -118,6 +121,7 @@ pub fn curves(states: &StateTable, x_step: &[f64], frames: u32, walkers: u64) ->
     let mut m0 = states.initial.clone();
     let mut m2 = vec![0.0; n];
     let mut c = Curves::empty(walkers, n, frames);
+    c.exact = true;
     let (mut n0, mut n2) = (vec![0.0; n], vec![0.0; n]);
     for _ in 0..frames {
         let (mut i, mut i2) = (0.0, 0.0);
@@ -129,6 +133,7 @@ pub fn curves(states: &StateTable, x_step: &[f64], frames: u32, walkers: u64) ->
         }
         c.emissions.push(i * w);
         c.intensity.push(i);
+        c.intensity_start.push(i);
         let counts: Vec<f64> = m0.iter().map(|m| m * w).collect();
         c.occupancy_walkers
             .push(crate::observables::effective_walkers(

@@ -132,9 +132,6 @@ pub struct PointParams {
     /// starts in `outcome`, and its length; 0 for one outcome per frame.
     pub poisson_base: u32,
     pub poisson_len: u32,
-    /// 1 when the walkers' coordinates start at their spot position (absolute
-    /// positions: a finite lattice with open or reflecting edges), 0 when at 0.
-    pub from_spot: u32,
     /// 1 with a landscape; its key ([`landscape_key`]), void threshold, size (0: unbounded)
     /// and edges ([`Edges`] as u32), and where its level table (of `levels` entries)
     /// and acceptance table start in `outcome`.
@@ -156,7 +153,7 @@ pub struct PointParams {
     pub image_offset: u32,
 }
 
-const _: () = assert!(std::mem::size_of::<PointParams>() == 164);
+const _: () = assert!(std::mem::size_of::<PointParams>() == 160);
 
 impl PointParams {
     /// One point's parameters; [`Self::segment`] sets the walkers of a dispatch.
@@ -194,7 +191,6 @@ impl PointParams {
             absolute: u32::from(layout.absolute),
             poisson_base: bases.outcome + tables.poisson_offset() as u32,
             poisson_len: tables.poisson().len() as u32,
-            from_spot: 0,
             landscape: 0,
             land_key: 0,
             void_threshold: 0,
@@ -228,7 +224,6 @@ impl PointParams {
         let level_base = bases.outcome + tables.landscape_offset() as u32;
         let [size_x, size_y] = landscape.size.unwrap_or([0, 0]);
         PointParams {
-            from_spot: u32::from(landscape.absolute_positions()),
             landscape: 1,
             land_key: landscape_key(landscape.seed),
             void_threshold: landscape.void_threshold(),
@@ -351,9 +346,9 @@ fn step(
 
 /// Mirror of the shader's `Walker`: one walker's registers. `quiet` is the state's
 /// threshold past which nothing happens, 0 once nothing can happen any more. (dx, dy)
-/// is what the histograms record; the site is (x0 + dx, y0 + dy): x0, y0 are the spot
-/// position (dx, dy then displacements) or 0 (dx, dy positions, `from_spot`). `level` is
-/// the site's signed energy level (0 without a landscape).
+/// is what the histograms record, the displacement from the start (x0, y0): the site is
+/// (x0 + dx, y0 + dy), and absolute positions go to `emission_abs` and the image.
+/// `level` is the site's signed energy level (0 without a landscape).
 pub(super) struct Walker {
     rng: Pcg32,
     state: u32,
@@ -531,16 +526,15 @@ fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32
     }
     let th = (p.outcome_base + state * p.stride) as usize;
     let events_end = OUTCOME_TO + p.states as usize - 1;
-    let from_spot = p.from_spot != 0;
     let w = Walker {
         rng,
         state,
         th,
         quiet: if alive { b.outcome[th + events_end] } else { 0 },
-        dx: if from_spot { x0 } else { 0 },
-        dy: if from_spot { y0 } else { 0 },
-        x0: if from_spot { 0 } else { x0 },
-        y0: if from_spot { 0 } else { y0 },
+        dx: 0,
+        dy: 0,
+        x0,
+        y0,
         level,
         alive,
     };

@@ -214,9 +214,19 @@ pub fn apparent_msd_over_spot(
         {
             (Some(photons), _) => {
                 let n = noise::shot_noise(&mean, photons, m.seed, stream, t as u64);
-                let w = n.iter().map(|&c| 1.0 / c.max(1.0)).collect();
-                let detected = n.iter().sum();
-                (n, w, detected)
+                // The image's mean is itself a Monte Carlo estimate: its noise, scaled
+                // to the detected photons, adds to the shot noise of each pixel.
+                let scale = if total > 0.0 { photons / total } else { 0.0 };
+                let mc = if kind == Counts::Sampled { scale * scale } else { 0.0 };
+                let w = n
+                    .iter()
+                    .zip(&var)
+                    .map(|(&c, &v)| 1.0 / (c.max(1.0) + mc * v))
+                    .collect();
+                let detected: f64 = n.iter().sum();
+                // A frame rests on the fewer of its photons and its emissions.
+                let emitted = if kind == Counts::Sampled { total } else { f64::INFINITY };
+                (n, w, detected.min(emitted))
             }
             (None, Counts::Sampled) => {
                 let w = var.iter().map(|&v| 1.0 / v.max(1.0)).collect();

@@ -3,12 +3,14 @@
 //! diffusion length and t_max ([`summary`]), and their standard errors from walker
 //! blocks ([`uncertainty`]).
 
+mod binned;
 mod blocks;
 mod local;
 mod summary;
 mod sums;
 mod uncertainty;
 
+pub use binned::{frame_integrals, BinnedWeights};
 pub use blocks::BlockResult;
 pub use local::local_slopes;
 pub use summary::{
@@ -26,6 +28,13 @@ pub struct Readout {
     /// Width of a landscape's energy level in meV (`None` without a landscape).
     pub level_mev: Option<f64>,
     pub dt_ps: f64,
+    /// Continuous time: what a walker in each state at a frame's start emits over the
+    /// frame ([`binned`]), so the curves are frame-binned as the instrument's are.
+    /// `None` with one outcome per frame, where `radiative` already is that.
+    pub binned: Option<BinnedWeights>,
+    /// The binned weights leave out the motion within a frame (`spread`): on a
+    /// landscape it depends on the sites around each walker.
+    pub binned_without_spread: bool,
 }
 
 use crate::histogram::Histograms;
@@ -34,17 +43,23 @@ use crate::histogram::Histograms;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Curves {
     pub walkers: u64,
+    /// Noise-free curves (the exact backend): no walker count limits what is reliable.
+    pub exact: bool,
     /// Radiative decays per frame (expected counts for the exact backend).
     pub emissions: Vec<f64>,
     /// `[state][frame]` radiative decays.
     pub emissions_by_state: Vec<Vec<f64>>,
     /// `[state][frame]` fraction of all walkers in the state at the start of the frame.
     pub populations: Vec<Vec<f64>>,
-    /// PL intensity at the frame's start from the occupancy, sum_s w_s n_s / walkers with
-    /// w_s the radiative probability per frame (or k_rad dt): the expected emissions of
-    /// the frame per walker with one outcome per frame, the instantaneous photon rate
-    /// (per frame's time) in continuous time. Far less noise than counting.
+    /// PL intensity per walker, frame-binned: the expected photons of the frame given
+    /// the walkers' states at its start, sum_s w_s n_s / walkers with w_s the radiative
+    /// probability per frame (one outcome per frame) or the binned photons c_s
+    /// ([`BinnedWeights`], continuous time). Far less noise than counting. D_avg's
+    /// weights and what a fit compares with TCSPC data.
     pub intensity: Vec<f64>,
+    /// The photon rate at the frame's start (times dt): tau_PL's curve. The same as
+    /// `intensity` with one outcome per frame.
+    pub intensity_start: Vec<f64>,
     /// Its standard error (Monte Carlo with walker blocks; `None` otherwise).
     pub intensity_stderr: Vec<Option<f64>>,
     /// MSD(t) = sigma^2(t) - sigma^2(0) of the frame's emission profile, sites^2 (the
@@ -52,9 +67,9 @@ pub struct Curves {
     /// the histogram.
     pub msd: Vec<Option<f64>>,
     pub msd_stderr: Vec<Option<f64>>,
-    /// Variance of dx at the frame's start weighted by sum_s w_s O[t][s][dx]: the same
-    /// expectation as `msd` with one outcome per frame, far less noise; the instantaneous
-    /// emission profile's MSD in continuous time. t_max and D_avg use it.
+    /// Variance of dx at the frame's start weighted by sum_s w_s O[t][s][dx] (plus the
+    /// motion within the frame, b_s n_s, in continuous time): the same expectation as
+    /// the binned `msd`, far less noise. t_max and D_avg use it.
     pub msd_occupancy: Vec<Option<f64>>,
     /// Its standard error (Monte Carlo with walker blocks; `None` otherwise).
     pub msd_occupancy_stderr: Vec<Option<f64>>,
@@ -74,6 +89,12 @@ pub struct Curves {
     /// standard error (with a landscape only).
     pub mean_energy_mev: Vec<Option<f64>>,
     pub mean_energy_stderr_mev: Vec<Option<f64>>,
+    /// The profile MSD sigma^2(t) - sigma^2(0) of where frame t's photons were emitted
+    /// (absolute positions, counted emissions, sites^2) and its standard error: what a
+    /// camera sees, and on a finite lattice not the displacement MSD. Empty unless the
+    /// walk recorded absolute positions; `None` below [`MIN_RELIABLE`] emissions.
+    pub msd_profile: Vec<Option<f64>>,
+    pub msd_profile_stderr: Vec<Option<f64>>,
     /// Effective number of walkers behind the occupancy estimator in each frame,
     /// (sum_s rad_s n_s)^2 / sum_s rad_s^2 n_s with n_s walkers in state s: its noise
     /// scales as 1 / sqrt of this.
@@ -82,6 +103,8 @@ pub struct Curves {
     pub overflow: Vec<u64>,
     /// Emissions over the absolute position x0 + dx per frame (Monte Carlo only).
     pub emission_profile: Option<EmissionProfile>,
+    /// What the curves' reader must know (summaries repeat them).
+    pub warnings: Vec<String>,
 }
 
 /// Emission counts per frame over absolute position, trimmed to the x range that holds
@@ -162,6 +185,9 @@ impl Curves {
     pub fn empty(walkers: u64, states: usize, frames: usize) -> Self {
         Curves {
             walkers,
+            exact: false,
+            intensity_start: Vec::with_capacity(frames),
+            warnings: Vec::new(),
             emissions: Vec::with_capacity(frames),
             emissions_by_state: vec![Vec::with_capacity(frames); states],
             populations: vec![Vec::with_capacity(frames); states],
@@ -181,6 +207,8 @@ impl Curves {
             diffusivity_stderr: vec![None; frames],
             mean_energy_mev: vec![None; frames],
             mean_energy_stderr_mev: vec![None; frames],
+            msd_profile: Vec::new(),
+            msd_profile_stderr: Vec::new(),
             occupancy_walkers: Vec::with_capacity(frames),
             overflow: vec![0; frames],
             emission_profile: None,
@@ -217,7 +245,11 @@ pub fn curves_from_sums(sums: &FrameSums, readout: &Readout) -> Curves {
     let (frames, states) = (sums.frames, sums.states);
     let weights = &readout.radiative;
     let walkers = sums.walkers as f64;
+    let binned = readout.binned.as_ref();
     let mut c = Curves::empty(sums.walkers, states, frames);
+    if readout.binned_without_spread {
+        c.warnings.push("continuous time on a landscape: the MSD curves weigh each frame's start positions by the frame's binned photons, without the motion within the frame (it depends on the sites around each walker); the counted emission MSD (msd_sites2) has it".into());
+    }
     c.overflow = sums.overflow.iter().map(|&o| o as u64).collect();
     // MSD(t) = sigma^2(t) - sigma^2(0): frame 0's spread is 0 with one outcome per frame,
     // not in continuous time, where walkers move before the first frame ends; nor on a
@@ -233,18 +265,24 @@ pub fn curves_from_sums(sums: &FrameSums, readout: &Readout) -> Curves {
             .push(m.map(|(_, se)| se.hypot(first.map_or(0.0, |f| f.1))));
         let cell = |k: usize, s: usize| sums.occupancy[k][t * states + s] as f64;
         let mut m = [0.0; 5];
-        let (mut alive, mut levels) = (0.0, 0.0);
+        let (mut alive, mut levels, mut start) = (0.0, 0.0, 0.0);
         for (s, r) in weights.iter().enumerate() {
             c.populations[s].push(cell(0, s) / walkers);
             c.emissions_by_state[s].push(sums.emission_state[t * states + s] as f64);
+            let (w, spread) = binned.map_or((*r, 0.0), |b| (b.photons[s], b.spread[s]));
             for (k, m) in m.iter_mut().enumerate() {
-                *m += r * cell(k, s);
+                *m += w * cell(k, s);
             }
+            // The motion within the frame, along x and along y alike.
+            m[2] += spread * cell(0, s);
+            m[4] += spread * cell(0, s);
+            start += r * cell(0, s);
             alive += cell(0, s);
             levels += cell(5, s);
         }
         let w = m[0];
         c.intensity.push(w / walkers);
+        c.intensity_start.push(start / walkers);
         // The variance along x (k = 1) or y (k = 3), less frame 0's: 0 there unless
         // positions are absolute.
         let var = |k: usize| {
@@ -252,7 +290,12 @@ pub fn curves_from_sums(sums: &FrameSums, readout: &Readout) -> Curves {
             (w > 0.0).then(|| (m[k + 1] / w - mean * mean).max(0.0))
         };
         let (x, y) = (var(1), var(3));
-        let o: (f64, f64) = *origin.get_or_insert((x.unwrap_or(0.0), y.unwrap_or(0.0)));
+        // The first frame with emitters is the origin (frame 0 unless the initial
+        // state does not emit).
+        if origin.is_none() {
+            origin = x.map(|x| (x, y.unwrap_or(0.0)));
+        }
+        let o = origin.unwrap_or((0.0, 0.0));
         c.msd_occupancy.push(x.map(|x| x - o.0));
         c.msd_y.push(y.map(|y| y - o.1));
         c.msd_r2
@@ -263,7 +306,14 @@ pub fn curves_from_sums(sums: &FrameSums, readout: &Readout) -> Curves {
             .map(|l| l * levels / alive);
         let counts: Vec<f64> = (0..states).map(|s| cell(0, s)).collect();
         c.occupancy_walkers
-            .push(effective_walkers(weights, &counts));
+            .push(effective_walkers(binned.map_or(weights, |b| &b.photons), &counts));
+    }
+    if sums.profile[0].iter().any(|&n| n > 0) {
+        let first = (0..frames).find_map(|t| sums.profile_variance(t, MIN_RELIABLE));
+        c.msd_profile = (0..frames)
+            .map(|t| Some(sums.profile_variance(t, MIN_RELIABLE)? - first?))
+            .collect();
+        c.msd_profile_stderr = vec![None; frames];
     }
     c.derive_local(readout.dt_ps);
     c

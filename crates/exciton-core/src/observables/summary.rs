@@ -68,13 +68,25 @@ pub fn tau_pl_peak(intensity: &[f64], dt_ps: f64) -> Option<f64> {
     fall_to_1_over_e(intensity, peak, dt_ps)
 }
 
-/// Frames 0..n whose occupancy estimator rests on at least `walkers` effective walkers
-/// (a prefix: walkers only ever leave).
-fn reliable_prefix(c: &Curves, walkers: f64) -> usize {
-    c.occupancy_walkers
-        .iter()
-        .position(|&w| w < walkers)
-        .unwrap_or(c.frames())
+/// The frames whose occupancy estimator can be trusted: from the first with at least
+/// `walkers` effective walkers to the last before the count falls below it again (an
+/// initial state that does not emit leaves the first frames empty; decay empties the
+/// last). Noise-free curves (the exact backend) need no walkers: every frame where the
+/// estimator is defined counts, whatever the run's walker count.
+fn reliable_range(c: &Curves, walkers: f64) -> std::ops::Range<usize> {
+    let ok = |t: usize| {
+        if c.exact {
+            c.msd_occupancy[t].is_some()
+        } else {
+            c.occupancy_walkers[t] >= walkers
+        }
+    };
+    let n = c.frames();
+    let Some(first) = (0..n).find(|&t| ok(t)) else {
+        return 0..0;
+    };
+    let end = (first..n).find(|&t| !ok(t)).unwrap_or(n);
+    first..end
 }
 
 /// The scalars of one set of curves, without errors; `t_max` is the argmax of the
@@ -89,27 +101,32 @@ struct Scalars {
     /// largest frame (smooth in the data, so its jackknife error means something; a bare
     /// argmax moves in whole frames).
     peak_ps: Option<f64>,
-    /// The last frame of t_max's search window.
+    /// The last frame of t_max's search window, and how many frames it has.
     last: Option<usize>,
+    window_len: usize,
 }
 
 fn scalars(c: &Curves, dt_ps: f64, warnings: &mut Vec<String>) -> Scalars {
-    let tau = tau_pl(&c.intensity, dt_ps);
+    let tau = tau_pl(&c.intensity_start, dt_ps);
     let d_sites = tau.and_then(|tau| d_avg(c, tau, dt_ps, warnings));
     let l_sites = match (tau, d_sites) {
         (Some(tau), Some(d)) if d >= 0.0 => Some((tau * d).sqrt()),
         _ => None,
     };
-    let window = reliable_prefix(c, T_MAX_MIN_WALKERS);
-    let top = argmax(&c.msd_occupancy[..window]);
+    let window = reliable_range(c, T_MAX_MIN_WALKERS);
+    let top = argmax(&c.msd_occupancy[window.clone()]).map(|k| k + window.start);
     Scalars {
         tau,
-        tau_peak: tau_pl_peak(&c.intensity, dt_ps),
+        tau_peak: tau_pl_peak(&c.intensity_start, dt_ps),
         d_sites,
         l_sites,
         argmax: top,
-        peak_ps: top.map(|k| vertex(&c.msd_occupancy[..window], k) * dt_ps),
-        last: window.checked_sub(1),
+        peak_ps: top.map(|k| {
+            (window.start as f64 + vertex(&c.msd_occupancy[window.clone()], k - window.start))
+                * dt_ps
+        }),
+        last: window.end.checked_sub(1).filter(|_| !window.is_empty()),
+        window_len: window.len(),
     }
 }
 
@@ -174,26 +191,35 @@ fn solve3(m: [[f64; 3]; 3], r: [f64; 3]) -> Option<[f64; 3]> {
     Some([col(0), col(1), col(2)])
 }
 
-/// D_avg (paper eq. 2): sum over 0 <= i < N of [MSD(t_{i+1}) - MSD(t_i)] / (2 dt) I_i over
-/// sum I_i, N = ceil(5 tau_PL / dt), from the occupancy MSD and the expected emissions,
-/// over frames with at least [`MIN_RELIABLE`] effective walkers.
+/// D_avg (paper eq. 2): sum over the window of [MSD(t_{i+1}) - MSD(t_i)] / (2 dt) I_i over
+/// sum I_i, from the occupancy MSD and the frame-binned intensity. The window holds
+/// N = 5 tau_PL / dt frames with N real: floor(N) whole terms and the next weighted by
+/// N - floor(N), so D_avg is continuous in tau_PL. Terms need both frames reliable
+/// ([`MIN_RELIABLE`] effective walkers; any defined frame for noise-free curves).
 fn d_avg(c: &Curves, tau: f64, dt_ps: f64, warnings: &mut Vec<String>) -> Option<f64> {
     let frames = c.frames();
-    let wanted = (5.0 * tau / dt_ps).ceil() as usize;
-    let terms = wanted.min(frames.saturating_sub(1));
-    if terms < wanted {
+    let wanted = 5.0 * tau / dt_ps;
+    let available = frames.saturating_sub(1) as f64;
+    let n = wanted.min(available);
+    if wanted > available {
         warnings.push(format!(
-            "D_avg wants {wanted} frames (5 tau_PL) but the run has {frames}: capped at {terms}"
+            "D_avg wants {wanted:.2} frames (5 tau_PL) but the run has {frames}: capped at {available}"
         ));
     }
-    let reliable = reliable_prefix(c, MIN_RELIABLE);
+    let reliable = reliable_range(c, MIN_RELIABLE);
     let (mut num, mut den, mut skipped) = (0.0, 0.0, 0usize);
-    for i in 0..terms {
+    for i in 0..n.ceil() as usize {
+        let weight = (n - i as f64).min(1.0);
+        if weight <= 0.0 {
+            break;
+        }
         match (c.msd_occupancy[i], c.msd_occupancy[i + 1]) {
-            (Some(a), Some(b)) if i + 1 < reliable => {
-                num += (b - a) / (2.0 * dt_ps) * c.intensity[i];
-                den += c.intensity[i];
+            (Some(a), Some(b)) if reliable.contains(&i) && reliable.contains(&(i + 1)) => {
+                num += weight * (b - a) / (2.0 * dt_ps) * c.intensity[i];
+                den += weight * c.intensity[i];
             }
+            // A frame without emitters weighs nothing: leaving it out changes nothing.
+            _ if c.intensity[i] <= 0.0 => {}
             _ => skipped += 1,
         }
     }
@@ -210,7 +236,7 @@ fn d_avg(c: &Curves, tau: f64, dt_ps: f64, warnings: &mut Vec<String>) -> Option
 /// whether the MSD's maximum is real: MSD(t_max) must exceed the last frame of the
 /// search window by more than 3 standard errors of their difference.
 pub fn summarise(c: &Curves, leave_out: &[Curves], dt_ps: f64) -> Summary {
-    let mut warnings = Vec::new();
+    let mut warnings = c.warnings.clone();
     let full = scalars(c, dt_ps, &mut warnings);
     let parts: Vec<Scalars> = leave_out
         .iter()
@@ -251,7 +277,21 @@ pub fn summarise(c: &Curves, leave_out: &[Curves], dt_ps: f64) -> Summary {
     }
 }
 
+/// The false-alarm rate t_max's test is built for on curves that are flat in
+/// expectation (MODEL.md section 6 allows 0.5 %).
+pub const T_MAX_FALSE_RATE: f64 = 1e-3;
+
+/// Draws of the noise that calibrate t_max's test: the (1 - [`T_MAX_FALSE_RATE`]) quantile
+/// then rests on the 4 largest of them.
+const NULL_DRAWS: usize = 4000;
+
 /// t_max when the occupancy MSD's maximum is real, else `None` and why.
+///
+/// Noise-free curves: any interior maximum. Monte Carlo: the statistic is S = MSD(top) -
+/// MSD(last), top the largest frame of the window; as top is chosen from the data, S is
+/// compared not with its own error but with what S would be if the curve were flat:
+/// the largest excursion max_t (e_t - e_last) of noise e with the covariance the walker
+/// blocks give, drawn [`NULL_DRAWS`] times ([`null_threshold`]).
 fn real_maximum(
     c: &Curves,
     leave_out: &[Curves],
@@ -259,44 +299,118 @@ fn real_maximum(
     dt_ps: f64,
 ) -> (Option<f64>, Option<String>) {
     let (Some(top), Some(last)) = (full.argmax, full.last) else {
-        return (
-            None,
-            Some(format!(
-                "no frame has {T_MAX_MIN_WALKERS} effective walkers behind its MSD"
-            )),
-        );
+        let why = if c.exact {
+            "the MSD is defined in no frame".to_string()
+        } else {
+            format!("no frame has {T_MAX_MIN_WALKERS} effective walkers behind its MSD")
+        };
+        return (None, Some(why));
     };
     if top == last {
-        return (
-            None,
-            Some(format!(
+        let why = if c.exact {
+            format!("still rising at the last frame ({} ps)", last as f64 * dt_ps)
+        } else {
+            format!(
                 "still rising at the last frame with {T_MAX_MIN_WALKERS} effective walkers ({} ps)",
                 last as f64 * dt_ps
-            )),
-        );
+            )
+        };
+        return (None, Some(why));
     }
     let at = |c: &Curves, t: usize| c.msd_occupancy[t].unwrap_or(f64::NAN);
     let rise = at(c, top) - at(c, last);
-    let spread = jackknife(
-        &leave_out
-            .iter()
-            .map(|l| Some(at(l, top) - at(l, last)))
-            .collect::<Vec<_>>(),
-    )
-    .unwrap_or(0.0);
-    // Without noise (exact), any rise above rounding is a maximum.
-    let needed = (3.0 * spread).max(1e-12 * at(c, top).abs());
+    if c.exact {
+        // Without noise, any rise above rounding is a maximum.
+        if rise > 1e-12 * at(c, top).abs() {
+            return (full.peak_ps, None);
+        }
+        return (None, Some("the MSD has no interior maximum".into()));
+    }
+    if leave_out.len() < 2 {
+        return (
+            None,
+            Some("too few walkers for walker blocks: no test of the maximum (at least 2000 walkers)".into()),
+        );
+    }
+    let window = (last + 1).saturating_sub(full.window_len)..last + 1;
+    let Some(needed) = null_threshold(leave_out, window) else {
+        return (
+            None,
+            Some("the MSD is missing in a walker block: no test of the maximum".into()),
+        );
+    };
     if rise > needed {
         return (full.peak_ps, None);
     }
     (
         None,
         Some(format!(
-            "flat within noise: the largest MSD ({} ps) exceeds the last reliable frame's ({} ps) by {rise:.3e} +- {spread:.1e} sites^2, not 3 standard errors",
+            "flat within noise: the largest MSD ({} ps) exceeds the last reliable frame's ({} ps) by {rise:.3e} sites^2, within what noise alone gives {:.1} % of the time ({needed:.3e})",
             top as f64 * dt_ps,
-            last as f64 * dt_ps
+            last as f64 * dt_ps,
+            100.0 * T_MAX_FALSE_RATE
         )),
     )
+}
+
+/// The (1 - [`T_MAX_FALSE_RATE`]) quantile of max_t (e_t - e_last) over `window` for noise
+/// e with the jackknife covariance of the leave-one-out curves: e = sqrt((B-1)/B) sum_b
+/// z_b (l_b - mean l), z_b standard normal, has that covariance exactly. The draws are
+/// seeded, so a run is reproducible. With B blocks the covariance is itself known only
+/// to B - 1 degrees of freedom: the quantile is scaled by Student's t over the normal
+/// quantile at the same level, which keeps the false rate at its level instead of
+/// ~2x above it.
+fn null_threshold(leave_out: &[Curves], window: std::ops::Range<usize>) -> Option<f64> {
+    let b = leave_out.len();
+    let frames = window.len();
+    let mut dev = vec![0.0; b * frames];
+    for (j, t) in window.clone().enumerate() {
+        let values: Vec<f64> = leave_out
+            .iter()
+            .map(|l| l.msd_occupancy[t])
+            .collect::<Option<_>>()?;
+        let mean = values.iter().sum::<f64>() / b as f64;
+        for (k, v) in values.iter().enumerate() {
+            dev[k * frames + j] = v - mean;
+        }
+    }
+    let scale = ((b as f64 - 1.0) / b as f64).sqrt();
+    let mut rng = crate::rng::Pcg32::new(0x7a6d_6178, 0x6e75_6c6c);
+    let mut z = vec![0.0; b];
+    let mut e = vec![0.0; frames];
+    let mut maxima: Vec<f64> = (0..NULL_DRAWS)
+        .map(|_| {
+            z.iter_mut().for_each(|z| *z = normal(&mut rng));
+            e.iter_mut().for_each(|e| *e = 0.0);
+            for (k, zk) in z.iter().enumerate() {
+                let row = &dev[k * frames..(k + 1) * frames];
+                e.iter_mut().zip(row).for_each(|(e, d)| *e += zk * d);
+            }
+            let end = e[frames - 1];
+            scale * e.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v - end))
+        })
+        .collect();
+    maxima.sort_by(f64::total_cmp);
+    let q = maxima[((1.0 - T_MAX_FALSE_RATE) * NULL_DRAWS as f64) as usize - 1];
+    Some(q * student_over_normal(b - 1))
+}
+
+/// One standard normal draw (Box-Muller) from two `u32`s.
+fn normal(rng: &mut crate::rng::Pcg32) -> f64 {
+    let u = (f64::from(rng.next_u32()) + 0.5) / 4294967296.0;
+    let v = f64::from(rng.next_u32()) / 4294967296.0;
+    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+}
+
+/// Student's t over the normal quantile at one-sided level 1e-3, for `dof` degrees of
+/// freedom (tabulated; 3.090 for the normal).
+fn student_over_normal(dof: usize) -> f64 {
+    const T: [f64; 16] = [
+        318.31, 22.327, 10.215, 7.173, 5.893, 5.208, 4.785, 4.501, 4.297, 4.144, 4.025, 3.930,
+        3.852, 3.787, 3.733, 3.686,
+    ];
+    let t = T.get(dof.saturating_sub(1)).copied().unwrap_or(3.686);
+    t / 3.090
 }
 
 /// Index of the first global maximum among the defined values.

@@ -23,6 +23,10 @@ pub struct FrameSums {
     /// `[k][t * states + s]`: walkers in state s at the start of frame t (k = 0), and
     /// their sums of dx, dx^2, dy, dy^2 and signed energy level (k = 1..=5).
     pub occupancy: [Vec<i128>; MOMENTS],
+    /// `[k][t]`: emissions at absolute positions x inside `emission_abs` (k = 0) and
+    /// their sums of x and x^2 (the profile a camera sees); zeros without the section.
+    #[serde(default)]
+    pub profile: [Vec<i128>; 3],
 }
 
 impl FrameSums {
@@ -67,6 +71,18 @@ impl FrameSums {
                 }
             }
             s.overflow[t] = count(row + width - 1);
+            if layout.absolute {
+                let abs_width = layout.abs_row_width();
+                let abs_half = i128::from(layout.abs_half_width());
+                let abs_row = layout.emission_abs_offset() + t * abs_width;
+                for i in 0..abs_width - 1 {
+                    let c = count(abs_row + i);
+                    let x = i as i128 - abs_half;
+                    s.profile[0][t] += c;
+                    s.profile[1][t] += c * x;
+                    s.profile[2][t] += c * x * x;
+                }
+            }
             for st in 0..states {
                 let i = t * states + st;
                 let m = &moments[i * MOMENTS..][..MOMENTS];
@@ -95,6 +111,7 @@ impl FrameSums {
             overflow: vec![0; frames],
             emission_state: vec![0; cells],
             occupancy: std::array::from_fn(|_| vec![0; cells]),
+            profile: std::array::from_fn(|_| vec![0; frames]),
         }
     }
 
@@ -107,6 +124,7 @@ impl FrameSums {
         ];
         v.extend(self.emission_dx.iter_mut());
         v.extend(self.occupancy.iter_mut());
+        v.extend(self.profile.iter_mut());
         v
     }
 
@@ -161,5 +179,17 @@ impl FrameSums {
         let m4 = s4 - 4.0 * s1 * s3 + 6.0 * s1 * s1 * s2 - 3.0 * s1.powi(4);
         let var = m2 * n / (n - 1.0);
         Some((var, ((m4 - m2 * m2).max(0.0) / n).sqrt()))
+    }
+
+    /// Variance of the absolute position x over frame t's emissions (n - 1 in the
+    /// denominator); `None` without the profile or below `min` emissions.
+    pub fn profile_variance(&self, t: usize, min: f64) -> Option<f64> {
+        let n = *self.profile[0].get(t)? as f64;
+        if n < min.max(2.0) {
+            return None;
+        }
+        let mean = self.profile[1][t] as f64 / n;
+        let m2 = (self.profile[2][t] as f64 / n - mean * mean).max(0.0);
+        Some(m2 * n / (n - 1.0))
     }
 }

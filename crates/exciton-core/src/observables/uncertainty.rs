@@ -85,6 +85,9 @@ pub fn estimate(blocks: &[FrameSums], readout: &Readout) -> Estimate {
         curves.diffusivity_stderr[t] = curves.diffusivity[t].and(per(|c, t| c.diffusivity[t]));
         curves.mean_energy_stderr_mev[t] =
             curves.mean_energy_mev[t].and(per(|c, t| c.mean_energy_mev[t]));
+        if let Some(m) = curves.msd_profile.get(t).copied().flatten() {
+            curves.msd_profile_stderr[t] = Some(m).and(per(|c, t| c.msd_profile.get(t).copied().flatten()));
+        }
     }
     let summary = summarise(&curves, &leave_out, readout.dt_ps);
     Estimate { curves, summary }

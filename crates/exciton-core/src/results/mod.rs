@@ -120,6 +120,17 @@ pub struct PointResult {
         rename = "mean_energy_stderr_meV"
     )]
     pub mean_energy_stderr_mev: Vec<Option<f64>>,
+    /// The profile MSD sigma^2(t) - sigma^2(0) of where each frame's photons were emitted
+    /// (absolute positions, counted photons): what a camera sees. On a finite lattice
+    /// it differs from the displacement MSD (`msd_occupancy_*`, relative to each
+    /// walker's start), which stays the headline. Empty unless positions are recorded
+    /// (a finite lattice, a microscope, profiles or an image); null below 100 photons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub msd_profile_sites2: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub msd_profile_stderr_sites2: Vec<Option<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub msd_profile_nm2: Vec<Option<f64>>,
     /// Effective walkers behind the occupancy estimator per frame (its noise ~ 1/sqrt);
     /// below 100 a frame is unreliable.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -227,6 +238,9 @@ impl PointResult {
             msd_r2_stderr_sites2: curves.msd_r2_stderr.clone(),
             msd_r2_nm2: nm2(&curves.msd_r2),
             msd_r2_stderr_nm2: nm2(&curves.msd_r2_stderr),
+            msd_profile_sites2: curves.msd_profile.clone(),
+            msd_profile_stderr_sites2: curves.msd_profile_stderr.clone(),
+            msd_profile_nm2: nm2(&curves.msd_profile),
             alpha: curves.alpha.clone(),
             alpha_stderr: curves.alpha_stderr.clone(),
             diffusivity_sites2_ps: curves.diffusivity.clone(),
@@ -398,17 +412,17 @@ macro_rules! curves_2d {
     ($($field:ident => $name:literal),* $(,)?) => {
         /// The names of [`PointResult::curves_2d`] in results.json, curves.parquet and
         /// the CSVs.
-        pub const CURVES_2D: [&str; 14] = [$($name),*];
+        pub const CURVES_2D: [&str; 17] = [$($name),*];
 
         impl PointResult {
             /// The curves of the 2D walker (y, <r^2>/2, alpha, D(t), mean energy; null
             /// without a landscape), in the order of [`CURVES_2D`].
-            pub fn curves_2d(&self) -> [&Vec<Option<f64>>; 14] {
+            pub fn curves_2d(&self) -> [&Vec<Option<f64>>; 17] {
                 [$(&self.$field),*]
             }
 
             /// The same, to fill.
-            pub fn curves_2d_mut(&mut self) -> [&mut Vec<Option<f64>>; 14] {
+            pub fn curves_2d_mut(&mut self) -> [&mut Vec<Option<f64>>; 17] {
                 [$(&mut self.$field),*]
             }
         }
@@ -430,4 +444,7 @@ curves_2d! {
     diffusivity_stderr_cm2_s => "diffusivity_stderr_cm2_s",
     mean_energy_mev => "mean_energy_meV",
     mean_energy_stderr_mev => "mean_energy_stderr_meV",
+    msd_profile_sites2 => "msd_profile_sites2",
+    msd_profile_stderr_sites2 => "msd_profile_stderr_sites2",
+    msd_profile_nm2 => "msd_profile_nm2",
 }

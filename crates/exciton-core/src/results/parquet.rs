@@ -475,12 +475,11 @@ pub fn read_curves(path: &Path, points: &mut [PointResult]) -> Result<(), Error>
             .iter()
             .map(|c| f64s(c.0))
             .collect::<Result<_, _>>()?;
-        // Files written before the 2D walker have none of its columns.
-        let two_d: Option<Vec<Float64Array>> = batch
-            .column_by_name(CURVES_2D[0])
-            .is_some()
-            .then(|| CURVES_2D.iter().map(|c| f64s(c)).collect::<Result<_, _>>())
-            .transpose()?;
+        // Files written before the 2D walker (or the profile MSD) lack its columns.
+        let two_d: Vec<Option<Float64Array>> = CURVES_2D
+            .iter()
+            .map(|c| batch.column_by_name(c).map(|_| f64s(c)).transpose())
+            .collect::<Result<_, _>>()?;
         let reliable = col("msd_reliable")?
             .as_any()
             .downcast_ref::<BooleanArray>()
@@ -523,8 +522,10 @@ pub fn read_curves(path: &Path, points: &mut [PointResult]) -> Result<(), Error>
             for (c, a) in F64_COLUMNS.iter().zip(&values) {
                 (c.2)(p, opt(a, r));
             }
-            for (v, a) in p.curves_2d_mut().into_iter().zip(two_d.iter().flatten()) {
-                v.push(opt(a, r));
+            for (v, a) in p.curves_2d_mut().into_iter().zip(&two_d) {
+                if let Some(a) = a {
+                    v.push(opt(a, r));
+                }
             }
             p.msd_reliable.push(reliable.value(r));
             p.emission_overflow.push(overflow.value(r));

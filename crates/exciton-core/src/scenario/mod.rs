@@ -218,7 +218,10 @@ impl Scenario {
     /// The walk records emissions at absolute positions: for the profile in results
     /// (`record_profiles`) or for the microscope.
     pub fn records_positions(&self) -> bool {
-        self.record_profiles || self.microscope.is_some() || self.image.is_some()
+        self.record_profiles
+            || self.microscope.is_some()
+            || self.image.is_some()
+            || self.absolute_positions()
     }
 
     /// The emission profile (and image) is kept in results.
@@ -226,7 +229,8 @@ impl Scenario {
         self.record_profiles || self.image.is_some()
     }
 
-    /// The walker's coordinates start at its spot position rather than at 0
+    /// A finite lattice where start and displacement are not independent: the profile
+    /// MSD sigma^2(t) - sigma^2(0) is reported beside the displacement MSD
     /// ([`crate::landscape::Landscape::absolute_positions`]).
     pub fn absolute_positions(&self) -> bool {
         self.landscape

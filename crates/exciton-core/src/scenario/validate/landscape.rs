@@ -66,8 +66,9 @@ pub(super) fn landscape(
     Ok(l)
 }
 
-/// On a finite lattice with absolute positions the histograms span the lattice (no
-/// walker gets beyond it); otherwise the half-width validated before.
+/// On a finite lattice with open or reflecting edges the displacement histograms span
+/// the lattice both ways (no walker gets further than N - 1 from its start); otherwise
+/// the half-width validated before.
 pub(super) fn max_dx(
     c: Check,
     l: Option<&Landscape>,
@@ -79,14 +80,14 @@ pub(super) fn max_dx(
     let Some(size) = l.filter(|l| l.absolute_positions()).and_then(|l| l.size) else {
         return Ok(max_dx_sites);
     };
-    let half = size[0].max(size[1]) / 2;
+    let half = size[0].max(size[1]);
     let layout = crate::histogram::HistLayout::new(
         1,
         states as u32,
         half,
         0,
         spec.histogram.occupancy_profile,
-        false,
+        true,
     );
     let frames = u64::from(frames);
     if layout.len() as u64 * frames > crate::scenario::MAX_HISTOGRAM_COUNTERS {
