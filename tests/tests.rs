@@ -17,6 +17,8 @@ mod fitting;
 #[cfg(feature = "gpu")]
 #[path = "it/gpu.rs"]
 mod gpu;
+#[path = "it/honest.rs"]
+mod honest;
 #[path = "it/landscape.rs"]
 mod landscape;
 #[path = "it/mc_vs_exact.rs"]

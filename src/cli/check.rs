@@ -78,13 +78,7 @@ fn describe_plan(plan: &Plan, threads: usize) {
     let worst = plan
         .points
         .iter()
-        .map(|p| {
-            let t = exciton_core::model::WalkTables::new(&p.scenario);
-            exciton_core::model::layout_for(&p.scenario, &t).memory(
-                threads,
-                exciton_core::observables::block_ranges(p.scenario.walkers).len() as u64,
-            )
-        })
+        .map(|p| exciton_mc::memory::point_memory(&p.scenario, threads))
         .max_by_key(|m| m.host_cpu_backend)
         .expect("a plan has points");
     println!(

@@ -320,6 +320,15 @@ fn an_interrupted_long_point_keeps_its_blocks_and_resumes_bit_for_bit() {
     );
     assert!(!b.join("results.json").exists() && !b.join("curves.parquet").exists());
     let resumed = run_into(&plan, &cpu, &Progress::default(), &b, true, options).unwrap();
+    let (r, w) = (
+        serde_json::to_value(&resumed.points[0]).unwrap(),
+        serde_json::to_value(&whole.points[0]).unwrap(),
+    );
+    for (k, v) in w.as_object().unwrap() {
+        if r.get(k) != Some(v) {
+            println!("field {k} differs: resumed {:?} vs whole {v:?}", r.get(k));
+        }
+    }
     assert_eq!(
         serde_json::to_value(&resumed.points).unwrap(),
         serde_json::to_value(&whole.points).unwrap(),

@@ -192,6 +192,13 @@ impl PointResult {
         let cm2_s = |d: Option<f64>| d.map(|d| sites2_ps_to_cm2_s(d, pitch));
         let cm2_s_all = |v: &[Option<f64>]| v.iter().map(|&d| cm2_s(d)).collect();
         let names = &scenario.states.names;
+        let or_nulls = |v: Vec<Option<f64>>| {
+            if v.is_empty() {
+                vec![None; curves.frames()]
+            } else {
+                v
+            }
+        };
         let per_walker = |e: &Vec<f64>| e.iter().map(|v| v / curves.walkers as f64).collect();
         PointResult {
             point: 0,
@@ -238,9 +245,11 @@ impl PointResult {
             msd_r2_stderr_sites2: curves.msd_r2_stderr.clone(),
             msd_r2_nm2: nm2(&curves.msd_r2),
             msd_r2_stderr_nm2: nm2(&curves.msd_r2_stderr),
-            msd_profile_sites2: curves.msd_profile.clone(),
-            msd_profile_stderr_sites2: curves.msd_profile_stderr.clone(),
-            msd_profile_nm2: nm2(&curves.msd_profile),
+            // Null curves where no position was recorded, as the mean energy without a
+            // landscape: every point of a run has the same columns.
+            msd_profile_sites2: or_nulls(curves.msd_profile.clone()),
+            msd_profile_stderr_sites2: or_nulls(curves.msd_profile_stderr.clone()),
+            msd_profile_nm2: or_nulls(nm2(&curves.msd_profile)),
             alpha: curves.alpha.clone(),
             alpha_stderr: curves.alpha_stderr.clone(),
             diffusivity_sites2_ps: curves.diffusivity.clone(),
