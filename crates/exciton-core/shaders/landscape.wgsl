@@ -1,8 +1,8 @@
 // The walk kernel's landscape (appended to walk.wgsl): where a walker may go and at
 // what level it arrives. A site's properties are never stored: they come from an
 // integer hash of (landscape key, x, y), the same on every device; energies are
-// quantised through the level table and hops accepted through the acceptance table,
-// both in `outcome` (exciton_core::landscape). CPU port:
+// fixed-point levels read from the inverse-CDF table and hops accepted through the two
+// acceptance tables, all in `outcome` (exciton_core::landscape). CPU port:
 // crates/exciton-core/src/kernels/landscape.rs.
 
 // What hop_level returns for a hop that is not made (no level is this low).
@@ -83,21 +83,25 @@ fn open_site(p: PointParams, x: i32, y: i32) -> bool {
     return void_draw(site_of(p, x, y)) >= p.void_threshold;
 }
 
-// A site's signed energy level: the first entry of the level table above its energy
-// draw (binary search), less the middle level.
+// A site's signed energy level from its energy draw u: u folded to v = min(u, ~u) (the
+// sign says which tail); v's leading bit picks a row of the inverse-CDF table, its next
+// LEVEL_SUB_BITS bits an entry, and the bits below interpolate to the next entry.
 fn level_of(p: PointParams, h: u32) -> i32 {
     let u = energy_draw(h);
-    var lo = 0u;
-    var hi = p.levels - 1u;
-    while (lo < hi) {
-        let mid = (lo + hi) / 2u;
-        if (u < outcome[p.level_base + mid]) {
-            hi = mid;
-        } else {
-            lo = mid + 1u;
-        }
+    let upper = u >= 0x80000000u;
+    let v = max(select(u, ~u, upper), 1u);
+    let j = firstLeadingBit(v);
+    let off = v - (1u << j);
+    var k = off << (LEVEL_SUB_BITS - min(j, LEVEL_SUB_BITS));
+    var frac = 0u;
+    if (j > LEVEL_SUB_BITS) {
+        k = off >> (j - LEVEL_SUB_BITS);
+        frac = off << (32u - (j - LEVEL_SUB_BITS));
     }
-    return i32(lo) - i32((p.levels - 1u) / 2u);
+    let i = p.level_base + j * LEVEL_ROW + k;
+    let t0 = outcome[i];
+    let m = i32(t0 - mulhi(t0 - outcome[i + 1u], frac));
+    return select(-m, m, upper);
 }
 
 fn level_at(p: PointParams, x: i32, y: i32) -> i32 {
@@ -114,9 +118,15 @@ fn hop_level(p: PointParams, w: Walker, s: vec2<i32>, r: u32, width: u32) -> i32
         return NO_HOP;
     }
     let level = level_at(p, x, y);
-    let accept = outcome[p.accept_base + u32(level - w.level + i32(p.levels) - 1)];
-    if (accept != 0xffffffffu && r >= mulhi(width, accept)) {
-        return NO_HOP;
+    let d = level - w.level;
+    if (d > 0) {
+        // exp(-d / LEVELS_PER_KT) as the product of its high and low parts' tables.
+        let hi = min(u32(d) >> ACCEPT_LO_BITS, ACCEPT_HI_LEN - 1u);
+        let lo = u32(d) & ((1u << ACCEPT_LO_BITS) - 1u);
+        let accept = mulhi(outcome[p.accept_base + hi], outcome[p.accept_base + ACCEPT_HI_LEN + lo]);
+        if (r >= mulhi(width, accept)) {
+            return NO_HOP;
+        }
     }
     return level;
 }

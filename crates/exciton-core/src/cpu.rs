@@ -227,7 +227,7 @@ pub fn run_ranges(
                         flush(&mut local, held, since_flush);
                         (held, since_flush) = (Some(range), 0);
                     }
-                    let p = point.segment(base, count, 0);
+                    let p = point.in_range(tables, ranges[range].0).segment(base, count, 0);
                     walk_segment(vector, &p, &bindings, &mut local, layout.profile);
                     since_flush += u64::from(count);
                     progress.advance(u64::from(count));

@@ -4,20 +4,34 @@
 //! A site's properties are never stored: they come from a counter-based integer hash of
 //! (landscape seed, x, y) ([`site_hash`]), the same on every device, so a landscape costs
 //! no memory and a walker finds its site's energy wherever it is. Energies are
-//! quantised into [`LEVELS`] levels through a host-built `u32` table, and hops are
-//! accepted with the Miller-Abrahams factor from a `u32` table indexed by the level
-//! difference: integers only, so the GPU kernel and its CPU port decide alike. The
-//! walker's use of them is in [`crate::kernels::walk`] (`shaders/landscape.wgsl`).
+//! fixed-point numbers, levels of kB T / [`LEVELS_PER_KT`], read from a host-built
+//! inverse-CDF table ([`LandscapeTables::levels`]), and hops are accepted with the
+//! Miller-Abrahams factor exp(-d / LEVELS_PER_KT) of the level difference d, the product
+//! of two `u32` tables: integers only, so the GPU kernel and its CPU port decide alike.
+//! The walker's use of them is in [`crate::kernels::walk`] (`shaders/landscape.wgsl`).
 
 use crate::rng::{quantize_cumulative, TWO_POW_32};
 use serde::{Deserialize, Serialize};
 
-/// Energy levels of a disordered landscape (odd: level 0 is the mean). Their width is
-/// `LEVEL_SPAN_SIGMA sigma / LEVELS`, 0.13 sigma: the quantisation adds Delta^2 / 12 =
-/// 0.0013 sigma^2 to the variance, and the outermost levels take the tails beyond 4 sigma.
-pub const LEVELS: u32 = 63;
-/// The levels span +-4 sigma.
-pub const LEVEL_SPAN_SIGMA: f64 = 8.0;
+/// Energy levels per kB T: a site's energy is within 1.5 levels (rounding and the
+/// interpolation's floor) of sigma Phi^-1 of its draw, so an acceptance exp(-dE / kB T)
+/// is off by at most 0.08 % whatever sigma / kB T is.
+pub const LEVELS_PER_KT: u32 = 4096;
+/// The inverse-CDF table: a site's energy draw u is folded to v = min(u, !u) < 2^31,
+/// whose octave j (its leading bit, 0..31) picks a row of [`LEVEL_ROW`] entries, the
+/// next [`LEVEL_SUB_BITS`] bits the entry, and the rest interpolate linearly to the next
+/// one. Entries are |z| sigma in levels at those v: the Gaussian quantile to 6.2 sigma
+/// (v = 1; v = 0, i.e. u = 0 or u32::MAX, takes v = 1's energy), within 1e-6 sigma
+/// between entries.
+pub const LEVEL_SUB_BITS: u32 = 8;
+pub const LEVEL_ROW: u32 = (1 << LEVEL_SUB_BITS) + 1;
+pub const LEVEL_OCTAVES: u32 = 31;
+/// The acceptance of an uphill difference of d levels: the high part of d (d >>
+/// [`ACCEPT_LO_BITS`], e^-1 steps, at most [`ACCEPT_HI_LEN`] - 1, whose entry is 0) and
+/// the low part each index a table of exp(-x) as fractions of 2^32, multiplied.
+pub const ACCEPT_LO_BITS: u32 = 12;
+pub const ACCEPT_HI_LEN: u32 = 24;
+const _: () = assert!(1 << ACCEPT_LO_BITS == LEVELS_PER_KT);
 /// Most tries to find a walker a start site (on the lattice, not a void) in the spot;
 /// a walker that finds none after this many is never excited (2^-64 with half the
 /// sites void).
@@ -55,6 +69,10 @@ pub struct Landscape {
     /// Standard deviation of the Gaussian site energies, meV.
     #[serde(default, rename = "energy_sigma_meV")]
     pub energy_sigma_mev: f64,
+    /// 1: every walker block walks the same film (errors conditional on it). Absent:
+    /// each block walks its own realization, so errors include the film-to-film spread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realizations: Option<u32>,
     /// Probability that a site is empty.
     #[serde(default)]
     pub void_fraction: f64,
@@ -71,6 +89,18 @@ impl Landscape {
     /// walkers emit differs from the displacement MSD: both are reported.
     pub fn absolute_positions(&self) -> bool {
         self.size.is_some() && self.edges != Edges::Periodic
+    }
+
+    /// The key of the film the walker block starting at walker `first` walks: one
+    /// film for every block with `realizations: 1`, else one per block (a measurement
+    /// averages over many spots of a film, i.e. over many draws of the landscape).
+    pub fn realization_key(&self, first: u64) -> u32 {
+        match self.realizations {
+            Some(1) => landscape_key(self.seed),
+            _ => landscape_key(crate::rng::splitmix64(
+                self.seed ^ crate::rng::splitmix64(first.wrapping_add(0x5eed)),
+            )),
+        }
     }
 
     /// `u32` draws below which a site is a void.
@@ -91,47 +121,51 @@ impl Landscape {
 pub struct LandscapeTables {
     /// The landscape these tables are of.
     pub spec: Landscape,
-    /// Cumulative thresholds of the energy levels (a site's level: the first entry
-    /// above its energy draw), the last saturated.
+    /// The inverse-CDF table ([`LEVEL_OCTAVES`] rows of [`LEVEL_ROW`]): |z| sigma in
+    /// levels, non-increasing (all 0 without disorder).
     pub levels: Vec<u32>,
-    /// Miller-Abrahams acceptance per level difference d = to - from, at index
-    /// d + levels - 1: `u32::MAX` for "always" (d <= 0), else exp(-d Delta / kB T) as a
-    /// fraction of 2^32.
+    /// exp(-h) for h < [`ACCEPT_HI_LEN`] - 1 (then 0), then exp(-l / [`LEVELS_PER_KT`])
+    /// for l < 2^[`ACCEPT_LO_BITS`], as fractions of 2^32 (1 as `u32::MAX`).
     pub acceptance: Vec<u32>,
-    /// Width of a level, meV (0 without disorder).
+    /// Width of a level, meV (kB T / [`LEVELS_PER_KT`]; 0 without disorder).
     pub level_mev: f64,
+}
+
+/// exp(-x) as a fraction of 2^32, rounded, 1 as `u32::MAX`.
+fn fraction(x: f64) -> u32 {
+    ((-x).exp() * TWO_POW_32).round().min(f64::from(u32::MAX)) as u32
 }
 
 impl LandscapeTables {
     pub fn new(l: &Landscape, temperature_k: Option<f64>) -> Self {
+        let hi = (0..ACCEPT_HI_LEN).map(|h| {
+            if h + 1 == ACCEPT_HI_LEN {
+                0
+            } else {
+                fraction(f64::from(h))
+            }
+        });
+        let lo = (0..1u32 << ACCEPT_LO_BITS).map(|l| fraction(f64::from(l) / f64::from(LEVELS_PER_KT)));
+        let acceptance = hi.chain(lo).collect();
+        let rows = (LEVEL_OCTAVES * LEVEL_ROW) as usize;
         if l.energy_sigma_mev == 0.0 {
             return LandscapeTables {
                 spec: l.clone(),
-                levels: vec![u32::MAX],
-                acceptance: vec![u32::MAX],
+                levels: vec![0; rows],
+                acceptance,
                 level_mev: 0.0,
             };
         }
-        let sigma = l.energy_sigma_mev;
-        let n = LEVELS as i32;
-        let width = LEVEL_SPAN_SIGMA * sigma / f64::from(LEVELS);
-        let mid = (n - 1) / 2;
-        let mut levels: Vec<u32> = (0..n)
-            .map(|i| {
-                let upper = (f64::from(i - mid) + 0.5) * width / sigma;
-                quantize_cumulative(0.5 * libm::erfc(-upper / std::f64::consts::SQRT_2))
-            })
-            .collect();
-        *levels.last_mut().unwrap() = u32::MAX;
         let kt = KB_MEV_PER_K * temperature_k.expect("validated: disorder needs temperature_K");
-        let acceptance = (-(n - 1)..n)
-            .map(|d| {
-                if d <= 0 {
-                    u32::MAX
-                } else {
-                    let p = (-f64::from(d) * width / kt).exp();
-                    ((p * TWO_POW_32) as u64).min(u64::from(u32::MAX - 1)) as u32
-                }
+        let width = kt / f64::from(LEVELS_PER_KT);
+        let scale = l.energy_sigma_mev / width;
+        let levels = (0..LEVEL_OCTAVES)
+            .flat_map(|j| {
+                (0..LEVEL_ROW).map(move |k| {
+                    let v = 2f64.powi(j as i32) * (1.0 + f64::from(k) / f64::from(1u32 << LEVEL_SUB_BITS));
+                    let z = -normal_quantile((v + 0.5) / TWO_POW_32);
+                    (z * scale).round() as u32
+                })
             })
             .collect();
         LandscapeTables {
@@ -142,10 +176,36 @@ impl LandscapeTables {
         }
     }
 
-    /// Energy of a level's signed index (`level - (levels - 1) / 2`), meV.
+    /// Energy of a signed level, meV.
     pub fn energy_mev(&self, signed_level: i32) -> f64 {
         f64::from(signed_level) * self.level_mev
     }
+}
+
+/// The standard normal quantile Phi^-1(p), 0 < p < 1: Acklam's rational approximation
+/// refined by one Halley step on erfc (relative error ~1e-15).
+pub fn normal_quantile(p: f64) -> f64 {
+    const A: [f64; 6] = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
+    const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+    const C: [f64; 6] = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    let tail = |q: f64| {
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    let x = if p < 0.02425 {
+        tail((-2.0 * p.ln()).sqrt())
+    } else if p > 1.0 - 0.02425 {
+        -tail((-2.0 * (1.0 - p).ln()).sqrt())
+    } else {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    };
+    let e = 0.5 * libm::erfc(-x / std::f64::consts::SQRT_2) - p;
+    let u = e * (2.0 * std::f64::consts::PI).sqrt() * (x * x / 2.0).exp();
+    x - u / (1.0 + x * u / 2.0)
 }
 
 /// Mirror of `lowbias32` in `landscape.wgsl`: a 32-bit integer hash with good avalanche
@@ -193,26 +253,74 @@ pub fn mulhi(a: u32, b: u32) -> u32 {
 mod tests {
     use super::*;
 
+    /// A site's signed level from its energy draw, as both kernels read the table.
+    fn level(t: &LandscapeTables, u: u32) -> i32 {
+        let upper = u >= 0x8000_0000;
+        let v = (if upper { !u } else { u }).max(1);
+        let j = 31 - v.leading_zeros();
+        let off = v - (1 << j);
+        let (k, frac) = if j > LEVEL_SUB_BITS {
+            (off >> (j - LEVEL_SUB_BITS), off << (32 - (j - LEVEL_SUB_BITS)))
+        } else {
+            (off << (LEVEL_SUB_BITS - j), 0)
+        };
+        let i = (j * LEVEL_ROW + k) as usize;
+        let m = (t.levels[i] - mulhi(t.levels[i] - t.levels[i + 1], frac)) as i32;
+        if upper {
+            m
+        } else {
+            -m
+        }
+    }
+
     #[test]
-    fn the_levels_are_a_quantised_gaussian() {
+    fn site_energies_are_gaussian_to_six_sigma() {
+        // sigma / kT = 20 (30 meV at 17.4 K): a site's energy against sigma Phi^-1 of its
+        // draw, over draws from the centre to the outermost ones.
+        let kt = 30.0 / 20.0;
         let l = Landscape {
-            energy_sigma_mev: 20.0,
+            energy_sigma_mev: 30.0,
             ..Landscape::default()
         };
-        let t = LandscapeTables::new(&l, Some(300.0));
-        let p = crate::rng::threshold_probabilities(&t.levels);
-        let mid = (LEVELS as i32 - 1) / 2;
-        let var: f64 = p
-            .iter()
-            .enumerate()
-            .map(|(i, p)| p * t.energy_mev(i as i32 - mid).powi(2))
-            .sum();
-        // sigma^2 + Delta^2 / 12, less the tails folded onto +-4 sigma.
-        assert!((var.sqrt() - 20.0).abs() < 0.05, "sd {} meV", var.sqrt());
-        assert_eq!(t.acceptance[(LEVELS - 1) as usize], u32::MAX);
-        let one_up = f64::from(t.acceptance[LEVELS as usize]) / TWO_POW_32;
-        let want = (-t.level_mev / (KB_MEV_PER_K * 300.0)).exp();
-        assert!((one_up - want).abs() < 1e-9, "{one_up} vs {want}");
+        let t = LandscapeTables::new(&l, Some(kt / KB_MEV_PER_K));
+        let mut worst = 0.0f64;
+        let draws = (0..200_000u32)
+            .map(|i| lowbias32(i))
+            .chain([0, 1, 2, 1000, u32::MAX, u32::MAX - 7, 1 << 31, (1 << 31) - 1]);
+        for u in draws {
+            if u == 0 || u == u32::MAX {
+                continue; // folded onto their neighbours (v >= 1)
+            }
+            let want = 30.0 * normal_quantile((f64::from(u.min(!u)) + 0.5) / TWO_POW_32)
+                * if u >= 1 << 31 { -1.0 } else { 1.0 };
+            let got = t.energy_mev(level(&t, u));
+            worst = worst.max((got - want).abs() / kt);
+        }
+        let top = t.energy_mev(level(&t, u32::MAX)) / 30.0;
+        println!("largest |E - sigma Phi^-1(u)| {worst:.2e} kT; outermost site {top:.3} sigma");
+        assert!(worst < 1.6 / f64::from(LEVELS_PER_KT), "{worst} kT");
+        assert!(top > 6.0, "the outermost site is at {top} sigma");
+    }
+
+    #[test]
+    fn uphill_acceptances_are_exp_of_the_difference_to_a_thousandth() {
+        // What both kernels compute for a difference of d levels: the two tables'
+        // product, against exp(-d / LEVELS_PER_KT), wherever it is above 1e-6.
+        let t = LandscapeTables::new(&Landscape::default(), None);
+        let (hi, lo) = t.acceptance.split_at(ACCEPT_HI_LEN as usize);
+        let mut worst = 0.0f64;
+        for d in 1..(30 * LEVELS_PER_KT) {
+            let h = (d >> ACCEPT_LO_BITS).min(ACCEPT_HI_LEN - 1) as usize;
+            let a = mulhi(hi[h], lo[(d & (LEVELS_PER_KT - 1)) as usize]);
+            let want = (-f64::from(d) / f64::from(LEVELS_PER_KT)).exp();
+            if want > 1e-6 {
+                worst = worst.max((f64::from(a) / TWO_POW_32 / want - 1.0).abs());
+            } else {
+                assert!(f64::from(a) / TWO_POW_32 < 2e-6, "d {d}");
+            }
+        }
+        println!("largest relative error of an uphill acceptance above 1e-6: {worst:.2e}");
+        assert!(worst < 1e-3, "{worst}");
     }
 
     #[test]

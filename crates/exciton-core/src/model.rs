@@ -245,12 +245,21 @@ impl WalkTables {
                 Some(w)
             }
         };
+        let mut notes = Vec::new();
+        if let Some(l) = &self.landscape {
+            if binned.is_some() {
+                notes.push("continuous time on a landscape: the MSD curves weigh each frame's start positions by the frame's binned photons, without the motion within the frame (it depends on the sites around each walker); the counted emission MSD (msd_sites2) has it".into());
+            }
+            if l.spec.realizations == Some(1) {
+                notes.push("landscape.realizations = 1: every walker block walks one film, so the errors are conditional on it and leave out the film-to-film spread".into());
+            }
+        }
         crate::observables::Readout {
             radiative: self.radiative_per_frame(dt_ps),
             level_mev: self.landscape.as_ref().map(|l| l.level_mev),
             dt_ps,
-            binned_without_spread: binned.is_some() && self.landscape.is_some(),
             binned,
+            notes,
         }
     }
 

@@ -63,7 +63,9 @@ pub fn run_group(
         let params: Vec<PointParams> = segments
             .iter()
             .map(|s| {
-                buffers.params[s.job].segment(jobs[s.job].first + s.first, s.count, s.group_base)
+                buffers.params[s.job]
+                    .in_range(jobs[s.job].tables, jobs[s.job].first)
+                    .segment(jobs[s.job].first + s.first, s.count, s.group_base)
             })
             .collect();
         phases.time(Phase::Kernel, || {

@@ -4,8 +4,10 @@
 //! ([`crate::landscape`]) and the level and acceptance tables in `outcome`.
 
 use super::walk::{PointParams, Walker};
-use crate::landscape::{energy_draw, mulhi, site_hash, void_draw};
-use crate::rng::spot_entry;
+use crate::landscape::{
+    energy_draw, mulhi, site_hash, void_draw, ACCEPT_HI_LEN, ACCEPT_LO_BITS, LEVEL_ROW,
+    LEVEL_SUB_BITS,
+};
 use crate::scenario::DIRECTIONS;
 
 /// What [`hop_level`] returns for a hop that is not made.
@@ -55,13 +57,30 @@ pub(super) fn open_site(p: &PointParams, x: i32, y: i32) -> bool {
     void_draw(site_of(p, x, y)) >= p.void_threshold
 }
 
-/// Mirror of `level_of`: a site's signed energy level, the first entry of the level
-/// table above its energy draw (the shader's binary search; here the spot's
-/// branchless one, [`crate::rng::spot_entry`]), less the middle level.
+/// Mirror of `level_of`: a site's signed energy level from its energy draw u. u is
+/// folded to v = min(u, !u) (the sign says which tail); v's leading bit picks a row of
+/// the inverse-CDF table, its next [`LEVEL_SUB_BITS`] bits an entry, and the bits below
+/// interpolate to the next entry ([`crate::landscape::LandscapeTables::levels`]).
 #[inline(always)]
 fn level_of(p: &PointParams, outcome: &[u32], h: u32) -> i32 {
-    let table = &outcome[p.level_base as usize..(p.level_base + p.levels) as usize];
-    spot_entry(table, energy_draw(h)) as i32 - ((p.levels - 1) / 2) as i32
+    let u = energy_draw(h);
+    let upper = u >= 0x8000_0000;
+    let v = (if upper { !u } else { u }).max(1);
+    let j = 31 - v.leading_zeros();
+    let off = v - (1 << j);
+    let (k, frac) = if j > LEVEL_SUB_BITS {
+        (off >> (j - LEVEL_SUB_BITS), off << (32 - (j - LEVEL_SUB_BITS)))
+    } else {
+        (off << (LEVEL_SUB_BITS - j), 0)
+    };
+    let i = (p.level_base + j * LEVEL_ROW + k) as usize;
+    let (t0, t1) = (outcome[i], outcome[i + 1]);
+    let m = (t0 - mulhi(t0 - t1, frac)) as i32;
+    if upper {
+        m
+    } else {
+        -m
+    }
 }
 
 /// Mirror of `level_at`: the signed level of the site at (x, y).
@@ -87,9 +106,16 @@ pub(super) fn hop_level(
         return NO_HOP;
     }
     let level = level_at(p, outcome, x, y);
-    let accept = outcome[(p.accept_base + (level - w.level + p.levels as i32 - 1) as u32) as usize];
-    if accept != u32::MAX && r >= mulhi(width, accept) {
-        return NO_HOP;
+    let d = level - w.level;
+    if d > 0 {
+        // exp(-d / LEVELS_PER_KT) as the product of its high and low parts' tables.
+        let hi = ((d as u32) >> ACCEPT_LO_BITS).min(ACCEPT_HI_LEN - 1);
+        let lo = (d as u32) & ((1 << ACCEPT_LO_BITS) - 1);
+        let a = p.accept_base as usize;
+        let accept = mulhi(outcome[a + hi as usize], outcome[a + (ACCEPT_HI_LEN + lo) as usize]);
+        if r >= mulhi(width, accept) {
+            return NO_HOP;
+        }
     }
     level
 }

@@ -16,7 +16,9 @@
 
 use super::landscape::{direction, hop_level, level_at, open_site, NO_HOP};
 use crate::histogram::{Batch, HistLayout, DEVICE_MOMENT_COPIES, DEVICE_MOMENT_WORDS, MOMENTS};
-use crate::landscape::{landscape_key, Edges, START_TRIES};
+use crate::landscape::{
+    Edges, ACCEPT_HI_LEN, ACCEPT_LO_BITS, LEVEL_ROW, LEVEL_SUB_BITS, START_TRIES,
+};
 use crate::model::{
     WalkTables, OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO,
 };
@@ -46,6 +48,10 @@ pub fn prelude() -> String {
         ("DIR_X_BITS", direction_bits(|d| d.0)),
         ("DIR_Y_BITS", direction_bits(|d| d.1)),
         ("EDGES_PERIODIC", Edges::Periodic as u32),
+        ("LEVEL_SUB_BITS", LEVEL_SUB_BITS),
+        ("LEVEL_ROW", LEVEL_ROW),
+        ("ACCEPT_LO_BITS", ACCEPT_LO_BITS),
+        ("ACCEPT_HI_LEN", ACCEPT_HI_LEN),
         ("START_TRIES", START_TRIES),
         ("WORKGROUP_SIZE", WORKGROUP_SIZE),
         ("SHARED_WORDS", SHARED_WORDS),
@@ -132,7 +138,7 @@ pub struct PointParams {
     /// starts in `outcome`, and its length; 0 for one outcome per frame.
     pub poisson_base: u32,
     pub poisson_len: u32,
-    /// 1 with a landscape; its key ([`landscape_key`]), void threshold, size (0: unbounded)
+    /// 1 with a landscape; its key ([`Self::in_range`]), void threshold, size (0: unbounded)
     /// and edges ([`Edges`] as u32), and where its level table (of `levels` entries)
     /// and acceptance table start in `outcome`.
     pub landscape: u32,
@@ -225,7 +231,7 @@ impl PointParams {
         let [size_x, size_y] = landscape.size.unwrap_or([0, 0]);
         PointParams {
             landscape: 1,
-            land_key: landscape_key(landscape.seed),
+            land_key: landscape.realization_key(0),
             void_threshold: landscape.void_threshold(),
             size_x,
             size_y,
@@ -234,6 +240,18 @@ impl PointParams {
             level_base,
             accept_base: level_base + levels,
             ..self
+        }
+    }
+
+    /// The same point for the walker block (or range) starting at walker `first`: on a
+    /// landscape, the film that block walks ([`crate::landscape::Landscape::realization_key`]).
+    pub fn in_range(&self, tables: &WalkTables, first: u64) -> Self {
+        match &tables.landscape {
+            Some(l) => PointParams {
+                land_key: l.spec.realization_key(first),
+                ..*self
+            },
+            None => *self,
         }
     }
 

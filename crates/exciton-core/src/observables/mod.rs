@@ -32,9 +32,9 @@ pub struct Readout {
     /// frame ([`binned`]), so the curves are frame-binned as the instrument's are.
     /// `None` with one outcome per frame, where `radiative` already is that.
     pub binned: Option<BinnedWeights>,
-    /// The binned weights leave out the motion within a frame (`spread`): on a
-    /// landscape it depends on the sites around each walker.
-    pub binned_without_spread: bool,
+    /// What the curves' reader must know about how they were made (copied into
+    /// [`Curves::warnings`] and every summary).
+    pub notes: Vec<String>,
 }
 
 use crate::histogram::Histograms;
@@ -247,9 +247,7 @@ pub fn curves_from_sums(sums: &FrameSums, readout: &Readout) -> Curves {
     let walkers = sums.walkers as f64;
     let binned = readout.binned.as_ref();
     let mut c = Curves::empty(sums.walkers, states, frames);
-    if readout.binned_without_spread {
-        c.warnings.push("continuous time on a landscape: the MSD curves weigh each frame's start positions by the frame's binned photons, without the motion within the frame (it depends on the sites around each walker); the counted emission MSD (msd_sites2) has it".into());
-    }
+    c.warnings = readout.notes.clone();
     c.overflow = sums.overflow.iter().map(|&o| o as u64).collect();
     // MSD(t) = sigma^2(t) - sigma^2(0): frame 0's spread is 0 with one outcome per frame,
     // not in continuous time, where walkers move before the first frame ends; nor on a

@@ -9,6 +9,8 @@ use crate::scenario::Geometry;
 /// Largest energy disorder, meV: beyond it the levels are wider than any kB T a film
 /// is measured at, and nothing would hop uphill.
 const MAX_SIGMA_MEV: f64 = 1000.0;
+/// Largest disorder in units of kB T.
+const MAX_SIGMA_OVER_KT: f64 = 250.0;
 
 pub(super) fn landscape(
     c: Check,
@@ -29,6 +31,25 @@ pub(super) fn landscape(
             Kind::Missing,
             "landscape.energy_sigma_meV",
             "energetic disorder needs temperature_K: hops uphill are accepted with exp(-dE / kB T)",
+        ));
+    }
+    if let Some(t) = temperature_k.filter(|_| sigma > 0.0) {
+        // Levels are 1/4096 kB T: |level| < 6.2 x 4096 x sigma / kT must leave the
+        // kernels' 32-bit sums of 256 walkers' levels room.
+        let ratio = sigma / (crate::landscape::KB_MEV_PER_K * t);
+        if ratio > MAX_SIGMA_OVER_KT {
+            return Err(c.fail(
+                Kind::OutOfRange,
+                "landscape.energy_sigma_meV",
+                format!("{sigma} meV is {ratio:.0} kB T at {t} K, above the limit of {MAX_SIGMA_OVER_KT} kB T (nothing hops uphill there: exp(-{MAX_SIGMA_OVER_KT}) is 0)"),
+            ));
+        }
+    }
+    if matches!(l.realizations, Some(n) if n != 1) {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "landscape.realizations",
+            "1 keeps one film for every walker block (errors conditional on it); leave it out for a film per block (errors with the film-to-film spread)",
         ));
     }
     let f = c.number("landscape.void_fraction", l.void_fraction)?;
