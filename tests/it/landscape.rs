@@ -320,3 +320,60 @@ fn landscape_errors_name_the_field() {
     check(json!({ "size": [0, 5] }), None, "landscape.size");
     check(json!({ "sigma": 5 }), None, "landscape");
 }
+
+#[test]
+fn landscape_errors_include_the_spread_between_films() {
+    // 8 films (landscape seeds) of the bright/dark paper case at 100 K with 20 meV of
+    // disorder and 5 % voids: each run's reported error (every walker block its own
+    // film) must match the spread of the values over films within a factor 2.
+    let run = |seed: u64, realizations: Option<u32>| {
+        let mut v = paper_json();
+        set(&mut v, "walkers", json!(64_000));
+        set(&mut v, "frames", json!(160));
+        set(&mut v, "temperature_K", json!(100.0));
+        let mut l = json!({ "seed": seed, "energy_sigma_meV": 20.0, "void_fraction": 0.05 });
+        if let Some(r) = realizations {
+            l["realizations"] = json!(r);
+        }
+        set(&mut v, "landscape", l);
+        cpu()
+            .estimate(&scenario(&v), 0, &Progress::default())
+            .unwrap()
+    };
+    let t = 120;
+    let spread = |x: &[f64]| {
+        let m = x.iter().sum::<f64>() / x.len() as f64;
+        (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (x.len() - 1) as f64).sqrt()
+    };
+    let (mut energy, mut energy_err, mut d, mut d_err) = (vec![], vec![], vec![], vec![]);
+    for seed in 0..8 {
+        let e = run(100 + seed, None);
+        energy.push(e.curves.mean_energy_mev[t].unwrap());
+        energy_err.push(e.curves.mean_energy_stderr_mev[t].unwrap());
+        d.push(e.summary.d_avg_sites2_ps.unwrap());
+        d_err.push(e.summary.d_avg_stderr_sites2_ps.unwrap());
+    }
+    let one = run(100, Some(1));
+    let conditional = one.curves.mean_energy_stderr_mev[t].unwrap();
+    for (name, values, errors) in [
+        ("mean energy at 3 ns / meV", &energy, &energy_err),
+        ("D_avg / sites^2/ps", &d, &d_err),
+    ] {
+        let s = spread(values);
+        let reported = errors.iter().sum::<f64>() / errors.len() as f64;
+        println!(
+            "{name}: spread over 8 films {s:.3e}, mean reported error {reported:.3e} (ratio {:.2}); values {values:.4?}",
+            reported / s
+        );
+        assert!((0.5..=2.0).contains(&(reported / s)), "{name}: {reported} vs {s}");
+    }
+    println!(
+        "one film for every block: mean-energy error {conditional:.3e} meV (conditional); warnings {:?}",
+        one.summary.warnings
+    );
+    assert!(one
+        .summary
+        .warnings
+        .iter()
+        .any(|w| w.contains("conditional")));
+}

@@ -232,3 +232,47 @@ fn shot_noise_errors_match_the_spread_over_seeds() {
         assert!((mean - truth).abs() < 5.0 * spread / (values.len() as f64).sqrt() + 0.01 * truth);
     }
 }
+
+#[test]
+fn monte_carlo_apparent_msd_errors_include_its_own_photon_noise() {
+    // Few emissions per frame (about 400 falling to 50): the Monte Carlo's own photon
+    // noise dominates, with or without 20000 detected photons of shot noise on top.
+    // Over every frame resting on >= 100 emissions, z against the exact apparent MSD
+    // must have an RMS near 1; frames below 100 emissions are null.
+    for photons in [None, Some(20000.0)] {
+        let mut v = gaussian_spread(270.0);
+        set(&mut v, "states.free.radiative", json!(0.01));
+        set(&mut v, "walkers", json!(40_000));
+        set(&mut v, "seed", json!(11));
+        if let Some(n) = photons {
+            set(&mut v, "microscope.photons_per_frame", json!(n));
+        }
+        let exact = run_json(&v, &Engine::Exact);
+        let mc = run_json(&v, &Engine::cpu(2));
+        let (e, m) = (&exact.points[0], &mc.points[0]);
+        let mut zs = Vec::new();
+        for t in 1..m.apparent_msd_nm2.len() {
+            let few = m.emissions[t] < 100.0;
+            assert!(
+                !few || m.apparent_msd_nm2[t].is_none(),
+                "frame {t} rests on {} emissions but has an apparent MSD",
+                m.emissions[t]
+            );
+            if let (Some(a), Some(b), Some(err)) = (
+                e.apparent_msd_nm2[t],
+                m.apparent_msd_nm2[t],
+                m.apparent_msd_stderr_nm2[t],
+            ) {
+                zs.push((b - a) / err);
+            }
+        }
+        let rms = (zs.iter().map(|z| z * z).sum::<f64>() / zs.len() as f64).sqrt();
+        let beyond = zs.iter().filter(|z| z.abs() > 3.0).count();
+        println!(
+            "photons {photons:?}: {} frames with >= 100 emissions, RMS z {rms:.2}, {beyond} beyond 3 sigma",
+            zs.len()
+        );
+        assert!(zs.len() >= 50, "only {} frames compared", zs.len());
+        assert!((0.7..=1.3).contains(&rms), "RMS z {rms}");
+    }
+}

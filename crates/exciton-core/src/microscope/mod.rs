@@ -214,15 +214,7 @@ pub fn apparent_msd_over_spot(
         {
             (Some(photons), _) => {
                 let n = noise::shot_noise(&mean, photons, m.seed, stream, t as u64);
-                // The image's mean is itself a Monte Carlo estimate: its noise, scaled
-                // to the detected photons, adds to the shot noise of each pixel.
-                let scale = if total > 0.0 { photons / total } else { 0.0 };
-                let mc = if kind == Counts::Sampled { scale * scale } else { 0.0 };
-                let w = n
-                    .iter()
-                    .zip(&var)
-                    .map(|(&c, &v)| 1.0 / (c.max(1.0) + mc * v))
-                    .collect();
+                let w = n.iter().map(|&c| 1.0 / c.max(1.0)).collect();
                 let detected: f64 = n.iter().sum();
                 // A frame rests on the fewer of its photons and its emissions.
                 let emitted = if kind == Counts::Sampled { total } else { f64::INFINITY };
@@ -295,7 +287,8 @@ pub fn observe(
                 .iter()
                 .map(|r| r.iter().map(|&c| c as f64).collect())
                 .collect();
-            apparent_msd(m, p.x_min_sites, &rows, pitch, Counts::Sampled, point)
+            let a = apparent_msd(m, p.x_min_sites, &rows, pitch, Counts::Sampled, point);
+            with_monte_carlo_noise(a, curves, m.photons_per_frame.is_some(), pitch)
         }
         None => {
             let tables = crate::model::WalkTables::new(scenario);
@@ -313,4 +306,35 @@ pub fn observe(
             )
         }
     })
+}
+
+/// The Monte Carlo's own photon noise in a counted apparent MSD: the image is drawn from
+/// a finite number of emissions, which the camera's shot noise (if any) does not see.
+/// Its error is the jackknife error over walker blocks of the profile MSD (the variance
+/// of where the photons were emitted, which the fitted variance follows less the PSF's),
+/// added in quadrature to the shot-noise fit error; the pixel variances of the counted
+/// image alone (correlated across the PSF's many pixels) misstated it 2.7x. Frames
+/// resting on fewer than [`MIN_PHOTONS`] emissions are null, as the true MSD is.
+fn with_monte_carlo_noise(
+    mut a: Apparent,
+    curves: &crate::observables::Curves,
+    shot_noise: bool,
+    pitch_nm: f64,
+) -> Apparent {
+    for t in 0..a.msd_nm2.len() {
+        let mc = curves
+            .msd_profile_stderr
+            .get(t)
+            .copied()
+            .flatten()
+            .filter(|_| curves.emissions[t] >= MIN_PHOTONS);
+        if mc.is_none() {
+            a.msd_nm2[t] = None;
+        }
+        let shot = if shot_noise { a.stderr_nm2[t] } else { Some(0.0) };
+        a.stderr_nm2[t] = a.msd_nm2[t]
+            .and(mc.zip(shot))
+            .map(|(mc, shot)| (mc * pitch_nm * pitch_nm).hypot(shot));
+    }
+    a
 }
