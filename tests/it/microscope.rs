@@ -276,3 +276,44 @@ fn monte_carlo_apparent_msd_errors_include_its_own_photon_noise() {
         assert!((0.7..=1.3).contains(&rms), "RMS z {rms}");
     }
 }
+
+#[test]
+fn the_papers_detection_is_a_preset_and_a_photon_budget_follows_the_pl() {
+    // "preset": "paper" is a 270 nm PSF, an 82 nm scanned aperture and the Voigt fit;
+    // explicit keys still win. A total photon budget is shared among frames as the PL
+    // is, so the late, dim frames rest on few photons and have larger errors.
+    let mut v = paper_json();
+    set(&mut v, "walkers", json!(1000));
+    set(
+        &mut v,
+        "microscope",
+        json!({ "preset": "paper", "photons_total": 2.0e6, "seed": 3 }),
+    );
+    let plan = Plan::from_value(&v, Path::new("preset.json")).unwrap();
+    let m = plan.points[0].scenario.microscope.clone().unwrap();
+    assert_eq!((m.psf_fwhm_nm, m.pixel_nm), (270.0, 82.0));
+    assert_eq!(m.profile, exciton_core::microscope::FitModel::Voigt);
+    // The budget with a Gaussian fit (a Voigt's held Lorentzian width, fitted on one
+    // noisy frame, can leave later fits without a covariance).
+    set(&mut v, "microscope.profile", json!("gaussian"));
+    let r = run_json(&v, &Engine::Exact);
+    let p = &r.points[0];
+    let photons = m.photons(&p.intensity);
+    let total: f64 = photons.iter().map(|p| p.unwrap()).sum();
+    assert!((total / 2.0e6 - 1.0).abs() < 1e-9, "{total}");
+    // The last frame with an apparent MSD: later ones rest on fewer than 100 photons.
+    let last = (0..p.frames as usize)
+        .rev()
+        .find(|&t| p.apparent_msd_stderr_nm2[t].is_some())
+        .unwrap();
+    let (early, late) = (p.apparent_msd_stderr_nm2[2].unwrap(), p.apparent_msd_stderr_nm2[last].unwrap());
+    println!(
+        "photons in frames 2 and {last}: {:.0} and {:.0}; apparent MSD errors {early:.1} and {late:.1} nm^2",
+        photons[2].unwrap(),
+        photons[last].unwrap()
+    );
+    assert!(late > 2.0 * early, "{early} vs {late}");
+    set(&mut v, "microscope.photons_per_frame", json!(1000.0));
+    let e = Plan::from_value(&v, Path::new("preset.json")).unwrap_err().to_string();
+    assert!(e.contains("microscope.photons_total") && e.contains("not both"), "{e}");
+}

@@ -20,33 +20,86 @@ pub const MIN_PHOTONS: f64 = 100.0;
 /// The camera image reaches this many PSF widths beyond the outermost emission.
 const IMAGE_MARGIN_FWHM: f64 = 2.0;
 
-/// The scenario's `microscope` block.
+/// The scenario's `microscope` block, resolved: a preset's values where the file gives
+/// none ([`MicroscopeFile`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "MicroscopeFile")]
 pub struct Microscope {
     /// Full width at half maximum of the (Gaussian) detection PSF.
-    #[serde(default = "default_fwhm")]
     pub psf_fwhm_nm: f64,
     /// The function fitted to each frame's image.
-    #[serde(default)]
     pub profile: FitModel,
-    /// Camera pixel width in the sample plane.
-    #[serde(default = "default_pixel")]
+    /// Camera pixel (or scanned aperture) width in the sample plane.
     pub pixel_nm: f64,
     /// Detected photons per frame (Poisson shot noise); null: no shot noise.
-    #[serde(default)]
     pub photons_per_frame: Option<f64>,
+    /// Detected photons over the whole run, shared among frames as the PL I(t) is (what
+    /// a camera with a fixed exposure sees); exclusive with `photons_per_frame`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photons_total: Option<f64>,
     /// Seed of the shot noise (each point and frame has its own stream).
-    #[serde(default)]
     pub seed: u64,
+    /// The detection the other values came from, when named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
 }
 
-fn default_fwhm() -> f64 {
-    270.0
+/// Named detections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preset {
+    /// The paper's scanned detection: a 270 nm FWHM PSF and a 10 um fibre at 122x, an
+    /// 82 nm aperture scanned across the image, fitted by the paper's Voigt.
+    Paper,
 }
 
-fn default_pixel() -> f64 {
-    40.0
+/// The block as written: every key optional; a preset fills what is missing.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MicroscopeFile {
+    preset: Option<Preset>,
+    psf_fwhm_nm: Option<f64>,
+    profile: Option<FitModel>,
+    pixel_nm: Option<f64>,
+    photons_per_frame: Option<f64>,
+    photons_total: Option<f64>,
+    #[serde(default)]
+    seed: u64,
+}
+
+impl From<MicroscopeFile> for Microscope {
+    fn from(f: MicroscopeFile) -> Self {
+        let (fwhm, profile, pixel) = match f.preset {
+            Some(Preset::Paper) => (270.0, FitModel::Voigt, 82.0),
+            None => (270.0, FitModel::default(), 40.0),
+        };
+        Microscope {
+            psf_fwhm_nm: f.psf_fwhm_nm.unwrap_or(fwhm),
+            profile: f.profile.unwrap_or(profile),
+            pixel_nm: f.pixel_nm.unwrap_or(pixel),
+            photons_per_frame: f.photons_per_frame,
+            photons_total: f.photons_total,
+            seed: f.seed,
+            preset: f.preset,
+        }
+    }
+}
+
+impl Microscope {
+    /// Detected photons in each frame: `photons_per_frame`, or `photons_total` shared as
+    /// `intensity` (the binned PL) is; `None` without shot noise.
+    pub fn photons(&self, intensity: &[f64]) -> Vec<Option<f64>> {
+        let sum: f64 = intensity.iter().sum();
+        intensity
+            .iter()
+            .map(|&i| match (self.photons_per_frame, self.photons_total) {
+                (Some(p), _) => Some(p),
+                (None, Some(total)) if sum > 0.0 => Some(total * i / sum),
+                (None, Some(_)) => Some(0.0),
+                (None, None) => None,
+            })
+            .collect()
+    }
 }
 
 /// The apparent MSD of every frame, nm^2, with its standard error (null where the fit
@@ -186,7 +239,8 @@ pub fn apparent_msd(
     kind: Counts,
     stream: u64,
 ) -> Apparent {
-    apparent_msd_over_spot(m, x_min_sites, counts, pitch_nm, kind, stream, None)
+    let photons = vec![m.photons_per_frame; counts.len()];
+    apparent_msd_over_spot(m, x_min_sites, counts, pitch_nm, kind, stream, None, &photons)
 }
 
 /// [`apparent_msd`] of rows over displacement rather than position: each row's counts
@@ -201,6 +255,7 @@ pub fn apparent_msd_over_spot(
     kind: Counts,
     stream: u64,
     spot: Option<&[f64]>,
+    photons: &[Option<f64>],
 ) -> Apparent {
     let sites = counts.first().map_or(0, Vec::len);
     let camera = Camera::new(m, x_min_sites, sites, pitch_nm, spot);
@@ -210,7 +265,7 @@ pub fn apparent_msd_over_spot(
         let (mean, var) = camera.image(row);
         let total: f64 = mean.iter().sum();
         // The image, its weights, and the photons (or emissions) a fit rests on.
-        let (data, weights, detected): (Vec<f64>, Vec<f64>, f64) = match (m.photons_per_frame, kind)
+        let (data, weights, detected): (Vec<f64>, Vec<f64>, f64) = match (photons[t], kind)
         {
             (Some(photons), _) => {
                 let n = noise::shot_noise(&mean, photons, m.seed, stream, t as u64);
@@ -247,7 +302,7 @@ pub fn apparent_msd_over_spot(
         }
         fits.push(fit);
     }
-    let noisy = m.photons_per_frame.is_some() || kind == Counts::Sampled;
+    let noisy = photons.iter().any(Option::is_some) || kind == Counts::Sampled;
     let first = fits.first().cloned().flatten();
     let mut out = Apparent::default();
     for fit in &fits {
@@ -287,8 +342,19 @@ pub fn observe(
                 .iter()
                 .map(|r| r.iter().map(|&c| c as f64).collect())
                 .collect();
-            let a = apparent_msd(m, p.x_min_sites, &rows, pitch, Counts::Sampled, point);
-            with_monte_carlo_noise(a, curves, m.photons_per_frame.is_some(), pitch)
+            let photons = m.photons(&curves.intensity);
+            let shot = photons.iter().any(Option::is_some);
+            let a = apparent_msd_over_spot(
+                m,
+                p.x_min_sites,
+                &rows,
+                pitch,
+                Counts::Sampled,
+                point,
+                None,
+                &photons,
+            );
+            with_monte_carlo_noise(a, curves, shot, pitch)
         }
         None => {
             let tables = crate::model::WalkTables::new(scenario);
@@ -303,6 +369,7 @@ pub fn observe(
                 Counts::Expected,
                 point,
                 Some(&spot),
+                &m.photons(&curves.intensity),
             )
         }
     })

@@ -110,6 +110,16 @@ fn microscope(
     if let Some(p) = m.photons_per_frame {
         c.positive("microscope.photons_per_frame", p)?;
     }
+    if let Some(p) = m.photons_total {
+        c.positive("microscope.photons_total", p)?;
+        if m.photons_per_frame.is_some() {
+            return Err(c.fail(
+                Kind::Conflict,
+                "microscope.photons_total",
+                "give photons_per_frame (the same in every frame) or photons_total (shared among frames as the PL), not both",
+            ));
+        }
+    }
     Ok(m)
 }
 
