@@ -233,8 +233,7 @@ fn d_avg(c: &Curves, tau: f64, dt_ps: f64, warnings: &mut Vec<String>) -> Option
 
 /// Computes the scalars of `c`; `leave_out` holds the curves without each walker block
 /// in turn (empty for the exact backend), which give the standard errors and decide
-/// whether the MSD's maximum is real: MSD(t_max) must exceed the last frame of the
-/// search window by more than 3 standard errors of their difference.
+/// whether the MSD's maximum is real ([`real_maximum`]).
 pub fn summarise(c: &Curves, leave_out: &[Curves], dt_ps: f64) -> Summary {
     let mut warnings = c.warnings.clone();
     let full = scalars(c, dt_ps, &mut warnings);

@@ -109,7 +109,7 @@ class Point:
     Per-frame curves (``time_ps``, ``intensity``, ``intensity_stderr``, ``emissions``,
     ``msd_sites2``, ``msd_stderr_sites2``, ``msd_nm2``, ``msd_reliable``,
     ``msd_occupancy_*``, ``msd_y_*``, ``msd_r2_*``, ``alpha``, ``diffusivity_*``,
-    ``mean_energy_meV``, ``occupancy_walkers``, ``emission_overflow``) are NumPy arrays;
+    ``mean_energy_meV``, ``msd_profile_*``, ``occupancy_walkers``, ``emission_overflow``) are NumPy arrays;
     ``populations`` and ``intensity_by_state`` are dicts of state name -> array;
     scalars (``tau_pl_ps``, ``d_avg_cm2_s``, ``diffusion_length_nm``, ``t_max_ps`` and
     their ``*_stderr_*``) are floats or None; ``parameters`` is the dict of swept values
@@ -176,6 +176,9 @@ _FRAME_COLUMNS = [
     "diffusivity_stderr_cm2_s",
     "mean_energy_meV",
     "mean_energy_stderr_meV",
+    "msd_profile_sites2",
+    "msd_profile_stderr_sites2",
+    "msd_profile_nm2",
     "occupancy_walkers",
     "emission_overflow",
 ]

@@ -45,7 +45,7 @@ class Point:
     time_ps: FloatArray
     """Start of each frame, ps."""
     intensity: FloatArray
-    """PL intensity at each frame's start per walker."""
+    """PL per walker, frame-binned: the photons of each frame (what TCSPC counts)."""
     intensity_stderr: FloatArray
     """Standard error of ``intensity`` (NaN for the exact backend)."""
     emissions: FloatArray
@@ -63,9 +63,9 @@ class Point:
     apparent_msd_nm2: FloatArray
     """The microscope's apparent MSD, nm^2 (only with a scenario `microscope`; NaN where its fit failed)."""
     apparent_msd_stderr_nm2: FloatArray
-    """Its standard error from the fits (NaN for the exact profile without shot noise)."""
+    """Its standard error: the shot-noise fit error and, from the Monte Carlo, its own photon noise (NaN for the exact profile without shot noise)."""
     msd_occupancy_sites2: FloatArray
-    """Occupancy-weighted MSD (less noise; t_max and D_avg use it), sites^2."""
+    """The displacement MSD (each walker from its own start), frame-binned, occupancy-weighted (less noise; t_max and D_avg use it), sites^2."""
     msd_occupancy_stderr_sites2: FloatArray
     msd_occupancy_nm2: FloatArray
     msd_occupancy_stderr_nm2: FloatArray
@@ -88,6 +88,10 @@ class Point:
     mean_energy_meV: FloatArray
     """Mean site energy of the living walkers, meV (NaN without a landscape)."""
     mean_energy_stderr_meV: FloatArray
+    msd_profile_sites2: FloatArray
+    """sigma^2(t) - sigma^2(0) of where the photons were emitted (absolute positions; what a camera sees), sites^2; differs from the displacement MSD on a finite film (NaN where positions are not recorded or below 100 photons)."""
+    msd_profile_stderr_sites2: FloatArray
+    msd_profile_nm2: FloatArray
     occupancy_walkers: FloatArray
     """Effective walkers behind the occupancy estimator per frame."""
     emission_overflow: CountArray
