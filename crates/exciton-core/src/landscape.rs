@@ -242,6 +242,31 @@ pub fn energy_draw(h: u32) -> u32 {
     lowbias32(h.wrapping_add(0x02e5_be93))
 }
 
+/// Mirror of the table read in `level_of`: the signed level of energy draw u from the
+/// inverse-CDF table `levels` ([`LandscapeTables::levels`]). u is folded to v = min(u,
+/// !u) (the sign says which tail); v's leading bit picks a row, its next
+/// [`LEVEL_SUB_BITS`] bits an entry, and the bits below interpolate to the next entry.
+#[inline(always)]
+pub fn level_of_draw(levels: &[u32], u: u32) -> i32 {
+    let upper = u >= 0x8000_0000;
+    let v = (if upper { !u } else { u }).max(1);
+    let j = 31 - v.leading_zeros();
+    let off = v - (1 << j);
+    let (k, frac) = if j > LEVEL_SUB_BITS {
+        (off >> (j - LEVEL_SUB_BITS), off << (32 - (j - LEVEL_SUB_BITS)))
+    } else {
+        (off << (LEVEL_SUB_BITS - j), 0)
+    };
+    let i = (j * LEVEL_ROW + k) as usize;
+    let (t0, t1) = (levels[i], levels[i + 1]);
+    let m = (t0 - mulhi(t0 - t1, frac)) as i32;
+    if upper {
+        m
+    } else {
+        -m
+    }
+}
+
 /// Mirror of `mulhi`: the high 32 bits of a x b, as the shader computes them (in 16-bit
 /// halves, without 64-bit integers).
 #[inline(always)]
@@ -253,24 +278,8 @@ pub fn mulhi(a: u32, b: u32) -> u32 {
 mod tests {
     use super::*;
 
-    /// A site's signed level from its energy draw, as both kernels read the table.
     fn level(t: &LandscapeTables, u: u32) -> i32 {
-        let upper = u >= 0x8000_0000;
-        let v = (if upper { !u } else { u }).max(1);
-        let j = 31 - v.leading_zeros();
-        let off = v - (1 << j);
-        let (k, frac) = if j > LEVEL_SUB_BITS {
-            (off >> (j - LEVEL_SUB_BITS), off << (32 - (j - LEVEL_SUB_BITS)))
-        } else {
-            (off << (LEVEL_SUB_BITS - j), 0)
-        };
-        let i = (j * LEVEL_ROW + k) as usize;
-        let m = (t.levels[i] - mulhi(t.levels[i] - t.levels[i + 1], frac)) as i32;
-        if upper {
-            m
-        } else {
-            -m
-        }
+        level_of_draw(&t.levels, u)
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use crate::model::{Clock, WalkTables};
 use crate::observables::Curves;
 use crate::scenario::StateTable;
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DVector;
 
 mod profile;
 pub use profile::{expected_dx_profile, expected_profile, ExpectedProfile};
@@ -47,20 +47,8 @@ pub fn curves_continuous(
     let n = rates.len();
     let frames = frames as usize;
     let w = walkers as f64;
-    let (m2, ci, cm) = (n, 2 * n, 3 * n);
-    let mut a = DMatrix::<f64>::zeros(3 * n + 1, 3 * n + 1);
-    for s in 0..n {
-        let out = rates.radiative[s] + rates.nonradiative[s] + rates.to[s].iter().sum::<f64>();
-        a[(s, s)] -= out;
-        a[(m2 + s, m2 + s)] -= out;
-        a[(m2 + s, s)] += x_rate[s];
-        for (to, &k) in rates.to[s].iter().enumerate() {
-            a[(to, s)] += k;
-            a[(m2 + to, m2 + s)] += k;
-        }
-        a[(ci + s, s)] = rates.radiative[s];
-        a[(cm, m2 + s)] = rates.radiative[s];
-    }
+    let (ci, cm) = (2 * n, 3 * n);
+    let a = crate::observables::moment_generator(rates, x_rate);
     let step = (a * (dt_ps * 1e-3)).exp();
     let mut v = DVector::<f64>::zeros(3 * n + 1);
     for s in 0..n {

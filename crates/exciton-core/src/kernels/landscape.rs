@@ -5,8 +5,7 @@
 
 use super::walk::{PointParams, Walker};
 use crate::landscape::{
-    energy_draw, mulhi, site_hash, void_draw, ACCEPT_HI_LEN, ACCEPT_LO_BITS, LEVEL_ROW,
-    LEVEL_SUB_BITS,
+    energy_draw, level_of_draw, mulhi, site_hash, void_draw, ACCEPT_HI_LEN, ACCEPT_LO_BITS,
 };
 use crate::scenario::DIRECTIONS;
 
@@ -57,30 +56,11 @@ pub(super) fn open_site(p: &PointParams, x: i32, y: i32) -> bool {
     void_draw(site_of(p, x, y)) >= p.void_threshold
 }
 
-/// Mirror of `level_of`: a site's signed energy level from its energy draw u. u is
-/// folded to v = min(u, !u) (the sign says which tail); v's leading bit picks a row of
-/// the inverse-CDF table, its next [`LEVEL_SUB_BITS`] bits an entry, and the bits below
-/// interpolate to the next entry ([`crate::landscape::LandscapeTables::levels`]).
+/// Mirror of `level_of`: a site's signed energy level, read from the inverse-CDF table
+/// at `level_base` ([`crate::landscape::level_of_draw`]).
 #[inline(always)]
 fn level_of(p: &PointParams, outcome: &[u32], h: u32) -> i32 {
-    let u = energy_draw(h);
-    let upper = u >= 0x8000_0000;
-    let v = (if upper { !u } else { u }).max(1);
-    let j = 31 - v.leading_zeros();
-    let off = v - (1 << j);
-    let (k, frac) = if j > LEVEL_SUB_BITS {
-        (off >> (j - LEVEL_SUB_BITS), off << (32 - (j - LEVEL_SUB_BITS)))
-    } else {
-        (off << (LEVEL_SUB_BITS - j), 0)
-    };
-    let i = (p.level_base + j * LEVEL_ROW + k) as usize;
-    let (t0, t1) = (outcome[i], outcome[i + 1]);
-    let m = (t0 - mulhi(t0 - t1, frac)) as i32;
-    if upper {
-        m
-    } else {
-        -m
-    }
+    level_of_draw(&outcome[p.level_base as usize..], energy_draw(h))
 }
 
 /// Mirror of `level_at`: the signed level of the site at (x, y).

@@ -25,8 +25,30 @@ pub struct BinnedWeights {
 /// moment system (m0_s, m2_s, photons C_I, photons' dx^2 C_M) from each start state.
 pub fn frame_integrals(rates: &StateTable, x_rate: &[f64], dt_ps: f64) -> BinnedWeights {
     let n = rates.radiative.len();
-    let (m2, ci, cm) = (n, 2 * n, 2 * n + 1);
-    let mut a = DMatrix::<f64>::zeros(2 * n + 2, 2 * n + 2);
+    let step = (moment_generator(rates, x_rate) * (dt_ps * 1e-3)).exp();
+    let mut w = BinnedWeights {
+        photons: vec![0.0; n],
+        spread: vec![0.0; n],
+    };
+    for s in 0..n {
+        // From (m0 = e_s, m2 = 0): the walker at dx = 0, so C_M holds b_s alone.
+        let mut v = DVector::<f64>::zeros(3 * n + 1);
+        v[s] = 1.0;
+        let end = &step * v;
+        w.photons[s] = (0..n).map(|r| end[2 * n + r]).sum();
+        w.spread[s] = end[3 * n];
+    }
+    w
+}
+
+/// The generator A of the moment system in continuous time, v' = A v with v = (m0_s,
+/// m2_s, C_I,s, C_M): m0_s the probability of being alive in s, m2_s E[dx^2; in s], C_I,s
+/// the photons state s has emitted and C_M their summed dx^2. `rates` in ns^-1;
+/// `x_rate[s]` the rate of hops that move x (each adds 1 to dx^2).
+pub fn moment_generator(rates: &StateTable, x_rate: &[f64]) -> DMatrix<f64> {
+    let n = rates.radiative.len();
+    let (m2, ci, cm) = (n, 2 * n, 3 * n);
+    let mut a = DMatrix::<f64>::zeros(3 * n + 1, 3 * n + 1);
     for s in 0..n {
         let out = rates.radiative[s] + rates.nonradiative[s] + rates.to[s].iter().sum::<f64>();
         a[(s, s)] -= out;
@@ -36,23 +58,10 @@ pub fn frame_integrals(rates: &StateTable, x_rate: &[f64], dt_ps: f64) -> Binned
             a[(to, s)] += k;
             a[(m2 + to, m2 + s)] += k;
         }
-        a[(ci, s)] = rates.radiative[s];
+        a[(ci + s, s)] = rates.radiative[s];
         a[(cm, m2 + s)] = rates.radiative[s];
     }
-    let step = (a * (dt_ps * 1e-3)).exp();
-    let mut w = BinnedWeights {
-        photons: vec![0.0; n],
-        spread: vec![0.0; n],
-    };
-    for s in 0..n {
-        // From (m0 = e_s, m2 = 0): the walker at dx = 0, so C_M holds b_s alone.
-        let mut v = DVector::<f64>::zeros(2 * n + 2);
-        v[s] = 1.0;
-        let end = &step * v;
-        w.photons[s] = end[ci];
-        w.spread[s] = end[cm];
-    }
-    w
+    a
 }
 
 #[cfg(test)]
