@@ -163,7 +163,7 @@ impl LandscapeTables {
             .flat_map(|j| {
                 (0..LEVEL_ROW).map(move |k| {
                     let v = 2f64.powi(j as i32) * (1.0 + f64::from(k) / f64::from(1u32 << LEVEL_SUB_BITS));
-                    let z = -normal_quantile((v + 0.5) / TWO_POW_32);
+                    let z = -crate::rng::normal_quantile((v + 0.5) / TWO_POW_32);
                     (z * scale).round() as u32
                 })
             })
@@ -180,32 +180,6 @@ impl LandscapeTables {
     pub fn energy_mev(&self, signed_level: i32) -> f64 {
         f64::from(signed_level) * self.level_mev
     }
-}
-
-/// The standard normal quantile Phi^-1(p), 0 < p < 1: Acklam's rational approximation
-/// refined by one Halley step on erfc (relative error ~1e-15).
-pub fn normal_quantile(p: f64) -> f64 {
-    const A: [f64; 6] = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
-    const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-    const C: [f64; 6] = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-    let tail = |q: f64| {
-        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
-    };
-    let x = if p < 0.02425 {
-        tail((-2.0 * p.ln()).sqrt())
-    } else if p > 1.0 - 0.02425 {
-        -tail((-2.0 * (1.0 - p).ln()).sqrt())
-    } else {
-        let q = p - 0.5;
-        let r = q * q;
-        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
-            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
-    };
-    let e = 0.5 * libm::erfc(-x / std::f64::consts::SQRT_2) - p;
-    let u = e * (2.0 * std::f64::consts::PI).sqrt() * (x * x / 2.0).exp();
-    x - u / (1.0 + x * u / 2.0)
 }
 
 /// Mirror of `lowbias32` in `landscape.wgsl`: a 32-bit integer hash with good avalanche
@@ -300,7 +274,7 @@ mod tests {
             if u == 0 || u == u32::MAX {
                 continue; // folded onto their neighbours (v >= 1)
             }
-            let want = 30.0 * normal_quantile((f64::from(u.min(!u)) + 0.5) / TWO_POW_32)
+            let want = 30.0 * crate::rng::normal_quantile((f64::from(u.min(!u)) + 0.5) / TWO_POW_32)
                 * if u >= 1 << 31 { -1.0 } else { 1.0 };
             let got = t.energy_mev(level(&t, u));
             worst = worst.max((got - want).abs() / kt);

@@ -332,7 +332,25 @@ fn real_maximum(
         );
     }
     let window = (last + 1).saturating_sub(full.window_len)..last + 1;
-    let Some(needed) = null_threshold(leave_out, window) else {
+    // Two bounds on the calibrated threshold spare its draws when the answer is clear:
+    // it is at least the naive 3 standard errors of this one difference, and at most
+    // the Bonferroni bound over the window's frames.
+    let Some((this, widest)) = excursion_spreads(leave_out, top, window.clone()) else {
+        return (
+            None,
+            Some("the MSD is missing in a walker block: no test of the maximum".into()),
+        );
+    };
+    let t_ratio = student_over_normal(leave_out.len() - 1);
+    let bonferroni = crate::rng::normal_quantile(1.0 - T_MAX_FALSE_RATE / window.len() as f64);
+    let needed = if rise <= 3.0 * this {
+        Some(3.0 * this)
+    } else if rise > t_ratio * bonferroni * widest {
+        Some(t_ratio * bonferroni * widest)
+    } else {
+        null_threshold(leave_out, window)
+    };
+    let Some(needed) = needed else {
         return (
             None,
             Some("the MSD is missing in a walker block: no test of the maximum".into()),
@@ -392,6 +410,28 @@ fn null_threshold(leave_out: &[Curves], window: std::ops::Range<usize>) -> Optio
     maxima.sort_by(f64::total_cmp);
     let q = maxima[((1.0 - T_MAX_FALSE_RATE) * NULL_DRAWS as f64) as usize - 1];
     Some(q * student_over_normal(b - 1))
+}
+
+/// The jackknife standard errors of MSD(t) - MSD(last) at t = `top` and the largest over
+/// `window`; `None` when a block lacks a frame of it.
+fn excursion_spreads(
+    leave_out: &[Curves],
+    top: usize,
+    window: std::ops::Range<usize>,
+) -> Option<(f64, f64)> {
+    let last = window.end - 1;
+    let diff = |t: usize| {
+        let d: Option<Vec<Option<f64>>> = leave_out
+            .iter()
+            .map(|l| Some(Some(l.msd_occupancy[t]? - l.msd_occupancy[last]?)))
+            .collect();
+        jackknife(&d?)
+    };
+    let mut widest = 0.0f64;
+    for t in window {
+        widest = widest.max(diff(t)?);
+    }
+    Some((diff(top)?, widest))
 }
 
 /// One standard normal draw (Box-Muller) from two `u32`s.
