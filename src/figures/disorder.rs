@@ -267,17 +267,19 @@ pub fn emission_image(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf
     // Each walker block walks its own film unless the scenario keeps one
     // (realizations: 1, which the points' warnings say): then voids show, else they
     // average out over the films.
-    let one_film = shown
-        .iter()
-        .all(|p| p.warnings.iter().any(|w| w.starts_with("landscape.realizations = 1")));
+    let one_film = shown.iter().all(|p| {
+        p.warnings
+            .iter()
+            .any(|w| w.starts_with("landscape.realizations = 1"))
+    });
     let films = if one_film {
         "one film (landscape.realizations = 1)"
     } else {
         "the sum over the films of the walker blocks, one each (voids blur out; landscape.realizations = 1 images one film)"
     };
-    let notes = vec![
-        format!("black: no emission; colour scale viridis, linear; {films}"),
-    ];
+    let notes = vec![format!(
+        "black: no emission; colour scale viridis, linear; {films}"
+    )];
     draw_png(path, |root| {
         let top = footed(root, note, &notes)?;
         let body = title_area(&top, &title, 30)?;

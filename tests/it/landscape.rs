@@ -365,7 +365,10 @@ fn landscape_errors_include_the_spread_between_films() {
             "{name}: spread over 8 films {s:.3e}, mean reported error {reported:.3e} (ratio {:.2}); values {values:.4?}",
             reported / s
         );
-        assert!((0.5..=2.0).contains(&(reported / s)), "{name}: {reported} vs {s}");
+        assert!(
+            (0.5..=2.0).contains(&(reported / s)),
+            "{name}: {reported} vs {s}"
+        );
     }
     println!(
         "one film for every block: mean-energy error {conditional:.3e} meV (conditional); warnings {:?}",

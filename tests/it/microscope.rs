@@ -306,7 +306,10 @@ fn the_papers_detection_is_a_preset_and_a_photon_budget_follows_the_pl() {
         .rev()
         .find(|&t| p.apparent_msd_stderr_nm2[t].is_some())
         .unwrap();
-    let (early, late) = (p.apparent_msd_stderr_nm2[2].unwrap(), p.apparent_msd_stderr_nm2[last].unwrap());
+    let (early, late) = (
+        p.apparent_msd_stderr_nm2[2].unwrap(),
+        p.apparent_msd_stderr_nm2[last].unwrap(),
+    );
     println!(
         "photons in frames 2 and {last}: {:.0} and {:.0}; apparent MSD errors {early:.1} and {late:.1} nm^2",
         photons[2].unwrap(),
@@ -314,6 +317,11 @@ fn the_papers_detection_is_a_preset_and_a_photon_budget_follows_the_pl() {
     );
     assert!(late > 2.0 * early, "{early} vs {late}");
     set(&mut v, "microscope.photons_per_frame", json!(1000.0));
-    let e = Plan::from_value(&v, Path::new("preset.json")).unwrap_err().to_string();
-    assert!(e.contains("microscope.photons_total") && e.contains("not both"), "{e}");
+    let e = Plan::from_value(&v, Path::new("preset.json"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("microscope.photons_total") && e.contains("not both"),
+        "{e}"
+    );
 }

@@ -28,7 +28,8 @@ const BLOCK: u64 = 16_384;
 /// Host bytes of [`run_ranges`]' list of work (one entry per [`BLOCK`] walkers): the
 /// part of a CPU run's memory that grows with the walkers, checked before a run.
 pub fn work_list_bytes(walkers: u64, ranges: u64) -> u64 {
-    (walkers.div_ceil(BLOCK) + ranges).saturating_mul(std::mem::size_of::<(usize, u64, u32)>() as u64)
+    (walkers.div_ceil(BLOCK) + ranges)
+        .saturating_mul(std::mem::size_of::<(usize, u64, u32)>() as u64)
 }
 
 /// The vector unit the walk is compiled for.
@@ -227,7 +228,9 @@ pub fn run_ranges(
                         flush(&mut local, held, since_flush);
                         (held, since_flush) = (Some(range), 0);
                     }
-                    let p = point.in_range(tables, ranges[range].0).segment(base, count, 0);
+                    let p = point
+                        .in_range(tables, ranges[range].0)
+                        .segment(base, count, 0);
                     walk_segment(vector, &p, &bindings, &mut local, layout.profile);
                     since_flush += u64::from(count);
                     progress.advance(u64::from(count));

@@ -145,7 +145,8 @@ impl LandscapeTables {
                 fraction(f64::from(h))
             }
         });
-        let lo = (0..1u32 << ACCEPT_LO_BITS).map(|l| fraction(f64::from(l) / f64::from(LEVELS_PER_KT)));
+        let lo =
+            (0..1u32 << ACCEPT_LO_BITS).map(|l| fraction(f64::from(l) / f64::from(LEVELS_PER_KT)));
         let acceptance = hi.chain(lo).collect();
         let rows = (LEVEL_OCTAVES * LEVEL_ROW) as usize;
         if l.energy_sigma_mev == 0.0 {
@@ -162,7 +163,8 @@ impl LandscapeTables {
         let levels = (0..LEVEL_OCTAVES)
             .flat_map(|j| {
                 (0..LEVEL_ROW).map(move |k| {
-                    let v = 2f64.powi(j as i32) * (1.0 + f64::from(k) / f64::from(1u32 << LEVEL_SUB_BITS));
+                    let v = 2f64.powi(j as i32)
+                        * (1.0 + f64::from(k) / f64::from(1u32 << LEVEL_SUB_BITS));
                     let z = -crate::rng::normal_quantile((v + 0.5) / TWO_POW_32);
                     (z * scale).round() as u32
                 })
@@ -227,7 +229,10 @@ pub fn level_of_draw(levels: &[u32], u: u32) -> i32 {
     let j = 31 - v.leading_zeros();
     let off = v - (1 << j);
     let (k, frac) = if j > LEVEL_SUB_BITS {
-        (off >> (j - LEVEL_SUB_BITS), off << (32 - (j - LEVEL_SUB_BITS)))
+        (
+            off >> (j - LEVEL_SUB_BITS),
+            off << (32 - (j - LEVEL_SUB_BITS)),
+        )
     } else {
         (off << (LEVEL_SUB_BITS - j), 0)
     };
@@ -267,14 +272,22 @@ mod tests {
         };
         let t = LandscapeTables::new(&l, Some(kt / KB_MEV_PER_K));
         let mut worst = 0.0f64;
-        let draws = (0..200_000u32)
-            .map(|i| lowbias32(i))
-            .chain([0, 1, 2, 1000, u32::MAX, u32::MAX - 7, 1 << 31, (1 << 31) - 1]);
+        let draws = (0..200_000u32).map(lowbias32).chain([
+            0,
+            1,
+            2,
+            1000,
+            u32::MAX,
+            u32::MAX - 7,
+            1 << 31,
+            (1 << 31) - 1,
+        ]);
         for u in draws {
             if u == 0 || u == u32::MAX {
                 continue; // folded onto their neighbours (v >= 1)
             }
-            let want = 30.0 * crate::rng::normal_quantile((f64::from(u.min(!u)) + 0.5) / TWO_POW_32)
+            let want = 30.0
+                * crate::rng::normal_quantile((f64::from(u.min(!u)) + 0.5) / TWO_POW_32)
                 * if u >= 1 << 31 { -1.0 } else { 1.0 };
             let got = t.energy_mev(level(&t, u));
             worst = worst.max((got - want).abs() / kt);

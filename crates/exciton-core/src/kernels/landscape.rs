@@ -92,7 +92,10 @@ pub(super) fn hop_level(
         let hi = ((d as u32) >> ACCEPT_LO_BITS).min(ACCEPT_HI_LEN - 1);
         let lo = (d as u32) & ((1 << ACCEPT_LO_BITS) - 1);
         let a = p.accept_base as usize;
-        let accept = mulhi(outcome[a + hi as usize], outcome[a + (ACCEPT_HI_LEN + lo) as usize]);
+        let accept = mulhi(
+            outcome[a + hi as usize],
+            outcome[a + (ACCEPT_HI_LEN + lo) as usize],
+        );
         if r >= mulhi(width, accept) {
             return NO_HOP;
         }

@@ -240,7 +240,16 @@ pub fn apparent_msd(
     stream: u64,
 ) -> Apparent {
     let photons = vec![m.photons_per_frame; counts.len()];
-    apparent_msd_over_spot(m, x_min_sites, counts, pitch_nm, kind, stream, None, &photons)
+    apparent_msd_over_spot(
+        m,
+        x_min_sites,
+        counts,
+        pitch_nm,
+        kind,
+        stream,
+        None,
+        &photons,
+    )
 }
 
 /// [`apparent_msd`] of rows over displacement rather than position: each row's counts
@@ -265,14 +274,17 @@ pub fn apparent_msd_over_spot(
         let (mean, var) = camera.image(row);
         let total: f64 = mean.iter().sum();
         // The image, its weights, and the photons (or emissions) a fit rests on.
-        let (data, weights, detected): (Vec<f64>, Vec<f64>, f64) = match (photons[t], kind)
-        {
+        let (data, weights, detected): (Vec<f64>, Vec<f64>, f64) = match (photons[t], kind) {
             (Some(photons), _) => {
                 let n = noise::shot_noise(&mean, photons, m.seed, stream, t as u64);
                 let w = n.iter().map(|&c| 1.0 / c.max(1.0)).collect();
                 let detected: f64 = n.iter().sum();
                 // A frame rests on the fewer of its photons and its emissions.
-                let emitted = if kind == Counts::Sampled { total } else { f64::INFINITY };
+                let emitted = if kind == Counts::Sampled {
+                    total
+                } else {
+                    f64::INFINITY
+                };
                 (n, w, detected.min(emitted))
             }
             (None, Counts::Sampled) => {
@@ -398,7 +410,11 @@ fn with_monte_carlo_noise(
         if mc.is_none() {
             a.msd_nm2[t] = None;
         }
-        let shot = if shot_noise { a.stderr_nm2[t] } else { Some(0.0) };
+        let shot = if shot_noise {
+            a.stderr_nm2[t]
+        } else {
+            Some(0.0)
+        };
         a.stderr_nm2[t] = a.msd_nm2[t]
             .and(mc.zip(shot))
             .map(|(mc, shot)| (mc * pitch_nm * pitch_nm).hypot(shot));

@@ -303,8 +303,10 @@ pub fn curves_from_sums(sums: &FrameSums, readout: &Readout) -> Curves {
             .filter(|_| alive > 0.0)
             .map(|l| l * levels / alive);
         let counts: Vec<f64> = (0..states).map(|s| cell(0, s)).collect();
-        c.occupancy_walkers
-            .push(effective_walkers(binned.map_or(weights, |b| &b.photons), &counts));
+        c.occupancy_walkers.push(effective_walkers(
+            binned.map_or(weights, |b| &b.photons),
+            &counts,
+        ));
     }
     if sums.profile[0].iter().any(|&n| n > 0) {
         let first = (0..frames).find_map(|t| sums.profile_variance(t, MIN_RELIABLE));

@@ -307,7 +307,10 @@ fn real_maximum(
     };
     if top == last {
         let why = if c.exact {
-            format!("still rising at the last frame ({} ps)", last as f64 * dt_ps)
+            format!(
+                "still rising at the last frame ({} ps)",
+                last as f64 * dt_ps
+            )
         } else {
             format!(
                 "still rising at the last frame with {T_MAX_MIN_WALKERS} effective walkers ({} ps)",
@@ -328,7 +331,10 @@ fn real_maximum(
     if leave_out.len() < 2 {
         return (
             None,
-            Some("too few walkers for walker blocks: no test of the maximum (at least 2000 walkers)".into()),
+            Some(
+                "too few walkers for walker blocks: no test of the maximum (at least 2000 walkers)"
+                    .into(),
+            ),
         );
     }
     let window = (last + 1).saturating_sub(full.window_len)..last + 1;

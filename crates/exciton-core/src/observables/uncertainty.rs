@@ -86,7 +86,8 @@ pub fn estimate(blocks: &[FrameSums], readout: &Readout) -> Estimate {
         curves.mean_energy_stderr_mev[t] =
             curves.mean_energy_mev[t].and(per(|c, t| c.mean_energy_mev[t]));
         if let Some(m) = curves.msd_profile.get(t).copied().flatten() {
-            curves.msd_profile_stderr[t] = Some(m).and(per(|c, t| c.msd_profile.get(t).copied().flatten()));
+            curves.msd_profile_stderr[t] =
+                Some(m).and(per(|c, t| c.msd_profile.get(t).copied().flatten()));
         }
     }
     let summary = summarise(&curves, &leave_out, readout.dt_ps);
