@@ -90,7 +90,14 @@ pub fn estimate(blocks: &[FrameSums], readout: &Readout) -> Estimate {
                 Some(m).and(per(|c, t| c.msd_profile.get(t).copied().flatten()));
         }
     }
-    let summary = summarise(&curves, &leave_out, readout.dt_ps);
+    let mut summary = summarise(&curves, &leave_out, readout.dt_ps);
+    if blocks.len() < 2 {
+        summary.warnings.push(format!(
+            "{} walkers make one walker block: no standard errors (at least {} walkers for two)",
+            total.walkers,
+            2 * MIN_BLOCK_WALKERS
+        ));
+    }
     Estimate { curves, summary }
 }
 

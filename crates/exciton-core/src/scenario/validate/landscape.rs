@@ -45,11 +45,11 @@ pub(super) fn landscape(
             ));
         }
     }
-    if matches!(l.realizations, Some(n) if n != 1) {
+    if let Some(n) = l.realizations.filter(|&n| n != 1) {
         return Err(c.fail(
             Kind::OutOfRange,
             "landscape.realizations",
-            "1 keeps one film for every walker block (errors conditional on it); leave it out for a film per block (errors with the film-to-film spread)",
+            format!("{n} is not a choice: 1 keeps one film for every walker block (errors conditional on it); leave it out for a film per block (errors with the film-to-film spread)"),
         ));
     }
     let f = c.number("landscape.void_fraction", l.void_fraction)?;
