@@ -190,7 +190,10 @@ impl Engine {
     }
 
     /// Histogram totals of walkers `first..first + walkers` of one point: the pieces of
-    /// a point add up to the whole, whatever the cut. Not for the exact backend.
+    /// a point add up to the whole, whatever the cut, except on a landscape with a film
+    /// per block, where the range walks the film of its first walker (estimates, shards
+    /// and checkpoints run block by block, so each block walks its own). Not for the
+    /// exact backend.
     pub fn walker_range(
         &self,
         scenario: &Scenario,

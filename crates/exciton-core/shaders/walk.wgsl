@@ -69,10 +69,12 @@ struct PointParams {
 //   (v >> 16) and an unsigned low part (v & 0xffff), the same three words for y, and the
 //   sum of levels. A walker adds to a cell at most once per event, and a frame holds one
 //   event (per-frame probabilities) or fewer than MAX_POISSON_LEN = 128 (continuous
-//   time); |dx|, |dy| < 46341 (validated: frames x events per frame, or the lattice) and
-//   |level| < 32, so with 256 walkers none can wrap (256 x 128 x 65535 < 2^32 for the low
-//   part, 256 x 128 x 46341 < 2^31 for sum dx) and every add is a plain atomic whose
-//   result nobody waits for;
+//   time); |dx|, |dy| < 46341 (validated: frames x events per frame, or the lattice), so
+//   with 256 walkers none can wrap (256 x 128 x 65535 < 2^32 for the low part, 256 x 128
+//   x 46341 < 2^31 for sum dx) and every add is a plain atomic whose result nobody waits
+//   for. The sum of levels is one word that may wrap along the way (it is modular): what
+//   a walker leaves in a cell over a frame telescopes to at most 2 |level| < 2 x 6.2 x
+//   4096 x 160 (sigma / kB T <= 160, validated), so 256 walkers' sum fits i32;
 // - GLOBAL_CELL_WORDS: per (frame, state) in the global batch, n, sum dx, sum dx^2,
 //   sum dy, sum dy^2, sum level as (low, high) pairs;
 // - GLOBAL_COPIES: copies of the global cells; workgroup w adds into copy

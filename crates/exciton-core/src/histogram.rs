@@ -21,8 +21,9 @@
 //! differences over frames.
 //!
 //! The count sections are along x only (the axis of the measured line profile); y
-//! enters through the moments. With a finite lattice (open or reflecting edges) the
-//! coordinate is the walker's absolute position, not its displacement.
+//! enters through the moments. The coordinate is always the walker's displacement from
+//! its start; absolute positions (start + displacement) go to `emission_abs` and the
+//! image.
 
 /// Sizes and offsets of the sections, in counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

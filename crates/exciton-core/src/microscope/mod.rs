@@ -230,7 +230,8 @@ impl Camera {
 }
 
 /// The apparent MSD of a point whose emissions per frame are `counts[t][i]` at site
-/// `x_min_sites + i`; `stream` picks the shot noise's random stream (the point index).
+/// `x_min_sites + i`, with `photons_per_frame` in every frame (a `photons_total` budget
+/// needs the PL: [`observe`]); `stream` picks the shot noise's random stream.
 pub fn apparent_msd(
     m: &Microscope,
     x_min_sites: i64,
@@ -401,15 +402,11 @@ fn with_monte_carlo_noise(
     pitch_nm: f64,
 ) -> Apparent {
     for t in 0..a.msd_nm2.len() {
-        let mc = curves
-            .msd_profile_stderr
-            .get(t)
-            .copied()
-            .flatten()
-            .filter(|_| curves.emissions[t] >= MIN_PHOTONS);
-        if mc.is_none() {
+        if curves.emissions[t] < MIN_PHOTONS {
             a.msd_nm2[t] = None;
         }
+        // Without a jackknife (one walker block) the value stays, without an error.
+        let mc = curves.msd_profile_stderr.get(t).copied().flatten();
         let shot = if shot_noise {
             a.stderr_nm2[t]
         } else {

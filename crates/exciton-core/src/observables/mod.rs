@@ -250,9 +250,9 @@ pub fn curves_from_sums(sums: &FrameSums, readout: &Readout) -> Curves {
     c.warnings = readout.notes.clone();
     c.overflow = sums.overflow.iter().map(|&o| o as u64).collect();
     // MSD(t) = sigma^2(t) - sigma^2(0): frame 0's spread is 0 with one outcome per frame,
-    // not in continuous time, where walkers move before the first frame ends; nor on a
-    // finite lattice, where positions are absolute.
-    let first = sums.emission_variance(0);
+    // not in continuous time, where walkers move before the first frame ends. "0" is the
+    // first frame with emissions (an initial state may not emit), as in the exact backend.
+    let first = (0..frames).find_map(|t| sums.emission_variance(t));
     let mut origin = None;
     for t in 0..frames {
         c.emissions
@@ -309,14 +309,27 @@ pub fn curves_from_sums(sums: &FrameSums, readout: &Readout) -> Curves {
         ));
     }
     if sums.profile[0].iter().any(|&n| n > 0) {
-        let first = (0..frames).find_map(|t| sums.profile_variance(t, MIN_RELIABLE));
-        c.msd_profile = (0..frames)
-            .map(|t| Some(sums.profile_variance(t, MIN_RELIABLE)? - first?))
-            .collect();
+        c.msd_profile = profile_msd(sums, profile_origin(sums));
         c.msd_profile_stderr = vec![None; frames];
     }
     c.derive_local(readout.dt_ps);
     c
+}
+
+/// The frame the profile MSD is measured from: the first whose profile rests on
+/// [`MIN_RELIABLE`] emissions. A point's walker blocks left out in turn must all use
+/// the point's, or their curves would shift against each other.
+pub fn profile_origin(sums: &FrameSums) -> Option<usize> {
+    (0..sums.frames).find(|&t| sums.profile_variance(t, MIN_RELIABLE).is_some())
+}
+
+/// sigma^2(t) - sigma^2(origin) of the emission positions, null below
+/// [`MIN_RELIABLE`] emissions.
+pub fn profile_msd(sums: &FrameSums, origin: Option<usize>) -> Vec<Option<f64>> {
+    let first = origin.and_then(|o| sums.profile_variance(o, 2.0));
+    (0..sums.frames)
+        .map(|t| Some(sums.profile_variance(t, MIN_RELIABLE)? - first?))
+        .collect()
 }
 
 /// (sum_s rad_s n_s)^2 / sum_s rad_s^2 n_s: the Kish effective sample size of walkers

@@ -23,10 +23,11 @@ pub struct FrameSums {
     /// `[k][t * states + s]`: walkers in state s at the start of frame t (k = 0), and
     /// their sums of dx, dx^2, dy, dy^2 and signed energy level (k = 1..=5).
     pub occupancy: [Vec<i128>; MOMENTS],
-    /// `[k][t]`: emissions at absolute positions x inside `emission_abs` (k = 0) and
-    /// their sums of x and x^2 (the profile a camera sees); zeros without the section.
+    /// `[k][t]`: emissions at absolute positions x inside `emission_abs` (k = 0), their
+    /// sums of x and x^2 (the profile a camera sees), and the emissions beyond the
+    /// section (k = 3); zeros without the section.
     #[serde(default)]
-    pub profile: [Vec<i128>; 3],
+    pub profile: [Vec<i128>; 4],
 }
 
 impl FrameSums {
@@ -82,6 +83,7 @@ impl FrameSums {
                     s.profile[1][t] += c * x;
                     s.profile[2][t] += c * x * x;
                 }
+                s.profile[3][t] = count(abs_row + abs_width - 1);
             }
             for st in 0..states {
                 let i = t * states + st;
@@ -182,10 +184,11 @@ impl FrameSums {
     }
 
     /// Variance of the absolute position x over frame t's emissions (n - 1 in the
-    /// denominator); `None` without the profile or below `min` emissions.
+    /// denominator); `None` without the profile, below `min` emissions, or with any
+    /// beyond the section (their positions are unknown).
     pub fn profile_variance(&self, t: usize, min: f64) -> Option<f64> {
         let n = *self.profile[0].get(t)? as f64;
-        if n < min.max(2.0) {
+        if n < min.max(2.0) || self.profile[3].get(t).is_some_and(|&o| o > 0) {
             return None;
         }
         let mean = self.profile[1][t] as f64 / n;

@@ -64,12 +64,20 @@ impl Estimate {
 pub fn estimate(blocks: &[FrameSums], readout: &Readout) -> Estimate {
     let total = FrameSums::total(blocks);
     let mut curves = curves_from_sums(&total, readout);
+    let origin = super::profile_origin(&total);
     let leave_out: Vec<Curves> = if blocks.len() < 2 {
         Vec::new()
     } else {
         blocks
             .iter()
-            .map(|b| curves_from_sums(&total.minus(b), readout))
+            .map(|b| {
+                let sums = total.minus(b);
+                let mut c = curves_from_sums(&sums, readout);
+                if !c.msd_profile.is_empty() {
+                    c.msd_profile = super::profile_msd(&sums, origin);
+                }
+                c
+            })
             .collect()
     };
     for t in 0..curves.frames() {

@@ -10,7 +10,7 @@ use crate::scenario::Geometry;
 /// is measured at, and nothing would hop uphill.
 const MAX_SIGMA_MEV: f64 = 1000.0;
 /// Largest disorder in units of kB T.
-const MAX_SIGMA_OVER_KT: f64 = 250.0;
+const MAX_SIGMA_OVER_KT: f64 = 160.0;
 
 pub(super) fn landscape(
     c: Check,
@@ -34,8 +34,8 @@ pub(super) fn landscape(
         ));
     }
     if let Some(t) = temperature_k.filter(|_| sigma > 0.0) {
-        // Levels are 1/4096 kB T: |level| < 6.2 x 4096 x sigma / kT must leave the
-        // kernels' 32-bit sums of 256 walkers' levels room.
+        // Levels are 1/4096 kB T: what 256 walkers leave in a cell of the kernel's
+        // 32-bit level sums, 2 x 6.2 x 4096 x sigma / kT each, must fit i32.
         let ratio = sigma / (crate::landscape::KB_MEV_PER_K * t);
         if ratio > MAX_SIGMA_OVER_KT {
             return Err(c.fail(
