@@ -246,6 +246,19 @@ pub fn level_of_draw(levels: &[u32], u: u32) -> i32 {
     }
 }
 
+/// Mirror of the acceptance read in `hop_level`: exp(-d / [`LEVELS_PER_KT`]) of an
+/// uphill difference of d > 0 levels as a fraction of 2^32, the product of the high
+/// part's and the low part's entries in `acceptance` ([`LandscapeTables::acceptance`]).
+#[inline(always)]
+pub fn acceptance_of(acceptance: &[u32], d: u32) -> u32 {
+    let hi = (d >> ACCEPT_LO_BITS).min(ACCEPT_HI_LEN - 1);
+    let lo = d & ((1 << ACCEPT_LO_BITS) - 1);
+    mulhi(
+        acceptance[hi as usize],
+        acceptance[(ACCEPT_HI_LEN + lo) as usize],
+    )
+}
+
 /// Mirror of `mulhi`: the high 32 bits of a x b, as the shader computes them (in 16-bit
 /// halves, without 64-bit integers).
 #[inline(always)]
@@ -303,11 +316,9 @@ mod tests {
         // What both kernels compute for a difference of d levels: the two tables'
         // product, against exp(-d / LEVELS_PER_KT), wherever it is above 1e-6.
         let t = LandscapeTables::new(&Landscape::default(), None);
-        let (hi, lo) = t.acceptance.split_at(ACCEPT_HI_LEN as usize);
         let mut worst = 0.0f64;
         for d in 1..(30 * LEVELS_PER_KT) {
-            let h = (d >> ACCEPT_LO_BITS).min(ACCEPT_HI_LEN - 1) as usize;
-            let a = mulhi(hi[h], lo[(d & (LEVELS_PER_KT - 1)) as usize]);
+            let a = acceptance_of(&t.acceptance, d);
             let want = (-f64::from(d) / f64::from(LEVELS_PER_KT)).exp();
             if want > 1e-6 {
                 worst = worst.max((f64::from(a) / TWO_POW_32 / want - 1.0).abs());

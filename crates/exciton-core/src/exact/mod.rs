@@ -54,7 +54,7 @@ pub fn curves_continuous(
     for s in 0..n {
         v[s] = rates.initial[s];
     }
-    let binned = crate::observables::frame_integrals(rates, x_rate, dt_ps);
+    let binned = crate::observables::weights_of_step(&step);
     let mut c = Curves::empty(walkers, n, frames);
     c.exact = true;
     let mut first = None;

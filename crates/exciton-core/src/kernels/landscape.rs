@@ -4,9 +4,7 @@
 //! ([`crate::landscape`]) and the level and acceptance tables in `outcome`.
 
 use super::walk::{PointParams, Walker};
-use crate::landscape::{
-    energy_draw, level_of_draw, mulhi, site_hash, void_draw, ACCEPT_HI_LEN, ACCEPT_LO_BITS,
-};
+use crate::landscape::{acceptance_of, energy_draw, level_of_draw, mulhi, site_hash, void_draw};
 use crate::scenario::DIRECTIONS;
 
 /// What [`hop_level`] returns for a hop that is not made.
@@ -88,14 +86,7 @@ pub(super) fn hop_level(
     let level = level_at(p, outcome, x, y);
     let d = level - w.level;
     if d > 0 {
-        // exp(-d / LEVELS_PER_KT) as the product of its high and low parts' tables.
-        let hi = ((d as u32) >> ACCEPT_LO_BITS).min(ACCEPT_HI_LEN - 1);
-        let lo = (d as u32) & ((1 << ACCEPT_LO_BITS) - 1);
-        let a = p.accept_base as usize;
-        let accept = mulhi(
-            outcome[a + hi as usize],
-            outcome[a + (ACCEPT_HI_LEN + lo) as usize],
-        );
+        let accept = acceptance_of(&outcome[p.accept_base as usize..], d as u32);
         if r >= mulhi(width, accept) {
             return NO_HOP;
         }

@@ -230,32 +230,11 @@ impl Camera {
 }
 
 /// The apparent MSD of a point whose emissions per frame are `counts[t][i]` at site
-/// `x_min_sites + i`, with `photons_per_frame` in every frame (a `photons_total` budget
-/// needs the PL: [`observe`]); `stream` picks the shot noise's random stream.
-pub fn apparent_msd(
-    m: &Microscope,
-    x_min_sites: i64,
-    counts: &[Vec<f64>],
-    pitch_nm: f64,
-    kind: Counts,
-    stream: u64,
-) -> Apparent {
-    let photons = vec![m.photons_per_frame; counts.len()];
-    apparent_msd_over_spot(
-        m,
-        x_min_sites,
-        counts,
-        pitch_nm,
-        kind,
-        stream,
-        None,
-        &photons,
-    )
-}
-
-/// [`apparent_msd`] of rows over displacement rather than position: each row's counts
-/// are spread over the initial `spot` (probabilities of offsets -R..=R) by the camera,
-/// which costs one convolution per site instead of one per frame.
+/// `x_min_sites + i`, with `photons[t]` detected in frame t (`None`: no shot noise);
+/// `stream` picks the shot noise's random stream (the point index). With a `spot`
+/// (probabilities of offsets -R..=R) the rows are over displacement rather than
+/// position, and the camera spreads each over the initial spot, which costs one
+/// convolution per site instead of one per frame.
 #[allow(clippy::too_many_arguments)]
 pub fn apparent_msd_over_spot(
     m: &Microscope,

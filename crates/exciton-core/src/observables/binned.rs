@@ -9,7 +9,7 @@
 //! low noise and gives them the binned emission estimator's expectation.
 
 use crate::scenario::StateTable;
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DMatrix;
 
 /// Per state: the expected photons over one frame (`photons`, c_s) and the expected
 /// sum of the squared displacement those photons gain within the frame (`spread`, b_s,
@@ -24,21 +24,20 @@ pub struct BinnedWeights {
 /// rate of hops that move x (each adds 1 to dx^2). One matrix exponential of the
 /// moment system (m0_s, m2_s, photons C_I, photons' dx^2 C_M) from each start state.
 pub fn frame_integrals(rates: &StateTable, x_rate: &[f64], dt_ps: f64) -> BinnedWeights {
-    let n = rates.radiative.len();
-    let step = (moment_generator(rates, x_rate) * (dt_ps * 1e-3)).exp();
-    let mut w = BinnedWeights {
-        photons: vec![0.0; n],
-        spread: vec![0.0; n],
-    };
-    for s in 0..n {
-        // From (m0 = e_s, m2 = 0): the walker at dx = 0, so C_M holds b_s alone.
-        let mut v = DVector::<f64>::zeros(3 * n + 1);
-        v[s] = 1.0;
-        let end = &step * v;
-        w.photons[s] = (0..n).map(|r| end[2 * n + r]).sum();
-        w.spread[s] = end[3 * n];
+    weights_of_step(&(moment_generator(rates, x_rate) * (dt_ps * 1e-3)).exp())
+}
+
+/// The binned weights read off one frame's propagator expm(A dt) of the moment system
+/// ([`moment_generator`]): column s is where a walker in state s at dx = 0 (m0 = e_s,
+/// m2 = 0) ends, so its photon rows sum to c_s and C_M holds b_s alone.
+pub fn weights_of_step(step: &DMatrix<f64>) -> BinnedWeights {
+    let n = (step.nrows() - 1) / 3;
+    BinnedWeights {
+        photons: (0..n)
+            .map(|s| (0..n).map(|r| step[(2 * n + r, s)]).sum())
+            .collect(),
+        spread: (0..n).map(|s| step[(3 * n, s)]).collect(),
     }
-    w
 }
 
 /// The generator A of the moment system in continuous time, v' = A v with v = (m0_s,

@@ -10,7 +10,7 @@ mod summary;
 mod sums;
 mod uncertainty;
 
-pub use binned::{frame_integrals, moment_generator, BinnedWeights};
+pub use binned::{frame_integrals, moment_generator, weights_of_step, BinnedWeights};
 pub use blocks::BlockResult;
 pub use local::local_slopes;
 pub use summary::{

@@ -101,9 +101,9 @@ struct Scalars {
     /// largest frame (smooth in the data, so its jackknife error means something; a bare
     /// argmax moves in whole frames).
     peak_ps: Option<f64>,
-    /// The last frame of t_max's search window, and how many frames it has.
+    /// The last frame of t_max's search window, and the window.
     last: Option<usize>,
-    window_len: usize,
+    window: std::ops::Range<usize>,
 }
 
 fn scalars(c: &Curves, dt_ps: f64, warnings: &mut Vec<String>) -> Scalars {
@@ -126,7 +126,7 @@ fn scalars(c: &Curves, dt_ps: f64, warnings: &mut Vec<String>) -> Scalars {
                 * dt_ps
         }),
         last: window.end.checked_sub(1).filter(|_| !window.is_empty()),
-        window_len: window.len(),
+        window,
     }
 }
 
@@ -337,26 +337,22 @@ fn real_maximum(
             ),
         );
     }
-    let window = (last + 1).saturating_sub(full.window_len)..last + 1;
+    let window = full.window.clone();
     // Two bounds on the calibrated threshold spare its draws when the answer is clear:
     // it is at least the naive 3 standard errors of this one difference, and at most
     // the Bonferroni bound over the window's frames.
-    let Some((this, widest)) = excursion_spreads(leave_out, top, window.clone()) else {
-        return (
-            None,
-            Some("the MSD is missing in a walker block: no test of the maximum".into()),
-        );
-    };
     let t_ratio = student_over_normal(leave_out.len() - 1);
     let bonferroni = crate::rng::normal_quantile(1.0 - T_MAX_FALSE_RATE / window.len() as f64);
-    let needed = if rise <= 3.0 * this {
-        Some(3.0 * this)
-    } else if rise > t_ratio * bonferroni * widest {
-        Some(t_ratio * bonferroni * widest)
-    } else {
-        null_threshold(leave_out, window)
-    };
-    let Some(needed) = needed else {
+    let decided = excursion_spreads(leave_out, top, window.clone()).and_then(|(this, widest)| {
+        if rise <= 3.0 * this {
+            Some((3.0 * this, true))
+        } else if rise > t_ratio * bonferroni * widest {
+            Some((t_ratio * bonferroni * widest, false))
+        } else {
+            Some((null_threshold(leave_out, window)?, false))
+        }
+    });
+    let Some((needed, below_3_sigma)) = decided else {
         return (
             None,
             Some("the MSD is missing in a walker block: no test of the maximum".into()),
@@ -366,7 +362,7 @@ fn real_maximum(
         return (full.peak_ps, None);
     }
     // Below 3 standard errors the draws were spared: say so, not a quantile.
-    let against = if rise <= 3.0 * this {
+    let against = if below_3_sigma {
         format!("not even 3 standard errors of the difference ({needed:.3e})")
     } else {
         format!(
