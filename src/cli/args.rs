@@ -3,7 +3,7 @@
 
 use exciton_core::backend::BackendKind;
 use exciton_core::scenario::counts::{parse_count_text, CountRule};
-use exciton_mc::engine::EngineOptions;
+use exciton::engine::EngineOptions;
 
 /// The engine flags of `run`, `reproduce` and `bench`.
 #[derive(clap::Args, Clone, Debug)]

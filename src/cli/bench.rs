@@ -5,7 +5,7 @@ use anyhow::Result;
 use exciton_core::backend::BackendKind;
 use exciton_core::scenario::Scenario;
 use exciton_core::sweep::Plan;
-use exciton_mc::engine::Engine;
+use exciton::engine::Engine;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -163,10 +163,10 @@ pub(crate) fn bench_command(args: BenchArgs, env: &crate::Environment) -> Result
             };
             for engine in on {
                 eprintln!("timing {label} on {}", engine.device());
-                let row = exciton_mc::bench::time_points(&label, &points, engine, args.repeats)?;
+                let row = exciton::bench::time_points(&label, &points, engine, args.repeats)?;
                 eprintln!(
                     "{}",
-                    exciton_mc::bench::table(std::slice::from_ref(&row))
+                    exciton::bench::table(std::slice::from_ref(&row))
                         .lines()
                         .nth(1)
                         .unwrap_or("")
@@ -179,10 +179,10 @@ pub(crate) fn bench_command(args: BenchArgs, env: &crate::Environment) -> Result
     if args.json {
         println!("{}", String::from_utf8_lossy(&json));
     } else {
-        print!("{}", exciton_mc::bench::table(&rows));
+        print!("{}", exciton::bench::table(&rows));
     }
     if let Some(out) = &args.out {
-        exciton_core::results::write_atomic(out, &json)?;
+        exciton_io::results::write_atomic(out, &json)?;
         eprintln!("written {}", out.display());
     }
     Ok(())

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use exciton_core::sweep::Plan;
-use exciton_mc::engine::EngineOptions;
+use exciton::engine::EngineOptions;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -78,7 +78,7 @@ fn describe_plan(plan: &Plan, threads: usize) {
     let worst = plan
         .points
         .iter()
-        .map(|p| exciton_mc::memory::point_memory(&p.scenario, threads))
+        .map(|p| exciton::memory::point_memory(&p.scenario, threads))
         .max_by_key(|m| m.host_cpu_backend)
         .expect("a plan has points");
     println!(

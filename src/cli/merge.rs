@@ -1,7 +1,7 @@
 //! `exciton-mc merge`: shards' output directories into the unsharded run's output.
 
 use anyhow::Result;
-use exciton_core::results::{prepare_dir, DirMode, WriteOptions};
+use exciton_io::results::{prepare_dir, DirMode, WriteOptions};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -31,7 +31,7 @@ pub(crate) fn merge_command(args: MergeArgs) -> Result<i32> {
     let write = WriteOptions {
         point_csv: args.point_csv,
     };
-    let results = exciton_mc::merge::merge(&args.shards, &args.out, write)?;
+    let results = exciton::merge::merge(&args.shards, &args.out, write)?;
     let wall = start.elapsed();
     if args.json {
         let summary = super::summary::json_summary(&results, wall, &args.out);

@@ -1,7 +1,7 @@
 //! `exciton-mc plot`: the figures of a saved results.json, drawn again.
 
 use anyhow::{Context, Result};
-use exciton_core::results::RunResults;
+use exciton_io::results::RunResults;
 use exciton_core::scenario::FigureKind;
 use std::path::PathBuf;
 
@@ -20,7 +20,7 @@ pub(crate) struct PlotArgs {
 
 pub(crate) fn plot_command(args: PlotArgs) -> Result<()> {
     // Scalars from results.json, curves from the curves.parquet beside it.
-    let results: RunResults = exciton_core::results::read_results(&args.results)?;
+    let results: RunResults = exciton_io::results::read_results(&args.results)?;
     let kinds = args
         .figures
         .iter()
@@ -43,7 +43,7 @@ pub(crate) fn plot_command(args: PlotArgs) -> Result<()> {
             .to_path_buf()
     });
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for path in exciton_mc::figures::draw(&results, &kinds, &dir)? {
+    for path in exciton::figures::draw(&results, &kinds, &dir)? {
         println!("drew {}", path.display());
     }
     Ok(())

@@ -9,11 +9,11 @@ use super::progress::with_progress;
 use anyhow::{Context, Result};
 use exciton_core::backend::BackendKind;
 use exciton_core::progress::Progress;
-use exciton_core::results::{prepare_dir, write_results, DirMode, WriteOptions};
+use exciton_io::results::{prepare_dir, write_results, DirMode, WriteOptions};
 use exciton_core::scenario::FigureKind;
 use exciton_core::sweep::Plan;
-use exciton_mc::engine::Engine;
-use exciton_mc::run::run;
+use exciton::engine::Engine;
+use exciton::run::run;
 use std::path::Path;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -133,7 +133,7 @@ pub(crate) fn reproduce_command(args: ReproduceArgs, env: &crate::Environment) -
             }
             kinds.push(kind);
         }
-        let paths = exciton_mc::figures::draw(&results, &kinds, &args.out)?;
+        let paths = exciton::figures::draw(&results, &kinds, &args.out)?;
         eprintln!(
             "{}: {} points in {:.1} s -> {}",
             plan.name,
@@ -147,7 +147,7 @@ pub(crate) fn reproduce_command(args: ReproduceArgs, env: &crate::Environment) -
         );
         drawn.extend(paths);
     }
-    drawn.push(exciton_mc::figures::bright_fraction_chart(
+    drawn.push(exciton::figures::bright_fraction_chart(
         &args.out.join("figS7-bright-fraction.png"),
         &[3.0, 6.0, 15.0],
     )?);

@@ -3,7 +3,7 @@
 
 use exciton_core::backend::BackendKind;
 use exciton_core::model::{Clock, WalkTables};
-use exciton_core::results::{PointResult, RunResults};
+use exciton_io::results::{PointResult, RunResults};
 use exciton_core::scenario::Scenario;
 use std::time::Duration;
 

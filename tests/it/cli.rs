@@ -35,7 +35,7 @@ fn run_writes_results_and_csv() {
         "curves are in curves.parquet, not results.json"
     );
     // The directory read back: scalars from results.json, curves from curves.parquet.
-    let back = exciton_core::results::read_results(&out.join("results.json")).unwrap();
+    let back = exciton_io::results::read_results(&out.join("results.json")).unwrap();
     let results = serde_json::to_value(&back).unwrap();
     let p = &results["points"][0];
     assert_eq!(p["walkers"], 100_000);
@@ -477,7 +477,7 @@ fn no_command_line_makes_the_program_panic() {
         "--",
         "☃",
     ];
-    let mut rng = exciton_core::rng::Pcg32::new(99, 1);
+    let mut rng = exciton_core::kernels::rng::Pcg32::new(99, 1);
     for _ in 0..60 {
         let mut argv = vec![commands[(rng.next_u32() as usize) % commands.len()].to_string()];
         for _ in 0..rng.next_u32() % 6 {

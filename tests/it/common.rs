@@ -1,55 +1,12 @@
 //! Helpers shared by the test modules.
 
+pub use exciton_testkit::{paper_json, remove, set, TempDir};
 use exciton_core::scenario::Scenario;
 use serde_json::Value;
 use std::path::Path;
 
-/// The scenario the issue quotes: 5 nm superlattice at 9 K, bright and dark.
-pub fn paper_json() -> Value {
-    serde_json::json!({
-        "name": "paper-5nm-9K",
-        "lattice": { "geometry": "paper", "pitch_nm": 7.0 },
-        "dt_ps": 25.0,
-        "frames": 300,
-        "walkers": 1000000,
-        "seed": 1,
-        "units": "probability_per_frame",
-        "initial": { "sigma_sites": 10.0, "populations": { "bright": 0.5, "dark": 0.5 } },
-        "states": {
-            "bright":  { "radiative": 0.03, "fret": 0.09, "to": { "dark": 0.15 } },
-            "dark":    { "radiative": 0.0003 },
-            "trapped": { "radiative": 0.0003 }
-        }
-    })
-}
-
 pub fn scenario(v: &Value) -> Scenario {
     Scenario::from_value(v, Path::new("test.json")).expect("test scenario is valid")
-}
-
-/// Sets `value` at a dotted path inside `v` (creating objects on the way).
-pub fn set(v: &mut Value, path: &str, value: Value) {
-    let mut cur = v;
-    let parts: Vec<&str> = path.split('.').collect();
-    for p in &parts[..parts.len() - 1] {
-        cur = cur
-            .as_object_mut()
-            .expect("object on the path")
-            .entry(p.to_string())
-            .or_insert_with(|| serde_json::json!({}));
-    }
-    cur.as_object_mut()
-        .expect("object at the end of the path")
-        .insert(parts[parts.len() - 1].to_string(), value);
-}
-
-pub fn remove(v: &mut Value, path: &str) {
-    let mut cur = v;
-    let parts: Vec<&str> = path.split('.').collect();
-    for p in &parts[..parts.len() - 1] {
-        cur = cur.get_mut(*p).expect("path exists");
-    }
-    cur.as_object_mut().unwrap().remove(parts[parts.len() - 1]);
 }
 
 /// Environment variable that turns "no adapter, test skipped" into a failure (set in CI).
@@ -62,11 +19,9 @@ pub fn exe() -> std::process::Command {
     c
 }
 
-/// A fresh temporary directory path (removed if it exists), unique to this process.
-pub fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("exciton-mc-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+/// A fresh temporary path that removes itself when the test ends, pass or fail.
+pub fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(name)
 }
 
 /// A command's stdout and stderr together, for assertion messages.

@@ -9,7 +9,7 @@ use exciton_core::exact;
 use exciton_core::model::{Clock, WalkTables};
 use exciton_core::observables::Curves;
 use exciton_core::progress::Progress;
-use exciton_mc::engine::Engine;
+use exciton::engine::Engine;
 use rand_core::Rng;
 use serde_json::{json, Value};
 

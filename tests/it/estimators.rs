@@ -5,7 +5,7 @@ use crate::common::{paper_json, scenario, set};
 use exciton_core::observables::Estimate;
 use exciton_core::progress::Progress;
 use exciton_core::sweep::Plan;
-use exciton_mc::engine::Engine;
+use exciton::engine::Engine;
 use serde_json::json;
 
 fn threads() -> usize {
@@ -121,7 +121,7 @@ fn few_emissions_make_an_msd_unreliable_and_the_exact_backend_has_no_errors() {
     let e = Engine::cpu(threads())
         .estimate(&s, 0, &Progress::default())
         .unwrap();
-    let r = exciton_core::results::PointResult::new(&s, Default::default(), &e);
+    let r = exciton_io::results::PointResult::new(&s, Default::default(), &e);
     let flagged: Vec<(f64, bool)> = r
         .emissions
         .iter()

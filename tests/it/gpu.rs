@@ -9,7 +9,7 @@ use exciton_core::kernels::rng_probe::rng_probe_cpu;
 use exciton_core::progress::Progress;
 use exciton_gpu::rng_probe::rng_probe_gpu;
 use exciton_gpu::GpuContext;
-use exciton_mc::engine::{Engine, EngineOptions};
+use exciton::engine::{Engine, EngineOptions};
 use rand_core::Rng;
 use serde_json::{json, Value};
 

@@ -7,7 +7,7 @@ use crate::continuous_time::{fast_hops, four_states_detrapping, issue_model_1};
 use exciton_core::model::WalkTables;
 use exciton_core::observables::Estimate;
 use exciton_core::progress::Progress;
-use exciton_mc::engine::Engine;
+use exciton::engine::Engine;
 use serde_json::{json, Value};
 
 fn threads() -> usize {

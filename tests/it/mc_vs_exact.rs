@@ -4,7 +4,7 @@
 use crate::common::{paper_json, scenario, set};
 use exciton_core::observables::Curves;
 use exciton_core::progress::Progress;
-use exciton_mc::engine::Engine;
+use exciton::engine::Engine;
 use serde_json::{json, Value};
 
 const Z_MAX: f64 = 5.0;

@@ -5,7 +5,7 @@ use crate::mc_vs_exact::check_agreement;
 use exciton_core::observables::summarise;
 use exciton_core::progress::Progress;
 use exciton_core::sweep::Plan;
-use exciton_mc::engine::Engine;
+use exciton::engine::Engine;
 use std::path::Path;
 
 fn plan(name: &str) -> Plan {

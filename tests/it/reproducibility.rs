@@ -2,7 +2,7 @@
 
 use crate::common::{paper_json, scenario, set};
 use exciton_core::progress::Progress;
-use exciton_mc::engine::Engine;
+use exciton::engine::Engine;
 use serde_json::json;
 
 #[test]
@@ -84,7 +84,7 @@ fn walkers_are_conserved_and_nothing_is_dropped() {
     let c = exciton_core::observables::curves_from_histograms(
         &h,
         s.walkers,
-        &exciton_core::model::WalkTables::new(&s).readout(s.dt_ps),
+        &exciton_core::observables::readout(&exciton_core::model::WalkTables::new(&s), s.dt_ps),
     );
     let sum = exciton_core::observables::summarise(&c, &[], s.dt_ps);
     assert!(
@@ -129,7 +129,7 @@ fn absolute_emission_rows_only_when_profiles_are_recorded() {
         exciton_core::observables::curves_from_histograms(
             h,
             s.walkers,
-            &exciton_core::model::WalkTables::new(s).readout(s.dt_ps),
+            &exciton_core::observables::readout(&exciton_core::model::WalkTables::new(s), s.dt_ps),
         )
     };
     assert!(curves(&a, &without).emission_profile.is_none());

@@ -4,18 +4,16 @@
 use crate::common::{paper_json, set};
 use exciton_core::error::Error as CoreError;
 use exciton_core::progress::Progress;
-use exciton_core::rng::Pcg32;
+use exciton_core::kernels::rng::Pcg32;
 use exciton_core::sweep::Plan;
-use exciton_mc::engine::Engine;
-use exciton_mc::error::Error;
-use exciton_mc::run::{check_memory, run_into, RunOptions};
+use exciton::engine::Engine;
+use exciton::error::Error;
+use exciton::run::{check_memory, run_into, RunOptions};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("exciton-mc-rob-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+fn temp(name: &str) -> crate::common::TempDir {
+    crate::common::TempDir::new(&format!("rob-{name}"))
 }
 
 fn sweep_json(walkers: u64) -> Value {
@@ -92,7 +90,7 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result_bit_for_bit() {
         true,
         RunOptions::default(),
     ) {
-        Err(e @ Error::Core(CoreError::Resume { .. })) => {
+        Err(e @ Error::Io(exciton_io::Error::Resume { .. })) => {
             println!("{e}");
             assert!(e.to_string().contains("another scenario"), "{e}");
         }
@@ -111,7 +109,7 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result_bit_for_bit() {
             true,
             RunOptions::default()
         ),
-        Err(Error::Core(CoreError::Resume { .. }))
+        Err(Error::Io(exciton_io::Error::Resume { .. }))
     ));
     std::fs::remove_dir_all(&a).unwrap();
     std::fs::remove_dir_all(&b).unwrap();

@@ -5,11 +5,11 @@
 use crate::common::{exe, paper_json, read_json, set, temp_dir, text};
 use arrow_array::{Array, Float64Array, UInt64Array};
 use exciton_core::progress::Progress;
-use exciton_core::results::{read_results, RunResults};
-use exciton_core::shard::Shard;
+use exciton_io::results::{read_results, RunResults};
+use exciton_io::shard::Shard;
 use exciton_core::sweep::Plan;
-use exciton_mc::engine::Engine;
-use exciton_mc::run::{run, run_into, RunOptions};
+use exciton::engine::Engine;
+use exciton::run::{run, run_into, RunOptions};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -355,7 +355,7 @@ fn shards_of_a_sweep_cover_it_once() {
     let walkers: Vec<u64> = plan.points.iter().map(|p| p.scenario.walkers).collect();
     let mut seen = vec![0; walkers.len()];
     for i in 0..7 {
-        for s in exciton_core::shard::shares(&walkers, false, Shard::new(i, 7).unwrap()) {
+        for s in exciton_io::shard::shares(&walkers, false, Shard::new(i, 7).unwrap()) {
             assert!(s.whole);
             seen[s.point] += 1;
         }

@@ -4,7 +4,7 @@
 //! that it skipped; with EXCITON_MC_REQUIRE_SLURM=1 (set in CI) that is a failure.
 
 use crate::common::{exe, read_json, temp_dir, text};
-use exciton_core::results::read_results;
+use exciton_io::results::read_results;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -123,7 +123,7 @@ fn sweep_spec_errors() {
 fn points_draw_independent_streams() {
     let v = with_sweep(json!({ "mode": "zip", "parameters": { "walkers": [3000, 3000] } }));
     let plan = Plan::from_value(&v, Path::new("s.json")).unwrap();
-    let cpu = exciton_mc::engine::Engine::cpu(2);
+    let cpu = exciton::engine::Engine::cpu(2);
     let progress = exciton_core::progress::Progress::default();
     let a = cpu
         .point_histograms(&plan.points[0].scenario, plan.points[0].index, &progress)

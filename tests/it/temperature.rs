@@ -5,7 +5,7 @@ use exciton_core::progress::Progress;
 use exciton_core::scenario::Scenario;
 use exciton_core::sweep::Plan;
 use exciton_core::temperature::{bright_fraction, KB_MEV_PER_K};
-use exciton_mc::engine::Engine;
+use exciton::engine::Engine;
 use serde_json::json;
 use std::path::Path;
 

@@ -7,7 +7,7 @@ use exciton_core::cpu::{run_point, Vector};
 use exciton_core::exact;
 use exciton_core::model::{layout_for, WalkTables};
 use exciton_core::progress::Progress;
-use exciton_core::rng::point_key;
+use exciton_core::kernels::rng::point_key;
 use exciton_core::scenario::{Scenario, Units};
 use std::path::Path;
 

@@ -2,11 +2,11 @@
 // what level it arrives. A site's properties are never stored: they come from an
 // integer hash of (landscape key, x, y), the same on every device; energies are
 // fixed-point levels read from the inverse-CDF table and hops accepted through the two
-// acceptance tables, all in `outcome` (exciton_core::landscape). CPU port:
-// crates/exciton-core/src/kernels/landscape.rs.
+// acceptance tables, all in `outcome` (host tables: exciton_core::model::landscape). CPU port:
+// crates/exciton-core/src/kernels/walk/landscape.rs.
 
-// What hop_level returns for a hop that is not made (no level is this low).
-const NO_HOP: i32 = -2147483647 - 1;
+// NO_HOP, what hop_level returns for a hop that is not made (no level is this low),
+// arrives in the prelude.
 
 // C. Wellons' lowbias32: a 32-bit integer hash with good avalanche.
 fn lowbias32(v: u32) -> u32 {

@@ -1,5 +1,6 @@
 // Shared by every kernel (the host prepends it): 64-bit integers as vec2<u32> = (low,
-// high), SplitMix64 and PCG32 (PCG-XSH-RR 64/32), mirroring `src/rng.rs` bit for bit.
+// high), SplitMix64 and PCG32 (PCG-XSH-RR 64/32). CPU port: src/kernels/rng.rs, bit for
+// bit; PCG_MULTIPLIER and the SPLITMIX_ constants come from there, in the prelude.
 
 // ---- 64-bit arithmetic on (low, high) pairs -------------------------------------
 
@@ -33,12 +34,12 @@ fn shr64(a: vec2<u32>, n: u32) -> vec2<u32> {
     return vec2<u32>((a.x >> n) | (a.y << (32u - n)), a.y >> n);
 }
 
-// ---- SplitMix64 and PCG32 (rng.rs) ----------------------------------------------
+// ---- SplitMix64 and PCG32 (kernels/rng.rs) ----------------------------------------------
 
 fn splitmix64(x: vec2<u32>) -> vec2<u32> {
-    var z = add64(x, vec2<u32>(0x7f4a7c15u, 0x9e3779b9u));
-    z = mul64(z ^ shr64(z, 30u), vec2<u32>(0x1ce4e5b9u, 0xbf58476du));
-    z = mul64(z ^ shr64(z, 27u), vec2<u32>(0x133111ebu, 0x94d049bbu));
+    var z = add64(x, SPLITMIX_GAMMA);
+    z = mul64(z ^ shr64(z, 30u), SPLITMIX_MUL_A);
+    z = mul64(z ^ shr64(z, 27u), SPLITMIX_MUL_B);
     return z ^ shr64(z, 31u);
 }
 
@@ -46,8 +47,6 @@ struct Pcg32 {
     state: vec2<u32>,
     increment: vec2<u32>,
 }
-
-const PCG_MULTIPLIER: vec2<u32> = vec2<u32>(0x4c957f2du, 0x5851f42du);
 
 // The generator one step on. By value, so that a walker's generator can sit in
 // its struct: naga's SPIR-V output cannot pass a pointer to a struct member.
@@ -83,7 +82,7 @@ fn pcg_next(r: ptr<function, Pcg32>) -> u32 {
 }
 
 // The stream of walker `walker` of the point with key `key`: SplitMix64 of key + 2 walker
-// and of key + 2 walker + 1 (rng.rs walker_rng). Same signature in rng64.wgsl.
+// and of key + 2 walker + 1 (kernels/rng.rs walker_rng). Same signature in rng64.wgsl.
 fn walker_rng(key: vec2<u32>, walker: vec2<u32>) -> Pcg32 {
     let twice = vec2<u32>(walker.x << 1u, (walker.y << 1u) | (walker.x >> 31u));
     let base = add64(key, twice);

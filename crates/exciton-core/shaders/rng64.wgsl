@@ -1,12 +1,13 @@
 // The walk's generator with native 64-bit integers (wgpu's SHADER_INT64), for devices
-// that offer them: the same SplitMix64 and PCG32 as rng.wgsl and src/rng.rs, bit for
-// bit, with the 64-bit multiply done in hardware instead of from 16-bit halves. The host
-// prepends this file or rng.wgsl; both define `Pcg32`, `pcg_next` and `walker_rng`.
+// that offer them: the same SplitMix64 and PCG32 as rng.wgsl and src/kernels/rng.rs, bit
+// for bit, with the 64-bit multiply done in hardware instead of from 16-bit halves. The
+// host prepends this file or rng.wgsl; both define `Pcg32`, `pcg_next` and `walker_rng`.
+// Its constants arrive as u64 in the prelude (kernels/rng.rs).
 
 fn splitmix64(x: u64) -> u64 {
-    var z = x + 0x9e3779b97f4a7c15lu;
-    z = (z ^ (z >> 30u)) * 0xbf58476d1ce4e5b9lu;
-    z = (z ^ (z >> 27u)) * 0x94d049bb133111eblu;
+    var z = x + SPLITMIX_GAMMA;
+    z = (z ^ (z >> 30u)) * SPLITMIX_MUL_A;
+    z = (z ^ (z >> 27u)) * SPLITMIX_MUL_B;
     return z ^ (z >> 31u);
 }
 
@@ -14,8 +15,6 @@ struct Pcg32 {
     state: u64,
     increment: u64,
 }
-
-const PCG_MULTIPLIER: u64 = 0x5851f42d4c957f2dlu;
 
 // Same construction as rand_pcg::Pcg32::new(state, stream).
 fn pcg_new(state: u64, stream: u64) -> Pcg32 {

@@ -1,6 +1,6 @@
 // Probe of the WGSL PCG32: for each (state, stream) seed, the first `draws` outputs of
 // Pcg32::new(state, stream) and the SplitMix64 of the state. Tests compare them with
-// rand_pcg::Pcg32 and exciton_core::rng. Its Rust twin is `exciton_core::kernels::rng_probe` (WORKGROUP_SIZE
+// rand_pcg::Pcg32 and exciton_core::kernels::rng. Its Rust twin is `exciton_core::kernels::rng_probe` (WORKGROUP_SIZE
 // comes from there, in a prelude).
 
 struct RngProbeParams {

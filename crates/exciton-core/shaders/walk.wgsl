@@ -1,7 +1,7 @@
 // The walk kernel: one invocation advances one walker through every frame. One dispatch
 // may hold walkers of many sweep points: each workgroup belongs to one point and reads
 // that point's parameters, thresholds and histogram offsets from `points`. Its CPU port
-// is `crates/exciton-core/src/kernels/walk.rs`, written to be read side by side with this file; both make
+// is `crates/exciton-core/src/kernels/walk/mod.rs`, written to be read side by side with this file; both make
 // the same decisions and record the same integers.
 //
 // No physical constant lives here: probabilities arrive as u32 thresholds in `outcome`,
@@ -57,10 +57,10 @@ struct PointParams {
 }
 
 // Constants shared with Rust arrive in a prelude the host writes from the Rust values
-// (`exciton_core::kernels::walk::prelude`), so they have one source:
+// (`exciton_core::kernels::walk::params::prelude`), so they have one source:
 // - OUTCOME_RAD, OUTCOME_NONRAD, OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_TO: the outcome
 //   order inside a state's row of cumulative thresholds (model.rs); DIR_X_BITS,
-//   DIR_Y_BITS: the hop directions' steps; EDGES_PERIODIC, START_TRIES: landscape.rs;
+//   DIR_Y_BITS: the hop directions' steps; EDGES_PERIODIC, START_TRIES, NO_HOP: kernels/walk/landscape.rs;
 // - WORKGROUP_SIZE: walkers per workgroup;
 // - SHARED_WORDS: workgroup memory for the moment differences of a chunk, (chunk_frames
 //   + 1) frames x states x SHARED_CELL_WORDS words. 24 KiB keeps eight workgroups of 256

@@ -7,7 +7,7 @@
 //! histograms are identical for any thread count.
 //!
 //! The port is compiled once per vector unit ([`Vector`]) and picked at run time: the
-//! generator states of a pass ([`crate::rng::Pcg32::next_pass`]) are independent, so
+//! generator states of a pass ([`crate::kernels::rng::Pcg32::next_pass`]) are independent, so
 //! the compiler puts them in vector registers where the core has wide 64-bit multiplies
 //! (AVX-512 measured 2.5x the portable build, docs/PERFORMANCE.md). The code and its
 //! integers are the same for every unit.

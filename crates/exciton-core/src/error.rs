@@ -1,4 +1,5 @@
-//! Typed errors of the model crate; the binary adds context with `anyhow` at its edge.
+//! Typed errors of the model crate (files and directories have theirs in `exciton-io`);
+//! the binary adds context with `anyhow` at its edge.
 
 use std::path::{Path, PathBuf};
 
@@ -85,15 +86,6 @@ impl ScenarioError {
 pub enum Error {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
-    /// The OS error is part of the message, not a `source`: printing the chain would
-    /// say it twice.
-    #[error("{what}: {cause}")]
-    Io { what: String, cause: std::io::Error },
-    #[error("output directory {}: {problem}", dir.display())]
-    Output {
-        dir: PathBuf,
-        problem: OutputProblem,
-    },
     #[error("the run was interrupted")]
     Interrupted,
     #[error("interrupted after {finished} of {total} points; the finished ones are kept in {}/points: rerun with --resume to continue", dir.display())]
@@ -102,10 +94,6 @@ pub enum Error {
         total: usize,
         dir: PathBuf,
     },
-    #[error("cannot resume: {}: {reason}", file.display())]
-    Resume { file: PathBuf, reason: String },
-    #[error("cannot merge: {}: {reason}", dir.display())]
-    Merge { dir: PathBuf, reason: String },
     #[error(
         "point {point} needs {:.1} GiB of host memory for its histograms ({frames} frames x {states} states x {bins} bins, {what}) but {:.1} GiB are available: {hint}",
         gib(*needed), gib(*available)
@@ -133,26 +121,6 @@ pub enum Error {
     ExactLandscape { file: std::path::PathBuf },
 }
 
-impl Error {
-    pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
-        Error::Io {
-            what: what.into(),
-            cause: source,
-        }
-    }
-}
-
 fn gib(bytes: u64) -> f64 {
     bytes as f64 / f64::from(1u32 << 30)
-}
-
-/// Why an output directory cannot be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum OutputProblem {
-    #[error("it already holds files: pass --resume to continue its run, --force to start over, or choose another --out")]
-    HoldsFiles,
-    #[error("nothing to resume: it holds neither a checkpoint (points/) nor a finished run (results.json)")]
-    NothingToResume,
-    #[error("it is a file, not a directory: choose another --out")]
-    NotADirectory,
 }

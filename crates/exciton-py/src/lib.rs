@@ -1,7 +1,7 @@
 //! The native half of the Python package `exciton_mc` (`exciton_mc._native`).
 //!
 //! A run goes through the same Rust code as `exciton-mc run` (`Plan`, the walker and seed
-//! overrides, `Engine::open`, `exciton_mc::run::run`), so the same seed gives the same
+//! overrides, `Engine::open`, `exciton::run::run`), so the same seed gives the same
 //! `RunResults`, bit for bit; they reach Python as dicts whose keys are the keys of
 //! `results.json` and whose per-frame lists are NumPy arrays. The Python layer
 //! (`python/exciton_mc/__init__.py`) wraps them into `Results` and `Point`.
@@ -15,8 +15,8 @@ use exciton_core::error::{Error as CoreError, ScenarioError as CoreScenarioError
 use exciton_core::progress::Progress;
 use exciton_core::scenario::counts::{parse_count_text, CountRule};
 use exciton_core::sweep::Plan;
-use exciton_mc::engine::{Engine, EngineOptions};
-use exciton_mc::error::Error as EngineError;
+use exciton::engine::{Engine, EngineOptions};
+use exciton::error::Error as EngineError;
 use numpy::{PyArray1, PyArray2};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -279,8 +279,8 @@ fn run<'py>(
             .spawn(move || {
                 let outcome = (|| {
                     let (engine, why) = Engine::open(kind, &options)?;
-                    exciton_mc::run::check_memory(&plan, &engine)?;
-                    let results = exciton_mc::run::run(&plan, &engine, &shared)?;
+                    exciton::run::check_memory(&plan, &engine)?;
+                    let results = exciton::run::run(&plan, &engine, &shared)?;
                     let json = serde_json::to_value(&results).expect("results serialise to JSON");
                     Ok((json, why))
                 })();
@@ -395,7 +395,7 @@ fn load<'py>(py: Python<'py>, path: std::path::PathBuf) -> PyResult<Bound<'py, P
         path
     };
     let results =
-        exciton_core::results::read_results(&file).map_err(|e| RunError::new_err(e.to_string()))?;
+        exciton_io::results::read_results(&file).map_err(|e| RunError::new_err(e.to_string()))?;
     let json = serde_json::to_value(&results).expect("results serialise to JSON");
     results_dict(py, &json)
 }

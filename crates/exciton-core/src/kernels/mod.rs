@@ -3,12 +3,19 @@
 //! CPU port. Their wgpu pipelines live in `exciton-gpu` under the same names.
 //!
 //! WGSL has no includes: a kernel's source is a prelude of constants written from the
-//! Rust values (one source for both languages), then `shaders/rng.wgsl` (64-bit pairs,
-//! SplitMix64, PCG32), then the kernel's own file. The walk kernel takes
-//! `shaders/rng64.wgsl` instead on devices with native 64-bit integers: the same
-//! generator, several times cheaper (docs/PERFORMANCE.md).
+//! Rust values (one source for both languages: [`rng::prelude`], the kernel's own), then
+//! `shaders/rng.wgsl` (64-bit pairs, SplitMix64, PCG32; port [`rng`]), then the kernel's
+//! own file. The walk kernel takes `shaders/rng64.wgsl` instead on devices with native
+//! 64-bit integers: the same generator, several times cheaper (docs/PERFORMANCE.md).
+//!
+//! | WGSL | Rust (parameters, constants, CPU port) |
+//! |---|---|
+//! | `rng.wgsl`, `rng64.wgsl` | [`rng`] |
+//! | `walk.wgsl` | [`walk`] (port), [`walk::params`] |
+//! | `landscape.wgsl` (appended to `walk.wgsl`) | [`walk::landscape`] |
+//! | `rng_probe.wgsl` | [`rng_probe`] |
 
-pub mod landscape;
+pub mod rng;
 pub mod rng_probe;
 pub mod walk;
 
@@ -17,6 +24,15 @@ pub const RNG_WGSL: &str = include_str!("../../shaders/rng.wgsl");
 
 /// The generator on native 64-bit integers (needs wgpu's `SHADER_INT64`).
 pub const RNG64_WGSL: &str = include_str!("../../shaders/rng64.wgsl");
+
+/// A WGSL `const` declaration of an `i32` value (`i32::MIN` spelled as an expression: its
+/// literal does not parse).
+pub fn wgsl_const_i32(name: &str, value: i32) -> String {
+    match value {
+        i32::MIN => format!("const {name}: i32 = {}i - 1i;\n", i32::MIN + 1),
+        v => format!("const {name}: i32 = {v}i;\n"),
+    }
+}
 
 /// WGSL `const` declarations of `u32` values, one per line.
 pub fn wgsl_constants(constants: &[(&str, u32)]) -> String {

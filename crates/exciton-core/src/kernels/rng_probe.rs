@@ -1,8 +1,9 @@
-//! The PCG32 probe kernel (`shaders/rng_probe.wgsl`, pipeline in `exciton_gpu::rng_probe`): the first draws of given
-//! (state, stream) seeds and their SplitMix64, so tests can pin the WGSL generator to
-//! `rand_pcg::Pcg32` and to [`crate::rng`].
+//! The PCG32 probe kernel (`shaders/rng_probe.wgsl`, pipeline in
+//! `exciton_gpu::rng_probe`): the first draws of given (state, stream) seeds and their
+//! SplitMix64, so tests can pin the WGSL generator to `rand_pcg::Pcg32` and to
+//! [`super::rng`].
 
-use crate::rng::{splitmix64, Pcg32};
+use super::rng::{splitmix64, Pcg32};
 use bytemuck::{Pod, Zeroable};
 
 /// Invocations per workgroup of `rng_probe.wgsl`.
@@ -22,7 +23,8 @@ const _: () = assert!(std::mem::size_of::<RngProbeParams>() == 16);
 /// Full source of the probe kernel: its prelude, the pairs generator, the kernel.
 pub fn rng_probe_source() -> String {
     format!(
-        "{}\n{}\n{}",
+        "{}{}\n{}\n{}",
+        super::rng::prelude(false),
         super::wgsl_constants(&[("WORKGROUP_SIZE", WORKGROUP_SIZE)]),
         super::RNG_WGSL,
         include_str!("../../shaders/rng_probe.wgsl")

@@ -3,16 +3,7 @@
 //! Gaussian variance either way.
 
 use crate::lsq::{minimize, minimize_with, Bounds};
-use serde::{Deserialize, Serialize};
-
-/// The function fitted to each frame.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FitModel {
-    #[default]
-    Gaussian,
-    Voigt,
-}
+use crate::scenario::microscope::FitModel;
 
 /// One frame's fit.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,7 +1,7 @@
 //! Shot noise: Poisson counts per pixel for a given number of detected photons, from a
 //! PCG32 stream of (microscope seed, point, frame), so a noisy image is reproducible.
 
-use crate::rng::{point_key, splitmix64, Pcg32};
+use crate::kernels::rng::{point_key, splitmix64, Pcg32};
 
 /// Poisson counts per pixel with means `photons * image / sum(image)`.
 pub fn shot_noise(image: &[f64], photons: f64, seed: u64, point: u64, frame: u64) -> Vec<f64> {

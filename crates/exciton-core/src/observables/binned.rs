@@ -8,6 +8,8 @@
 //! the binned photons on the frame-start state this way keeps the occupancy estimators'
 //! low noise and gives them the binned emission estimator's expectation.
 
+use super::Readout;
+use crate::model::{Clock, WalkTables};
 use crate::scenario::StateTable;
 use nalgebra::DMatrix;
 
@@ -61,6 +63,38 @@ pub fn moment_generator(rates: &StateTable, x_rate: &[f64]) -> DMatrix<f64> {
         a[(cm, m2 + s)] = rates.radiative[s];
     }
     a
+}
+
+/// What the Monte Carlo's sums of a point with `tables` are read with.
+pub fn readout(tables: &WalkTables, dt_ps: f64) -> Readout {
+    let binned = match tables.clock {
+        Clock::Frames => None,
+        Clock::Uniformized { .. } => {
+            let rates = tables.effective_states(&vec![String::new(); tables.states]);
+            let x_rate = tables.x_step_probabilities();
+            let mut w = frame_integrals(&rates, &x_rate, dt_ps);
+            if tables.landscape.is_some() {
+                w.spread.iter_mut().for_each(|b| *b = 0.0);
+            }
+            Some(w)
+        }
+    };
+    let mut notes = Vec::new();
+    if let Some(l) = &tables.landscape {
+        if binned.is_some() {
+            notes.push("continuous time on a landscape: the MSD curves weigh each frame's start positions by the frame's binned photons, without the motion within the frame (it depends on the sites around each walker); the counted emission MSD (msd_sites2) has it".into());
+        }
+        if l.spec.realizations == Some(1) {
+            notes.push("landscape.realizations = 1: every walker block walks one film, so the errors are conditional on it and leave out the film-to-film spread".into());
+        }
+    }
+    Readout {
+        radiative: tables.radiative_per_frame(dt_ps),
+        level_mev: tables.landscape.as_ref().map(|l| l.level_mev),
+        dt_ps,
+        binned,
+        notes,
+    }
 }
 
 #[cfg(test)]

@@ -5,12 +5,13 @@
 
 mod binned;
 mod blocks;
+mod jackknife;
 mod local;
 mod summary;
 mod sums;
 mod uncertainty;
 
-pub use binned::{frame_integrals, moment_generator, weights_of_step, BinnedWeights};
+pub use binned::{frame_integrals, moment_generator, readout, weights_of_step, BinnedWeights};
 pub use blocks::BlockResult;
 pub use local::local_slopes;
 pub use summary::{

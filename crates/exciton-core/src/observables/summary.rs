@@ -2,7 +2,7 @@
 //! the maximum), D_avg (paper eq. 2), the diffusion length L = sqrt(tau_PL D_avg) and
 //! t_max, each with the standard error its walker blocks give ([`super::uncertainty`]).
 
-use super::uncertainty::jackknife;
+use super::jackknife::jackknife;
 use super::Curves;
 
 /// Frames whose estimator rests on fewer emissions (or effective walkers) are flagged
@@ -342,7 +342,7 @@ fn real_maximum(
     // it is at least the naive 3 standard errors of this one difference, and at most
     // the Bonferroni bound over the window's frames.
     let t_ratio = student_over_normal(leave_out.len() - 1);
-    let bonferroni = crate::rng::normal_quantile(1.0 - T_MAX_FALSE_RATE / window.len() as f64);
+    let bonferroni = crate::tables::normal_quantile(1.0 - T_MAX_FALSE_RATE / window.len() as f64);
     let decided = excursion_spreads(leave_out, top, window.clone()).and_then(|(this, widest)| {
         if rise <= 3.0 * this {
             Some((3.0 * this, true))
@@ -402,7 +402,7 @@ fn null_threshold(leave_out: &[Curves], window: std::ops::Range<usize>) -> Optio
         }
     }
     let scale = ((b as f64 - 1.0) / b as f64).sqrt();
-    let mut rng = crate::rng::Pcg32::new(0x7a6d_6178, 0x6e75_6c6c);
+    let mut rng = crate::kernels::rng::Pcg32::new(0x7a6d_6178, 0x6e75_6c6c);
     let mut z = vec![0.0; b];
     let mut e = vec![0.0; frames];
     let mut maxima: Vec<f64> = (0..NULL_DRAWS)
@@ -445,7 +445,7 @@ fn excursion_spreads(
 }
 
 /// One standard normal draw (Box-Muller) from two `u32`s.
-fn normal(rng: &mut crate::rng::Pcg32) -> f64 {
+fn normal(rng: &mut crate::kernels::rng::Pcg32) -> f64 {
     let u = (f64::from(rng.next_u32()) + 0.5) / 4294967296.0;
     let v = f64::from(rng.next_u32()) / 4294967296.0;
     (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()

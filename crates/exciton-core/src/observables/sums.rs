@@ -1,6 +1,6 @@
 //! The additive statistics of one point, per frame: every curve and scalar is a function
 //! of them, and the sums of independent walker blocks add up to the whole, so a block
-//! can be left out by subtraction (the jackknife in [`super::uncertainty`]).
+//! can be left out by subtraction (the jackknife in [`super::uncertainty`], [`super::jackknife`]).
 
 use crate::histogram::{add_moment_diffs, Batch, HistLayout, Histograms, MOMENTS};
 

@@ -8,6 +8,7 @@
 //! single blocks this stays right for nonlinear estimators (a crossing time, an argmax,
 //! a ratio of sums) because each estimate rests on nearly all the walkers.
 
+use super::jackknife::jackknife;
 use super::summary::{summarise, Summary};
 use super::{curves_from_sums, Curves, FrameSums, Readout};
 
@@ -26,19 +27,6 @@ pub fn block_ranges(walkers: u64) -> Vec<(u64, u64)> {
             (first, walkers * (b + 1) / blocks - first)
         })
         .collect()
-}
-
-/// The jackknife standard error from leave-one-out estimates; `None` with fewer than
-/// two, or when any estimate is missing (the estimator is then too fragile to trust).
-pub fn jackknife(estimates: &[Option<f64>]) -> Option<f64> {
-    let n = estimates.len();
-    if n < 2 {
-        return None;
-    }
-    let values: Vec<f64> = estimates.iter().copied().collect::<Option<_>>()?;
-    let mean = values.iter().sum::<f64>() / n as f64;
-    let ss: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
-    Some((ss * (n as f64 - 1.0) / n as f64).sqrt())
 }
 
 /// A point's curves and scalars, with their standard errors where the run has them.

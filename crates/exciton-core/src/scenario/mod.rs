@@ -9,6 +9,8 @@
 pub mod counts;
 mod figures;
 mod json;
+pub mod landscape;
+pub mod microscope;
 mod schema;
 mod validate;
 
@@ -201,10 +203,10 @@ pub struct Scenario {
     pub temperature_k: Option<f64>,
     pub record_profiles: bool,
     /// The virtual microscope, when the scenario has one: results gain the apparent MSD.
-    pub microscope: Option<crate::microscope::Microscope>,
+    pub microscope: Option<microscope::Microscope>,
     /// The energy landscape, voids and edges, when the scenario has one (the exact
     /// backend refuses it).
-    pub landscape: Option<crate::landscape::Landscape>,
+    pub landscape: Option<landscape::Landscape>,
     /// A 2D emission image of one frame, when asked for.
     pub image: Option<ImageSpec>,
     /// Half-width of the displacement histograms; |dx| beyond goes to the overflow bin.
@@ -231,7 +233,7 @@ impl Scenario {
 
     /// A finite lattice where start and displacement are not independent: the profile
     /// MSD sigma^2(t) - sigma^2(0) is reported beside the displacement MSD
-    /// ([`crate::landscape::Landscape::absolute_positions`]).
+    /// ([`landscape::Landscape::absolute_positions`]).
     pub fn absolute_positions(&self) -> bool {
         self.landscape
             .as_ref()

@@ -91,10 +91,10 @@ pub(super) struct ScenarioFile {
     pub(super) record_profiles: bool,
     /// The virtual microscope (MODEL.md section 10): the apparent MSD of every frame.
     #[serde(default)]
-    pub(super) microscope: Option<crate::microscope::Microscope>,
+    pub(super) microscope: Option<super::microscope::Microscope>,
     /// Site energies, voids and a finite lattice (MODEL.md section 9).
     #[serde(default)]
-    pub(super) landscape: Option<crate::landscape::Landscape>,
+    pub(super) landscape: Option<super::landscape::Landscape>,
     /// A 2D emission image of one frame.
     #[serde(default)]
     pub(super) image: Option<super::ImageSpec>,

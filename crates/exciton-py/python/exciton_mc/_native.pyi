@@ -1,16 +1,24 @@
 """The Rust extension module; use the functions of ``exciton_mc`` instead."""
 
-from typing import Any, Callable, Dict, List, Optional
+import os
+from typing import Any, Callable, Dict, List, Optional, Union
 
 __version__: str
 
 class ScenarioError(ValueError):
-    file: str
-    path: str
-    kind: str
-    reason: str
+    """A scenario that cannot be run; the message names the file, the JSON path and the reason."""
 
-class RunError(RuntimeError): ...
+    file: str
+    """The scenario file, or ``<dict>``."""
+    path: str
+    """Dotted JSON path of the offending field (``states.bright.to.dark``); empty for the file."""
+    kind: str
+    """What is wrong, as a name (``UnknownField``, ``Negative``, ``SumAboveOne``, ...)."""
+    reason: str
+    """What is wrong, for people."""
+
+class RunError(RuntimeError):
+    """A run that could not be done: no GPU adapter, not enough memory, a device error."""
 
 def run(
     scenario_path: Optional[str] = None,
@@ -26,3 +34,4 @@ def check(
     scenario_path: Optional[str] = None, scenario_json: Optional[str] = None
 ) -> Dict[str, Any]: ...
 def devices() -> List[Dict[str, Any]]: ...
+def load(path: Union[str, os.PathLike[str]]) -> Dict[str, Any]: ...

@@ -2,7 +2,7 @@
 
 use super::check::Check;
 use crate::error::{ScenarioError, ScenarioErrorKind as Kind};
-use crate::landscape::{Edges, Landscape, MAX_SIZE};
+use crate::scenario::landscape::{Edges, Landscape, MAX_SIZE};
 use crate::scenario::schema::ScenarioFile;
 use crate::scenario::Geometry;
 
@@ -36,7 +36,7 @@ pub(super) fn landscape(
     if let Some(t) = temperature_k.filter(|_| sigma > 0.0) {
         // Levels are 1/4096 kB T: what 256 walkers leave in a cell of the kernel's
         // 32-bit level sums, 2 x 6.2 x 4096 x sigma / kT each, must fit i32.
-        let ratio = sigma / (crate::landscape::KB_MEV_PER_K * t);
+        let ratio = sigma / (crate::temperature::KB_MEV_PER_K * t);
         if ratio > MAX_SIGMA_OVER_KT {
             return Err(c.fail(
                 Kind::OutOfRange,

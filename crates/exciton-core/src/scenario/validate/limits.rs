@@ -2,7 +2,7 @@
 
 use super::check::Check;
 use crate::error::{ScenarioError, ScenarioErrorKind as Kind};
-use crate::rng::{poisson_table, MAX_POISSON_LEN};
+use crate::tables::{poisson_table, SpotTable, MAX_POISSON_LEN};
 use crate::scenario::schema::ScenarioFile;
 use crate::scenario::{StateTable, MAX_FRAMES, MAX_HISTOGRAM_COUNTERS, MAX_SIGMA_SITES};
 
@@ -107,7 +107,7 @@ pub(super) fn histograms(
         frames,
         states as u32,
         max_dx_sites,
-        crate::rng::SpotTable::radius_for(sigma_sites),
+        SpotTable::radius_for(sigma_sites),
         spec.histogram.occupancy_profile,
         spec.record_profiles || spec.microscope.is_some(),
     );

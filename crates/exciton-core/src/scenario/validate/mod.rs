@@ -103,8 +103,8 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
 /// The microscope's widths and photon count are positive.
 fn microscope(
     c: Check,
-    m: crate::microscope::Microscope,
-) -> Result<crate::microscope::Microscope, ScenarioError> {
+    m: crate::scenario::microscope::Microscope,
+) -> Result<crate::scenario::microscope::Microscope, ScenarioError> {
     c.positive("microscope.psf_fwhm_nm", m.psf_fwhm_nm)?;
     c.positive("microscope.pixel_nm", m.pixel_nm)?;
     if let Some(p) = m.photons_per_frame {

@@ -1,0 +1,204 @@
+//! The walk kernel's landscape, CPU port of `shaders/landscape.wgsl` (appended to
+//! `walk.wgsl`), written to be read beside it (MODEL.md section 9): where a walker may go
+//! and at what level it arrives.
+//!
+//! A site's properties are never stored: they come from a counter-based integer hash of
+//! (landscape key, x, y) ([`site_hash`]), the same on every device, so a landscape costs
+//! no memory and a walker finds its site's energy wherever it is. Energies are
+//! fixed-point numbers, levels of kB T / [`LEVELS_PER_KT`], read from a host-built
+//! inverse-CDF table ([`crate::model::landscape`]), and hops are accepted with the
+//! Miller-Abrahams factor exp(-d / LEVELS_PER_KT) of the level difference d, the product
+//! of two `u32` tables: integers only, so the GPU kernel and this port decide alike.
+
+use crate::kernels::rng::splitmix64;
+use crate::model::landscape::{ACCEPT_HI_LEN, ACCEPT_LO_BITS, LEVEL_ROW, LEVEL_SUB_BITS};
+use crate::scenario::landscape::{Edges, Landscape};
+use crate::scenario::DIRECTIONS;
+
+/// Most tries to find a walker a start site (on the lattice, not a void) in the spot;
+/// a walker that finds none after this many is never excited (2^-64 with half the
+/// sites void).
+pub const START_TRIES: u32 = 64;
+
+/// What [`hop_level`] returns for a hop that is not made (no level is this low); the
+/// shader's `NO_HOP` comes from here, in the prelude.
+pub const NO_HOP: i32 = i32::MIN;
+
+/// What `landscape.wgsl` reads of a point: the film's fields of its `PointParams` and
+/// its level and acceptance tables, which start at `level_base` and `accept_base` in
+/// `outcome`.
+#[derive(Clone, Copy, Debug)]
+pub struct Film<'a> {
+    pub key: u32,
+    pub void_threshold: u32,
+    pub size_x: u32,
+    pub size_y: u32,
+    pub edges: u32,
+    pub levels: &'a [u32],
+    pub acceptance: &'a [u32],
+}
+
+/// The per-run key of a landscape seed (computed on the host, a parameter of the kernel).
+pub fn landscape_key(seed: u64) -> u32 {
+    lowbias32((seed as u32) ^ lowbias32(((seed >> 32) as u32) ^ 0x85eb_ca6b))
+}
+
+/// The key of the film the walker block starting at walker `first` walks: one film for
+/// every block with `realizations: 1`, else one per block (a measurement averages over
+/// many spots of a film, i.e. over many draws of the landscape).
+pub fn realization_key(l: &Landscape, first: u64) -> u32 {
+    match l.realizations {
+        Some(1) => landscape_key(l.seed),
+        _ => landscape_key(splitmix64(
+            l.seed ^ splitmix64(first.wrapping_add(0x5eed)),
+        )),
+    }
+}
+
+/// Mirror of `direction`, which unpacks the in-plane step of direction k from the prelude's
+/// `DIR_X_BITS` and `DIR_Y_BITS` (two bits each, step + 1).
+#[inline(always)]
+pub fn direction(k: u32) -> (i32, i32) {
+    DIRECTIONS[k as usize]
+}
+
+/// Mirror of `wrap`: a coordinate on a periodic axis of n sites, into `-(n / 2)..n - n / 2`.
+#[inline(always)]
+fn wrap(v: i32, n: u32) -> i32 {
+    let half = (n / 2) as i32;
+    let mut m = (v + half) % n as i32;
+    if m < 0 {
+        m += n as i32;
+    }
+    m - half
+}
+
+/// Mirror of `inside`: whether coordinate v lies on an axis of n sites (0: unbounded).
+#[inline(always)]
+fn inside(v: i32, n: u32) -> bool {
+    let half = (n / 2) as i32;
+    n == 0 || (v >= -half && v < n as i32 - half)
+}
+
+/// Mirror of `site_of`: the hash of the site at (x, y) (periodic edges: wrapped).
+#[inline(always)]
+fn site_of(f: &Film, x: i32, y: i32) -> u32 {
+    if f.size_x != 0 && f.edges == Edges::Periodic as u32 {
+        return site_hash(f.key, wrap(x, f.size_x), wrap(y, f.size_y));
+    }
+    site_hash(f.key, x, y)
+}
+
+/// Mirror of `open_site`: (x, y) is on the lattice and not a void.
+#[inline(always)]
+pub fn open_site(f: &Film, x: i32, y: i32) -> bool {
+    let periodic = f.edges == Edges::Periodic as u32;
+    if !(periodic || inside(x, f.size_x) && inside(y, f.size_y)) {
+        return false;
+    }
+    void_draw(site_of(f, x, y)) >= f.void_threshold
+}
+
+/// Mirror of `level_at`: the signed level of the site at (x, y), read from the
+/// inverse-CDF table ([`level_of_draw`], the shader's `level_of`).
+#[inline(always)]
+pub fn level_at(f: &Film, x: i32, y: i32) -> i32 {
+    level_of_draw(f.levels, energy_draw(site_of(f, x, y)))
+}
+
+/// Mirror of `hop_level`: the level a walker at `level` arrives at by a hop to (x, y),
+/// or [`NO_HOP`] (the shader passes the walker and its step). `r` is where the frame's
+/// draw lies within the direction's share of `width` draws, uniform over it: below
+/// `width x acceptance / 2^32` the hop is accepted.
+#[inline(always)]
+pub fn hop_level(f: &Film, x: i32, y: i32, level: i32, r: u32, width: u32) -> i32 {
+    if !open_site(f, x, y) {
+        return NO_HOP;
+    }
+    let arrive = level_at(f, x, y);
+    let d = arrive - level;
+    if d > 0 {
+        let accept = acceptance_of(f.acceptance, d as u32);
+        if r >= mulhi(width, accept) {
+            return NO_HOP;
+        }
+    }
+    arrive
+}
+
+/// Mirror of `lowbias32` in `landscape.wgsl`: a 32-bit integer hash with good avalanche
+/// (C. Wellons' lowbias32).
+#[inline(always)]
+pub fn lowbias32(mut x: u32) -> u32 {
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7feb_352d);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846c_a68b);
+    x ^= x >> 16;
+    x
+}
+
+/// Mirror of `site_hash`: the site's hash, from which its void and energy draws come.
+#[inline(always)]
+pub fn site_hash(key: u32, x: i32, y: i32) -> u32 {
+    lowbias32(key ^ lowbias32((x as u32) ^ lowbias32((y as u32).wrapping_add(0x9e37_79b9))))
+}
+
+/// Mirror of `void_draw` and `energy_draw`: two independent draws from a site's hash.
+#[inline(always)]
+pub fn void_draw(h: u32) -> u32 {
+    lowbias32(h ^ 0x68bc_21eb)
+}
+
+#[inline(always)]
+pub fn energy_draw(h: u32) -> u32 {
+    lowbias32(h.wrapping_add(0x02e5_be93))
+}
+
+/// Mirror of the table read in `level_of`: the signed level of energy draw u from the
+/// inverse-CDF table `levels` ([`crate::model::landscape::LandscapeTables::levels`]). u is folded to v = min(u,
+/// !u) (the sign says which tail); v's leading bit picks a row, its next
+/// [`LEVEL_SUB_BITS`] bits an entry, and the bits below interpolate to the next entry.
+#[inline(always)]
+pub fn level_of_draw(levels: &[u32], u: u32) -> i32 {
+    let upper = u >= 0x8000_0000;
+    let v = (if upper { !u } else { u }).max(1);
+    let j = 31 - v.leading_zeros();
+    let off = v - (1 << j);
+    let (k, frac) = if j > LEVEL_SUB_BITS {
+        (
+            off >> (j - LEVEL_SUB_BITS),
+            off << (32 - (j - LEVEL_SUB_BITS)),
+        )
+    } else {
+        (off << (LEVEL_SUB_BITS - j), 0)
+    };
+    let i = (j * LEVEL_ROW + k) as usize;
+    let (t0, t1) = (levels[i], levels[i + 1]);
+    let m = (t0 - mulhi(t0 - t1, frac)) as i32;
+    if upper {
+        m
+    } else {
+        -m
+    }
+}
+
+/// Mirror of the acceptance read in `hop_level`: exp(-d / [`LEVELS_PER_KT`]) of an
+/// uphill difference of d > 0 levels as a fraction of 2^32, the product of the high
+/// part's and the low part's entries in `acceptance` ([`crate::model::landscape::LandscapeTables::acceptance`]).
+#[inline(always)]
+pub fn acceptance_of(acceptance: &[u32], d: u32) -> u32 {
+    let hi = (d >> ACCEPT_LO_BITS).min(ACCEPT_HI_LEN - 1);
+    let lo = d & ((1 << ACCEPT_LO_BITS) - 1);
+    mulhi(
+        acceptance[hi as usize],
+        acceptance[(ACCEPT_HI_LEN + lo) as usize],
+    )
+}
+
+/// Mirror of `mulhi`: the high 32 bits of a x b, as the shader computes them (in 16-bit
+/// halves, without 64-bit integers).
+#[inline(always)]
+pub fn mulhi(a: u32, b: u32) -> u32 {
+    ((u64::from(a) * u64::from(b)) >> 32) as u32
+}

@@ -1,0 +1,359 @@
+//! The walk kernel, CPU port of `shaders/walk.wgsl` (and, in [`landscape`], of
+//! `shaders/landscape.wgsl`); its parameter struct and shared constants are in
+//! [`params`], its pipeline is `exciton_gpu::walk`.
+//!
+//! One invocation advances one walker through every frame. A dispatch may hold walkers
+//! of several sweep points; each workgroup reads its point's parameters from a storage
+//! array. The port is written to look like the shader, not like idiomatic Rust, so the
+//! two can be read side by side. It leaves out only how the shader sums its moment
+//! differences (workgroup memory per chunk of frames, then global atomics): integer
+//! sums do not depend on the order they are added in. Both stop walking a walker that
+//! nothing can happen to any more (`quiet == 0`) and draw several frames before they
+//! look at them (one compare when none is an event): four in the shader, one generator
+//! state after the other; [`PASS`] in the port, the states side by side
+//! ([`Pcg32::next_pass`]) for a CPU's vector unit. Draws, decisions and integers are
+//! the same.
+
+pub mod landscape;
+pub mod params;
+
+pub use params::{
+    chunk_frames, prelude, walk_source, PointParams, TableBases, WalkBindings,
+    MAX_DISPATCH_GROUPS, MAX_DISPATCH_WALKERS, SHARED_CELL_WORDS, SHARED_WORDS,
+    WORKGROUP_SIZE,
+};
+
+use crate::histogram::{Batch, HistLayout, MOMENTS};
+use crate::kernels::rng::{Pcg32, PASS};
+use crate::model::{OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO};
+use landscape::{direction, hop_level, level_at, open_site, Film, NO_HOP, START_TRIES};
+
+/// What `landscape.wgsl` reads of point `p`: its film's fields and tables.
+#[inline(always)]
+fn film<'a>(p: &PointParams, outcome: &'a [u32]) -> Film<'a> {
+    Film {
+        key: p.land_key,
+        void_threshold: p.void_threshold,
+        size_x: p.size_x,
+        size_y: p.size_y,
+        edges: p.edges,
+        levels: &outcome[p.level_base as usize..],
+        acceptance: &outcome[p.accept_base as usize..],
+    }
+}
+
+#[inline(always)]
+fn bin(dx: i32, half: u32) -> u32 {
+    HistLayout::bin(dx, half) as u32
+}
+
+/// Mirror of `image_bin`: the image's counter of absolute (x, y), the last one outside.
+#[inline(always)]
+fn image_bin(p: &PointParams, x: i32, y: i32) -> u32 {
+    let h = p.image_half as i32;
+    let side = 2 * p.image_half + 1;
+    if x.abs() <= h && y.abs() <= h {
+        return (y + h) as u32 * side + (x + h) as u32;
+    }
+    side * side
+}
+
+/// Mirror of `walker_rng` in WGSL: SplitMix64 of `key + 2 walker` and `key + 2 walker + 1`.
+#[inline(always)]
+fn walker_rng(p: &PointParams, index: u32) -> Pcg32 {
+    crate::kernels::rng::walker_rng(p.key(), p.walker_base().wrapping_add(u64::from(index)))
+}
+
+/// Mirror of `spot_offset` in WGSL: the offset of the spot table's entry for `u`
+/// ([`crate::tables::spot_entry`]: the shader's entry, found without branches).
+#[inline(always)]
+fn spot_offset(p: &PointParams, spot: &[u32], u: u32) -> i32 {
+    let table = &spot[p.spot_base as usize..(p.spot_base + p.spot_len) as usize];
+    crate::tables::spot_entry(table, u) as i32 - p.spot_radius as i32
+}
+
+/// Mirror of `arrive_or_leave`: from frame `t` on, the moments of `state` change by
+/// sign x (1, dx, dx^2, dy, dy^2, level): the walker arrives (1) or leaves (-1).
+#[inline(always)]
+fn arrive_or_leave(p: &PointParams, diffs: &mut [i64], t: u32, state: u32, w: &Walker, sign: i64) {
+    let c = ((t * p.states + state) as usize) * MOMENTS;
+    let cell = &mut diffs[c..c + MOMENTS];
+    let (dx, dy) = (i64::from(w.dx), i64::from(w.dy));
+    cell[0] += sign;
+    cell[1] += sign * dx;
+    cell[2] += sign * dx * dx;
+    cell[3] += sign * dy;
+    cell[4] += sign * dy * dy;
+    cell[5] += sign * i64::from(w.level);
+}
+
+/// Mirror of `step`: from frame `t` on, a walker in `state` at (dx, dy) moves by
+/// (sx, sy) and its level changes by `dlevel`. Without the shader's branches (it skips
+/// atomics that would add 0; here adding 0 is cheaper than guessing which axis moved).
+#[inline(always)]
+fn step(
+    p: &PointParams,
+    diffs: &mut [i64],
+    t: u32,
+    state: u32,
+    w: &Walker,
+    s: (i32, i32),
+    dlevel: i32,
+) {
+    let c = ((t * p.states + state) as usize) * MOMENTS;
+    let cell = &mut diffs[c..c + MOMENTS];
+    cell[1] += i64::from(s.0);
+    cell[2] += i64::from(2 * w.dx * s.0 + s.0 * s.0);
+    cell[3] += i64::from(s.1);
+    cell[4] += i64::from(2 * w.dy * s.1 + s.1 * s.1);
+    if p.landscape != 0 {
+        cell[5] += i64::from(dlevel);
+    }
+}
+
+/// Mirror of the shader's `Walker`: one walker's registers. `quiet` is the state's
+/// threshold past which nothing happens, 0 once nothing can happen any more. (dx, dy)
+/// is what the histograms record, the displacement from the start (x0, y0): the site is
+/// (x0 + dx, y0 + dy), and absolute positions go to `emission_abs` and the image.
+/// `level` is the site's signed energy level (0 without a landscape).
+struct Walker {
+    rng: Pcg32,
+    state: u32,
+    th: usize,
+    quiet: u32,
+    dx: i32,
+    dy: i32,
+    x0: i32,
+    y0: i32,
+    level: i32,
+    alive: bool,
+}
+
+/// Mirror of `hop`: outcome u fell in the hops; the direction's share of the row
+/// decides where to, and in a landscape whether the hop is made (a void, an edge, the
+/// Miller-Abrahams factor from where u lies within the share).
+#[inline(always)]
+fn hop(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: u32, t: u32) {
+    let th = w.th;
+    // The shader scans for the first threshold above u; here the same k (how many of
+    // the eight below the last lie at or below u: thresholds rise) from independent
+    // compares, split at the nearest neighbours' end (most hops end there), which a
+    // core does without a chain of dependent loads or a guess per direction.
+    let c = &b.outcome[th + OUTCOME_DIR..th + OUTCOME_HOP_END];
+    let at_or_below = |j: usize| usize::from(u >= c[j]);
+    let k = if u < c[3] {
+        at_or_below(0) + at_or_below(1) + at_or_below(2)
+    } else {
+        4 + at_or_below(4) + at_or_below(5) + at_or_below(6) + at_or_below(7)
+    };
+    let s = direction(k as u32);
+    if s == (0, 0) {
+        return;
+    }
+    let mut level = w.level;
+    if p.landscape != 0 {
+        let start = b.outcome[th + OUTCOME_DIR + k - 1];
+        level = hop_level(
+            &film(p, b.outcome),
+            w.x0 + w.dx + s.0,
+            w.y0 + w.dy + s.1,
+            w.level,
+            u - start,
+            b.outcome[th + OUTCOME_DIR + k] - start,
+        );
+        if level == NO_HOP {
+            return;
+        }
+    }
+    if t + 1 < p.frames {
+        step(p, &mut batch.diffs, t + 1, w.state, w, s, level - w.level);
+    }
+    w.dx += s.0;
+    w.dy += s.1;
+    w.level = level;
+}
+
+/// Mirror of `event`: frame t's outcome u (below the walker's quiet threshold), which
+/// shapes the occupancy from frame t + 1 on.
+#[inline(always)]
+fn event(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: u32, t: u32) {
+    let events_end = OUTCOME_TO + p.states as usize - 1;
+    let next = t + 1;
+    let recorded = next < p.frames;
+    let (th, state, dx) = (w.th, w.state, w.dx);
+    if u < b.outcome[th + OUTCOME_NONRAD] {
+        if u < b.outcome[th + OUTCOME_RAD] {
+            let hist = &mut batch.counts;
+            hist[(t * (p.max_dx * 2 + 2) + bin(dx, p.max_dx)) as usize] += 1;
+            if p.absolute != 0 {
+                let abs_row = p.abs_half_width * 2 + 2;
+                let abs = p.emission_abs_offset + t * abs_row + bin(w.x0 + dx, p.abs_half_width);
+                hist[abs as usize] += 1;
+            }
+            hist[(p.emission_state_offset + t * p.states + state) as usize] += 1;
+            if p.image != 0 && t.wrapping_sub(p.image_frame) < p.image_frames {
+                let i = p.image_offset + image_bin(p, w.x0 + dx, w.y0 + w.dy);
+                hist[i as usize] += 1;
+            }
+        }
+        if recorded {
+            arrive_or_leave(p, &mut batch.diffs, next, state, w, -1);
+        }
+        w.alive = false;
+        w.quiet = 0;
+        return;
+    }
+    if u < b.outcome[th + OUTCOME_HOP_END] {
+        hop(p, b, batch, w, u, t);
+        return;
+    }
+    let mut to = state;
+    for s in 0..p.states {
+        if u < b.outcome[th + OUTCOME_TO + s as usize] {
+            to = s;
+            break;
+        }
+    }
+    if to != state {
+        if recorded {
+            arrive_or_leave(p, &mut batch.diffs, next, state, w, -1);
+            arrive_or_leave(p, &mut batch.diffs, next, to, w, 1);
+        }
+        w.state = to;
+        w.th = (p.outcome_base + to * p.stride) as usize;
+        w.quiet = b.outcome[w.th + events_end];
+    }
+}
+
+/// Mirror of `frame`: frame t with draw u is an event if u is below the quiet threshold.
+#[inline(always)]
+fn frame(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: u32, t: u32) {
+    if u < w.quiet {
+        event(p, b, batch, w, u, t);
+    }
+}
+
+/// Mirror of `poisson_count`: the candidates of a frame for draw u, the first entry of
+/// the Poisson table above u (a linear scan: the table is short and the count small).
+#[inline(always)]
+fn poisson_count(p: &PointParams, b: &WalkBindings, u: u32) -> u32 {
+    let mut n = 0;
+    while n + 1 < p.poisson_len && u >= b.outcome[(p.poisson_base + n) as usize] {
+        n += 1;
+    }
+    n
+}
+
+/// Mirror of `rate_frame`: frame t in continuous time, a Poisson number of candidate
+/// events, each with its own draw, until the walker stops.
+#[inline(always)]
+fn rate_frame(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, t: u32) {
+    let n = poisson_count(p, b, w.rng.next_u32());
+    let mut k = 0;
+    while k < n && w.quiet != 0 {
+        let u = w.rng.next_u32();
+        frame(p, b, batch, w, u, t);
+        k += 1;
+    }
+}
+
+/// Mirror of `start_walker`: walker `index`'s generator, first state (one draw) and
+/// spot position (two draws, one without a landscape or an image; in a landscape again
+/// while the site is off the lattice or a void, up to [`START_TRIES`] times: a walker
+/// that finds none is never excited); records its arrival in frame 0.
+#[inline(always)]
+fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32) -> Walker {
+    let mut rng = walker_rng(p, index);
+    let u0 = rng.next_u32();
+    let mut state = p.initial_fallback;
+    for s in 0..p.states {
+        if u0 < b.initial[(p.initial_base + s) as usize] {
+            state = s;
+            break;
+        }
+    }
+    let mut x0 = spot_offset(p, b.spot, rng.next_u32());
+    // y's start is drawn only where something depends on it (a landscape, an image):
+    // a homogeneous lattice's moments only see displacements.
+    let mut y0 = 0;
+    if p.landscape != 0 || p.image != 0 {
+        y0 = spot_offset(p, b.spot, rng.next_u32());
+    }
+    let mut alive = true;
+    let mut level = 0;
+    if p.landscape != 0 {
+        let f = film(p, b.outcome);
+        let mut tries = 1;
+        while tries < START_TRIES && !open_site(&f, x0, y0) {
+            x0 = spot_offset(p, b.spot, rng.next_u32());
+            y0 = spot_offset(p, b.spot, rng.next_u32());
+            tries += 1;
+        }
+        alive = open_site(&f, x0, y0);
+        level = level_at(&f, x0, y0);
+    }
+    let th = (p.outcome_base + state * p.stride) as usize;
+    let events_end = OUTCOME_TO + p.states as usize - 1;
+    let w = Walker {
+        rng,
+        state,
+        th,
+        quiet: if alive { b.outcome[th + events_end] } else { 0 },
+        dx: 0,
+        dy: 0,
+        x0,
+        y0,
+        level,
+        alive,
+    };
+    if alive {
+        arrive_or_leave(p, &mut batch.diffs, 0, state, &w, 1);
+    }
+    w
+}
+
+/// Mirror of the `walk` entry point for invocation `index` of a segment; `profile` is
+/// the shader's `PROFILE` override.
+#[inline(always)]
+pub fn walk_invocation(
+    p: &PointParams,
+    b: &WalkBindings,
+    batch: &mut Batch,
+    index: u32,
+    profile: bool,
+) {
+    if index >= p.walker_count {
+        return;
+    }
+    let mut w = start_walker(p, b, batch, index);
+    let mut t = 0;
+    if !profile && p.poisson_len == 0 {
+        // Frames in passes, as in the shader (four there, PASS here), with the pass's
+        // generator states computed side by side (Pcg32::next_pass), which is what
+        // makes a core fast.
+        let ahead = w.rng.ahead();
+        while t + PASS as u32 <= p.frames && w.quiet != 0 {
+            let u = w.rng.next_pass(&ahead);
+            if u.iter().min().copied().unwrap_or(u32::MAX) < w.quiet {
+                for (k, &u) in u.iter().enumerate() {
+                    frame(p, b, batch, &mut w, u, t + k as u32);
+                }
+            }
+            t += PASS as u32;
+        }
+    }
+    while t < p.frames && (w.quiet != 0 || (profile && w.alive)) {
+        if profile {
+            let row = p.max_dx * 2 + 2;
+            let occ = p.occupancy_offset + (t * p.states + w.state) * row + bin(w.dx, p.max_dx);
+            batch.counts[occ as usize] += 1;
+        }
+        if p.poisson_len != 0 {
+            rate_frame(p, b, batch, &mut w, t);
+        } else {
+            let u = w.rng.next_u32();
+            frame(p, b, batch, &mut w, u, t);
+        }
+        t += 1;
+    }
+}

@@ -1,0 +1,285 @@
+//! The walk kernel's per-point parameter struct (twin of `PointParams` in
+//! `shaders/walk.wgsl`), the constants it shares with the shader (written into its
+//! prelude, so they have one source) and its full WGSL source.
+
+use super::landscape::{realization_key, NO_HOP, START_TRIES};
+use crate::model::landscape::{ACCEPT_HI_LEN, ACCEPT_LO_BITS, LEVEL_ROW, LEVEL_SUB_BITS};
+use crate::histogram::{HistLayout, DEVICE_MOMENT_COPIES, DEVICE_MOMENT_WORDS};
+use crate::model::{
+    WalkTables, OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO,
+};
+use crate::scenario::landscape::Edges;
+use crate::scenario::DIRECTIONS;
+use crate::model::landscape::LandscapeTables;
+use bytemuck::{Pod, Zeroable};
+
+/// Walkers per workgroup of `walk.wgsl` (`WORKGROUP_SIZE`): dispatches are cut in these.
+pub const WORKGROUP_SIZE: u32 = 256;
+/// Workgroup memory of `walk.wgsl` for moment differences, in `u32` words.
+pub const SHARED_WORDS: u32 = 6144;
+/// Words per (frame, state) in that memory.
+pub const SHARED_CELL_WORDS: u32 = 8;
+/// Most workgroups in one dispatch (the 1D grid limit).
+pub const MAX_DISPATCH_GROUPS: u32 = 65_535;
+/// Most walkers in one dispatch.
+pub const MAX_DISPATCH_WALKERS: u32 = MAX_DISPATCH_GROUPS * WORKGROUP_SIZE;
+
+/// The constants `walk.wgsl` shares with Rust, as WGSL: the shader declares none of them.
+pub fn prelude() -> String {
+    let mut out = crate::kernels::wgsl_const_i32("NO_HOP", NO_HOP);
+    out += &crate::kernels::wgsl_constants(&[
+        ("OUTCOME_RAD", OUTCOME_RAD as u32),
+        ("OUTCOME_NONRAD", OUTCOME_NONRAD as u32),
+        ("OUTCOME_DIR", OUTCOME_DIR as u32),
+        ("OUTCOME_HOP_END", OUTCOME_HOP_END as u32),
+        ("OUTCOME_TO", OUTCOME_TO as u32),
+        ("DIR_X_BITS", direction_bits(|d| d.0)),
+        ("DIR_Y_BITS", direction_bits(|d| d.1)),
+        ("EDGES_PERIODIC", Edges::Periodic as u32),
+        ("LEVEL_SUB_BITS", LEVEL_SUB_BITS),
+        ("LEVEL_ROW", LEVEL_ROW),
+        ("ACCEPT_LO_BITS", ACCEPT_LO_BITS),
+        ("ACCEPT_HI_LEN", ACCEPT_HI_LEN),
+        ("START_TRIES", START_TRIES),
+        ("WORKGROUP_SIZE", WORKGROUP_SIZE),
+        ("SHARED_WORDS", SHARED_WORDS),
+        ("SHARED_CELL_WORDS", SHARED_CELL_WORDS),
+        ("GLOBAL_CELL_WORDS", DEVICE_MOMENT_WORDS as u32),
+        ("GLOBAL_COPIES", DEVICE_MOMENT_COPIES as u32),
+    ]);
+    out
+}
+
+/// [`DIRECTIONS`]' x (or y) steps packed two bits each (step + 1), direction k at bit
+/// 2k: what `direction` in both ports unpacks.
+fn direction_bits(axis: impl Fn(&(i32, i32)) -> i32) -> u32 {
+    DIRECTIONS
+        .iter()
+        .enumerate()
+        .map(|(k, d)| ((axis(d) + 1) as u32) << (2 * k))
+        .sum()
+}
+
+/// Full source of the walk kernel: the prelude, the 64-bit-integer generator or the
+/// pairs one, the kernel and the landscape's functions.
+pub fn walk_source(int64: bool) -> String {
+    let rng = if int64 {
+        crate::kernels::RNG64_WGSL
+    } else {
+        crate::kernels::RNG_WGSL
+    };
+    format!(
+        "{}{}\n{rng}\n{}\n{}",
+        crate::kernels::rng::prelude(int64),
+        prelude(),
+        include_str!("../../../shaders/walk.wgsl"),
+        include_str!("../../../shaders/landscape.wgsl")
+    )
+}
+
+/// Frames per chunk of workgroup memory: the cells of `chunk + 1` frames must fit.
+pub fn chunk_frames(states: u32) -> u32 {
+    SHARED_WORDS / (SHARED_CELL_WORDS * states) - 1
+}
+
+/// Where one point's tables start in the concatenated table buffers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TableBases {
+    pub outcome: u32,
+    pub initial: u32,
+    pub spot: u32,
+}
+
+/// Parameters of one point's walkers in one dispatch.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
+pub struct PointParams {
+    /// Point key (see [`crate::kernels::rng::point_key`]) as low and high 32 bits.
+    pub key_lo: u32,
+    pub key_hi: u32,
+    /// Global index of this segment's first walker within its point.
+    pub walker_base_lo: u32,
+    pub walker_base_hi: u32,
+    pub walker_count: u32,
+    /// First workgroup of this segment in the dispatch.
+    pub group_base: u32,
+    pub frames: u32,
+    pub states: u32,
+    /// Thresholds per state in the outcome table.
+    pub stride: u32,
+    pub max_dx: u32,
+    pub abs_half_width: u32,
+    pub spot_radius: u32,
+    pub spot_len: u32,
+    pub initial_fallback: u32,
+    pub outcome_base: u32,
+    pub initial_base: u32,
+    pub spot_base: u32,
+    /// First word of this point's batch in the histogram buffer.
+    pub hist_base: u32,
+    pub emission_abs_offset: u32,
+    pub emission_state_offset: u32,
+    pub occupancy_offset: u32,
+    pub moments_offset: u32,
+    pub chunk_frames: u32,
+    /// 1 when the batch has the `emission_abs` section (`record_profiles`).
+    pub absolute: u32,
+    /// Continuous time (uniformization): where the Poisson table of candidates per frame
+    /// starts in `outcome`, and its length; 0 for one outcome per frame.
+    pub poisson_base: u32,
+    pub poisson_len: u32,
+    /// 1 with a landscape; its key ([`Self::in_range`]), void threshold, size (0: unbounded)
+    /// and edges ([`Edges`] as u32), and where its level table (of `levels` entries)
+    /// and acceptance table start in `outcome`.
+    pub landscape: u32,
+    pub land_key: u32,
+    pub void_threshold: u32,
+    pub size_x: u32,
+    pub size_y: u32,
+    pub edges: u32,
+    pub levels: u32,
+    pub level_base: u32,
+    pub accept_base: u32,
+    /// 1 when the batch has the `image` section: the frames it images (`image_frames`
+    /// from `image_frame` on), its half-width and where it starts.
+    pub image: u32,
+    pub image_frame: u32,
+    pub image_frames: u32,
+    pub image_half: u32,
+    pub image_offset: u32,
+}
+
+const _: () = assert!(std::mem::size_of::<PointParams>() == 160);
+
+impl PointParams {
+    /// One point's parameters; [`Self::segment`] sets the walkers of a dispatch.
+    pub fn new(
+        tables: &WalkTables,
+        layout: &HistLayout,
+        key: u64,
+        bases: TableBases,
+        hist_base: u32,
+    ) -> Self {
+        let p = PointParams {
+            key_lo: key as u32,
+            key_hi: (key >> 32) as u32,
+            walker_base_lo: 0,
+            walker_base_hi: 0,
+            walker_count: 0,
+            group_base: 0,
+            frames: layout.frames,
+            states: layout.states,
+            stride: tables.stride() as u32,
+            max_dx: layout.max_dx,
+            abs_half_width: layout.abs_half_width(),
+            spot_radius: tables.spot.radius,
+            spot_len: tables.spot.cumulative.len() as u32,
+            initial_fallback: tables.initial_fallback() as u32,
+            outcome_base: bases.outcome,
+            initial_base: bases.initial,
+            spot_base: bases.spot,
+            hist_base,
+            emission_abs_offset: layout.emission_abs_offset() as u32,
+            emission_state_offset: layout.emission_state_offset() as u32,
+            occupancy_offset: layout.occupancy_offset() as u32,
+            moments_offset: layout.len() as u32,
+            chunk_frames: chunk_frames(layout.states),
+            absolute: u32::from(layout.absolute),
+            poisson_base: bases.outcome + tables.poisson_offset() as u32,
+            poisson_len: tables.poisson().len() as u32,
+            landscape: 0,
+            land_key: 0,
+            void_threshold: 0,
+            size_x: 0,
+            size_y: 0,
+            edges: 0,
+            levels: 0,
+            level_base: 0,
+            accept_base: 0,
+            image: u32::from(layout.image_half.is_some()),
+            image_frame: layout.image_frame,
+            image_frames: layout.image_frames,
+            image_half: layout.image_half.unwrap_or(0),
+            image_offset: layout.image_offset() as u32,
+        };
+        match &tables.landscape {
+            Some(l) => p.with_landscape(tables, l, bases),
+            None => p,
+        }
+    }
+
+    /// The same parameters walking the landscape of `l`.
+    fn with_landscape(
+        self,
+        tables: &WalkTables,
+        l: &LandscapeTables,
+        bases: TableBases,
+    ) -> Self {
+        let landscape = &l.spec;
+        let levels = l.levels.len() as u32;
+        let level_base = bases.outcome + tables.landscape_offset() as u32;
+        let [size_x, size_y] = landscape.size.unwrap_or([0, 0]);
+        PointParams {
+            landscape: 1,
+            land_key: realization_key(landscape, 0),
+            void_threshold: l.void_threshold(),
+            size_x,
+            size_y,
+            edges: landscape.edges as u32,
+            levels,
+            level_base,
+            accept_base: level_base + levels,
+            ..self
+        }
+    }
+
+    /// The same point for the walker block (or range) starting at walker `first`: on a
+    /// landscape, the film that block walks ([`realization_key`]).
+    pub fn in_range(&self, tables: &WalkTables, first: u64) -> Self {
+        match &tables.landscape {
+            Some(l) => PointParams {
+                land_key: realization_key(&l.spec, first),
+                ..*self
+            },
+            None => *self,
+        }
+    }
+
+    /// The same point, walkers `walker_base..walker_base + walker_count`, from workgroup
+    /// `group_base` of a dispatch.
+    pub fn segment(&self, walker_base: u64, walker_count: u32, group_base: u32) -> Self {
+        PointParams {
+            walker_base_lo: walker_base as u32,
+            walker_base_hi: (walker_base >> 32) as u32,
+            walker_count,
+            group_base,
+            ..*self
+        }
+    }
+
+    pub(super) fn key(&self) -> u64 {
+        u64::from(self.key_lo) | (u64::from(self.key_hi) << 32)
+    }
+
+    pub(super) fn walker_base(&self) -> u64 {
+        u64::from(self.walker_base_lo) | (u64::from(self.walker_base_hi) << 32)
+    }
+}
+
+/// The table-driven inputs of the kernel, as bound on the GPU.
+pub struct WalkBindings<'a> {
+    pub outcome: &'a [u32],
+    pub initial: &'a [u32],
+    pub spot: &'a [u32],
+}
+
+impl<'a> WalkBindings<'a> {
+    pub fn new(tables: &'a WalkTables) -> Self {
+        WalkBindings {
+            outcome: &tables.outcome,
+            initial: &tables.initial,
+            spot: &tables.spot.cumulative,
+        }
+    }
+}
+

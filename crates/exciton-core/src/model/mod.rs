@@ -1,0 +1,259 @@
+//! The walk as integers: a scenario's probabilities quantised into the `u32` thresholds
+//! that the CPU reference and the GPU kernel compare draws against.
+//!
+//! Two clocks. With per-frame probabilities (the paper's) one draw per frame decides
+//! the frame's one outcome. With rates in ns^-1 the walk is the continuous-time chain
+//! itself, sampled exactly by uniformization: with Lambda the largest total rate of any
+//! state, a frame holds Poisson(Lambda dt) candidate events (one draw against the
+//! Poisson table), and each candidate is event i with probability k_i / Lambda (one
+//! draw against the state's row, the same row layout as per-frame probabilities), else
+//! nothing. Any number of events fit in a frame; no rate is distorted by dt.
+//!
+//! The exact backend runs on [`WalkTables::effective_states`], the probabilities (or
+//! rates) these thresholds really implement, so Monte Carlo and exact agree in
+//! expectation exactly, not only up to the 2^-32 quantisation.
+
+pub mod landscape;
+
+use landscape::LandscapeTables;
+use crate::tables::{
+    cumulative_thresholds, poisson_table, threshold_probabilities, SpotTable, TWO_POW_32,
+};
+use crate::scenario::{Scenario, StateTable, Units, DIRECTIONS};
+
+/// How time advances in a walk.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Clock {
+    /// One outcome per frame from per-frame probabilities.
+    Frames,
+    /// Continuous time by uniformization: candidate events at `lambda_per_ns`, a
+    /// Poisson number of them per frame with mean `mean_per_frame`.
+    Uniformized {
+        lambda_per_ns: f64,
+        mean_per_frame: f64,
+    },
+}
+
+/// Outcomes of one frame, in the order of a state's cumulative table: decays, then the
+/// hop split by its in-plane step ([`DIRECTIONS`]: four nearest, four diagonal, then
+/// one that leaves (x, y) alone), then the state changes `to[0..states]`; the remainder
+/// of the draws is "stay". One draw per frame decides everything, the hop's direction
+/// included (MODEL.md section 2); in a landscape the draw's place within its
+/// direction's share also decides whether the hop is accepted (kernels/walk.rs).
+pub const OUTCOME_RAD: usize = 0;
+pub const OUTCOME_NONRAD: usize = 1;
+/// The first direction; direction k's threshold is at `OUTCOME_DIR + k`.
+pub const OUTCOME_DIR: usize = 2;
+/// The last direction's threshold: the end of the hops.
+pub const OUTCOME_HOP_END: usize = OUTCOME_DIR + DIRECTIONS.len() - 1;
+pub const OUTCOME_TO: usize = OUTCOME_HOP_END + 1;
+
+/// Everything a walker's decisions are made from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WalkTables {
+    pub states: usize,
+    /// Per state `OUTCOME_TO + states` cumulative thresholds, state-major; then, with
+    /// [`Clock::Uniformized`], the cumulative Poisson table of candidates per frame
+    /// ([`poisson_table`], from [`WalkTables::poisson_offset`] on). The kernels bind it
+    /// as one table.
+    pub outcome: Vec<u32>,
+    /// Cumulative thresholds of the initial state, the last saturated to catch every draw.
+    pub initial: Vec<u32>,
+    pub spot: SpotTable,
+    pub clock: Clock,
+    /// Entries of the Poisson table (0 with [`Clock::Frames`]).
+    pub poisson_len: usize,
+    /// The landscape's level and acceptance tables, appended to `outcome` after the
+    /// Poisson table (from [`WalkTables::landscape_offset`] on).
+    pub landscape: Option<LandscapeTables>,
+}
+
+impl WalkTables {
+    pub fn new(scenario: &Scenario) -> Self {
+        let st = &scenario.states;
+        let n = st.len();
+        let weights = scenario.geometry.direction_weights();
+        let (clock, per_draw) = match scenario.units {
+            Units::RatePerNs => {
+                let lambda = (0..n).map(|s| st.total_out(s)).fold(0.0, f64::max);
+                let clock = Clock::Uniformized {
+                    lambda_per_ns: lambda,
+                    mean_per_frame: lambda * scenario.dt_ps * 1e-3,
+                };
+                // A state with no way out anywhere: no candidates, and rows of zeros.
+                (clock, if lambda > 0.0 { 1.0 / lambda } else { 0.0 })
+            }
+            _ => (Clock::Frames, 1.0),
+        };
+        let mut outcome = Vec::with_capacity(n * (OUTCOME_TO + n));
+        for s in 0..n {
+            let mut probs = vec![0.0; OUTCOME_TO];
+            probs[OUTCOME_RAD] = st.radiative[s];
+            probs[OUTCOME_NONRAD] = st.nonradiative[s];
+            probs[OUTCOME_HOP_END] = st.hop[s];
+            probs.extend_from_slice(&st.to[s]);
+            probs.iter_mut().for_each(|p| *p *= per_draw);
+            let mut row = cumulative_thresholds(&probs);
+            // Directions of equal weight get equal counts of draws (floors of the same
+            // product), so <dx> = <dy> = 0 and x and y are alike exactly; the last
+            // direction takes what the floors leave.
+            let hops = f64::from(row[OUTCOME_HOP_END] - row[OUTCOME_NONRAD]);
+            let mut at = row[OUTCOME_NONRAD];
+            for (k, w) in weights[..DIRECTIONS.len() - 1].iter().enumerate() {
+                at = (at + (hops * w).floor() as u32).min(row[OUTCOME_HOP_END]);
+                row[OUTCOME_DIR + k] = at;
+            }
+            outcome.extend(row);
+        }
+        let mut initial = cumulative_thresholds(&st.initial);
+        // Populations sum to 1 (validated): the last state with any weight takes the top
+        // draws, so rounding never leaves a walker without a state.
+        let last = st.initial.iter().rposition(|&p| p > 0.0).unwrap_or(n - 1);
+        for t in initial.iter_mut().skip(last) {
+            *t = u32::MAX;
+        }
+        let mut poisson_len = 0;
+        if let Clock::Uniformized { mean_per_frame, .. } = clock {
+            let table = poisson_table(mean_per_frame);
+            poisson_len = table.len();
+            outcome.extend(table);
+        }
+        let landscape = scenario
+            .landscape
+            .as_ref()
+            .map(|l| LandscapeTables::new(l, scenario.temperature_k));
+        if let Some(l) = &landscape {
+            outcome.extend(&l.levels);
+            outcome.extend(&l.acceptance);
+        }
+        WalkTables {
+            states: n,
+            outcome,
+            initial,
+            spot: SpotTable::gaussian(scenario.sigma_sites),
+            clock,
+            poisson_len,
+            landscape,
+        }
+    }
+
+    /// What one unit of a state row's probability means: 1 per frame, or Lambda ns^-1.
+    fn per_row_unit(&self) -> f64 {
+        match self.clock {
+            Clock::Frames => 1.0,
+            Clock::Uniformized { lambda_per_ns, .. } => lambda_per_ns,
+        }
+    }
+
+    /// The state of a draw that passes no initial threshold (only u = u32::MAX does):
+    /// the first whose cumulative threshold saturated.
+    pub fn initial_fallback(&self) -> usize {
+        self.initial
+            .iter()
+            .position(|&c| c == u32::MAX)
+            .expect("the initial table is saturated at its last weighted state")
+    }
+
+    /// Where the Poisson table starts in `outcome`: right after the state rows.
+    pub fn poisson_offset(&self) -> usize {
+        self.states * self.stride()
+    }
+
+    /// The Poisson table of candidates per frame (empty with [`Clock::Frames`]).
+    pub fn poisson(&self) -> &[u32] {
+        &self.outcome[self.poisson_offset()..][..self.poisson_len]
+    }
+
+    /// Where the landscape's level table starts in `outcome` (its acceptance table
+    /// follows): right after the Poisson table.
+    pub fn landscape_offset(&self) -> usize {
+        self.poisson_offset() + self.poisson_len
+    }
+
+    /// Thresholds per state (stride of `outcome`).
+    pub fn stride(&self) -> usize {
+        OUTCOME_TO + self.states
+    }
+
+    /// What these thresholds implement (what the exact backend uses): per-frame
+    /// probabilities with [`Clock::Frames`], rates in ns^-1 with [`Clock::Uniformized`].
+    pub fn effective_states(&self, names: &[String]) -> StateTable {
+        let n = self.states;
+        let mut t = StateTable {
+            initial: threshold_probabilities(&self.initial),
+            ..StateTable::zeros(names)
+        };
+        // The draw u = u32::MAX passes no threshold and takes the fallback state.
+        t.initial[self.initial_fallback()] += 1.0 / TWO_POW_32;
+        for s in 0..n {
+            let p = threshold_probabilities(&self.outcome[s * self.stride()..][..self.stride()]);
+            t.radiative[s] = p[OUTCOME_RAD];
+            t.nonradiative[s] = p[OUTCOME_NONRAD];
+            t.hop[s] = p[OUTCOME_DIR..=OUTCOME_HOP_END].iter().sum();
+            t.to[s] = p[OUTCOME_TO..].to_vec();
+        }
+        let unit = self.per_row_unit();
+        for s in 0..n {
+            t.radiative[s] *= unit;
+            t.nonradiative[s] *= unit;
+            t.hop[s] *= unit;
+            t.to[s].iter_mut().for_each(|p| *p *= unit);
+        }
+        t
+    }
+
+    /// Per state, the probability per frame (or the rate in ns^-1) of a hop that moves x
+    /// (or, alike, y) by +1 or -1: the growth of <dx^2> per frame (or ns) spent in the state, as the
+    /// thresholds implement it.
+    pub fn x_step_probabilities(&self) -> Vec<f64> {
+        (0..self.states)
+            .map(|s| {
+                let row = &self.outcome[s * self.stride()..];
+                let moves_x: u32 = DIRECTIONS
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| d.0 != 0)
+                    .map(|(k, _)| row[OUTCOME_DIR + k] - row[OUTCOME_DIR + k - 1])
+                    .sum();
+                f64::from(moves_x) / TWO_POW_32 * self.per_row_unit()
+            })
+            .collect()
+    }
+
+    /// Per state, the radiative probability per frame these thresholds implement (in
+    /// continuous time the rate times dt): the weights of the occupancy estimators.
+    pub fn radiative_per_frame(&self, dt_ps: f64) -> Vec<f64> {
+        let frame = match self.clock {
+            Clock::Frames => 1.0,
+            Clock::Uniformized { lambda_per_ns, .. } => lambda_per_ns * dt_ps * 1e-3,
+        };
+        (0..self.states)
+            .map(|s| {
+                f64::from(self.outcome[s * self.stride() + OUTCOME_RAD]) / TWO_POW_32
+                    * frame
+            })
+            .collect()
+    }
+
+    /// Most candidate events in one frame (0 with [`Clock::Frames`], where a frame
+    /// holds one outcome).
+    pub fn max_events_per_frame(&self) -> usize {
+        self.poisson().len().saturating_sub(1)
+    }
+}
+/// The histogram layout a scenario needs.
+pub fn layout_for(scenario: &Scenario, tables: &WalkTables) -> crate::histogram::HistLayout {
+    crate::histogram::HistLayout::new(
+        scenario.frames,
+        tables.states as u32,
+        scenario.max_dx_sites,
+        tables.spot.radius,
+        scenario.occupancy_profile,
+        scenario.records_positions(),
+    )
+    .with_image(
+        scenario.image.map_or(0, |i| i.frame),
+        scenario.image.map_or(0, |i| i.frames),
+        scenario.image.map(|i| i.half_width_sites),
+    )
+}

@@ -1,0 +1,10 @@
+//! Helpers shared by the test modules.
+
+pub use exciton_testkit::{paper_json, remove, set, TempDir};
+use exciton_core::scenario::Scenario;
+use serde_json::Value;
+use std::path::Path;
+
+pub fn scenario(v: &Value) -> Scenario {
+    Scenario::from_value(v, Path::new("test.json")).expect("test scenario is valid")
+}

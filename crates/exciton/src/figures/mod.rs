@@ -1,0 +1,136 @@
+//! Figures as PNG, drawn from saved results (plain numbers, never GPU types).
+//!
+//! A scenario lists the figures it feeds (`"figures": ["msd", "t_max"]`); `exciton-mc
+//! plot results.json` and `exciton-mc reproduce` draw them. Text uses DejaVu Sans, which
+//! ships in `crates/exciton/assets/fonts`, so every machine renders the same and no system font library
+//! is needed.
+
+mod disorder;
+mod errors;
+pub mod fit_plot;
+#[cfg(test)]
+mod fixture;
+mod labels;
+mod maps;
+mod msd;
+mod pl_decay;
+mod series;
+mod style;
+mod sweep_charts;
+mod t_max;
+
+use exciton_io::results::RunResults;
+pub use exciton_core::scenario::FigureKind;
+use plotters::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+pub use maps::bright_fraction_chart;
+
+/// A drawing failed: which file and why.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw {}: {reason}", path.display())]
+pub struct FigureError {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+pub(crate) const FONT: &str = "sans-serif";
+pub(crate) const SIZE: (u32, u32) = (1400, 900);
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let bytes: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+        for style in [
+            FontStyle::Normal,
+            FontStyle::Bold,
+            FontStyle::Italic,
+            FontStyle::Oblique,
+        ] {
+            plotters::style::register_font(FONT, style, bytes)
+                .unwrap_or_else(|_| panic!("the bundled DejaVu Sans font is valid"));
+        }
+    });
+}
+
+/// Draws into a temporary PNG beside `path` and renames it into place, so a reader
+/// never sees half a picture.
+pub(crate) fn draw_png(
+    path: &Path,
+    draw: impl FnOnce(&DrawingArea<BitMapBackend, plotters::coord::Shift>) -> Result<(), String>,
+) -> Result<PathBuf, FigureError> {
+    register_font();
+    let fail = |reason: String| FigureError {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("figure.png");
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}.png", std::process::id()));
+    {
+        let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+        draw(&root).map_err(&fail)?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e.to_string())
+    })?;
+    Ok(path.to_path_buf())
+}
+
+/// "backend · walkers" line for a figure's corner.
+pub(crate) fn provenance(results: &RunResults) -> String {
+    let walkers: Vec<u64> = results.points.iter().map(|p| p.walkers).collect();
+    let w = match (walkers.iter().min(), walkers.iter().max()) {
+        (Some(a), Some(b)) if a == b => format!("{a:.1e} walkers/point"),
+        (Some(a), Some(b)) => format!("{a:.1e}-{b:.1e} walkers/point"),
+        _ => String::new(),
+    };
+    let walk = if results.backend == "exact" {
+        "exact recursion (no noise)".to_string()
+    } else {
+        format!("{} Monte Carlo, {w}", results.backend)
+    };
+    format!(
+        "exciton-mc {} · {walk} · {}",
+        results.exciton_mc_version, results.scenario
+    )
+}
+
+/// Draws every figure `results` asks for (or `kinds`, when given) into `dir`.
+pub fn draw(
+    results: &RunResults,
+    kinds: &[FigureKind],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, FigureError> {
+    let wanted: Vec<FigureKind> = if kinds.is_empty() {
+        results
+            .figures
+            .iter()
+            .filter_map(|k| FigureKind::parse(k))
+            .collect()
+    } else {
+        kinds.to_vec()
+    };
+    let mut written = Vec::new();
+    for kind in wanted {
+        let path = dir.join(format!("{}-{}.png", results.scenario, kind.file_stem()));
+        let note = provenance(results);
+        let p = match kind {
+            FigureKind::Msd => msd::msd(results, &path, &note)?,
+            FigureKind::TMax => t_max::t_max(results, &path, &note)?,
+            FigureKind::Temperature => sweep_charts::temperature(results, &path, &note)?,
+            FigureKind::PlDecay => pl_decay::pl_decay(results, &path, &note)?,
+            FigureKind::DiffusionMap => maps::diffusion_map(results, &path, &note)?,
+            FigureKind::Disorder => disorder::disorder(results, &path, &note)?,
+            FigureKind::EmissionImage => disorder::emission_image(results, &path, &note)?,
+        };
+        written.push(p);
+    }
+    Ok(written)
+}

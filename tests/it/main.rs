@@ -1,0 +1,24 @@
+//! exciton-mc's integration tests of the library and the command: one test binary (keeps
+//! link time low), a module per area. Tests of the model alone (shaders, generator,
+//! exact backend, scenario errors) are exciton-core's, in crates/exciton-core/tests.
+
+mod cli;
+mod common;
+mod continuous_time;
+mod estimators;
+mod everyday;
+mod fitting;
+#[cfg(feature = "gpu")]
+mod gpu;
+mod honest;
+mod landscape;
+mod mc_vs_exact;
+mod microscope;
+mod outputs;
+mod paper_claims;
+mod reproducibility;
+mod robustness;
+mod shards;
+mod slurm;
+mod sweep;
+mod temperature;
