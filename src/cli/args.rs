@@ -1,9 +1,9 @@
 //! Flags shared by several commands, and the one parser of every count and seed on the
 //! command line (the same rules as counts in scenario files).
 
+use exciton::engine::EngineOptions;
 use exciton_core::backend::BackendKind;
 use exciton_core::scenario::counts::{parse_count_text, CountRule};
-use exciton::engine::EngineOptions;
 
 /// The engine flags of `run`, `reproduce` and `bench`.
 #[derive(clap::Args, Clone, Debug)]

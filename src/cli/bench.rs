@@ -2,10 +2,10 @@
 
 use super::args::{engine_options, parse_backend, parse_walkers, DeviceArgs};
 use anyhow::Result;
+use exciton::engine::Engine;
 use exciton_core::backend::BackendKind;
 use exciton_core::scenario::Scenario;
 use exciton_core::sweep::Plan;
-use exciton::engine::Engine;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]

@@ -1,8 +1,8 @@
 //! `exciton-mc check` (validate without running) and `exciton-mc example`.
 
 use anyhow::Result;
-use exciton_core::sweep::Plan;
 use exciton::engine::EngineOptions;
+use exciton_core::sweep::Plan;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]

@@ -2,9 +2,9 @@
 
 use super::args::DeviceArgs;
 use anyhow::{Context, Result};
-use exciton_io::results::{prepare_dir, write_atomic, DirMode};
 use exciton::engine::Engine;
 use exciton::fit::{report, Fit};
+use exciton_io::results::{prepare_dir, write_atomic, DirMode};
 use std::path::PathBuf;
 use std::time::Instant;
 

@@ -1,8 +1,8 @@
 //! `exciton-mc plot`: the figures of a saved results.json, drawn again.
 
 use anyhow::{Context, Result};
-use exciton_io::results::RunResults;
 use exciton_core::scenario::FigureKind;
+use exciton_io::results::RunResults;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]

@@ -7,13 +7,13 @@
 use super::args::{engine_options, parse_backend, parse_walkers, DeviceArgs};
 use super::progress::with_progress;
 use anyhow::{Context, Result};
-use exciton_core::backend::BackendKind;
-use exciton_core::progress::Progress;
-use exciton_io::results::{prepare_dir, write_results, DirMode, WriteOptions};
-use exciton_core::scenario::FigureKind;
-use exciton_core::sweep::Plan;
 use exciton::engine::Engine;
 use exciton::run::run;
+use exciton_core::backend::BackendKind;
+use exciton_core::progress::Progress;
+use exciton_core::scenario::FigureKind;
+use exciton_core::sweep::Plan;
+use exciton_io::results::{prepare_dir, write_results, DirMode, WriteOptions};
 use std::path::Path;
 use std::path::PathBuf;
 use std::time::Instant;

@@ -3,13 +3,13 @@
 use super::args::{engine_options, parse_backend, parse_seed, parse_walkers, DeviceArgs};
 use super::progress::{stop_on_ctrl_c, with_progress, Totals};
 use anyhow::{Context, Result};
-use exciton_core::backend::BackendKind;
-use exciton_core::progress::Progress;
-use exciton_io::results::{prepare_dir, DirMode, WriteOptions};
-use exciton_io::shard::Shard;
-use exciton_core::sweep::Plan;
 use exciton::engine::Engine;
 use exciton::run::{check_memory, run_into, shard_size, RunOptions};
+use exciton_core::backend::BackendKind;
+use exciton_core::progress::Progress;
+use exciton_core::sweep::Plan;
+use exciton_io::results::{prepare_dir, DirMode, WriteOptions};
+use exciton_io::shard::Shard;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;

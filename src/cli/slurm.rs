@@ -4,8 +4,8 @@
 use super::args::{parse_backend, parse_seed, parse_walkers};
 use anyhow::{bail, Context, Result};
 use exciton_core::backend::BackendKind;
-use exciton_io::results::write_atomic;
 use exciton_core::sweep::Plan;
+use exciton_io::results::write_atomic;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -3,8 +3,8 @@
 
 use exciton_core::backend::BackendKind;
 use exciton_core::model::{Clock, WalkTables};
-use exciton_io::results::{PointResult, RunResults};
 use exciton_core::scenario::Scenario;
+use exciton_io::results::{PointResult, RunResults};
 use std::time::Duration;
 
 /// The `--json` summary: per point its swept values and scalars, in both unit systems.

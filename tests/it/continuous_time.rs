@@ -5,11 +5,11 @@
 
 use crate::common::{paper_json, scenario, set};
 use crate::mc_vs_exact::check_agreement;
+use exciton::engine::Engine;
 use exciton_core::exact;
 use exciton_core::model::{Clock, WalkTables};
 use exciton_core::observables::Curves;
 use exciton_core::progress::Progress;
-use exciton::engine::Engine;
 use rand_core::Rng;
 use serde_json::{json, Value};
 

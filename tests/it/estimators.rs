@@ -2,10 +2,10 @@
 //! where the MSD has a real maximum; unreliable MSD frames flagged.
 
 use crate::common::{paper_json, scenario, set};
+use exciton::engine::Engine;
 use exciton_core::observables::Estimate;
 use exciton_core::progress::Progress;
 use exciton_core::sweep::Plan;
-use exciton::engine::Engine;
 use serde_json::json;
 
 fn threads() -> usize {

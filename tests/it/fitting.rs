@@ -3,8 +3,8 @@
 //! and line or path.
 
 use crate::common::{exe, temp_dir, text};
-use exciton_core::kernels::rng::Pcg32;
 use exciton::fit::Fit;
+use exciton_core::kernels::rng::Pcg32;
 use serde_json::{json, Value};
 use std::path::Path;
 

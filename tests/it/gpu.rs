@@ -4,12 +4,12 @@
 use crate::common::REQUIRE_GPU_ENV;
 use crate::common::{paper_json, scenario, set};
 use crate::mc_vs_exact::{bright_dark, rates_nn, six_states, trap_model};
+use exciton::engine::{Engine, EngineOptions};
 use exciton_core::histogram::Histograms;
 use exciton_core::kernels::rng_probe::rng_probe_cpu;
 use exciton_core::progress::Progress;
 use exciton_gpu::rng_probe::rng_probe_gpu;
 use exciton_gpu::GpuContext;
-use exciton::engine::{Engine, EngineOptions};
 use rand_core::Rng;
 use serde_json::{json, Value};
 

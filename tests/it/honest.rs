@@ -4,10 +4,10 @@
 
 use crate::common::{exe, paper_json, scenario, set, temp_dir, text};
 use crate::continuous_time::{fast_hops, four_states_detrapping, issue_model_1};
+use exciton::engine::Engine;
 use exciton_core::model::WalkTables;
 use exciton_core::observables::Estimate;
 use exciton_core::progress::Progress;
-use exciton::engine::Engine;
 use serde_json::{json, Value};
 
 fn threads() -> usize {

@@ -4,10 +4,10 @@
 //! periodic displacements. Each test prints what it compared.
 
 use crate::common::{paper_json, scenario, set};
-use exciton_core::temperature::KB_MEV_PER_K;
+use exciton::engine::Engine;
 use exciton_core::observables::Curves;
 use exciton_core::progress::Progress;
-use exciton::engine::Engine;
+use exciton_core::temperature::KB_MEV_PER_K;
 use serde_json::{json, Value};
 
 fn cpu() -> Engine {

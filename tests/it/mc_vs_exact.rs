@@ -2,9 +2,9 @@
 //! frame, for intensity, populations and MSD (frames with >= 1000 emissions for MSD).
 
 use crate::common::{paper_json, scenario, set};
+use exciton::engine::Engine;
 use exciton_core::observables::Curves;
 use exciton_core::progress::Progress;
-use exciton::engine::Engine;
 use serde_json::{json, Value};
 
 const Z_MAX: f64 = 5.0;

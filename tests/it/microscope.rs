@@ -3,12 +3,12 @@
 //! against the spread over shot-noise seeds.
 
 use crate::common::{paper_json, set};
+use exciton::engine::Engine;
+use exciton::run::run;
 use exciton_core::exact::expected_profile;
 use exciton_core::model::WalkTables;
 use exciton_core::progress::Progress;
 use exciton_core::sweep::Plan;
-use exciton::engine::Engine;
-use exciton::run::run;
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -292,7 +292,10 @@ fn the_papers_detection_is_a_preset_and_a_photon_budget_follows_the_pl() {
     let plan = Plan::from_value(&v, Path::new("preset.json")).unwrap();
     let m = plan.points[0].scenario.microscope.clone().unwrap();
     assert_eq!((m.psf_fwhm_nm, m.pixel_nm), (270.0, 82.0));
-    assert_eq!(m.profile, exciton_core::scenario::microscope::FitModel::Voigt);
+    assert_eq!(
+        m.profile,
+        exciton_core::scenario::microscope::FitModel::Voigt
+    );
     // The budget with a Gaussian fit (a Voigt's held Lorentzian width, fitted on one
     // noisy frame, can leave later fits without a covariance).
     set(&mut v, "microscope.profile", json!("gaussian"));

@@ -2,10 +2,10 @@
 //! figure scenarios; and Monte Carlo against exact over a whole sweep.
 
 use crate::mc_vs_exact::check_agreement;
+use exciton::engine::Engine;
 use exciton_core::observables::summarise;
 use exciton_core::progress::Progress;
 use exciton_core::sweep::Plan;
-use exciton::engine::Engine;
 use std::path::Path;
 
 fn plan(name: &str) -> Plan {

@@ -1,8 +1,8 @@
 //! Same seed, same histograms: whatever the thread count; and counts are conserved.
 
 use crate::common::{paper_json, scenario, set};
-use exciton_core::progress::Progress;
 use exciton::engine::Engine;
+use exciton_core::progress::Progress;
 use serde_json::json;
 
 #[test]

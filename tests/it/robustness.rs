@@ -2,13 +2,13 @@
 //! a mutation fuzz of the scenario loader.
 
 use crate::common::{paper_json, set};
-use exciton_core::error::Error as CoreError;
-use exciton_core::progress::Progress;
-use exciton_core::kernels::rng::Pcg32;
-use exciton_core::sweep::Plan;
 use exciton::engine::Engine;
 use exciton::error::Error;
 use exciton::run::{check_memory, run_into, RunOptions};
+use exciton_core::error::Error as CoreError;
+use exciton_core::kernels::rng::Pcg32;
+use exciton_core::progress::Progress;
+use exciton_core::sweep::Plan;
 use serde_json::{json, Value};
 use std::path::Path;
 

@@ -4,12 +4,12 @@
 
 use crate::common::{exe, paper_json, read_json, set, temp_dir, text};
 use arrow_array::{Array, Float64Array, UInt64Array};
-use exciton_core::progress::Progress;
-use exciton_io::results::{read_results, RunResults};
-use exciton_io::shard::Shard;
-use exciton_core::sweep::Plan;
 use exciton::engine::Engine;
 use exciton::run::{run, run_into, RunOptions};
+use exciton_core::progress::Progress;
+use exciton_core::sweep::Plan;
+use exciton_io::results::{read_results, RunResults};
+use exciton_io::shard::Shard;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -1,11 +1,11 @@
 //! Temperature models, samples, Boltzmann occupation and detailed balance.
 
 use crate::common::{paper_json, remove, scenario, set};
+use exciton::engine::Engine;
 use exciton_core::progress::Progress;
 use exciton_core::scenario::Scenario;
 use exciton_core::sweep::Plan;
 use exciton_core::temperature::{bright_fraction, KB_MEV_PER_K};
-use exciton::engine::Engine;
 use serde_json::json;
 use std::path::Path;
 

@@ -5,9 +5,9 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use exciton_core::cpu::{run_point, Vector};
 use exciton_core::exact;
+use exciton_core::kernels::rng::point_key;
 use exciton_core::model::{layout_for, WalkTables};
 use exciton_core::progress::Progress;
-use exciton_core::kernels::rng::point_key;
 use exciton_core::scenario::{Scenario, Units};
 use std::path::Path;
 

@@ -6,10 +6,10 @@ use crate::driver::{run_group, PointJob};
 use crate::plan::{groups, Batching, DeviceLimits};
 use crate::walk::WalkPipeline;
 use exciton_core::histogram::Histograms;
+use exciton_core::kernels::rng::point_key;
 use exciton_core::kernels::walk::MAX_DISPATCH_WALKERS;
 use exciton_core::model::{layout_for, WalkTables};
 use exciton_core::progress::Progress;
-use exciton_core::kernels::rng::point_key;
 use exciton_core::scenario::Scenario;
 
 /// An open device with the walk kernel compiled for it.

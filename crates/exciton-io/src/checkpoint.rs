@@ -10,8 +10,8 @@
 //! removes the checkpoint; its results are then in results.json and curves.parquet.
 
 use crate::error::Error;
-use exciton_core::observables::BlockResult;
 use crate::results::{write_atomic, PointResult};
+use exciton_core::observables::BlockResult;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -10,13 +10,13 @@
 //! 100 ms to run Python's signal handlers (Ctrl-C in a notebook cancels the run) and to
 //! report progress.
 
+use exciton::engine::{Engine, EngineOptions};
+use exciton::error::Error as EngineError;
 use exciton_core::backend::BackendKind;
 use exciton_core::error::{Error as CoreError, ScenarioError as CoreScenarioError};
 use exciton_core::progress::Progress;
 use exciton_core::scenario::counts::{parse_count_text, CountRule};
 use exciton_core::sweep::Plan;
-use exciton::engine::{Engine, EngineOptions};
-use exciton::error::Error as EngineError;
 use numpy::{PyArray1, PyArray2};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;

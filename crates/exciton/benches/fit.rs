@@ -3,10 +3,10 @@
 //! (the example's MSD). `cargo bench --bench fit`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use exciton::fit::Fit;
 use exciton_core::microscope::observe;
 use exciton_core::model::WalkTables;
 use exciton_core::scenario::Scenario;
-use exciton::fit::Fit;
 use std::path::Path;
 
 fn paper_with_microscope() -> Scenario {
@@ -36,7 +36,15 @@ fn benches(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("exciton-mc-bench-fit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for f in ["scenario.json", "msd.csv"] {
-        std::fs::copy(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/fit-5nm-9K")).join(f), dir.join(f)).unwrap();
+        std::fs::copy(
+            Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../examples/fit-5nm-9K"
+            ))
+            .join(f),
+            dir.join(f),
+        )
+        .unwrap();
     }
     let fit_json = serde_json::json!({
         "scenario": "scenario.json",

@@ -94,7 +94,11 @@ pub fn time_points(
     let phases = (engine.kind() == BackendKind::Gpu).then_some(phases[best]);
     let start = Instant::now();
     for (h, s) in hists.iter().zip(scenarios) {
-        let _ = curves_from_histograms(h, s.walkers, &exciton_core::observables::readout(&WalkTables::new(s), s.dt_ps));
+        let _ = curves_from_histograms(
+            h,
+            s.walkers,
+            &exciton_core::observables::readout(&WalkTables::new(s), s.dt_ps),
+        );
     }
     let reduction_s = start.elapsed().as_secs_f64();
     let alive = hists.iter().map(|h| h.alive_walker_frames() as f64).sum();

@@ -6,13 +6,13 @@ use exciton_core::backend::BackendKind;
 use exciton_core::cpu::{self, Vector};
 use exciton_core::exact;
 use exciton_core::histogram::Histograms;
+use exciton_core::kernels::rng::point_key;
 use exciton_core::model::{layout_for, WalkTables};
 use exciton_core::observables::{
     block_ranges, emission_profile, estimate, BlockResult, Curves, EmissionProfile, Estimate,
     FrameSums,
 };
 use exciton_core::progress::Progress;
-use exciton_core::kernels::rng::point_key;
 use exciton_core::scenario::Scenario;
 #[cfg(feature = "gpu")]
 use exciton_gpu::{GpuEngine, GpuOptions};
@@ -306,7 +306,10 @@ impl Engine {
             Outcome::Exact(e) => done(j, e),
             Outcome::Done { sums, profile } => {
                 let s = jobs[j].scenario;
-                let mut e = estimate(&sums, &exciton_core::observables::readout(&WalkTables::new(s), s.dt_ps));
+                let mut e = estimate(
+                    &sums,
+                    &exciton_core::observables::readout(&WalkTables::new(s), s.dt_ps),
+                );
                 e.curves.emission_profile = profile;
                 done(j, e)
             }

@@ -5,11 +5,11 @@
 
 use crate::error::Error;
 use crate::run::{columns, combine, point_result, run_hash};
-use exciton_io::checkpoint::{read_records, Record, BLOCKS_FILE};
-use exciton_io::Error as IoError;
 use exciton_core::observables::{block_ranges, BlockResult};
-use exciton_io::results::{complete_results, ResultsWriter, RunResults, ShardInfo, WriteOptions};
 use exciton_core::sweep::Plan;
+use exciton_io::checkpoint::{read_records, Record, BLOCKS_FILE};
+use exciton_io::results::{complete_results, ResultsWriter, RunResults, ShardInfo, WriteOptions};
+use exciton_io::Error as IoError;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 

@@ -9,18 +9,18 @@ pub use crate::memory::check_memory;
 
 use crate::engine::{Engine, Job, Outcome};
 use crate::error::Error;
-use exciton_io::checkpoint::{write_records, Checkpoint, Record, Stored, BLOCKS_FILE};
 use exciton_core::error::Error as CoreError;
 use exciton_core::model::WalkTables;
 use exciton_core::observables::{block_ranges, estimate, BlockResult, EmissionProfile, Estimate};
 use exciton_core::progress::Progress;
+use exciton_core::scenario::Scenario;
+use exciton_core::sweep::{Plan, SweepPoint};
+use exciton_io::checkpoint::{write_records, Checkpoint, Record, Stored, BLOCKS_FILE};
 use exciton_io::results::parquet::{Columns, ParamKind};
 use exciton_io::results::{
     read_results, PointResult, ResultsWriter, RunResults, ShardInfo, WriteOptions,
 };
-use exciton_core::scenario::Scenario;
 use exciton_io::shard::{shares, Shard, Share};
-use exciton_core::sweep::{Plan, SweepPoint};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -246,7 +246,10 @@ pub(crate) fn combine(
         profiles.extend(r.profile.clone());
     }
     let sums: Vec<_> = sums.into_values().collect();
-    let mut e = estimate(&sums, &exciton_core::observables::readout(&WalkTables::new(scenario), scenario.dt_ps));
+    let mut e = estimate(
+        &sums,
+        &exciton_core::observables::readout(&WalkTables::new(scenario), scenario.dt_ps),
+    );
     e.curves.emission_profile = EmissionProfile::sum(&profiles);
     e
 }

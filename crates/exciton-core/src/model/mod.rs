@@ -15,11 +15,11 @@
 
 pub mod landscape;
 
-use landscape::LandscapeTables;
+use crate::scenario::{Scenario, StateTable, Units, DIRECTIONS};
 use crate::tables::{
     cumulative_thresholds, poisson_table, threshold_probabilities, SpotTable, TWO_POW_32,
 };
-use crate::scenario::{Scenario, StateTable, Units, DIRECTIONS};
+use landscape::LandscapeTables;
 
 /// How time advances in a walk.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -228,10 +228,7 @@ impl WalkTables {
             Clock::Uniformized { lambda_per_ns, .. } => lambda_per_ns * dt_ps * 1e-3,
         };
         (0..self.states)
-            .map(|s| {
-                f64::from(self.outcome[s * self.stride() + OUTCOME_RAD]) / TWO_POW_32
-                    * frame
-            })
+            .map(|s| f64::from(self.outcome[s * self.stride() + OUTCOME_RAD]) / TWO_POW_32 * frame)
             .collect()
     }
 

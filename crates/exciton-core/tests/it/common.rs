@@ -1,7 +1,7 @@
 //! Helpers shared by the test modules.
 
-pub use exciton_testkit::{paper_json, remove, set, TempDir};
 use exciton_core::scenario::Scenario;
+pub use exciton_testkit::{paper_json, remove, set, TempDir};
 use serde_json::Value;
 use std::path::Path;
 

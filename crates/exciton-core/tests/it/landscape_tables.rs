@@ -4,8 +4,8 @@
 use exciton_core::kernels::walk::landscape::{
     acceptance_of, landscape_key, level_of_draw, lowbias32, site_hash, void_draw,
 };
-use exciton_core::scenario::landscape::Landscape;
 use exciton_core::model::landscape::{LandscapeTables, LEVELS_PER_KT};
+use exciton_core::scenario::landscape::Landscape;
 use exciton_core::tables::{normal_quantile, quantize_cumulative, TWO_POW_32};
 use exciton_core::temperature::KB_MEV_PER_K;
 

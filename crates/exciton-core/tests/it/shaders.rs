@@ -161,13 +161,10 @@ fn rng_probe_kernel_matches_rust() {
 #[test]
 fn every_shader_file_is_covered() {
     // A new shader must get a test above: list the files and compare.
-    let mut files: Vec<String> = std::fs::read_dir(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/shaders"
-    ))
-    .unwrap()
-    .map(|e| e.unwrap().file_name().into_string().unwrap())
-    .collect();
+    let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     files.sort();
     assert_eq!(
         files,

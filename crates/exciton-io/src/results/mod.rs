@@ -15,10 +15,10 @@ pub use files::{
     write_results, DirMode, ResultsWriter, WriteOptions,
 };
 
+use crate::shard::Shard;
 use exciton_core::observables::{sites2_ps_to_cm2_s, Estimate, MIN_RELIABLE};
 use exciton_core::scenario::Scenario;
 use exciton_core::scenario::Units;
-use crate::shard::Shard;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,7 @@
 //! Text of the figures: short parameter names, point labels, axis labels with units.
 
-use exciton_io::results::{PointResult, RunResults};
 use exciton_core::scenario::Units;
+use exciton_io::results::{PointResult, RunResults};
 use serde_json::Value;
 
 /// The shortest tails (at least two dotted parts) that still tell `keys` apart:

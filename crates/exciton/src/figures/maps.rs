@@ -3,8 +3,8 @@
 use super::labels::point_label;
 use super::style::{corner, draw_line, e, inline_legend, style, Marks};
 use super::{draw_png, FigureError, FONT, SIZE};
-use exciton_io::results::RunResults;
 use exciton_core::temperature::{bright_fraction, DEFAULT_DEGENERACY, KB_MEV_PER_K};
+use exciton_io::results::RunResults;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 

@@ -19,8 +19,8 @@ mod style;
 mod sweep_charts;
 mod t_max;
 
-use exciton_io::results::RunResults;
 pub use exciton_core::scenario::FigureKind;
+use exciton_io::results::RunResults;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Once;

@@ -49,9 +49,7 @@ pub fn landscape_key(seed: u64) -> u32 {
 pub fn realization_key(l: &Landscape, first: u64) -> u32 {
     match l.realizations {
         Some(1) => landscape_key(l.seed),
-        _ => landscape_key(splitmix64(
-            l.seed ^ splitmix64(first.wrapping_add(0x5eed)),
-        )),
+        _ => landscape_key(splitmix64(l.seed ^ splitmix64(first.wrapping_add(0x5eed)))),
     }
 }
 

@@ -18,9 +18,8 @@ pub mod landscape;
 pub mod params;
 
 pub use params::{
-    chunk_frames, prelude, walk_source, PointParams, TableBases, WalkBindings,
-    MAX_DISPATCH_GROUPS, MAX_DISPATCH_WALKERS, SHARED_CELL_WORDS, SHARED_WORDS,
-    WORKGROUP_SIZE,
+    chunk_frames, prelude, walk_source, PointParams, TableBases, WalkBindings, MAX_DISPATCH_GROUPS,
+    MAX_DISPATCH_WALKERS, SHARED_CELL_WORDS, SHARED_WORDS, WORKGROUP_SIZE,
 };
 
 use crate::histogram::{Batch, HistLayout, MOMENTS};

@@ -3,14 +3,14 @@
 //! prelude, so they have one source) and its full WGSL source.
 
 use super::landscape::{realization_key, NO_HOP, START_TRIES};
-use crate::model::landscape::{ACCEPT_HI_LEN, ACCEPT_LO_BITS, LEVEL_ROW, LEVEL_SUB_BITS};
 use crate::histogram::{HistLayout, DEVICE_MOMENT_COPIES, DEVICE_MOMENT_WORDS};
+use crate::model::landscape::LandscapeTables;
+use crate::model::landscape::{ACCEPT_HI_LEN, ACCEPT_LO_BITS, LEVEL_ROW, LEVEL_SUB_BITS};
 use crate::model::{
     WalkTables, OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO,
 };
 use crate::scenario::landscape::Edges;
 use crate::scenario::DIRECTIONS;
-use crate::model::landscape::LandscapeTables;
 use bytemuck::{Pod, Zeroable};
 
 /// Walkers per workgroup of `walk.wgsl` (`WORKGROUP_SIZE`): dispatches are cut in these.
@@ -209,12 +209,7 @@ impl PointParams {
     }
 
     /// The same parameters walking the landscape of `l`.
-    fn with_landscape(
-        self,
-        tables: &WalkTables,
-        l: &LandscapeTables,
-        bases: TableBases,
-    ) -> Self {
+    fn with_landscape(self, tables: &WalkTables, l: &LandscapeTables, bases: TableBases) -> Self {
         let landscape = &l.spec;
         let levels = l.levels.len() as u32;
         let level_base = bases.outcome + tables.landscape_offset() as u32;
@@ -282,4 +277,3 @@ impl<'a> WalkBindings<'a> {
         }
     }
 }
-

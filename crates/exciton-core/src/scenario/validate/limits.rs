@@ -2,9 +2,9 @@
 
 use super::check::Check;
 use crate::error::{ScenarioError, ScenarioErrorKind as Kind};
-use crate::tables::{poisson_table, SpotTable, MAX_POISSON_LEN};
 use crate::scenario::schema::ScenarioFile;
 use crate::scenario::{StateTable, MAX_FRAMES, MAX_HISTOGRAM_COUNTERS, MAX_SIGMA_SITES};
+use crate::tables::{poisson_table, SpotTable, MAX_POISSON_LEN};
 
 pub(super) struct Counts {
     pub(super) frames: u32,
