@@ -2,6 +2,10 @@
 //! the process needs, runs the command and owns every exit code: 0 done, 1 an error,
 //! 2 bad flags (clap), 130 interrupted by Ctrl-C.
 
+// The command's doc comments are clap's help text, printed as written: `<scenario>` there
+// is a placeholder for the user, not HTML.
+#![allow(rustdoc::invalid_html_tags)]
+
 mod cli;
 
 use exciton_core::cpu::Vector;

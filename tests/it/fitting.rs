@@ -57,12 +57,18 @@ fn paper_scenario() -> Value {
     })
 }
 
+/// A dataset of [`write_fit`]: file stem, observable, the scenario's changes, and
+/// (time, value, error) rows.
+type Dataset<'a> = (&'a str, &'a str, Value, Vec<(f64, f64, f64)>);
+/// An edit that spoils a fit directory.
+type Edit<'a> = Box<dyn Fn() + 'a>;
+
 /// Writes a fit directory: the scenario, one CSV per dataset (exact model at the true
 /// values plus Gaussian noise of the given errors), and fit.json.
 fn write_fit(
     dir: &Path,
     scenario: &Value,
-    datasets: &[(&str, &str, Value, Vec<(f64, f64, f64)>)],
+    datasets: &[Dataset],
     free: Value,
 ) -> std::path::PathBuf {
     std::fs::create_dir_all(dir).unwrap();
@@ -168,13 +174,13 @@ fn a_global_fit_over_three_temperatures_recovers_the_shared_splitting() {
         .iter()
         .map(|t| (format!("pl-{t}"), json!({"temperature_K": t})))
         .collect();
-    let datasets: Vec<(&str, &str, Value, Vec<(f64, f64, f64)>)> = sets
+    let datasets: Vec<Dataset> = sets
         .iter()
         .map(|(n, set)| (n.as_str(), "intensity", set.clone(), placeholder(0.0)))
         .collect();
     let path = write_fit(&dir, &s, &datasets, free.clone());
     let mut rng = Pcg32::new(11, 5);
-    let noisy: Vec<(&str, &str, Value, Vec<(f64, f64, f64)>)> = sets
+    let noisy: Vec<Dataset> = sets
         .iter()
         .enumerate()
         .map(|(i, (n, set))| {
@@ -246,7 +252,7 @@ fn bad_fit_input_is_named_by_file_and_line_or_path() {
     };
     let path = good(&dir);
     let csv = dir.join("msd.csv");
-    let cases: Vec<(Box<dyn Fn()>, &str)> = vec![
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|| std::fs::write(&csv, "time_ps,value\n1,2\n").unwrap()),
             "no `msd_nm2` column",

@@ -58,7 +58,7 @@ fn pcg_step(r: ptr<function, Pcg32>) {
     *r = pcg_advanced(*r);
 }
 
-// Same construction as rand_pcg::Pcg32::new(state, stream).
+// Same construction as rand_pcg's Pcg32 from (state, stream).
 fn pcg_new(state: vec2<u32>, stream: vec2<u32>) -> Pcg32 {
     let increment = vec2<u32>((stream.x << 1u) | 1u, (stream.y << 1u) | (stream.x >> 31u));
     var r = Pcg32(add64(state, increment), increment);

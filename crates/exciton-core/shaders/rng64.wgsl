@@ -16,7 +16,7 @@ struct Pcg32 {
     increment: u64,
 }
 
-// Same construction as rand_pcg::Pcg32::new(state, stream).
+// Same construction as rand_pcg's Pcg32 from (state, stream).
 fn pcg_new(state: u64, stream: u64) -> Pcg32 {
     let increment = (stream << 1u) | 1lu;
     return Pcg32((state + increment) * PCG_MULTIPLIER + increment, increment);

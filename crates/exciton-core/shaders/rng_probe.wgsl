@@ -1,5 +1,5 @@
 // Probe of the WGSL PCG32: for each (state, stream) seed, the first `draws` outputs of
-// Pcg32::new(state, stream) and the SplitMix64 of the state. Tests compare them with
+// rand_pcg's Pcg32 from (state, stream) and the SplitMix64 of the state. Tests compare them with
 // rand_pcg::Pcg32 and exciton_core::kernels::rng. Its Rust twin is `exciton_core::kernels::rng_probe` (WORKGROUP_SIZE
 // comes from there, in a prelude).
 

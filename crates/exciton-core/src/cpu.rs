@@ -25,7 +25,7 @@ use std::sync::Mutex;
 /// small enough to balance two cores and report progress often.
 const BLOCK: u64 = 16_384;
 
-/// Host bytes of [`run_ranges`]' list of work (one entry per [`BLOCK`] walkers): the
+/// Host bytes of [`run_ranges`]' list of work (one entry per `BLOCK` walkers): the
 /// part of a CPU run's memory that grows with the walkers, checked before a run.
 pub fn work_list_bytes(walkers: u64, ranges: u64) -> u64 {
     (walkers.div_ceil(BLOCK) + ranges)

@@ -1,8 +1,8 @@
 //! Weighted least squares with bounds: Levenberg-Marquardt from the
 //! `levenberg-marquardt` crate, on residuals given as a closure (already weighted:
 //! (model - data) / error). Bounds are kept by a change of variables (MINUIT's): a
-//! parameter with two bounds is lo + (hi - lo)(sin u + 1)/2, with one bound lo + sqrt(u^2
-//! + 1) - 1 (or hi - ...), so the minimiser itself is unconstrained. The Jacobian is
+//! parameter with two bounds is lo + (hi - lo)(sin u + 1)/2, with one bound
+//! lo + sqrt(u^2 + 1) - 1 (or hi - ...), so the minimiser itself is unconstrained. The Jacobian is
 //! taken by central differences, so any model can be fitted; the covariance is
 //! (J^T J)^-1 at the minimum, mapped back to the parameters.
 

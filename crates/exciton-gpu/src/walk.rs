@@ -130,7 +130,7 @@ impl WalkPipeline {
     }
 
     /// Queues one dispatch of `segments` (consecutive `group_base`s, at most
-    /// [`MAX_DISPATCH_GROUPS`] workgroups in all) and submits it.
+    /// [`MAX_DISPATCH_GROUPS`](exciton_core::kernels::walk::MAX_DISPATCH_GROUPS) workgroups in all) and submits it.
     pub fn dispatch(
         &self,
         ctx: &GpuContext,

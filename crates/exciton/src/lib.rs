@@ -1,7 +1,7 @@
 //! exciton: exciton-mc as a library, without its command line. The engine a run holds
 //! ([`engine`]: CPU, GPU with feature `gpu`, or exact), a run of a scenario into a
 //! directory ([`run`]), merging a sharded run ([`merge`]), fits to measured curves
-//! ([`fit`]), timing ([`bench`]) and, with feature `figures`, the figures ([`figures`]).
+//! ([`fit`]), timing ([`bench`](mod@bench)) and, with feature `figures`, the figures (`figures`).
 //! The model itself is `exciton_core`, the files `exciton_io`, the GPU `exciton_gpu`;
 //! the `exciton-mc` command and the Python package are thin shells over this crate.
 

@@ -182,10 +182,10 @@ fn dx_profile(tables: &WalkTables, names: &[String], frames: u32) -> (i64, Vec<V
                 for k in 0..reach {
                     for (s, v) in chain.p.iter().enumerate() {
                         let w = integral[k] * st.radiative[s];
-                        for i in chain.lo..=chain.hi {
+                        for (i, &vi) in v.iter().enumerate().take(chain.hi + 1).skip(chain.lo) {
                             let dx = i as i64 - chain.origin as i64;
-                            row[(dx - row_min) as usize] += w * v[i];
-                            next.p[s][(dx + next.origin as i64) as usize] += stay[k] * v[i];
+                            row[(dx - row_min) as usize] += w * vi;
+                            next.p[s][(dx + next.origin as i64) as usize] += stay[k] * vi;
                         }
                     }
                     if k + 1 < reach {

@@ -1,7 +1,7 @@
 //! Observables: per-frame curves from histograms (through their additive per-frame
 //! sums, [`FrameSums`]) or from the exact backend, the paper's scalars tau_PL, D_avg,
-//! diffusion length and t_max ([`summary`]), and their standard errors from walker
-//! blocks ([`uncertainty`]).
+//! diffusion length and t_max (`summary`), and their standard errors from walker
+//! blocks (`uncertainty`).
 
 mod binned;
 mod blocks;
@@ -30,7 +30,7 @@ pub struct Readout {
     pub level_mev: Option<f64>,
     pub dt_ps: f64,
     /// Continuous time: what a walker in each state at a frame's start emits over the
-    /// frame ([`binned`]), so the curves are frame-binned as the instrument's are.
+    /// frame (`binned`), so the curves are frame-binned as the instrument's are.
     /// `None` with one outcome per frame, where `radiative` already is that.
     pub binned: Option<BinnedWeights>,
     /// What the curves' reader must know about how they were made (copied into
@@ -68,7 +68,7 @@ pub struct Curves {
     /// the histogram.
     pub msd: Vec<Option<f64>>,
     pub msd_stderr: Vec<Option<f64>>,
-    /// Variance of dx at the frame's start weighted by sum_s w_s O[t][s][dx] (plus the
+    /// Variance of dx at the frame's start weighted by sum_s w_s `O[t][s][dx]` (plus the
     /// motion within the frame, b_s n_s, in continuous time): the same expectation as
     /// the binned `msd`, far less noise. t_max and D_avg use it.
     pub msd_occupancy: Vec<Option<f64>>,
@@ -81,7 +81,7 @@ pub struct Curves {
     pub msd_r2: Vec<Option<f64>>,
     pub msd_r2_stderr: Vec<Option<f64>>,
     /// The local exponent d ln MSD / d ln t and D(t) = (1/2) d MSD / dt (sites^2/ps) of
-    /// `msd_r2`, smoothed over a window ([`local`]), with standard errors.
+    /// `msd_r2`, smoothed over a window (`local`), with standard errors.
     pub alpha: Vec<Option<f64>>,
     pub alpha_stderr: Vec<Option<f64>>,
     pub diffusivity: Vec<Option<f64>>,

@@ -24,7 +24,7 @@ pub struct Summary {
     /// 1/e of the PL's maximum, after the maximum (TCSPC practice when the PL rises first).
     pub tau_pl_peak_ps: Option<f64>,
     pub tau_pl_peak_stderr_ps: Option<f64>,
-    /// D_avg in lattice units (sites^2 / ps); [`Summary::d_avg_cm2_s`] converts.
+    /// D_avg in lattice units (sites^2 / ps); [`sites2_ps_to_cm2_s`](super::sites2_ps_to_cm2_s) converts.
     pub d_avg_sites2_ps: Option<f64>,
     pub d_avg_stderr_sites2_ps: Option<f64>,
     pub diffusion_length_sites: Option<f64>,
@@ -233,7 +233,7 @@ fn d_avg(c: &Curves, tau: f64, dt_ps: f64, warnings: &mut Vec<String>) -> Option
 
 /// Computes the scalars of `c`; `leave_out` holds the curves without each walker block
 /// in turn (empty for the exact backend), which give the standard errors and decide
-/// whether the MSD's maximum is real ([`real_maximum`]).
+/// whether the MSD's maximum is real (`real_maximum`).
 pub fn summarise(c: &Curves, leave_out: &[Curves], dt_ps: f64) -> Summary {
     let mut warnings = c.warnings.clone();
     let full = scalars(c, dt_ps, &mut warnings);

@@ -211,7 +211,7 @@ pub struct Scenario {
     pub image: Option<ImageSpec>,
     /// Half-width of the displacement histograms; |dx| beyond goes to the overflow bin.
     pub max_dx_sites: u32,
-    /// Also record the full occupancy histograms O[t][s][dx] (slower: a count per
+    /// Also record the full occupancy histograms `O[t][s][dx]` (slower: a count per
     /// walker-frame); without it only their per-state moments are recorded.
     pub occupancy_profile: bool,
 }

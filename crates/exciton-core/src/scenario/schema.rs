@@ -59,7 +59,7 @@ pub(super) struct StateSpec {
 pub(super) struct HistogramSpec {
     #[serde(default, deserialize_with = "present_number")]
     pub(super) max_dx_sites: Option<Number>,
-    /// Record the full occupancy histograms O[t][s][dx], not only their moments.
+    /// Record the full occupancy histograms `O[t][s][dx]`, not only their moments.
     #[serde(default)]
     pub(super) occupancy_profile: bool,
 }

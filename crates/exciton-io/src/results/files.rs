@@ -155,7 +155,7 @@ impl ResultsWriter {
     }
 
     /// Writes sweep.csv and results.json (`head` with the points pushed); returns the
-    /// results as held in memory (curves dropped above [`KEEP_CURVES_POINTS`] points).
+    /// results as held in memory (curves dropped above `KEEP_CURVES_POINTS` points).
     pub fn finish(self, mut head: RunResults) -> Result<RunResults, Error> {
         head.curves = Some(self.curves.finish()?);
         head.points = self.points;
@@ -205,7 +205,7 @@ fn write_results_json(dir: &Path, results: &RunResults) -> Result<(), Error> {
     }
     write_atomic_with(&path, |w| {
         let head = serde_json::to_string(&head)?;
-        w.write_all(head[..head.len() - 1].as_bytes())?;
+        w.write_all(&head.as_bytes()[..head.len() - 1])?;
         w.write_all(if head.len() > 2 {
             b",\"points\":["
         } else {

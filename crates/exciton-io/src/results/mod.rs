@@ -3,7 +3,7 @@
 //! An output directory holds `results.json` (the scenario, every point's scalars with
 //! their errors, and where the curves are), `curves.parquet` (every point's curves in
 //! tidy long form, [`parquet`]), `sweep.csv` (scalars) and, with `--point-csv`, one CSV
-//! per point ([`csv`]). Each file is written atomically ([`files`]).
+//! per point (`csv`). Each file is written atomically (`files`).
 
 mod csv;
 mod files;
@@ -70,7 +70,7 @@ pub struct PointResult {
     /// unreliable values are kept here but never used for t_max, D_avg or figures.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub msd_reliable: Vec<bool>,
-    /// Occupancy-weighted MSD (sum_s rad_s O[t][s][dx]): less noise; t_max and D_avg use it.
+    /// Occupancy-weighted MSD (sum_s rad_s `O[t][s][dx]`): less noise; t_max and D_avg use it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub msd_occupancy_sites2: Vec<Option<f64>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -170,6 +170,8 @@ impl Fit {
                 min: f.min.unwrap_or(f64::NEG_INFINITY),
                 max: f.max.unwrap_or(f64::INFINITY),
             };
+            // Negated so that a NaN bound is refused too.
+            #[allow(clippy::neg_cmp_op_on_partial_ord)]
             if !(bounds.min < bounds.max) {
                 return Err(spec_err(
                     &at,

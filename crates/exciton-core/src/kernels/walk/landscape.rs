@@ -5,7 +5,7 @@
 //! A site's properties are never stored: they come from a counter-based integer hash of
 //! (landscape key, x, y) ([`site_hash`]), the same on every device, so a landscape costs
 //! no memory and a walker finds its site's energy wherever it is. Energies are
-//! fixed-point numbers, levels of kB T / [`LEVELS_PER_KT`], read from a host-built
+//! fixed-point numbers, levels of kB T / [`LEVELS_PER_KT`](crate::model::landscape::LEVELS_PER_KT), read from a host-built
 //! inverse-CDF table ([`crate::model::landscape`]), and hops are accepted with the
 //! Miller-Abrahams factor exp(-d / LEVELS_PER_KT) of the level difference d, the product
 //! of two `u32` tables: integers only, so the GPU kernel and this port decide alike.
@@ -181,7 +181,7 @@ pub fn level_of_draw(levels: &[u32], u: u32) -> i32 {
     }
 }
 
-/// Mirror of the acceptance read in `hop_level`: exp(-d / [`LEVELS_PER_KT`]) of an
+/// Mirror of the acceptance read in `hop_level`: exp(-d / [`LEVELS_PER_KT`](crate::model::landscape::LEVELS_PER_KT)) of an
 /// uphill difference of d > 0 levels as a fraction of 2^32, the product of the high
 /// part's and the low part's entries in `acceptance` ([`crate::model::landscape::LandscapeTables::acceptance`]).
 #[inline(always)]
