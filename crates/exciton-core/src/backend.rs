@@ -19,7 +19,7 @@ pub enum BackendKind {
 
 impl BackendKind {
     /// Every kind, in the order help texts list them.
-    pub const ALL: [BackendKind; 4] = [
+    pub(crate) const ALL: [BackendKind; 4] = [
         BackendKind::Auto,
         BackendKind::Cpu,
         BackendKind::Gpu,

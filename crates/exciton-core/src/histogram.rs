@@ -43,7 +43,7 @@ pub struct HistLayout {
 }
 
 /// Moments per (frame, state): n, sum dx, sum dx^2, sum dy, sum dy^2, sum level.
-pub const MOMENTS: usize = 6;
+pub(crate) const MOMENTS: usize = 6;
 
 /// `u32` words per (frame, state) of the GPU's moment differences: six 64-bit
 /// two's-complement values as (low, high) pairs.
@@ -77,7 +77,7 @@ impl HistLayout {
 
     /// The same layout with an `image` section of `frames` frames from `frame` on,
     /// half-width `half` (or none).
-    pub fn with_image(self, frame: u32, frames: u32, half: Option<u32>) -> Self {
+    pub(crate) fn with_image(self, frame: u32, frames: u32, half: Option<u32>) -> Self {
         HistLayout {
             image_half: half,
             image_frame: frame,
@@ -87,12 +87,12 @@ impl HistLayout {
     }
 
     /// Side of the image, in sites.
-    pub fn image_side(&self) -> usize {
+    pub(crate) fn image_side(&self) -> usize {
         self.image_half.map_or(0, |h| 2 * h as usize + 1)
     }
 
     /// Where the image starts: after the occupancy profile.
-    pub fn image_offset(&self) -> usize {
+    pub(crate) fn image_offset(&self) -> usize {
         self.len() - self.image_half.map_or(0, |_| self.image_side().pow(2) + 1)
     }
 
@@ -102,7 +102,7 @@ impl HistLayout {
     }
 
     /// Half-width of the absolute-position rows: the spot plus the largest counted dx.
-    pub fn abs_half_width(&self) -> u32 {
+    pub(crate) fn abs_half_width(&self) -> u32 {
         self.max_dx + self.spot_radius
     }
 
@@ -110,15 +110,15 @@ impl HistLayout {
         2 * self.abs_half_width() as usize + 2
     }
 
-    pub fn emission_offset(&self) -> usize {
+    pub(crate) fn emission_offset(&self) -> usize {
         0
     }
 
-    pub fn emission_abs_offset(&self) -> usize {
+    pub(crate) fn emission_abs_offset(&self) -> usize {
         self.frames as usize * self.row_width()
     }
 
-    pub fn emission_state_offset(&self) -> usize {
+    pub(crate) fn emission_state_offset(&self) -> usize {
         let abs = if self.absolute {
             self.frames as usize * self.abs_row_width()
         } else {
@@ -127,7 +127,7 @@ impl HistLayout {
         self.emission_abs_offset() + abs
     }
 
-    pub fn occupancy_offset(&self) -> usize {
+    pub(crate) fn occupancy_offset(&self) -> usize {
         self.emission_state_offset() + self.cells()
     }
 
@@ -152,7 +152,7 @@ impl HistLayout {
     }
 
     /// Moment values of all cells (`MOMENTS` per cell).
-    pub fn moments_len(&self) -> usize {
+    pub(crate) fn moments_len(&self) -> usize {
         self.cells() * MOMENTS
     }
 
@@ -190,20 +190,20 @@ impl HistLayout {
 
 /// One batch's raw records, as a CPU thread keeps them: `u32` counters and `i64`
 /// moment differences (`diffs[(t * states + s) * MOMENTS + k]`, applying from frame t on).
-pub struct Batch {
+pub(crate) struct Batch {
     pub counts: Vec<u32>,
     pub diffs: Vec<i64>,
 }
 
 impl Batch {
-    pub fn zeros(layout: &HistLayout) -> Self {
+    pub(crate) fn zeros(layout: &HistLayout) -> Self {
         Batch {
             counts: vec![0; layout.len()],
             diffs: vec![0; layout.moments_len()],
         }
     }
 
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.counts.fill(0);
         self.diffs.fill(0);
     }
@@ -228,7 +228,7 @@ impl Histograms {
     }
 
     /// Adds one batch: counters bin by bin, moment differences summed over frames.
-    pub fn add_batch(&mut self, batch: &Batch) {
+    pub(crate) fn add_batch(&mut self, batch: &Batch) {
         assert_eq!(
             batch.counts.len(),
             self.counts.len(),
@@ -329,7 +329,7 @@ pub fn add_device_moments(moments: &mut [i64], layout: &HistLayout, pairs: &[u32
 
 /// Sums per-frame differences over frames into the moment values. Wrapping `i64`
 /// arithmetic: a batch's pieces may wrap, their sums do not.
-pub fn add_moment_diffs(moments: &mut [i64], layout: &HistLayout, diffs: &[i64]) {
+pub(crate) fn add_moment_diffs(moments: &mut [i64], layout: &HistLayout, diffs: &[i64]) {
     let per_frame = layout.states as usize * MOMENTS;
     let mut running = vec![0i64; per_frame];
     for (total, diff) in moments

@@ -9,6 +9,8 @@
 //! directly) -> what the instrument sees ([`microscope`]). Files are `exciton-io`'s. No
 //! wgpu, clap, plotters or Parquet here: this crate builds anywhere, fast.
 
+#![warn(unreachable_pub)]
+
 pub mod backend;
 pub mod cpu;
 pub mod error;

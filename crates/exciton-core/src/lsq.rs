@@ -18,7 +18,7 @@ pub struct Bounds {
 }
 
 impl Bounds {
-    pub const FREE: Bounds = Bounds {
+    pub(crate) const FREE: Bounds = Bounds {
         min: f64::NEG_INFINITY,
         max: f64::INFINITY,
     };
@@ -71,7 +71,7 @@ pub struct Solution {
 }
 
 /// The Jacobian of the residuals by parameter, `[residual][parameter]`.
-pub type Jacobian<'a> = &'a dyn Fn(&[f64]) -> Option<Vec<Vec<f64>>>;
+pub(crate) type Jacobian<'a> = &'a dyn Fn(&[f64]) -> Option<Vec<Vec<f64>>>;
 
 struct Problem<'a> {
     residuals: &'a dyn Fn(&[f64]) -> Option<Vec<f64>>,
@@ -155,7 +155,7 @@ pub fn minimize(
 }
 
 /// [`minimize`] with the Jacobian given (by parameter) rather than taken by differences.
-pub fn minimize_with(
+pub(crate) fn minimize_with(
     residuals: &dyn Fn(&[f64]) -> Option<Vec<f64>>,
     jacobian: Option<Jacobian>,
     start: &[f64],

@@ -13,7 +13,7 @@ pub const TWO_POW_32: f64 = 4_294_967_296.0;
 /// exactly 1 cannot be held in a `u32`; it saturates at `u32::MAX`, leaving a 2^-32
 /// chance for "none of these". [`threshold_probabilities`] gives the probabilities the
 /// thresholds really implement, which the exact backend uses.
-pub fn cumulative_thresholds(probs: &[f64]) -> Vec<u32> {
+pub(crate) fn cumulative_thresholds(probs: &[f64]) -> Vec<u32> {
     let mut acc = 0.0f64;
     probs
         .iter()
@@ -35,7 +35,7 @@ pub fn quantize_cumulative(c: f64) -> u32 {
 }
 
 /// The probabilities that cumulative thresholds implement: differences over 2^32.
-pub fn threshold_probabilities(cum: &[u32]) -> Vec<f64> {
+pub(crate) fn threshold_probabilities(cum: &[u32]) -> Vec<f64> {
     let mut prev = 0u32;
     cum.iter()
         .map(|&c| {
@@ -56,7 +56,7 @@ pub struct SpotTable {
 
 impl SpotTable {
     /// Half-width of the table for `sigma`: 6 sigma, where the Gaussian tail is ~1e-9.
-    pub fn radius_for(sigma: f64) -> u32 {
+    pub(crate) fn radius_for(sigma: f64) -> u32 {
         (6.0 * sigma).ceil() as u32
     }
 
@@ -154,18 +154,18 @@ pub fn normal_quantile(p: f64) -> f64 {
 /// find the same entry by binary search; this one has no branches (`partition_point` compiles to conditional moves): a branch on a
 /// random draw is mispredicted half the time, and the CPU walk searches once per walker.
 #[inline(always)]
-pub fn spot_entry(cumulative: &[u32], u: u32) -> usize {
+pub(crate) fn spot_entry(cumulative: &[u32], u: u32) -> usize {
     cumulative[..cumulative.len() - 1].partition_point(|&c| c <= u)
 }
 
 /// Most entries of a Poisson table (candidates per frame + 1). Bounds how often one
 /// walker can touch one workgroup cell in a frame, which keeps the shader's 32-bit
 /// cell words from wrapping (walk.wgsl, SHARED_CELL_WORDS).
-pub const MAX_POISSON_LEN: usize = 128;
+pub(crate) const MAX_POISSON_LEN: usize = 128;
 
 /// The cumulative `u32` table of Poisson(`mean`) counts, cut where the remaining tail is
 /// below what a `u32` threshold resolves (the last entry saturated: it takes the tail).
-pub fn poisson_table(mean: f64) -> Vec<u32> {
+pub(crate) fn poisson_table(mean: f64) -> Vec<u32> {
     let mut pmf = vec![(-mean).exp()];
     let mut cdf = pmf[0];
     // Past the mode, stop once the tail can no longer move a threshold.

@@ -49,7 +49,7 @@ pub fn preset(name: &str) -> Option<Sample> {
     }
 }
 
-pub const PRESET_NAMES: [&str; 3] = ["5nm_SL", "8nm_SL", "14nm_film"];
+pub(crate) const PRESET_NAMES: [&str; 3] = ["5nm_SL", "8nm_SL", "14nm_film"];
 
 /// Equilibrium bright fraction of a bright level `splitting_mev` above a dark one with
 /// degeneracy ratio `g`: g e^(-dE/kT) / (1 + g e^(-dE/kT)) (the paper's Figure S7).
@@ -59,13 +59,13 @@ pub fn bright_fraction(splitting_mev: f64, temperature_k: f64, g: f64) -> f64 {
 }
 
 /// Detailed-balance factor k(lower->upper) / k(upper->lower) = g e^(-dE/kT).
-pub fn detailed_balance_factor(splitting_mev: f64, temperature_k: f64, g: f64) -> f64 {
+pub(crate) fn detailed_balance_factor(splitting_mev: f64, temperature_k: f64, g: f64) -> f64 {
     g * (-splitting_mev / (KB_MEV_PER_K * temperature_k)).exp()
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Table {
+pub(crate) struct Table {
     #[serde(rename = "T_K")]
     pub t_k: Vec<f64>,
     pub values: Vec<f64>,
@@ -73,7 +73,7 @@ pub struct Table {
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Arrhenius {
+pub(crate) struct Arrhenius {
     pub prefactor: f64,
     #[serde(rename = "activation_meV")]
     pub activation_mev: f64,
@@ -81,7 +81,7 @@ pub struct Arrhenius {
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DetailedBalance {
+pub(crate) struct DetailedBalance {
     #[serde(default)]
     pub degeneracy: Option<f64>,
     #[serde(default, rename = "splitting_meV")]
@@ -90,7 +90,7 @@ pub struct DetailedBalance {
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Model {
+pub(crate) enum Model {
     Table(Table),
     Arrhenius(Arrhenius),
     DetailedBalance(DetailedBalance),
@@ -98,7 +98,7 @@ pub enum Model {
 
 /// A state parameter: a number, or a temperature model.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Param {
+pub(crate) enum Param {
     Value(f64),
     Model(Model),
 }
@@ -129,7 +129,7 @@ impl<'de> Deserialize<'de> for Param {
 
 impl Table {
     /// Why the table cannot be used, if it cannot.
-    pub fn problem(&self) -> Option<String> {
+    pub(crate) fn problem(&self) -> Option<String> {
         if self.t_k.is_empty() || self.t_k.len() != self.values.len() {
             return Some(format!(
                 "table needs as many T_K as values, at least one ({} and {})",
@@ -152,7 +152,7 @@ impl Table {
     }
 
     /// Linear interpolation, constant beyond the ends.
-    pub fn at(&self, t: f64) -> f64 {
+    pub(crate) fn at(&self, t: f64) -> f64 {
         let (ts, vs) = (&self.t_k, &self.values);
         if t <= ts[0] {
             return vs[0];
@@ -167,7 +167,7 @@ impl Table {
 }
 
 impl Arrhenius {
-    pub fn at(&self, t: f64) -> f64 {
+    pub(crate) fn at(&self, t: f64) -> f64 {
         self.prefactor * (-self.activation_mev / (KB_MEV_PER_K * t)).exp()
     }
 }

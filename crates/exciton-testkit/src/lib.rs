@@ -65,6 +65,13 @@ impl TempDir {
         remove_path(&d);
         TempDir(d)
     }
+
+    /// [`TempDir::new`], created as an empty directory.
+    pub fn created(name: &str) -> Self {
+        let d = TempDir::new(name);
+        std::fs::create_dir_all(&d.0).expect("the temporary directory can be created");
+        d
+    }
 }
 
 fn remove_path(p: &Path) {

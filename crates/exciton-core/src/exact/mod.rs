@@ -13,7 +13,8 @@ use crate::scenario::StateTable;
 use nalgebra::DVector;
 
 mod profile;
-pub use profile::{expected_dx_profile, expected_profile, ExpectedProfile};
+pub(crate) use profile::expected_dx_profile;
+pub use profile::{expected_profile, ExpectedProfile};
 
 /// Expected curves of a point whose thresholds are `tables` (either clock).
 pub fn curves_of(
@@ -37,7 +38,7 @@ pub fn curves_of(
 /// emitted so far and their summed dx^2; frame t's emissions are C_I's growth over the
 /// frame and their mean dx^2 is C_M's growth over C_I's. Populations and the
 /// occupancy-weighted MSD are taken at the frame's start, as the Monte Carlo records them.
-pub fn curves_continuous(
+pub(crate) fn curves_continuous(
     rates: &StateTable,
     x_rate: &[f64],
     frames: u32,

@@ -243,7 +243,11 @@ fn poisson_weights(mean: f64, lambda_per_ns: f64) -> (Vec<f64>, Vec<f64>) {
 
 /// The expected emissions per walker per frame over the displacement dx (not yet spread
 /// over the spot): `x_min_sites` is the first row entry's dx.
-pub fn expected_dx_profile(tables: &WalkTables, names: &[String], frames: u32) -> ExpectedProfile {
+pub(crate) fn expected_dx_profile(
+    tables: &WalkTables,
+    names: &[String],
+    frames: u32,
+) -> ExpectedProfile {
     let (x_min_sites, counts) = dx_profile(tables, names, frames);
     ExpectedProfile {
         x_min_sites,

@@ -20,14 +20,14 @@ pub mod rng_probe;
 pub mod walk;
 
 /// Shared WGSL prepended to every kernel.
-pub const RNG_WGSL: &str = include_str!("../../shaders/rng.wgsl");
+pub(crate) const RNG_WGSL: &str = include_str!("../../shaders/rng.wgsl");
 
 /// The generator on native 64-bit integers (needs wgpu's `SHADER_INT64`).
-pub const RNG64_WGSL: &str = include_str!("../../shaders/rng64.wgsl");
+pub(crate) const RNG64_WGSL: &str = include_str!("../../shaders/rng64.wgsl");
 
 /// A WGSL `const` declaration of an `i32` value (`i32::MIN` spelled as an expression: its
 /// literal does not parse).
-pub fn wgsl_const_i32(name: &str, value: i32) -> String {
+pub(crate) fn wgsl_const_i32(name: &str, value: i32) -> String {
     match value {
         i32::MIN => format!("const {name}: i32 = {}i - 1i;\n", i32::MIN + 1),
         v => format!("const {name}: i32 = {v}i;\n"),
@@ -35,7 +35,7 @@ pub fn wgsl_const_i32(name: &str, value: i32) -> String {
 }
 
 /// WGSL `const` declarations of `u32` values, one per line.
-pub fn wgsl_constants(constants: &[(&str, u32)]) -> String {
+pub(crate) fn wgsl_constants(constants: &[(&str, u32)]) -> String {
     constants
         .iter()
         .map(|(name, value)| format!("const {name}: u32 = {value}u;\n"))

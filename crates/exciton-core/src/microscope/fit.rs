@@ -7,7 +7,7 @@ use crate::scenario::microscope::FitModel;
 
 /// One frame's fit.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ProfileFit {
+pub(crate) struct ProfileFit {
     /// The Gaussian variance sigma_app^2, nm^2, and its standard error.
     pub variance_nm2: f64,
     pub variance_err_nm2: f64,
@@ -42,7 +42,7 @@ fn pseudo_voigt(a: f64, d: f64, v: f64, g: f64) -> f64 {
 /// Lorentzian half width to hold (Voigt frames after the first); `previous`, the last
 /// frame's fit, starts this one (neighbouring frames differ little). None when the image
 /// is empty or the fit fails.
-pub fn fit_profile(
+pub(crate) fn fit_profile(
     x: &[f64],
     data: &[f64],
     weights: &[f64],

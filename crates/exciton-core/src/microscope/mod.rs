@@ -11,12 +11,12 @@
 mod fit;
 mod noise;
 
-pub use fit::{fit_profile, ProfileFit};
+pub(crate) use fit::{fit_profile, ProfileFit};
 
 use crate::scenario::microscope::Microscope;
 
 /// Fewest detected photons (or emissions) a frame's fit may rest on.
-pub const MIN_PHOTONS: f64 = 100.0;
+pub(crate) const MIN_PHOTONS: f64 = 100.0;
 /// The camera image reaches this many PSF widths beyond the outermost emission.
 const IMAGE_MARGIN_FWHM: f64 = 2.0;
 
@@ -154,7 +154,7 @@ impl Camera {
 /// position, and the camera spreads each over the initial spot, which costs one
 /// convolution per site instead of one per frame.
 #[allow(clippy::too_many_arguments)]
-pub fn apparent_msd_over_spot(
+pub(crate) fn apparent_msd_over_spot(
     m: &Microscope,
     x_min_sites: i64,
     counts: &[Vec<f64>],

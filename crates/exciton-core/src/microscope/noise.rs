@@ -4,7 +4,13 @@
 use crate::kernels::rng::{point_key, splitmix64, Pcg32};
 
 /// Poisson counts per pixel with means `photons * image / sum(image)`.
-pub fn shot_noise(image: &[f64], photons: f64, seed: u64, point: u64, frame: u64) -> Vec<f64> {
+pub(crate) fn shot_noise(
+    image: &[f64],
+    photons: f64,
+    seed: u64,
+    point: u64,
+    frame: u64,
+) -> Vec<f64> {
     let total: f64 = image.iter().sum();
     if total <= 0.0 {
         return vec![0.0; image.len()];

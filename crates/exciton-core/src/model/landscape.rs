@@ -15,14 +15,14 @@ pub const LEVELS_PER_KT: u32 = 4096;
 /// one. Entries are |z| sigma in levels at those v: the Gaussian quantile to 6.2 sigma
 /// (v = 1; v = 0, i.e. u = 0 or u32::MAX, takes v = 1's energy), within 1e-6 sigma
 /// between entries.
-pub const LEVEL_SUB_BITS: u32 = 8;
-pub const LEVEL_ROW: u32 = (1 << LEVEL_SUB_BITS) + 1;
-pub const LEVEL_OCTAVES: u32 = 31;
+pub(crate) const LEVEL_SUB_BITS: u32 = 8;
+pub(crate) const LEVEL_ROW: u32 = (1 << LEVEL_SUB_BITS) + 1;
+pub(crate) const LEVEL_OCTAVES: u32 = 31;
 /// The acceptance of an uphill difference of d levels: the high part of d (d >>
 /// [`ACCEPT_LO_BITS`], e^-1 steps, at most [`ACCEPT_HI_LEN`] - 1, whose entry is 0) and
 /// the low part each index a table of exp(-x) as fractions of 2^32, multiplied.
-pub const ACCEPT_LO_BITS: u32 = 12;
-pub const ACCEPT_HI_LEN: u32 = 24;
+pub(crate) const ACCEPT_LO_BITS: u32 = 12;
+pub(crate) const ACCEPT_HI_LEN: u32 = 24;
 const _: () = assert!(1 << ACCEPT_LO_BITS == LEVELS_PER_KT);
 // TEMPORARY: the landscape's own kB until the crate has one.
 const KB_MEV_PER_K: f64 = 8.617_333_262e-2;
@@ -90,7 +90,7 @@ impl LandscapeTables {
     }
 
     /// `u32` draws below which a site is a void.
-    pub fn void_threshold(&self) -> u32 {
+    pub(crate) fn void_threshold(&self) -> u32 {
         quantize_cumulative(self.spec.void_fraction)
     }
 

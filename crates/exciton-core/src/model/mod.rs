@@ -40,12 +40,12 @@ pub enum Clock {
 /// of the draws is "stay". One draw per frame decides everything, the hop's direction
 /// included (MODEL.md section 2); in a landscape the draw's place within its
 /// direction's share also decides whether the hop is accepted (kernels/walk.rs).
-pub const OUTCOME_RAD: usize = 0;
-pub const OUTCOME_NONRAD: usize = 1;
+pub(crate) const OUTCOME_RAD: usize = 0;
+pub(crate) const OUTCOME_NONRAD: usize = 1;
 /// The first direction; direction k's threshold is at `OUTCOME_DIR + k`.
-pub const OUTCOME_DIR: usize = 2;
+pub(crate) const OUTCOME_DIR: usize = 2;
 /// The last direction's threshold: the end of the hops.
-pub const OUTCOME_HOP_END: usize = OUTCOME_DIR + DIRECTIONS.len() - 1;
+pub(crate) const OUTCOME_HOP_END: usize = OUTCOME_DIR + DIRECTIONS.len() - 1;
 pub const OUTCOME_TO: usize = OUTCOME_HOP_END + 1;
 
 /// Everything a walker's decisions are made from.
@@ -147,7 +147,7 @@ impl WalkTables {
 
     /// The state of a draw that passes no initial threshold (only u = u32::MAX does):
     /// the first whose cumulative threshold saturated.
-    pub fn initial_fallback(&self) -> usize {
+    pub(crate) fn initial_fallback(&self) -> usize {
         self.initial
             .iter()
             .position(|&c| c == u32::MAX)
@@ -155,23 +155,23 @@ impl WalkTables {
     }
 
     /// Where the Poisson table starts in `outcome`: right after the state rows.
-    pub fn poisson_offset(&self) -> usize {
+    pub(crate) fn poisson_offset(&self) -> usize {
         self.states * self.stride()
     }
 
     /// The Poisson table of candidates per frame (empty with [`Clock::Frames`]).
-    pub fn poisson(&self) -> &[u32] {
+    pub(crate) fn poisson(&self) -> &[u32] {
         &self.outcome[self.poisson_offset()..][..self.poisson_len]
     }
 
     /// Where the landscape's level table starts in `outcome` (its acceptance table
     /// follows): right after the Poisson table.
-    pub fn landscape_offset(&self) -> usize {
+    pub(crate) fn landscape_offset(&self) -> usize {
         self.poisson_offset() + self.poisson_len
     }
 
     /// Thresholds per state (stride of `outcome`).
-    pub fn stride(&self) -> usize {
+    pub(crate) fn stride(&self) -> usize {
         OUTCOME_TO + self.states
     }
 
@@ -222,7 +222,7 @@ impl WalkTables {
 
     /// Per state, the radiative probability per frame these thresholds implement (in
     /// continuous time the rate times dt): the weights of the occupancy estimators.
-    pub fn radiative_per_frame(&self, dt_ps: f64) -> Vec<f64> {
+    pub(crate) fn radiative_per_frame(&self, dt_ps: f64) -> Vec<f64> {
         let frame = match self.clock {
             Clock::Frames => 1.0,
             Clock::Uniformized { lambda_per_ns, .. } => lambda_per_ns * dt_ps * 1e-3,

@@ -25,14 +25,14 @@ pub struct BinnedWeights {
 /// The binned weights of `rates` (ns^-1) over a frame of `dt_ps`; `x_rate[s]` is the
 /// rate of hops that move x (each adds 1 to dx^2). One matrix exponential of the
 /// moment system (m0_s, m2_s, photons C_I, photons' dx^2 C_M) from each start state.
-pub fn frame_integrals(rates: &StateTable, x_rate: &[f64], dt_ps: f64) -> BinnedWeights {
+pub(crate) fn frame_integrals(rates: &StateTable, x_rate: &[f64], dt_ps: f64) -> BinnedWeights {
     weights_of_step(&(moment_generator(rates, x_rate) * (dt_ps * 1e-3)).exp())
 }
 
 /// The binned weights read off one frame's propagator expm(A dt) of the moment system
 /// ([`moment_generator`]): column s is where a walker in state s at dx = 0 (m0 = e_s,
 /// m2 = 0) ends, so its photon rows sum to c_s and C_M holds b_s alone.
-pub fn weights_of_step(step: &DMatrix<f64>) -> BinnedWeights {
+pub(crate) fn weights_of_step(step: &DMatrix<f64>) -> BinnedWeights {
     let n = (step.nrows() - 1) / 3;
     BinnedWeights {
         photons: (0..n)
@@ -46,7 +46,7 @@ pub fn weights_of_step(step: &DMatrix<f64>) -> BinnedWeights {
 /// m2_s, C_I,s, C_M): m0_s the probability of being alive in s, m2_s E[dx^2; in s], C_I,s
 /// the photons state s has emitted and C_M their summed dx^2. `rates` in ns^-1;
 /// `x_rate[s]` the rate of hops that move x (each adds 1 to dx^2).
-pub fn moment_generator(rates: &StateTable, x_rate: &[f64]) -> DMatrix<f64> {
+pub(crate) fn moment_generator(rates: &StateTable, x_rate: &[f64]) -> DMatrix<f64> {
     let n = rates.radiative.len();
     let (m2, ci, cm) = (n, 2 * n, 3 * n);
     let mut a = DMatrix::<f64>::zeros(3 * n + 1, 3 * n + 1);

@@ -3,7 +3,7 @@
 
 /// The jackknife standard error from leave-one-out estimates; `None` with fewer than
 /// two, or when any estimate is missing (the estimator is then too fragile to trust).
-pub fn jackknife(estimates: &[Option<f64>]) -> Option<f64> {
+pub(super) fn jackknife(estimates: &[Option<f64>]) -> Option<f64> {
     let n = estimates.len();
     if n < 2 {
         return None;

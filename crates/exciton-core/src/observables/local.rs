@@ -7,7 +7,7 @@
 //! in t but the interesting changes are spread over decades. Prefix sums keep it O(frames).
 
 /// Frames from t / WINDOW to t x WINDOW enter the slope at t.
-pub const WINDOW: f64 = 1.25;
+pub(crate) const WINDOW: f64 = 1.25;
 
 /// Sums of (1, x, y, xy, x^2) up to each frame, over the frames that have a value.
 struct Prefix {
@@ -48,7 +48,10 @@ fn window(t: usize, frames: usize) -> (usize, usize) {
 
 /// alpha(t) and D(t) (sites^2/ps) of an MSD curve (sites^2) over frames dt_ps apart; frame
 /// 0 and frames whose window holds fewer than 3 usable values have none.
-pub fn local_slopes(msd: &[Option<f64>], dt_ps: f64) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
+pub(crate) fn local_slopes(
+    msd: &[Option<f64>],
+    dt_ps: f64,
+) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
     let frames = msd.len();
     let logs = Prefix::new(msd.iter().enumerate().map(|(t, m)| {
         m.filter(|&m| t > 0 && m > 0.0)

@@ -11,12 +11,13 @@ mod summary;
 mod sums;
 mod uncertainty;
 
-pub use binned::{frame_integrals, moment_generator, readout, weights_of_step, BinnedWeights};
+pub use binned::readout;
+pub use binned::BinnedWeights;
+pub(crate) use binned::{moment_generator, weights_of_step};
 pub use blocks::BlockResult;
-pub use local::local_slopes;
-pub use summary::{
-    sites2_ps_to_cm2_s, summarise, tau_pl, tau_pl_peak, Summary, MIN_RELIABLE, T_MAX_MIN_WALKERS,
-};
+pub(crate) use local::local_slopes;
+pub use summary::Summary;
+pub use summary::{sites2_ps_to_cm2_s, summarise, tau_pl, MIN_RELIABLE, T_MAX_MIN_WALKERS};
 pub use sums::FrameSums;
 pub use uncertainty::{block_ranges, estimate, Estimate};
 
@@ -221,7 +222,7 @@ impl Curves {
     }
 
     /// alpha(t) and D(t) from `msd_r2`.
-    pub fn derive_local(&mut self, dt_ps: f64) {
+    pub(crate) fn derive_local(&mut self, dt_ps: f64) {
         (self.alpha, self.diffusivity) = local_slopes(&self.msd_r2, dt_ps);
     }
 
@@ -242,7 +243,7 @@ pub fn curves_from_histograms(h: &Histograms, walkers: u64, readout: &Readout) -
 }
 
 /// Curves from a point's per-frame sums (no emission profile: that needs the rows).
-pub fn curves_from_sums(sums: &FrameSums, readout: &Readout) -> Curves {
+pub(crate) fn curves_from_sums(sums: &FrameSums, readout: &Readout) -> Curves {
     let (frames, states) = (sums.frames, sums.states);
     let weights = &readout.radiative;
     let walkers = sums.walkers as f64;
@@ -320,13 +321,13 @@ pub fn curves_from_sums(sums: &FrameSums, readout: &Readout) -> Curves {
 /// The frame the profile MSD is measured from: the first whose profile rests on
 /// [`MIN_RELIABLE`] emissions. A point's walker blocks left out in turn must all use
 /// the point's, or their curves would shift against each other.
-pub fn profile_origin(sums: &FrameSums) -> Option<usize> {
+pub(crate) fn profile_origin(sums: &FrameSums) -> Option<usize> {
     (0..sums.frames).find(|&t| sums.profile_variance(t, MIN_RELIABLE).is_some())
 }
 
 /// sigma^2(t) - sigma^2(origin) of the emission positions, null below
 /// [`MIN_RELIABLE`] emissions.
-pub fn profile_msd(sums: &FrameSums, origin: Option<usize>) -> Vec<Option<f64>> {
+pub(crate) fn profile_msd(sums: &FrameSums, origin: Option<usize>) -> Vec<Option<f64>> {
     let first = origin.and_then(|o| sums.profile_variance(o, 2.0));
     (0..sums.frames)
         .map(|t| Some(sums.profile_variance(t, MIN_RELIABLE)? - first?))
@@ -335,7 +336,7 @@ pub fn profile_msd(sums: &FrameSums, origin: Option<usize>) -> Vec<Option<f64>> 
 
 /// (sum_s rad_s n_s)^2 / sum_s rad_s^2 n_s: the Kish effective sample size of walkers
 /// weighted by their radiative probability.
-pub fn effective_walkers(radiative: &[f64], counts: &[f64]) -> f64 {
+pub(crate) fn effective_walkers(radiative: &[f64], counts: &[f64]) -> f64 {
     let (w, w2) = radiative
         .iter()
         .zip(counts)

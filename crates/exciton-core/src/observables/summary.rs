@@ -63,7 +63,7 @@ pub fn tau_pl(intensity: &[f64], dt_ps: f64) -> Option<f64> {
 }
 
 /// The first time after its maximum that the PL falls to 1/e of the maximum.
-pub fn tau_pl_peak(intensity: &[f64], dt_ps: f64) -> Option<f64> {
+pub(crate) fn tau_pl_peak(intensity: &[f64], dt_ps: f64) -> Option<f64> {
     let peak = argmax(&intensity.iter().map(|&i| Some(i)).collect::<Vec<_>>())?;
     fall_to_1_over_e(intensity, peak, dt_ps)
 }
@@ -278,7 +278,7 @@ pub fn summarise(c: &Curves, leave_out: &[Curves], dt_ps: f64) -> Summary {
 
 /// The false-alarm rate t_max's test is built for on curves that are flat in
 /// expectation (MODEL.md section 6 allows 0.5 %).
-pub const T_MAX_FALSE_RATE: f64 = 1e-3;
+pub(crate) const T_MAX_FALSE_RATE: f64 = 1e-3;
 
 /// Draws of the noise that calibrate t_max's test: the (1 - [`T_MAX_FALSE_RATE`]) quantile
 /// then rests on the 4 largest of them.

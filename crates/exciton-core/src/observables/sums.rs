@@ -38,7 +38,7 @@ impl FrameSums {
 
     /// The sums of one CPU thread's batch holding `walkers` walkers: a block's sums are
     /// those of its batches, so no block needs full 64-bit histograms of its own.
-    pub fn from_batch(b: &Batch, layout: &HistLayout, walkers: u64) -> Self {
+    pub(crate) fn from_batch(b: &Batch, layout: &HistLayout, walkers: u64) -> Self {
         let mut moments = vec![0i64; layout.moments_len()];
         add_moment_diffs(&mut moments, layout, &b.diffs);
         Self::from_parts(layout, walkers, |i| i128::from(b.counts[i]), &moments)
@@ -150,7 +150,7 @@ impl FrameSums {
     }
 
     /// The sums without `other`'s walkers (a subset of these).
-    pub fn minus(&self, other: &FrameSums) -> FrameSums {
+    pub(crate) fn minus(&self, other: &FrameSums) -> FrameSums {
         self.combine(other, -1)
     }
 
@@ -171,7 +171,7 @@ impl FrameSums {
     /// Variance of dx over frame t's emissions (n - 1 in the denominator) and its
     /// standard error from the fourth central moment; `None` with fewer than two
     /// emissions or any outside the histogram.
-    pub fn emission_variance(&self, t: usize) -> Option<(f64, f64)> {
+    pub(crate) fn emission_variance(&self, t: usize) -> Option<(f64, f64)> {
         if self.emissions[t] < 2 || self.overflow[t] > 0 {
             return None;
         }
@@ -186,7 +186,7 @@ impl FrameSums {
     /// Variance of the absolute position x over frame t's emissions (n - 1 in the
     /// denominator); `None` without the profile, below `min` emissions, or with any
     /// beyond the section (their positions are unknown).
-    pub fn profile_variance(&self, t: usize, min: f64) -> Option<f64> {
+    pub(crate) fn profile_variance(&self, t: usize, min: f64) -> Option<f64> {
         let n = *self.profile[0].get(t)? as f64;
         if n < min.max(2.0) || self.profile[3].get(t).is_some_and(|&o| o > 0) {
             return None;

@@ -14,9 +14,9 @@ use super::{curves_from_sums, Curves, FrameSums, Readout};
 
 /// Most walker blocks of a point: 16 leave-one-out estimates pin a standard error to
 /// within ~18 %.
-pub const BLOCKS: u64 = 16;
+pub(crate) const BLOCKS: u64 = 16;
 /// Fewest walkers in a block; smaller runs get fewer blocks (one: no errors).
-pub const MIN_BLOCK_WALKERS: u64 = 1000;
+pub(crate) const MIN_BLOCK_WALKERS: u64 = 1000;
 
 /// The walker blocks of a point, as (first walker, walkers).
 pub fn block_ranges(walkers: u64) -> Vec<(u64, u64)> {

@@ -83,7 +83,7 @@ pub fn parse_count_text(s: &str, rule: CountRule) -> Result<u64, String> {
 }
 
 /// Reads a JSON number as a whole number under `rule` (see the module's note on floats).
-pub fn count_from_json(n: &serde_json::Number, rule: CountRule) -> Result<u64, String> {
+pub(crate) fn count_from_json(n: &serde_json::Number, rule: CountRule) -> Result<u64, String> {
     if let Some(v) = n.as_u64() {
         return rule.check(v, &n.to_string());
     }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Largest side of a finite lattice: positions stay below 46341, so their squares fit
 /// the kernels' `i32`.
-pub const MAX_SIZE: u32 = 20_000;
+pub(crate) const MAX_SIZE: u32 = 20_000;
 
 /// What happens at the edge of a finite lattice.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +54,7 @@ impl Landscape {
     /// On a finite lattice with open or reflecting edges the start and the displacement
     /// are not independent, so the profile MSD sigma^2(t) - sigma^2(0) of where the
     /// walkers emit differs from the displacement MSD: both are reported.
-    pub fn absolute_positions(&self) -> bool {
+    pub(crate) fn absolute_positions(&self) -> bool {
         self.size.is_some() && self.edges != Edges::Periodic
     }
 

@@ -49,7 +49,7 @@ pub enum Preset {
 /// The block as written: every key optional; a preset fills what is missing.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MicroscopeFile {
+pub(crate) struct MicroscopeFile {
     preset: Option<Preset>,
     psf_fwhm_nm: Option<f64>,
     profile: Option<FitModel>,

@@ -22,18 +22,17 @@ use std::path::{Path, PathBuf};
 
 pub use figures::FigureKind;
 pub use json::{parse_json, read_json};
-pub use validate::default_max_dx;
 
 /// Most states a scenario may declare; the GPU kernel sizes its tables from this.
 pub const MAX_STATES: usize = 16;
 /// Most frames a run may have (1.16 us at 25 ps): |dx| < frames, so the kernels' dx^2
 /// fits in an `i32`.
-pub const MAX_FRAMES: u32 = 46_341;
+pub(crate) const MAX_FRAMES: u32 = 46_341;
 /// Widest initial spot, in sites (the spot table has 12 sigma + 1 entries).
-pub const MAX_SIGMA_SITES: f64 = 10_000.0;
+pub(crate) const MAX_SIGMA_SITES: f64 = 10_000.0;
 /// Most histogram counters of one point (1 GiB as u32): keeps every index inside u32
 /// and the per-thread copies inside a workstation's memory.
-pub const MAX_HISTOGRAM_COUNTERS: u64 = 1 << 28;
+pub(crate) const MAX_HISTOGRAM_COUNTERS: u64 = 1 << 28;
 /// How far probabilities may sum above 1 before it is an error (float noise in the file).
 pub(crate) const SUM_TOLERANCE: f64 = 1e-12;
 
@@ -51,7 +50,7 @@ pub enum Geometry {
 
 impl Geometry {
     /// Total hop probability (or rate) per unit per-pair FRET probability (or rate).
-    pub fn fret_factor(self) -> f64 {
+    pub(crate) fn fret_factor(self) -> f64 {
         match self {
             Geometry::Paper => 4.0 * (1.0 + 1.0 / 8.0),
             Geometry::Nn => 4.0,
@@ -63,7 +62,7 @@ impl Geometry {
     /// projection of the geometry's neighbour shells, r^-6 weighted. cubic: (+-1, 0)
     /// gathers (+-1, 0, 0) and (+-1, 0, +-1), 1 + 2/8 of 7.5; the hops along z leave
     /// (x, y) alone.
-    pub fn direction_weights(self) -> [f64; 9] {
+    pub(crate) fn direction_weights(self) -> [f64; 9] {
         let (near, diagonal, still, total) = match self {
             Geometry::Paper => (1.0, 1.0 / 8.0, 0.0, 4.5),
             Geometry::Nn => (1.0, 0.0, 0.0, 4.0),
@@ -113,7 +112,7 @@ fn default_image_half() -> u32 {
 }
 
 /// Widest image, in sites each side of the centre.
-pub const MAX_IMAGE_HALF: u32 = 1000;
+pub(crate) const MAX_IMAGE_HALF: u32 = 1000;
 
 /// How state parameters are given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -133,7 +132,7 @@ pub enum Units {
 
 impl Units {
     /// The state table holds rates in ns^-1 (else probabilities per frame).
-    pub fn is_rate(self) -> bool {
+    pub(crate) fn is_rate(self) -> bool {
         self == Units::RatePerNs
     }
 }
@@ -219,7 +218,7 @@ pub struct Scenario {
 impl Scenario {
     /// The walk records emissions at absolute positions: for the profile in results
     /// (`record_profiles`) or for the microscope.
-    pub fn records_positions(&self) -> bool {
+    pub(crate) fn records_positions(&self) -> bool {
         self.record_profiles
             || self.microscope.is_some()
             || self.image.is_some()
@@ -234,7 +233,7 @@ impl Scenario {
     /// A finite lattice where start and displacement are not independent: the profile
     /// MSD sigma^2(t) - sigma^2(0) is reported beside the displacement MSD
     /// ([`landscape::Landscape::absolute_positions`]).
-    pub fn absolute_positions(&self) -> bool {
+    pub(crate) fn absolute_positions(&self) -> bool {
         self.landscape
             .as_ref()
             .is_some_and(|l| l.absolute_positions())

@@ -40,7 +40,7 @@ fn with(path: &str, value: Value) -> Value {
 
 /// A fresh directory for this test's files.
 fn temp_dir(name: &str) -> TempDir {
-    TempDir::new(&format!("scenario-errors-{name}"))
+    TempDir::created(&format!("scenario-errors-{name}"))
 }
 
 #[test]

@@ -7,6 +7,7 @@ use super::labels::point_label;
 use super::series::spread;
 use super::style::{draw_line, e, footed, side_legend, style, title_area, Marks};
 use super::{draw_png, FigureError, FONT};
+use super::{FigureProblem, PlotError};
 use exciton_core::observables::T_MAX_MIN_WALKERS;
 use exciton_io::results::{PointResult, RunResults};
 use plotters::coord::Shift;
@@ -78,7 +79,7 @@ fn panel(
     y: (f64, f64),
     log_y: bool,
     reference: Option<f64>,
-) -> Result<(), String> {
+) -> Result<(), PlotError> {
     let mut b = ChartBuilder::on(area);
     b.caption(title, (FONT, 24))
         .margin(12)
@@ -241,7 +242,7 @@ pub fn emission_image(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf
     if shown.is_empty() {
         return Err(FigureError {
             path: path.to_path_buf(),
-            reason: "no emission image in the results: add \"image\": {\"frame\": N} to the scenario and use a Monte Carlo backend".into(),
+            problem: FigureProblem::Missing("no emission image in the results: add \"image\": {\"frame\": N} to the scenario and use a Monte Carlo backend".into()),
         });
     }
     let im = shown[0]

@@ -3,6 +3,7 @@
 //! none (`None`) and are drawn bare.
 
 use super::style::e;
+use super::PlotError;
 use plotters::prelude::*;
 
 /// One entry of a curve or series: x, the value, its standard error.
@@ -80,7 +81,7 @@ pub(crate) fn draw_band<'a, DB, CT>(
     chart: &mut ChartContext<'a, DB, CT>,
     pts: &[WithErr],
     color: RGBColor,
-) -> Result<(), String>
+) -> Result<(), PlotError>
 where
     DB: DrawingBackend + 'a,
     CT: CoordTranslate<From = (f64, f64)>,
@@ -104,7 +105,7 @@ pub(crate) fn draw_bars<'a, DB, CT>(
     pts: &[WithErr],
     color: RGBColor,
     (cap, hidden): (i32, i32),
-) -> Result<(), String>
+) -> Result<(), PlotError>
 where
     DB: DrawingBackend + 'a,
     CT: CoordTranslate<From = (f64, f64)>,

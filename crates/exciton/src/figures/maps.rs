@@ -2,6 +2,7 @@
 
 use super::labels::point_label;
 use super::style::{corner, draw_line, e, inline_legend, style, Marks};
+use super::FigureProblem;
 use super::{draw_png, FigureError, FONT, SIZE};
 use exciton_core::temperature::{bright_fraction, DEFAULT_DEGENERACY, KB_MEV_PER_K};
 use exciton_io::results::RunResults;
@@ -13,11 +14,11 @@ use std::path::{Path, PathBuf};
 pub fn diffusion_map(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureError> {
     let p = r.points.first().ok_or_else(|| FigureError {
         path: path.to_path_buf(),
-        reason: "no points".into(),
+        problem: FigureProblem::Missing("no points".into()),
     })?;
     let prof = p.emission_profile.as_ref().ok_or_else(|| FigureError {
         path: path.to_path_buf(),
-        reason: "no emission profile in the results: set \"record_profiles\": true and use a Monte Carlo backend".into(),
+        problem: FigureProblem::Missing("no emission profile in the results: set \"record_profiles\": true and use a Monte Carlo backend".into()),
     })?;
     let which = match r.points.len() {
         1 => String::new(),

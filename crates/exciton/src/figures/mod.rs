@@ -29,11 +29,31 @@ pub use maps::bright_fraction_chart;
 
 /// A drawing failed: which file and why.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot draw {}: {reason}", path.display())]
+#[error("cannot draw {}: {problem}", path.display())]
 pub struct FigureError {
     pub path: PathBuf,
-    pub reason: String,
+    pub problem: FigureProblem,
 }
+
+/// Why a figure could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum FigureProblem {
+    /// The results lack what the figure shows (and the fix, in words).
+    #[error("{0}")]
+    Missing(String),
+    /// plotters refused a drawing operation.
+    #[error(transparent)]
+    Plot(#[from] PlotError),
+    /// The PNG could not be put in place.
+    #[error("{0}")]
+    Write(std::io::Error),
+}
+
+/// An error of plotters, whose error types are generic over the drawing backend: kept
+/// as its message, once the backend is known.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct PlotError(pub String);
 
 pub(crate) const FONT: &str = "sans-serif";
 pub(crate) const SIZE: (u32, u32) = (1400, 900);
@@ -58,12 +78,12 @@ fn register_font() {
 /// never sees half a picture.
 pub(crate) fn draw_png(
     path: &Path,
-    draw: impl FnOnce(&DrawingArea<BitMapBackend, plotters::coord::Shift>) -> Result<(), String>,
+    draw: impl FnOnce(&DrawingArea<BitMapBackend, plotters::coord::Shift>) -> Result<(), PlotError>,
 ) -> Result<PathBuf, FigureError> {
     register_font();
-    let fail = |reason: String| FigureError {
+    let fail = |problem: FigureProblem| FigureError {
         path: path.to_path_buf(),
-        reason,
+        problem,
     };
     let name = path
         .file_name()
@@ -72,13 +92,14 @@ pub(crate) fn draw_png(
     let tmp = path.with_file_name(format!(".{name}.tmp-{}.png", std::process::id()));
     {
         let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
-        draw(&root).map_err(&fail)?;
-        root.present().map_err(|e| fail(e.to_string()))?;
+        let plot = |e: PlotError| fail(e.into());
+        root.fill(&WHITE).map_err(|e| plot(style::e(e)))?;
+        draw(&root).map_err(plot)?;
+        root.present().map_err(|e| plot(style::e(e)))?;
     }
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        fail(e.to_string())
+        fail(FigureProblem::Write(e))
     })?;
     Ok(path.to_path_buf())
 }

@@ -9,6 +9,7 @@ use super::style::{
     draw_line, e, footed, inline_legend, side_legend, style, title_area, Area, Marks,
 };
 use super::{draw_png, FigureError, FONT, SIZE};
+use super::{FigureProblem, PlotError};
 use exciton_io::results::{PointResult, RunResults};
 use plotters::prelude::*;
 use std::ops::Range;
@@ -115,7 +116,7 @@ fn log_chart(
     curves: &[Curve],
     axes: &Axes,
     legend: bool,
-) -> Result<(), String> {
+) -> Result<(), PlotError> {
     let entries = if legend { entries(curves) } else { Vec::new() };
     let body = title_area(area, caption, size)?;
     let (plot, beside) = side_legend(&body, &entries, Marks::Lines, false)?;
@@ -163,7 +164,7 @@ pub fn pl_decay(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, Figu
     if r.points.is_empty() {
         return Err(FigureError {
             path: path.to_path_buf(),
-            reason: "no points".into(),
+            problem: FigureProblem::Missing("no points".into()),
         });
     }
     let t_end = r

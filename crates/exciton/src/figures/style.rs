@@ -1,6 +1,7 @@
 //! How series look and the drawing helpers the charts share. Colours, dash patterns and
 //! markers combine so that no two of the first [`DISTINCT_STYLES`] series look alike.
 
+use super::PlotError;
 use super::{FONT, SIZE};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -8,8 +9,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub(crate) type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
 
-pub(crate) fn e<T: std::fmt::Display>(err: T) -> String {
-    err.to_string()
+/// A plotters error (any backend's) as a [`PlotError`].
+pub(crate) fn e<T: std::fmt::Display>(err: T) -> PlotError {
+    PlotError(err.to_string())
 }
 
 /// Ten colours that stay apart on white (Material 600-900 tints).
@@ -197,7 +199,7 @@ pub(crate) fn draw_line<'a, DB, CT>(
     st: SeriesStyle,
     marks: Marks,
     px: i32,
-) -> Result<(), String>
+) -> Result<(), PlotError>
 where
     DB: DrawingBackend + 'a,
     CT: CoordTranslate<From = (f64, f64)>,
@@ -237,7 +239,7 @@ pub(crate) fn legend_entry<'a, DB, CT>(
     label: &str,
     st: SeriesStyle,
     marks: Marks,
-) -> Result<(), String>
+) -> Result<(), PlotError>
 where
     DB: DrawingBackend + 'a,
     CT: CoordTranslate<From = (f64, f64)>,
@@ -258,7 +260,7 @@ pub(crate) fn inline_legend<'a, DB, CT>(
     entries: &[(String, SeriesStyle)],
     marks: Marks,
     at: SeriesLabelPosition,
-) -> Result<(), String>
+) -> Result<(), PlotError>
 where
     DB: DrawingBackend + 'a,
     CT: CoordTranslate<From = (f64, f64)>,
@@ -292,7 +294,7 @@ pub(crate) fn side_legend<'a>(
     entries: &[(String, SeriesStyle)],
     marks: Marks,
     always: bool,
-) -> Result<(Area<'a>, bool), String> {
+) -> Result<(Area<'a>, bool), PlotError> {
     let labelled: Vec<&(String, SeriesStyle)> =
         entries.iter().filter(|(l, _)| !l.is_empty()).collect();
     if labelled.is_empty() || (!always && labelled.len() <= INLINE_LEGEND_MAX) {
@@ -332,7 +334,11 @@ pub(crate) fn side_legend<'a>(
 
 /// Draws `title` across the top of `area`, as large as fits (`max` down to 18 pixels),
 /// and returns the area below it.
-pub(crate) fn title_area<'a>(area: &Area<'a>, title: &str, max: u32) -> Result<Area<'a>, String> {
+pub(crate) fn title_area<'a>(
+    area: &Area<'a>,
+    title: &str,
+    max: u32,
+) -> Result<Area<'a>, PlotError> {
     // A strip above the title, or its ascenders touch the edge.
     let (_, area) = area.split_vertically(14);
     let width = area.dim_in_pixel().0.saturating_sub(30);
@@ -350,7 +356,7 @@ pub(crate) fn title_area<'a>(area: &Area<'a>, title: &str, max: u32) -> Result<A
 }
 
 /// The provenance line in the lower left corner.
-pub(crate) fn corner(root: &Area, note: &str) -> Result<(), String> {
+pub(crate) fn corner(root: &Area, note: &str) -> Result<(), PlotError> {
     root.draw(&Text::new(
         note.to_string(),
         (12, SIZE.1 as i32 - 30),
@@ -368,7 +374,7 @@ pub(crate) fn footed<'a>(
     root: &Area<'a>,
     note: &str,
     lines: &[String],
-) -> Result<Area<'a>, String> {
+) -> Result<Area<'a>, PlotError> {
     let rows = lines.len() as u32;
     let (top, _) = root.split_vertically(SIZE.1 - 40 - rows * FOOT_ROW);
     let width = SIZE.0.saturating_sub(24);

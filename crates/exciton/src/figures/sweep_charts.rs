@@ -8,6 +8,7 @@ use super::style::{
     draw_line, e, footed, side_legend, style, title_area, upper, Area, Marks, INLINE_LEGEND_MAX,
 };
 use super::{draw_png, FigureError, FONT};
+use super::{FigureProblem, PlotError};
 use exciton_io::results::{PointResult, RunResults};
 use plotters::prelude::*;
 use std::ops::Range;
@@ -91,7 +92,7 @@ fn temperature_title(r: &RunResults) -> String {
 
 /// One panel of the temperature figure on `area`: `series` against temperature, each
 /// point with its ±1 s.e. bar.
-fn panel(area: &Area, x: Range<f64>, label: &str, series: &[Series]) -> Result<(), String> {
+fn panel(area: &Area, x: Range<f64>, label: &str, series: &[Series]) -> Result<(), PlotError> {
     let y = span(
         series
             .iter()
@@ -162,7 +163,7 @@ pub fn temperature(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, F
     if r.points.iter().all(|p| p.temperature_k.is_none()) {
         return Err(FigureError {
             path: path.to_path_buf(),
-            reason: "no point has a temperature_K".into(),
+            problem: FigureProblem::Missing("no point has a temperature_K".into()),
         });
     }
     let panels: Vec<(&str, Vec<Series>)> = PANELS

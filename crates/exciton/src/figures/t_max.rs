@@ -7,6 +7,7 @@ use super::labels::{axis_label, common_dt, params_label, run_units, short_names,
 use super::series::{free_keys, group_series, xy_of, Params};
 use super::style::{draw_line, e, footed, inline_legend, side_legend, style, title_area, Marks};
 use super::sweep_charts::{span, thin};
+use super::FigureProblem;
 use super::{draw_png, FigureError, FONT};
 use exciton_core::observables::T_MAX_MIN_WALKERS;
 use exciton_io::results::RunResults;
@@ -142,7 +143,7 @@ pub(crate) fn missing_lines(missing: &[(String, Vec<String>)], x_name: &str) -> 
 pub fn t_max(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureError> {
     let key = x_parameter(r).ok_or_else(|| FigureError {
         path: path.to_path_buf(),
-        reason: "t_max needs a sweep over a numeric parameter".into(),
+        problem: FigureProblem::Missing("t_max needs a sweep over a numeric parameter".into()),
     })?;
     let params: Vec<&Params> = r.points.iter().map(|p| &p.parameters).collect();
     let xy: Vec<_> = r

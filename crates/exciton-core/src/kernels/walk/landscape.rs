@@ -18,17 +18,17 @@ use crate::scenario::DIRECTIONS;
 /// Most tries to find a walker a start site (on the lattice, not a void) in the spot;
 /// a walker that finds none after this many is never excited (2^-64 with half the
 /// sites void).
-pub const START_TRIES: u32 = 64;
+pub(crate) const START_TRIES: u32 = 64;
 
 /// What [`hop_level`] returns for a hop that is not made (no level is this low); the
 /// shader's `NO_HOP` comes from here, in the prelude.
-pub const NO_HOP: i32 = i32::MIN;
+pub(crate) const NO_HOP: i32 = i32::MIN;
 
 /// What `landscape.wgsl` reads of a point: the film's fields of its `PointParams` and
 /// its level and acceptance tables, which start at `level_base` and `accept_base` in
 /// `outcome`.
 #[derive(Clone, Copy, Debug)]
-pub struct Film<'a> {
+pub(crate) struct Film<'a> {
     pub key: u32,
     pub void_threshold: u32,
     pub size_x: u32,
@@ -46,7 +46,7 @@ pub fn landscape_key(seed: u64) -> u32 {
 /// The key of the film the walker block starting at walker `first` walks: one film for
 /// every block with `realizations: 1`, else one per block (a measurement averages over
 /// many spots of a film, i.e. over many draws of the landscape).
-pub fn realization_key(l: &Landscape, first: u64) -> u32 {
+pub(crate) fn realization_key(l: &Landscape, first: u64) -> u32 {
     match l.realizations {
         Some(1) => landscape_key(l.seed),
         _ => landscape_key(splitmix64(l.seed ^ splitmix64(first.wrapping_add(0x5eed)))),
@@ -89,7 +89,7 @@ fn site_of(f: &Film, x: i32, y: i32) -> u32 {
 
 /// Mirror of `open_site`: (x, y) is on the lattice and not a void.
 #[inline(always)]
-pub fn open_site(f: &Film, x: i32, y: i32) -> bool {
+pub(crate) fn open_site(f: &Film, x: i32, y: i32) -> bool {
     let periodic = f.edges == Edges::Periodic as u32;
     if !(periodic || inside(x, f.size_x) && inside(y, f.size_y)) {
         return false;
@@ -100,7 +100,7 @@ pub fn open_site(f: &Film, x: i32, y: i32) -> bool {
 /// Mirror of `level_at`: the signed level of the site at (x, y), read from the
 /// inverse-CDF table ([`level_of_draw`], the shader's `level_of`).
 #[inline(always)]
-pub fn level_at(f: &Film, x: i32, y: i32) -> i32 {
+pub(crate) fn level_at(f: &Film, x: i32, y: i32) -> i32 {
     level_of_draw(f.levels, energy_draw(site_of(f, x, y)))
 }
 
@@ -109,7 +109,7 @@ pub fn level_at(f: &Film, x: i32, y: i32) -> i32 {
 /// draw lies within the direction's share of `width` draws, uniform over it: below
 /// `width x acceptance / 2^32` the hop is accepted.
 #[inline(always)]
-pub fn hop_level(f: &Film, x: i32, y: i32, level: i32, r: u32, width: u32) -> i32 {
+pub(crate) fn hop_level(f: &Film, x: i32, y: i32, level: i32, r: u32, width: u32) -> i32 {
     if !open_site(f, x, y) {
         return NO_HOP;
     }
@@ -149,7 +149,7 @@ pub fn void_draw(h: u32) -> u32 {
 }
 
 #[inline(always)]
-pub fn energy_draw(h: u32) -> u32 {
+pub(crate) fn energy_draw(h: u32) -> u32 {
     lowbias32(h.wrapping_add(0x02e5_be93))
 }
 
@@ -197,6 +197,6 @@ pub fn acceptance_of(acceptance: &[u32], d: u32) -> u32 {
 /// Mirror of `mulhi`: the high 32 bits of a x b, as the shader computes them (in 16-bit
 /// halves, without 64-bit integers).
 #[inline(always)]
-pub fn mulhi(a: u32, b: u32) -> u32 {
+pub(crate) fn mulhi(a: u32, b: u32) -> u32 {
     ((u64::from(a) * u64::from(b)) >> 32) as u32
 }

@@ -17,8 +17,9 @@
 pub mod landscape;
 pub mod params;
 
+pub(crate) use params::WalkBindings;
 pub use params::{
-    chunk_frames, prelude, walk_source, PointParams, TableBases, WalkBindings, MAX_DISPATCH_GROUPS,
+    chunk_frames, prelude, walk_source, PointParams, TableBases, MAX_DISPATCH_GROUPS,
     MAX_DISPATCH_WALKERS, SHARED_CELL_WORDS, SHARED_WORDS, WORKGROUP_SIZE,
 };
 
@@ -314,7 +315,7 @@ fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32
 /// Mirror of the `walk` entry point for invocation `index` of a segment; `profile` is
 /// the shader's `PROFILE` override.
 #[inline(always)]
-pub fn walk_invocation(
+pub(crate) fn walk_invocation(
     p: &PointParams,
     b: &WalkBindings,
     batch: &mut Batch,

@@ -262,14 +262,14 @@ impl PointParams {
 }
 
 /// The table-driven inputs of the kernel, as bound on the GPU.
-pub struct WalkBindings<'a> {
+pub(crate) struct WalkBindings<'a> {
     pub outcome: &'a [u32],
     pub initial: &'a [u32],
     pub spot: &'a [u32],
 }
 
 impl<'a> WalkBindings<'a> {
-    pub fn new(tables: &'a WalkTables) -> Self {
+    pub(crate) fn new(tables: &'a WalkTables) -> Self {
         WalkBindings {
             outcome: &tables.outcome,
             initial: &tables.initial,

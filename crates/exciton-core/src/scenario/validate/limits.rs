@@ -132,6 +132,6 @@ pub(super) fn histograms(
 
 /// Default histogram half-width: every reachable |dx| (a walker moves at most one site
 /// per frame) up to 1024 sites; beyond that the overflow bin counts, and is reported.
-pub fn default_max_dx(frames: u32) -> u32 {
+pub(crate) fn default_max_dx(frames: u32) -> u32 {
     frames.clamp(1, 1024)
 }

@@ -12,8 +12,6 @@ mod limits;
 mod sample;
 mod states;
 
-pub use limits::default_max_dx;
-
 use super::schema::ScenarioFile;
 use super::Scenario;
 use crate::error::{ScenarioError, ScenarioErrorKind as Kind};
