@@ -12,7 +12,9 @@
 
 use serde::{Deserialize, Deserializer};
 
-/// Boltzmann constant in meV/K.
+/// Boltzmann's constant in meV/K, as the contract gives it (MODEL.md section 4): the one
+/// kB of the crate (thermal populations, Arrhenius and detailed-balance rates, the
+/// landscape's levels of kB T).
 pub const KB_MEV_PER_K: f64 = 0.08617333;
 /// Bright triplet over dark singlet.
 pub const DEFAULT_DEGENERACY: f64 = 3.0;

@@ -5,6 +5,7 @@
 
 use crate::scenario::landscape::Landscape;
 use crate::tables::{normal_quantile, quantize_cumulative, TWO_POW_32};
+use crate::temperature::KB_MEV_PER_K;
 /// Energy levels per kB T: a site's energy is within 1.5 levels (rounding and the
 /// interpolation's floor) of sigma Phi^-1 of its draw, so an acceptance exp(-dE / kB T)
 /// is off by at most 0.08 % whatever sigma / kB T is.
@@ -24,8 +25,6 @@ pub(crate) const LEVEL_OCTAVES: u32 = 31;
 pub(crate) const ACCEPT_LO_BITS: u32 = 12;
 pub(crate) const ACCEPT_HI_LEN: u32 = 24;
 const _: () = assert!(1 << ACCEPT_LO_BITS == LEVELS_PER_KT);
-// TEMPORARY: the landscape's own kB until the crate has one.
-const KB_MEV_PER_K: f64 = 8.617_333_262e-2;
 
 /// A landscape's tables at temperature T: appended to the walk's outcome table.
 #[derive(Clone, Debug, PartialEq)]
