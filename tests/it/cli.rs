@@ -289,8 +289,7 @@ fn resume_json_summary_and_check() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fig2e-heating.json"),
     )
     .unwrap();
-    let file =
-        std::env::temp_dir().join(format!("exciton-mc-cli-sweep-{}.json", std::process::id()));
+    let file = temp_dir("cli-sweep.json");
     std::fs::write(&file, &sweep).unwrap();
     let run = |extra: &[&str]| {
         exe()
@@ -503,7 +502,7 @@ fn no_command_line_makes_the_program_panic() {
 
 #[test]
 fn bench_times_every_backend_including_exact() {
-    let json = std::env::temp_dir().join(format!("exciton-mc-bench-{}.json", std::process::id()));
+    let json = temp_dir("bench.json");
     let o = exe()
         .args([
             "bench",

@@ -6,6 +6,7 @@ use crate::common::{paper_json, scenario, set};
 use crate::mc_vs_exact::{bright_dark, rates_nn, six_states, trap_model};
 use exciton::engine::{Engine, EngineOptions};
 use exciton_core::histogram::Histograms;
+use exciton_core::histogram::MOMENTS;
 use exciton_core::kernels::rng_probe::rng_probe_cpu;
 use exciton_core::progress::Progress;
 use exciton_gpu::rng_probe::rng_probe_gpu;
@@ -85,7 +86,10 @@ fn compare(label: &str, cpu: &Histograms, gpu: &Histograms) {
     }
     if let Some(i) = first_difference(&cpu.moments, &gpu.moments) {
         let states = cpu.layout.states as usize;
-        let (cell, k) = (i / 3, i % 3);
+        // MOMENTS per (frame, state) cell, in this order.
+        const NAMES: [&str; MOMENTS] =
+            ["n", "sum dx", "sum dx^2", "sum dy", "sum dy^2", "sum level"];
+        let (cell, k) = (i / MOMENTS, NAMES[i % MOMENTS]);
         panic!(
             "{label}: GPU occupancy moments differ at frame {} state {} moment {k}: cpu {} gpu {}",
             cell / states,

@@ -26,6 +26,7 @@ impl BackendKind {
         BackendKind::Exact,
     ];
 
+    /// The name users type and results files carry (`cpu`, `gpu`, `exact`, `auto`).
     pub fn name(self) -> &'static str {
         match self {
             BackendKind::Cpu => "cpu",
@@ -42,7 +43,7 @@ impl std::fmt::Display for BackendKind {
     }
 }
 
-/// A backend name that is none of [`BackendKind::ALL`].
+/// A backend name that is none of `BackendKind::ALL`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown backend `{0}` (auto, cpu, gpu, exact)")]
 pub struct UnknownBackend(pub String);

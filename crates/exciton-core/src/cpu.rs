@@ -84,6 +84,7 @@ impl Vector {
             })
     }
 
+    /// The unit's name, as [`Vector::by_name`] reads it (`avx512`, `avx2`, `portable`).
     pub fn name(self) -> &'static str {
         match self {
             Vector::Avx512 => "avx512",
@@ -97,7 +98,9 @@ impl Vector {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{name}` is not a vector unit of this CPU ({})", available.join(", "))]
 pub struct UnknownVector {
+    /// The name asked for.
     pub name: String,
+    /// Names of the units this core has, widest first.
     pub available: Vec<&'static str>,
 }
 

@@ -7,11 +7,13 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{}: {}{reason}", file.display(), if path.is_empty() { String::new() } else { format!("{path}: ") })]
 pub struct ScenarioError {
+    /// The scenario file the error is in.
     pub file: PathBuf,
     /// Dotted JSON path of the offending field (`states.bright.to.dark`), empty for the file.
     pub path: String,
     /// What is wrong, for code and tests; `reason` says it for people.
     pub kind: ScenarioErrorKind,
+    /// Why, in words for people.
     pub reason: String,
 }
 
@@ -84,41 +86,59 @@ impl ScenarioError {
 /// Anything that can stop a run.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A scenario that cannot be run.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
+    /// The run was cancelled (Ctrl-C, a budget) before it finished.
     #[error("the run was interrupted")]
     Interrupted,
+    /// A sweep run into a directory was cancelled; its finished points are kept for `--resume`.
     #[error("interrupted after {finished} of {total} points; the finished ones are kept in {}/points: rerun with --resume to continue", dir.display())]
     InterruptedSweep {
+        /// Points finished and kept.
         finished: usize,
+        /// Points in the sweep.
         total: usize,
+        /// The run's directory (the finished points are in its `points` folder).
         dir: PathBuf,
     },
+    /// A point's histograms need more host memory than is available.
     #[error(
         "point {point} needs {:.1} GiB of host memory for its histograms ({frames} frames x {states} states x {bins} bins, {what}) but {:.1} GiB are available: {hint}",
         gib(*needed), gib(*available)
     )]
     Memory {
+        /// Index of the point in its sweep.
         point: u64,
+        /// Bytes of host memory the point needs.
         needed: u64,
+        /// Bytes of host memory available.
         available: u64,
+        /// Frames of the point's histograms.
         frames: u32,
+        /// States of the point's histograms.
         states: u32,
+        /// Bins per displacement row (`2 max_dx + 2`).
         bins: u32,
         /// What the bytes are (per-thread copies, totals).
         what: &'static str,
         /// The option that makes the run fit.
         hint: &'static str,
     },
+    /// Histograms asked of the exact backend, which computes expected curves only.
     #[error(
         "the exact backend computes expected curves, not histograms: use --backend cpu or gpu"
     )]
     NoHistograms,
+    /// A scenario with a landscape given to the exact backend, which cannot run one.
     #[error(
         "{}: landscape: the exact backend needs a homogeneous, unbounded lattice (MODEL.md section 9), and this scenario has a landscape; run it with --backend cpu or gpu",
         file.display()
     )]
-    ExactLandscape { file: std::path::PathBuf },
+    ExactLandscape {
+        /// The scenario file.
+        file: std::path::PathBuf,
+    },
 }
 
 fn gib(bytes: u64) -> f64 {

@@ -17,7 +17,7 @@
 //! n = #walkers, sum dx, sum dx^2, sum dy, sum dy^2 and the sum of the walkers' signed
 //! energy levels (0 without a landscape) (no overflow bin needed). Walks record them
 //! as differences at the frames where they change (a state change, an x-step, a decay),
-//! so a walker that sits still costs nothing; [`Histograms::add_batch`] sums the
+//! so a walker that sits still costs nothing; `Histograms::add_batch` sums the
 //! differences over frames.
 //!
 //! The count sections are along x only (the axis of the measured line profile); y
@@ -28,22 +28,28 @@
 /// Sizes and offsets of the sections, in counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HistLayout {
+    /// Frames of the walk: the time axis of every section.
     pub frames: u32,
+    /// Exciton states of the model.
     pub states: u32,
+    /// Half-width of the displacement rows, in sites; |dx| beyond goes to the overflow bin.
     pub max_dx: u32,
+    /// Half-width of the initial spot, in sites: it widens the `emission_abs` rows.
     pub spot_radius: u32,
     /// The `occupancy[t][s][dx]` section is present.
     pub profile: bool,
     /// The `emission_abs[t][x]` section is present.
     pub absolute: bool,
-    /// Half-width of the `image` section, when present, and the frames it images.
+    /// Half-width of the `image` section in sites, when the section is present.
     pub image_half: Option<u32>,
+    /// First frame the image records.
     pub image_frame: u32,
+    /// Frames the image records, from `image_frame` on.
     pub image_frames: u32,
 }
 
 /// Moments per (frame, state): n, sum dx, sum dx^2, sum dy, sum dy^2, sum level.
-pub(crate) const MOMENTS: usize = 6;
+pub const MOMENTS: usize = 6;
 
 /// `u32` words per (frame, state) of the GPU's moment differences: six 64-bit
 /// two's-complement values as (low, high) pairs.
@@ -54,6 +60,8 @@ pub const DEVICE_MOMENT_WORDS: usize = 2 * MOMENTS;
 pub const DEVICE_MOMENT_COPIES: usize = 16;
 
 impl HistLayout {
+    /// A layout of `frames` frames and `states` states, displacement rows of half-width
+    /// `max_dx` and the optional sections asked for; no `image` section.
     pub fn new(
         frames: u32,
         states: u32,
@@ -106,6 +114,8 @@ impl HistLayout {
         self.max_dx + self.spot_radius
     }
 
+    /// Bins of an `emission_abs` row: `-(max_dx + spot_radius)..=max_dx + spot_radius`,
+    /// then the overflow bin.
     pub fn abs_row_width(&self) -> usize {
         2 * self.abs_half_width() as usize + 2
     }
@@ -147,6 +157,7 @@ impl HistLayout {
         self.occupancy_offset() + profile + image
     }
 
+    /// Whether the count sections hold no counter at all.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -212,13 +223,17 @@ impl Batch {
 /// Exact 64-bit totals of all batches of one point.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Histograms {
+    /// Where each section lies in `counts`.
     pub layout: HistLayout,
+    /// Totals of the count sections, laid out by `layout`.
     pub counts: Vec<u64>,
-    /// `(n, sum dx, sum dx^2)` per (frame, state), as values (not differences).
+    /// The six moments (n, sum dx, sum dx^2, sum dy, sum dy^2, sum level) per
+    /// (frame, state), as values (not differences).
     pub moments: Vec<i64>,
 }
 
 impl Histograms {
+    /// All-zero totals for `layout`.
     pub fn zeros(layout: HistLayout) -> Self {
         Histograms {
             layout,
@@ -238,6 +253,7 @@ impl Histograms {
         add_moment_diffs(&mut self.moments, &self.layout, &batch.diffs);
     }
 
+    /// Adds the totals of `other` (another block of the same layout), counter by counter.
     pub fn add(&mut self, other: &Histograms) {
         assert_eq!(self.layout, other.layout);
         for (total, &c) in self.counts.iter_mut().zip(&other.counts) {
@@ -263,6 +279,7 @@ impl Histograms {
         Some(&self.counts[self.layout.emission_abs_offset() + t * w..][..w])
     }
 
+    /// `emission_state[t][s]`: radiative decays in frame t from state s.
     pub fn emission_state(&self, t: usize, s: usize) -> u64 {
         self.counts[self.layout.emission_state_offset() + t * self.layout.states as usize + s]
     }
@@ -346,10 +363,15 @@ pub(crate) fn add_moment_diffs(moments: &mut [i64], layout: &HistLayout, diffs: 
 /// The occupancy of one (frame, state) reduced to its moments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OccupancyMoments {
+    /// Walkers in the state at the start of the frame.
     pub n: u64,
+    /// Sum of their displacements dx from the start, in sites.
     pub sum_dx: i64,
+    /// Sum of their dx^2, in sites^2.
     pub sum_dx2: u64,
+    /// Sum of their displacements dy from the start, in sites.
     pub sum_dy: i64,
+    /// Sum of their dy^2, in sites^2.
     pub sum_dy2: u64,
     /// Sum of the walkers' signed energy levels (landscape.rs).
     pub sum_level: i64,
@@ -358,10 +380,11 @@ pub struct OccupancyMoments {
 /// Memory a run of one point needs, in bytes, before it starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct MemoryEstimate {
-    /// Host memory. CPU backend: a block's 64-bit totals and the point's (for its
-    /// profile rows), plus one batch per thread. GPU backend: the totals of every walker
-    /// block (they finish together), plus the read-back copy.
+    /// Host memory of the CPU backend: a block's 64-bit totals and the point's (for its
+    /// profile rows), plus one batch per thread.
     pub host_cpu_backend: u64,
+    /// Host memory of the GPU backend: the totals of every walker block (they finish
+    /// together), plus the read-back copy.
     pub host_gpu_backend: u64,
     /// Device memory of the GPU backend: one batch buffer per walker block.
     pub device: u64,

@@ -9,7 +9,7 @@
 //! directly) -> what the instrument sees ([`microscope`]). Files are `exciton-io`'s. No
 //! wgpu, clap, plotters or Parquet here: this crate builds anywhere, fast.
 
-#![warn(unreachable_pub)]
+#![warn(unreachable_pub, missing_docs)]
 
 pub mod backend;
 pub mod cpu;

@@ -13,7 +13,9 @@ use nalgebra::{DMatrix, DVector, Dyn};
 /// A parameter's allowed range (either end may be infinite).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Bounds {
+    /// Lowest allowed value (`f64::NEG_INFINITY`: no lower bound).
     pub min: f64,
+    /// Highest allowed value (`f64::INFINITY`: no upper bound).
     pub max: f64,
 }
 
@@ -60,11 +62,13 @@ impl Bounds {
 /// The outcome of a fit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Solution {
+    /// The fitted parameters, where the minimiser stopped.
     pub params: Vec<f64>,
     /// Covariance of the parameters (None where J^T J is singular).
     pub covariance: Option<Vec<Vec<f64>>>,
     /// Sum of squared (weighted) residuals at the minimum.
     pub chi2: f64,
+    /// The minimiser reported success and the residuals are defined at its result.
     pub converged: bool,
     /// Evaluations of the residuals, the Jacobian's included.
     pub evaluations: usize,

@@ -13,6 +13,7 @@ pub struct Progress {
     points: AtomicU64,
     cancel: AtomicBool,
     budget: u64,
+    /// Where the GPU backend's wall time went.
     pub phases: Phases,
 }
 
@@ -50,13 +51,18 @@ pub struct Phases {
 /// The seconds of each [`Phase`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct PhaseSeconds {
+    /// Seconds in [`Phase::Setup`].
     pub setup_s: f64,
+    /// Seconds in [`Phase::Kernel`].
     pub kernel_s: f64,
+    /// Seconds in [`Phase::ReadBack`].
     pub read_back_s: f64,
+    /// Seconds in [`Phase::HostAdd`].
     pub host_add_s: f64,
 }
 
 impl Phases {
+    /// Counts `time` to `phase`.
     pub fn add(&self, phase: Phase, time: Duration) {
         self.nanos[phase as usize].fetch_add(time.as_nanos() as u64, Ordering::Relaxed);
     }
@@ -69,6 +75,7 @@ impl Phases {
         out
     }
 
+    /// The wall time of each phase so far.
     pub fn seconds(&self) -> PhaseSeconds {
         let s = |p: Phase| self.nanos[p as usize].load(Ordering::Relaxed) as f64 * 1e-9;
         PhaseSeconds {
@@ -90,6 +97,7 @@ impl Progress {
         }
     }
 
+    /// Counts `walkers` more walkers done; cancels the run once its budget is reached.
     pub fn advance(&self, walkers: u64) {
         let done = self.done.fetch_add(walkers, Ordering::Relaxed) + walkers;
         if done >= self.budget {
@@ -102,18 +110,22 @@ impl Progress {
         self.points.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Points finished so far.
     pub fn points_done(&self) -> u64 {
         self.points.load(Ordering::Relaxed)
     }
 
+    /// Walkers done so far.
     pub fn done(&self) -> u64 {
         self.done.load(Ordering::Relaxed)
     }
 
+    /// Sets the cancel flag (Ctrl-C, a spent budget): the run stops at its next check.
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
     }
 
+    /// Whether the run has been asked to stop.
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }

@@ -19,10 +19,13 @@ use std::path::{Path, PathBuf};
 /// Most points one sweep may have.
 pub(crate) const MAX_POINTS: usize = 100_000;
 
+/// How a sweep's lists of values combine into points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SweepMode {
+    /// Every combination of the lists, first path slowest.
     Product,
+    /// The lists side by side (equal lengths): point i takes value i of each.
     Zip,
 }
 
@@ -40,6 +43,7 @@ pub struct SweepPoint {
     pub index: u64,
     /// Swept JSON path -> value (empty for a scenario without sweep).
     pub parameters: IndexMap<String, Value>,
+    /// The point's scenario, validated with its swept values set.
     pub scenario: Scenario,
     /// FNV-1a state after the point's scenario JSON (sweep values set), for its hash:
     /// the JSON itself, kept for 10^5 points, was most of a large sweep's memory.
@@ -63,9 +67,13 @@ fn source_fnv(v: &Value) -> u64 {
 /// Every point of a scenario file.
 #[derive(Clone, Debug)]
 pub struct Plan {
+    /// The scenario's `name` (its first point's, in a sweep).
     pub name: String,
+    /// The scenario file, named in errors.
     pub file: PathBuf,
+    /// How the sweep combines its lists (`None` without a sweep).
     pub mode: Option<SweepMode>,
+    /// Every point, in sweep order (one without a sweep).
     pub points: Vec<SweepPoint>,
     /// The scenario as the user wrote it.
     pub source: Value,
@@ -74,11 +82,13 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Reads a scenario file and validates every point of its sweep.
     pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
         let value = crate::scenario::read_json(path)?;
         Plan::from_value(&value, path)
     }
 
+    /// Every point of a scenario given as JSON, each validated; `file` is named in errors.
     pub fn from_value(value: &Value, file: &Path) -> Result<Plan, ScenarioError> {
         let err = |path: &str, reason: String| ScenarioError::new(file, path, reason);
         let mut base = value.clone();
@@ -160,6 +170,7 @@ impl Plan {
         })
     }
 
+    /// Walkers of all points together.
     pub fn total_walkers(&self) -> u64 {
         self.points.iter().map(|p| p.scenario.walkers).sum()
     }

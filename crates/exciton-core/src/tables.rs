@@ -50,7 +50,9 @@ pub(crate) fn threshold_probabilities(cum: &[u32]) -> Vec<f64> {
 /// over offsets `-radius..=radius`, radius = ceil(6 sigma).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpotTable {
+    /// Half-width of the table, in sites: ceil(6 sigma).
     pub radius: u32,
+    /// Cumulative `u32` thresholds of the offsets `-radius..=radius`, the last saturated.
     pub cumulative: Vec<u32>,
 }
 
@@ -60,6 +62,8 @@ impl SpotTable {
         (6.0 * sigma).ceil() as u32
     }
 
+    /// The table of a Gaussian of standard deviation `sigma` sites (0: every walker starts
+    /// at offset 0).
     pub fn gaussian(sigma: f64) -> Self {
         let radius = Self::radius_for(sigma);
         let weights: Vec<f64> = (-(radius as i64)..=radius as i64)
@@ -81,7 +85,7 @@ impl SpotTable {
         SpotTable { radius, cumulative }
     }
 
-    /// Offset in sites for draw `u` ([`spot_entry`]).
+    /// Offset in sites for draw `u` (`spot_entry`).
     #[inline]
     pub fn offset(&self, u: u32) -> i32 {
         spot_entry(&self.cumulative, u) as i32 - self.radius as i32

@@ -22,14 +22,18 @@ pub const DEFAULT_DEGENERACY: f64 = 3.0;
 /// A nanocrystal assembly measured in the paper (section 3 of MODEL.md).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sample {
+    /// The sample's name (a preset's, or the file's own).
     pub name: String,
     /// NC centre-to-centre distance: NC edge + ~2 nm ligand gap.
     pub pitch_nm: f64,
     /// Bright-dark splitting dE_BD.
     pub splitting_mev: f64,
-    /// Measured at 10 K, for comparison only (`None`: not reported).
+    /// Bright-exciton lifetime measured at 10 K, ps, for comparison only (`None`: not
+    /// reported).
     pub measured_tau_bright_ps: Option<f64>,
+    /// Dark-exciton lifetime measured at 10 K, ps, for comparison only.
     pub measured_tau_dark_ps: Option<f64>,
+    /// Fraction of the photons from bright excitons measured at 10 K, for comparison only.
     pub measured_bright_photon_fraction: Option<f64>,
 }
 

@@ -19,7 +19,9 @@ const NEGLIGIBLE: f64 = 1e-16;
 /// `counts[t][i]` at x = `x_min_sites + i`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpectedProfile {
+    /// Position x of each row's first entry, in sites.
     pub x_min_sites: i64,
+    /// `counts[t][i]`: expected emissions per walker in frame t at x = `x_min_sites + i`.
     pub counts: Vec<Vec<f64>>,
 }
 

@@ -35,7 +35,9 @@ pub fn prelude(int64: bool) -> String {
 /// PCG-XSH-RR with 64-bit state and 32-bit output; identical output to `rand_pcg::Pcg32`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pcg32 {
+    /// The 64-bit LCG state; the next output is taken from it.
     pub state: u64,
+    /// The LCG increment, `(stream << 1) | 1`: odd, and what sets the stream apart.
     pub increment: u64,
 }
 
@@ -58,6 +60,7 @@ impl Pcg32 {
             .wrapping_add(self.increment);
     }
 
+    /// The next 32-bit output, advancing the state by one step.
     #[inline(always)]
     pub fn next_u32(&mut self) -> u32 {
         let old = self.state;

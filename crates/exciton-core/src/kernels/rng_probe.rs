@@ -9,12 +9,17 @@ use bytemuck::{Pod, Zeroable};
 /// Invocations per workgroup of `rng_probe.wgsl`.
 pub const WORKGROUP_SIZE: u32 = 64;
 
+/// Uniform parameters of the probe kernel (twin of `RngProbeParams` in `rng_probe.wgsl`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
 pub struct RngProbeParams {
+    /// (state, stream) seeds to probe, one invocation each.
     pub seeds: u32,
+    /// Outputs drawn per seed before its SplitMix64.
     pub draws: u32,
+    /// Padding to 16 bytes.
     pub _pad0: u32,
+    /// Padding to 16 bytes.
     pub _pad1: u32,
 }
 

@@ -21,10 +21,12 @@ pub(crate) const MIN_PHOTONS: f64 = 100.0;
 const IMAGE_MARGIN_FWHM: f64 = 2.0;
 
 /// The apparent MSD of every frame, nm^2, with its standard error (null where the fit
-/// failed or rests on fewer than [`MIN_PHOTONS`]).
+/// failed or rests on fewer than `MIN_PHOTONS`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Apparent {
+    /// Apparent MSD sigma_app^2(t) - sigma_app^2(0) of each frame, nm^2.
     pub msd_nm2: Vec<Option<f64>>,
+    /// Standard error of each frame's apparent MSD, nm^2.
     pub stderr_nm2: Vec<Option<f64>>,
 }
 

@@ -31,11 +31,11 @@ const _: () = assert!(1 << ACCEPT_LO_BITS == LEVELS_PER_KT);
 pub struct LandscapeTables {
     /// The landscape these tables are of.
     pub spec: Landscape,
-    /// The inverse-CDF table ([`LEVEL_OCTAVES`] rows of [`LEVEL_ROW`]): |z| sigma in
+    /// The inverse-CDF table (`LEVEL_OCTAVES` rows of `LEVEL_ROW`): |z| sigma in
     /// levels, non-increasing (all 0 without disorder).
     pub levels: Vec<u32>,
-    /// exp(-h) for h < [`ACCEPT_HI_LEN`] - 1 (then 0), then exp(-l / [`LEVELS_PER_KT`])
-    /// for l < 2^[`ACCEPT_LO_BITS`], as fractions of 2^32 (1 as `u32::MAX`).
+    /// exp(-h) for h < `ACCEPT_HI_LEN` - 1 (then 0), then exp(-l / [`LEVELS_PER_KT`])
+    /// for l < 2^`ACCEPT_LO_BITS`, as fractions of 2^32 (1 as `u32::MAX`).
     pub acceptance: Vec<u32>,
     /// Width of a level, meV (kB T / [`LEVELS_PER_KT`]; 0 without disorder).
     pub level_mev: f64,
@@ -47,6 +47,7 @@ fn fraction(x: f64) -> u32 {
 }
 
 impl LandscapeTables {
+    /// The tables of landscape `l` at `temperature_k` (only disorder needs a temperature).
     pub fn new(l: &Landscape, temperature_k: Option<f64>) -> Self {
         let hi = (0..ACCEPT_HI_LEN).map(|h| {
             if h + 1 == ACCEPT_HI_LEN {

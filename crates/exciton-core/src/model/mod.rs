@@ -29,7 +29,9 @@ pub enum Clock {
     /// Continuous time by uniformization: candidate events at `lambda_per_ns`, a
     /// Poisson number of them per frame with mean `mean_per_frame`.
     Uniformized {
+        /// Lambda, the largest total rate out of any state, ns^-1: the rate of candidate events.
         lambda_per_ns: f64,
+        /// Lambda dt: the mean number of candidate events per frame.
         mean_per_frame: f64,
     },
 }
@@ -46,29 +48,35 @@ pub(crate) const OUTCOME_NONRAD: usize = 1;
 pub(crate) const OUTCOME_DIR: usize = 2;
 /// The last direction's threshold: the end of the hops.
 pub(crate) const OUTCOME_HOP_END: usize = OUTCOME_DIR + DIRECTIONS.len() - 1;
+/// The first state change's threshold: the change to state s2 is at `OUTCOME_TO + s2`.
 pub const OUTCOME_TO: usize = OUTCOME_HOP_END + 1;
 
 /// Everything a walker's decisions are made from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WalkTables {
+    /// Exciton states of the model.
     pub states: usize,
     /// Per state `OUTCOME_TO + states` cumulative thresholds, state-major; then, with
     /// [`Clock::Uniformized`], the cumulative Poisson table of candidates per frame
-    /// ([`poisson_table`], from [`WalkTables::poisson_offset`] on). The kernels bind it
+    /// (`poisson_table`, from `WalkTables::poisson_offset` on). The kernels bind it
     /// as one table.
     pub outcome: Vec<u32>,
     /// Cumulative thresholds of the initial state, the last saturated to catch every draw.
     pub initial: Vec<u32>,
+    /// The initial spot, from which each walker draws its start x (and y).
     pub spot: SpotTable,
+    /// How time advances: one outcome per frame, or continuous time by uniformization.
     pub clock: Clock,
     /// Entries of the Poisson table (0 with [`Clock::Frames`]).
     pub poisson_len: usize,
     /// The landscape's level and acceptance tables, appended to `outcome` after the
-    /// Poisson table (from [`WalkTables::landscape_offset`] on).
+    /// Poisson table (from `WalkTables::landscape_offset` on).
     pub landscape: Option<LandscapeTables>,
 }
 
 impl WalkTables {
+    /// The tables of a validated scenario: its state rows, initial populations, spot and
+    /// landscape, with the clock its units call for.
     pub fn new(scenario: &Scenario) -> Self {
         let st = &scenario.states;
         let n = st.len();

@@ -18,7 +18,10 @@ use nalgebra::DMatrix;
 /// sites^2 along one axis), for a walker in the state at the frame's start.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BinnedWeights {
+    /// c_s per state: expected photons over one frame.
     pub photons: Vec<f64>,
+    /// b_s per state: expected sum of the squared displacement the photons gain within the
+    /// frame, sites^2 along one axis.
     pub spread: Vec<f64>,
 }
 

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 /// One walker block of a point.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BlockResult {
+    /// The block's per-frame sums.
     pub sums: FrameSums,
+    /// The block's emission profile, when the point records profiles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<EmissionProfile>,
 }

@@ -29,6 +29,7 @@ pub struct Readout {
     pub radiative: Vec<f64>,
     /// Width of a landscape's energy level in meV (`None` without a landscape).
     pub level_mev: Option<f64>,
+    /// Frame length, ps: the time step of D(t) and of the summary's times.
     pub dt_ps: f64,
     /// Continuous time: what a walker in each state at a frame's start emits over the
     /// frame (`binned`), so the curves are frame-binned as the instrument's are.
@@ -44,6 +45,7 @@ use crate::histogram::Histograms;
 /// Per-frame curves of one point; Monte Carlo and exact backends fill the same fields.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Curves {
+    /// Walkers behind the curves (per-walker values divide by it).
     pub walkers: u64,
     /// Noise-free curves (the exact backend): no walker count limits what is reliable.
     pub exact: bool,
@@ -68,6 +70,7 @@ pub struct Curves {
     /// paper's estimator); `None` with fewer than two emissions or any emission outside
     /// the histogram.
     pub msd: Vec<Option<f64>>,
+    /// Standard error of `msd`, from the emissions' spread (`None` where `msd` is).
     pub msd_stderr: Vec<Option<f64>>,
     /// Variance of dx at the frame's start weighted by sum_s w_s `O[t][s][dx]` (plus the
     /// motion within the frame, b_s n_s, in continuous time): the same expectation as
@@ -75,27 +78,34 @@ pub struct Curves {
     pub msd_occupancy: Vec<Option<f64>>,
     /// Its standard error (Monte Carlo with walker blocks; `None` otherwise).
     pub msd_occupancy_stderr: Vec<Option<f64>>,
-    /// The same estimator along y, and the 2D mean <r^2>/2 = (x + y) / 2, sites^2, with
-    /// their standard errors: isotropy made visible.
+    /// The same estimator as `msd_occupancy` along y, sites^2: isotropy made visible.
     pub msd_y: Vec<Option<f64>>,
+    /// Standard error of `msd_y` (Monte Carlo with walker blocks; `None` otherwise).
     pub msd_y_stderr: Vec<Option<f64>>,
+    /// The 2D mean <r^2>/2 = (x + y) / 2 of the occupancy estimators, sites^2.
     pub msd_r2: Vec<Option<f64>>,
+    /// Standard error of `msd_r2` (Monte Carlo with walker blocks; `None` otherwise).
     pub msd_r2_stderr: Vec<Option<f64>>,
-    /// The local exponent d ln MSD / d ln t and D(t) = (1/2) d MSD / dt (sites^2/ps) of
-    /// `msd_r2`, smoothed over a window (`local`), with standard errors.
+    /// The local exponent d ln MSD / d ln t of `msd_r2`, smoothed over a window
+    /// (`local`).
     pub alpha: Vec<Option<f64>>,
+    /// Standard error of `alpha` (Monte Carlo with walker blocks; `None` otherwise).
     pub alpha_stderr: Vec<Option<f64>>,
+    /// D(t) = (1/2) d MSD / dt of `msd_r2`, sites^2/ps, smoothed over the same window.
     pub diffusivity: Vec<Option<f64>>,
+    /// Standard error of `diffusivity`, sites^2/ps (Monte Carlo with walker blocks).
     pub diffusivity_stderr: Vec<Option<f64>>,
-    /// Mean site energy of the living walkers at the frame's start, meV, with its
-    /// standard error (with a landscape only).
+    /// Mean site energy of the living walkers at the frame's start, meV (with a
+    /// landscape only).
     pub mean_energy_mev: Vec<Option<f64>>,
+    /// Standard error of `mean_energy_mev`, meV (Monte Carlo with walker blocks).
     pub mean_energy_stderr_mev: Vec<Option<f64>>,
     /// The profile MSD sigma^2(t) - sigma^2(0) of where frame t's photons were emitted
-    /// (absolute positions, counted emissions, sites^2) and its standard error: what a
-    /// camera sees, and on a finite lattice not the displacement MSD. Empty unless the
-    /// walk recorded absolute positions; `None` below [`MIN_RELIABLE`] emissions.
+    /// (absolute positions, counted emissions, sites^2): what a camera sees, and on a
+    /// finite lattice not the displacement MSD. Empty unless the walk recorded absolute
+    /// positions; `None` below [`MIN_RELIABLE`] emissions.
     pub msd_profile: Vec<Option<f64>>,
+    /// Standard error of `msd_profile`, sites^2 (Monte Carlo with walker blocks).
     pub msd_profile_stderr: Vec<Option<f64>>,
     /// Effective number of walkers behind the occupancy estimator in each frame,
     /// (sum_s rad_s n_s)^2 / sum_s rad_s^2 n_s with n_s walkers in state s: its noise
@@ -128,11 +138,14 @@ pub struct EmissionProfile {
 /// the spot, row y then x, from (-half, -half).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EmissionImage {
-    /// The first frame imaged and how many (the exposure).
+    /// The first frame imaged.
     pub frame: u32,
+    /// Frames imaged from `frame` on (the exposure).
     #[serde(default = "one")]
     pub frames: u32,
+    /// Half-width of the square, in sites each side of the spot's centre.
     pub half_width_sites: u32,
+    /// `side x side` emission counts, row y then x.
     pub counts: Vec<u64>,
     /// Emissions of the frame outside the square.
     pub outside: u64,
@@ -143,6 +156,7 @@ fn one() -> u32 {
 }
 
 impl EmissionImage {
+    /// Side of the square, in sites: `2 half_width_sites + 1`.
     pub fn side(&self) -> usize {
         2 * self.half_width_sites as usize + 1
     }
@@ -217,6 +231,7 @@ impl Curves {
         }
     }
 
+    /// Frames the curves hold.
     pub fn frames(&self) -> usize {
         self.emissions.len()
     }

@@ -19,23 +19,31 @@ pub const T_MAX_MIN_WALKERS: f64 = 1000.0;
 /// for the exact backend, which has no noise, or a run too small for walker blocks).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {
+    /// tau_PL, ps: the first time the PL intensity falls to 1/e of its first frame's.
     pub tau_pl_ps: Option<f64>,
+    /// Standard error of `tau_pl_ps`, ps.
     pub tau_pl_stderr_ps: Option<f64>,
     /// 1/e of the PL's maximum, after the maximum (TCSPC practice when the PL rises first).
     pub tau_pl_peak_ps: Option<f64>,
+    /// Standard error of `tau_pl_peak_ps`, ps.
     pub tau_pl_peak_stderr_ps: Option<f64>,
     /// D_avg in lattice units (sites^2 / ps); [`sites2_ps_to_cm2_s`](super::sites2_ps_to_cm2_s) converts.
     pub d_avg_sites2_ps: Option<f64>,
+    /// Standard error of `d_avg_sites2_ps`, sites^2 / ps.
     pub d_avg_stderr_sites2_ps: Option<f64>,
+    /// Diffusion length L = sqrt(tau_PL D_avg), sites (`None` when D_avg is negative).
     pub diffusion_length_sites: Option<f64>,
+    /// Standard error of `diffusion_length_sites`, sites.
     pub diffusion_length_stderr_sites: Option<f64>,
     /// Time of the MSD's global maximum, between frames (the vertex of the least-squares
     /// parabola over the largest frame and three on each side), only when the maximum is
     /// real (see [`summarise`]).
     pub t_max_ps: Option<f64>,
+    /// Standard error of `t_max_ps`, ps.
     pub t_max_stderr_ps: Option<f64>,
     /// Why there is no t_max ("still rising", "flat within noise", ...).
     pub t_max_note: Option<String>,
+    /// What the reader of the scalars must know: the curves' warnings and the summary's own.
     pub warnings: Vec<String>,
 }
 

@@ -10,11 +10,15 @@ use crate::histogram::{add_moment_diffs, Batch, HistLayout, Histograms, MOMENTS}
 /// `i128` holds dx^4 (< 2^62 with |dx| < 46341) times any count of walkers there is.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FrameSums {
+    /// Walkers the sums are over.
     pub walkers: u64,
+    /// Frames per curve.
     pub frames: usize,
+    /// Exciton states of the model.
     pub states: usize,
-    /// Emissions inside the histogram per frame, and their sums of dx^1..4.
+    /// Emissions inside the histogram per frame.
     pub emissions: Vec<i128>,
+    /// `[k][t]`: sums of dx^(k+1) over frame t's emissions inside the histogram.
     pub emission_dx: [Vec<i128>; 4],
     /// Emissions per frame beyond the histogram's half-width (no dx known).
     pub overflow: Vec<i128>,

@@ -32,7 +32,9 @@ pub fn block_ranges(walkers: u64) -> Vec<(u64, u64)> {
 /// A point's curves and scalars, with their standard errors where the run has them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Estimate {
+    /// The curves, with their per-frame standard errors.
     pub curves: Curves,
+    /// The scalars, with their standard errors.
     pub summary: Summary,
 }
 

@@ -9,6 +9,7 @@
 /// The smallest value a count may take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CountRule {
+    /// The smallest value allowed.
     pub min: u64,
 }
 

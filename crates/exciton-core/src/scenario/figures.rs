@@ -21,10 +21,12 @@ pub enum FigureKind {
 }
 
 impl FigureKind {
+    /// The kind a scenario's `figures` list calls `s` (`"msd"`, `"t_max"`, ...), if any.
     pub fn parse(s: &str) -> Option<Self> {
         serde_json::from_value(serde_json::Value::String(s.into())).ok()
     }
 
+    /// Stem of the kind's figure files: its name in a scenario's `figures` list.
     pub fn file_stem(self) -> &'static str {
         match self {
             FigureKind::Msd => "msd",

@@ -46,6 +46,7 @@ pub struct Landscape {
     /// `[N, M]` sites along x and y; absent: unbounded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<[u32; 2]>,
+    /// What happens at the edges of a finite lattice (`open` by default).
     #[serde(default)]
     pub edges: Edges,
 }

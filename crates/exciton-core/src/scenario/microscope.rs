@@ -8,13 +8,15 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FitModel {
+    /// A Gaussian; sigma_app^2 is its variance.
     #[default]
     Gaussian,
+    /// The paper's pseudo-Voigt: its Lorentzian width is fitted on frame 0, then held.
     Voigt,
 }
 
 /// The scenario's `microscope` block, resolved: a preset's values where the file gives
-/// none ([`MicroscopeFile`]).
+/// none (`MicroscopeFile`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(from = "MicroscopeFile")]
 pub struct Microscope {

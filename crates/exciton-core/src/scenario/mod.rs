@@ -96,9 +96,12 @@ pub const DIRECTIONS: [(i32, i32); 9] = [
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImageSpec {
+    /// First frame imaged.
     pub frame: u32,
+    /// Frames imaged from `frame` on (the exposure; 1 by default).
     #[serde(default = "one_frame")]
     pub frames: u32,
+    /// Half-width of the square, in sites each side of the centre (40 by default).
     #[serde(default = "default_image_half")]
     pub half_width_sites: u32,
 }
@@ -140,8 +143,13 @@ impl Units {
 /// Per-frame probabilities of every state: the validated model every backend runs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateTable {
+    /// State names in the file's order: name s goes with entry s of every other field.
     pub names: Vec<String>,
+    /// Radiative decay probability per frame of each state (a rate in ns^-1 with
+    /// [`Units::RatePerNs`]).
     pub radiative: Vec<f64>,
+    /// Nonradiative decay probability per frame of each state (a rate in ns^-1 with
+    /// [`Units::RatePerNs`]).
     pub nonradiative: Vec<f64>,
     /// Total hop probability per frame (all neighbours together).
     pub hop: Vec<f64>,
@@ -165,14 +173,17 @@ impl StateTable {
         }
     }
 
+    /// Number of states.
     pub fn len(&self) -> usize {
         self.names.len()
     }
 
+    /// Whether the table has no state.
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
 
+    /// Index of the state called `name`, if there is one.
     pub fn index(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)
     }
@@ -187,19 +198,35 @@ impl StateTable {
 /// A loaded, validated scenario: everything a backend needs for one point.
 #[derive(Clone, Debug)]
 pub struct Scenario {
+    /// The scenario's `name`.
     pub name: String,
+    /// The file it was read from, named in errors.
     pub file: PathBuf,
+    /// Hop geometry (neighbour shells).
     pub geometry: Geometry,
+    /// Lattice pitch, nm: the NC centre-to-centre distance (`lattice.pitch_nm` or the
+    /// sample's).
     pub pitch_nm: f64,
+    /// Frame length, ps.
     pub dt_ps: f64,
+    /// Frames each walker walks.
     pub frames: u32,
+    /// Walkers to run.
     pub walkers: u64,
+    /// Seed of the walkers' random streams (with the point's index, the point's key).
     pub seed: u64,
+    /// How the file gave the state parameters.
     pub units: Units,
+    /// Standard deviation of the Gaussian initial spot, sites.
     pub sigma_sites: f64,
+    /// The validated states: per-frame probabilities, or rates in ns^-1 with
+    /// [`Units::RatePerNs`], at `temperature_k`.
     pub states: StateTable,
+    /// The nanocrystal sample (a preset or the file's own), when one is named.
     pub sample: Option<Sample>,
+    /// Temperature, K (`temperature_K`), when given: temperature models are evaluated at it.
     pub temperature_k: Option<f64>,
+    /// Keep the emission profile over absolute x per frame in results.
     pub record_profiles: bool,
     /// The virtual microscope, when the scenario has one: results gain the apparent MSD.
     pub microscope: Option<microscope::Microscope>,

@@ -156,7 +156,7 @@ pub(crate) fn energy_draw(h: u32) -> u32 {
 /// Mirror of the table read in `level_of`: the signed level of energy draw u from the
 /// inverse-CDF table `levels` ([`crate::model::landscape::LandscapeTables::levels`]). u is folded to v = min(u,
 /// !u) (the sign says which tail); v's leading bit picks a row, its next
-/// [`LEVEL_SUB_BITS`] bits an entry, and the bits below interpolate to the next entry.
+/// `LEVEL_SUB_BITS` bits an entry, and the bits below interpolate to the next entry.
 #[inline(always)]
 pub fn level_of_draw(levels: &[u32], u: u32) -> i32 {
     let upper = u >= 0x8000_0000;

@@ -85,8 +85,11 @@ pub fn chunk_frames(states: u32) -> u32 {
 /// Where one point's tables start in the concatenated table buffers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TableBases {
+    /// First entry of the point's `outcome` table (state rows, Poisson and landscape tables).
     pub outcome: u32,
+    /// First entry of the point's `initial` table (cumulative initial-state thresholds).
     pub initial: u32,
+    /// First entry of the point's `spot` table (cumulative spot-offset thresholds).
     pub spot: u32,
 }
 
@@ -94,58 +97,87 @@ pub struct TableBases {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
 pub struct PointParams {
-    /// Point key (see [`crate::kernels::rng::point_key`]) as low and high 32 bits.
+    /// Point key (see [`crate::kernels::rng::point_key`]), low 32 bits.
     pub key_lo: u32,
+    /// Point key, high 32 bits.
     pub key_hi: u32,
-    /// Global index of this segment's first walker within its point.
+    /// Global index of this segment's first walker within its point, low 32 bits.
     pub walker_base_lo: u32,
+    /// Global index of this segment's first walker, high 32 bits.
     pub walker_base_hi: u32,
+    /// Walkers in this segment; invocations past it start dead and record nothing.
     pub walker_count: u32,
     /// First workgroup of this segment in the dispatch.
     pub group_base: u32,
+    /// Frames each walker walks (the histograms' time axis).
     pub frames: u32,
+    /// Exciton states of the model.
     pub states: u32,
     /// Thresholds per state in the outcome table.
     pub stride: u32,
+    /// Half-width of the displacement rows, in sites; |dx| beyond goes to the overflow bin.
     pub max_dx: u32,
+    /// Half-width of the `emission_abs` rows, in sites (`max_dx + spot_radius`).
     pub abs_half_width: u32,
+    /// Half-width of the spot table, in sites: its entry k is offset `k - spot_radius`.
     pub spot_radius: u32,
+    /// Entries of the spot table (`2 spot_radius + 1`).
     pub spot_len: u32,
+    /// The state of a draw that passes no initial threshold (only `u32::MAX`).
     pub initial_fallback: u32,
+    /// Where this point's state rows start in `outcome`.
     pub outcome_base: u32,
+    /// Where this point's initial-state thresholds start in `initial`.
     pub initial_base: u32,
+    /// Where this point's spot table starts in `spot`.
     pub spot_base: u32,
     /// First word of this point's batch in the histogram buffer.
     pub hist_base: u32,
+    /// Offset of the `emission_abs` section from `hist_base`, in words.
     pub emission_abs_offset: u32,
+    /// Offset of the `emission_state` section from `hist_base`, in words.
     pub emission_state_offset: u32,
+    /// Offset of the `occupancy` profile section from `hist_base`, in words.
     pub occupancy_offset: u32,
+    /// Offset of the moment-difference copies from `hist_base` (the counters' length).
     pub moments_offset: u32,
+    /// Frames per chunk of workgroup memory, flushed to the batch after each chunk.
     pub chunk_frames: u32,
     /// 1 when the batch has the `emission_abs` section (`record_profiles`).
     pub absolute: u32,
     /// Continuous time (uniformization): where the Poisson table of candidates per frame
-    /// starts in `outcome`, and its length; 0 for one outcome per frame.
+    /// starts in `outcome`.
     pub poisson_base: u32,
+    /// Entries of the Poisson table; 0 for one outcome per frame.
     pub poisson_len: u32,
-    /// 1 with a landscape; its key ([`Self::in_range`]), void threshold, size (0: unbounded)
-    /// and edges ([`Edges`] as u32), and where its level table (of `levels` entries)
-    /// and acceptance table start in `outcome`.
+    /// 1 with a landscape (site energies, voids, a finite lattice), else 0.
     pub landscape: u32,
+    /// Key of the landscape realization this block walks, hashed with (x, y) for each
+    /// site ([`Self::in_range`]).
     pub land_key: u32,
+    /// A site whose void draw is below this is a void.
     pub void_threshold: u32,
+    /// Lattice size along x, in sites (0: unbounded).
     pub size_x: u32,
+    /// Lattice size along y, in sites (0: unbounded).
     pub size_y: u32,
+    /// What happens at the lattice's edges ([`Edges`] as u32).
     pub edges: u32,
+    /// Entries of the landscape's level table.
     pub levels: u32,
+    /// Where the landscape's inverse-CDF level table starts in `outcome`.
     pub level_base: u32,
+    /// Where the landscape's two acceptance tables start in `outcome` (after the levels).
     pub accept_base: u32,
-    /// 1 when the batch has the `image` section: the frames it images (`image_frames`
-    /// from `image_frame` on), its half-width and where it starts.
+    /// 1 when the batch has the `image` section, else 0.
     pub image: u32,
+    /// First frame the image records.
     pub image_frame: u32,
+    /// Frames the image records, from `image_frame` on.
     pub image_frames: u32,
+    /// Half-width of the image square, in sites.
     pub image_half: u32,
+    /// Offset of the `image` section from `hist_base`, in words.
     pub image_offset: u32,
 }
 
@@ -229,7 +261,7 @@ impl PointParams {
     }
 
     /// The same point for the walker block (or range) starting at walker `first`: on a
-    /// landscape, the film that block walks ([`realization_key`]).
+    /// landscape, the film that block walks (`realization_key`).
     pub fn in_range(&self, tables: &WalkTables, first: u64) -> Self {
         match &tables.landscape {
             Some(l) => PointParams {
