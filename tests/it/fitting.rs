@@ -275,17 +275,20 @@ fn bad_fit_input_is_named_by_file_and_line_or_path() {
             Box::new(|| std::fs::write(&csv, "time_ps,msd_nm2\n100,1\n900000,2\n").unwrap()),
             "beyond the scenario's last frame",
         ),
-        // FIT.json is read as strictly as a scenario: a key given twice is refused
-        // (JSON would keep one of them silently).
+        // FIT.json is read as strictly as a scenario: a free parameter given twice is
+        // refused (JSON would keep the second silently).
         (
             Box::new(|| {
                 let text = std::fs::read_to_string(&path).unwrap();
-                let twice =
-                    text.replacen("\"free\":", "\"starts\": 1, \"starts\": 2, \"free\":", 1);
-                assert_ne!(text, twice, "the edit found `\"free\":` in fit.json");
+                let twice = text.replacen(
+                    "\"free\": {",
+                    "\"free\": {\"states.bright.fret\": {\"initial\": 0.2}, ",
+                    1,
+                );
+                assert_ne!(text, twice, "the edit found `\"free\": {{` in fit.json");
                 std::fs::write(&path, twice).unwrap();
             }),
-            "fit.json: starts: the key `starts` appears twice",
+            "the key `states.bright.fret` appears twice",
         ),
     ];
     for (break_it, want) in cases {

@@ -121,7 +121,7 @@ fn pcg32_in_wgsl_equals_rand_pcg() {
     assert_eq!(
         gpu,
         rng_probe_cpu(&seeds, draws),
-        "WGSL PCG32/SplitMix64 differ from src/rng.rs"
+        "WGSL PCG32/SplitMix64 differ from kernels/rng.rs"
     );
     for (i, &(state, stream)) in seeds.iter().enumerate() {
         let mut reference = rand_pcg::Pcg32::new(state, stream);

@@ -8,28 +8,30 @@
 // NO_HOP, what hop_level returns for a hop that is not made (no level is this low),
 // arrives in the prelude.
 
-// C. Wellons' lowbias32: a 32-bit integer hash with good avalanche.
+// C. Wellons' lowbias32: a 32-bit integer hash with good avalanche. Its multipliers and
+// the salts below (LOWBIAS_MUL_A/B, SITE_Y_SALT, VOID_SALT, ENERGY_SALT) arrive in the
+// prelude from kernels/walk/landscape.rs.
 fn lowbias32(v: u32) -> u32 {
     var x = v;
     x ^= x >> 16u;
-    x *= 0x7feb352du;
+    x *= LOWBIAS_MUL_A;
     x ^= x >> 15u;
-    x *= 0x846ca68bu;
+    x *= LOWBIAS_MUL_B;
     x ^= x >> 16u;
     return x;
 }
 
 fn site_hash(key: u32, x: i32, y: i32) -> u32 {
-    return lowbias32(key ^ lowbias32(bitcast<u32>(x) ^ lowbias32(bitcast<u32>(y) + 0x9e3779b9u)));
+    return lowbias32(key ^ lowbias32(bitcast<u32>(x) ^ lowbias32(bitcast<u32>(y) + SITE_Y_SALT)));
 }
 
 // Two independent draws from a site's hash.
 fn void_draw(h: u32) -> u32 {
-    return lowbias32(h ^ 0x68bc21ebu);
+    return lowbias32(h ^ VOID_SALT);
 }
 
 fn energy_draw(h: u32) -> u32 {
-    return lowbias32(h + 0x02e5be93u);
+    return lowbias32(h + ENERGY_SALT);
 }
 
 // The high 32 bits of a * b, in 16-bit halves (no 64-bit integers needed).

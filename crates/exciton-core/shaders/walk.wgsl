@@ -59,8 +59,11 @@ struct PointParams {
 // Constants shared with Rust arrive in a prelude the host writes from the Rust values
 // (`exciton_core::kernels::walk::params::prelude`), so they have one source:
 // - OUTCOME_RAD, OUTCOME_NONRAD, OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_TO: the outcome
-//   order inside a state's row of cumulative thresholds (model.rs); DIR_X_BITS,
-//   DIR_Y_BITS: the hop directions' steps; EDGES_PERIODIC, START_TRIES, NO_HOP: kernels/walk/landscape.rs;
+//   order inside a state's row of cumulative thresholds (model/mod.rs); DIR_X_BITS,
+//   DIR_Y_BITS: the hop directions' steps; EDGES_PERIODIC: scenario/landscape.rs;
+//   START_TRIES, NO_HOP: kernels/walk/landscape.rs; LEVEL_SUB_BITS, LEVEL_ROW,
+//   ACCEPT_LO_BITS, ACCEPT_HI_LEN: the layout of the landscape's tables
+//   (model/landscape.rs); PCG_MULTIPLIER and the SPLITMIX_ constants: kernels/rng.rs;
 // - WORKGROUP_SIZE: walkers per workgroup;
 // - SHARED_WORDS: workgroup memory for the moment differences of a chunk, (chunk_frames
 //   + 1) frames x states x SHARED_CELL_WORDS words. 24 KiB keeps eight workgroups of 256

@@ -154,9 +154,10 @@ pub fn normal_quantile(p: f64) -> f64 {
 
 /// The entry of a cumulative table (the spot's; a landscape's energy levels) that draw
 /// `u` falls on: the first whose threshold exceeds `u`, the last one if none does (it is
-/// saturated, so `u32::MAX` lands there). The shader's `spot_offset` (and `level_of`)
-/// find the same entry by binary search; this one has no branches (`partition_point` compiles to conditional moves): a branch on a
-/// random draw is mispredicted half the time, and the CPU walk searches once per walker.
+/// saturated, so `u32::MAX` lands there). The shader's `spot_offset` finds the same
+/// entry by binary search; this one has no branches (`partition_point` compiles to
+/// conditional moves): a branch on a random draw is mispredicted half the time, and the
+/// CPU walk searches once per walker.
 #[inline(always)]
 pub(crate) fn spot_entry(cumulative: &[u32], u: u32) -> usize {
     cumulative[..cumulative.len() - 1].partition_point(|&c| c <= u)

@@ -269,12 +269,12 @@ def test_to_pandas_without_pandas_says_so(monkeypatch):
 def test_attributes_are_annotated_in_the_package():
     # Every field of a point has an annotated line in the package (the one source of its
     # signatures: Jupyter's completion, help, type checkers).
-    stub = (Path(em.__file__).parent / "__init__.py").read_text()
+    source = (Path(em.__file__).parent / "__init__.py").read_text()
     res = em.run(PAPER, backend="exact")
     for k in res.points[0].keys():
-        assert f"    {k}:" in stub, k
+        assert f"    {k}:" in source, k
     for k in res.keys():
-        assert f"    {k}:" in stub, k
+        assert f"    {k}:" in source, k
     assert (Path(em.__file__).parent / "py.typed").exists()
 
 

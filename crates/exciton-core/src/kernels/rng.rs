@@ -9,7 +9,7 @@
 //! `u32`) make the same decisions bit for bit.
 
 /// LCG multiplier of PCG32 (same as `rand_pcg::Lcg64Xsh32`).
-pub(crate) const PCG_MULTIPLIER: u64 = 6364136223846793005;
+pub const PCG_MULTIPLIER: u64 = 6364136223846793005;
 
 /// The generator's 64-bit constants as WGSL, for the prelude of a kernel whose generator
 /// is `rng.wgsl` (`int64` false: `vec2<u32>` (low, high) pairs) or `rng64.wgsl` (`u64`).
@@ -138,10 +138,12 @@ const AHEAD_SUMS: [u64; PASS] = {
 #[derive(Clone, Copy, Debug)]
 pub struct Ahead([u64; PASS]);
 
-/// SplitMix64's increment (the golden ratio) and its two mixing multipliers.
-pub(crate) const SPLITMIX_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
-pub(crate) const SPLITMIX_MUL_A: u64 = 0xBF58_476D_1CE4_E5B9;
-pub(crate) const SPLITMIX_MUL_B: u64 = 0x94D0_49BB_1331_11EB;
+/// SplitMix64's increment (the golden ratio as a 64-bit fraction).
+pub const SPLITMIX_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+/// SplitMix64's first mixing multiplier.
+pub const SPLITMIX_MUL_A: u64 = 0xBF58_476D_1CE4_E5B9;
+/// SplitMix64's second mixing multiplier.
+pub const SPLITMIX_MUL_B: u64 = 0x94D0_49BB_1331_11EB;
 
 /// SplitMix64 finaliser: a bijection on u64 with good avalanche, used to derive streams.
 #[inline]

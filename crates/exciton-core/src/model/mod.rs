@@ -41,7 +41,7 @@ pub enum Clock {
 /// one that leaves (x, y) alone), then the state changes `to[0..states]`; the remainder
 /// of the draws is "stay". One draw per frame decides everything, the hop's direction
 /// included (MODEL.md section 2); in a landscape the draw's place within its
-/// direction's share also decides whether the hop is accepted (kernels/walk.rs).
+/// direction's share also decides whether the hop is accepted (kernels/walk/landscape.rs).
 pub(crate) const OUTCOME_RAD: usize = 0;
 pub(crate) const OUTCOME_NONRAD: usize = 1;
 /// The first direction; direction k's threshold is at `OUTCOME_DIR + k`.

@@ -159,6 +159,60 @@ fn rng_probe_kernel_matches_rust() {
 }
 
 #[test]
+fn generator_and_hash_constants_come_from_rust() {
+    // The prelude's 64-bit constants, as both generators read them: vec2<u32> (low, high)
+    // pairs for rng.wgsl, u64 for rng64.wgsl; the landscape's hash constants and NO_HOP.
+    use exciton_core::kernels::rng::{
+        PCG_MULTIPLIER, SPLITMIX_GAMMA, SPLITMIX_MUL_A, SPLITMIX_MUL_B,
+    };
+    use exciton_core::kernels::walk::landscape::{
+        ENERGY_SALT, LOWBIAS_MUL_A, LOWBIAS_MUL_B, NO_HOP, SITE_Y_SALT, VOID_SALT,
+    };
+    use naga::{Expression, Literal};
+    for int64 in [false, true] {
+        let m = naga::front::wgsl::parse_str(&walk_source(int64)).expect("walk.wgsl parses");
+        let init = |name: &str| {
+            let (_, c) = m
+                .constants
+                .iter()
+                .find(|(_, c)| c.name.as_deref() == Some(name))
+                .unwrap_or_else(|| panic!("the walk kernel has no constant {name}"));
+            c.init
+        };
+        let literal = |h| match m.global_expressions[h] {
+            Expression::Literal(Literal::U32(v)) => u64::from(v),
+            Expression::Literal(Literal::U64(v)) => v,
+            Expression::Literal(Literal::I32(v)) => v as u64,
+            ref e => panic!("not a literal: {e:?}"),
+        };
+        let value = |name: &str| match &m.global_expressions[init(name)] {
+            Expression::Compose { components, .. } => {
+                literal(components[0]) | (literal(components[1]) << 32)
+            }
+            _ => literal(init(name)),
+        };
+        for (name, want) in [
+            ("PCG_MULTIPLIER", PCG_MULTIPLIER),
+            ("SPLITMIX_GAMMA", SPLITMIX_GAMMA),
+            ("SPLITMIX_MUL_A", SPLITMIX_MUL_A),
+            ("SPLITMIX_MUL_B", SPLITMIX_MUL_B),
+            ("LOWBIAS_MUL_A", u64::from(LOWBIAS_MUL_A)),
+            ("LOWBIAS_MUL_B", u64::from(LOWBIAS_MUL_B)),
+            ("SITE_Y_SALT", u64::from(SITE_Y_SALT)),
+            ("VOID_SALT", u64::from(VOID_SALT)),
+            ("ENERGY_SALT", u64::from(ENERGY_SALT)),
+        ] {
+            assert_eq!(value(name), want, "{name} (64-bit integers: {int64})");
+        }
+        assert_eq!(
+            value("NO_HOP") as i32,
+            NO_HOP,
+            "NO_HOP (64-bit integers: {int64})"
+        );
+    }
+}
+
+#[test]
 fn every_shader_file_is_covered() {
     // A new shader must get a test above: list the files and compare.
     let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders"))

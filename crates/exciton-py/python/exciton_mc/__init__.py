@@ -14,10 +14,10 @@ fields, each ``Point`` the fields of one sweep point. Per-frame lists are float6
 (``null`` -> NaN), ``msd_reliable`` a bool array, counts uint64 arrays; scalars are
 floats or None.
 
-Functions: :func:`run`, :func:`check`, :func:`devices`. Errors: :class:`ScenarioError`
-(a bad scenario: the message names the file, the JSON path and the reason) and
-:class:`RunError` (no GPU, not enough memory, a device error). There is no ``fit``
-yet (the command line has no fit command either).
+Functions: :func:`run`, :func:`load`, :func:`check`, :func:`devices`. Errors:
+:class:`ScenarioError` (a bad scenario: the message names the file, the JSON path and
+the reason) and :class:`RunError` (no GPU, not enough memory, a device error). There is
+no ``fit`` yet: fits run from the command line (``exciton-mc fit``).
 """
 
 from __future__ import annotations

@@ -128,17 +128,17 @@ impl Fit {
         };
         let text = std::fs::read_to_string(file)
             .map_err(|e| spec_err("", format!("cannot read it ({e})")))?;
-        // The scenario's strict reader: malformed JSON and a key given twice (which JSON
-        // would silently keep one of) are refused with their line.
-        let value = exciton_core::scenario::parse_json(&text, file)
-            .map_err(|e| spec_err(&e.path, e.reason))?;
-        let spec: FitFile = serde_path_to_error::deserialize(&value).map_err(|e| {
+        let de = &mut serde_json::Deserializer::from_str(&text);
+        let spec: FitFile = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             spec_err(
                 if path == "." { "" } else { &path },
                 e.into_inner().to_string(),
             )
         })?;
+        // Then the scenario's strict reader, for a key given twice inside a map (`free`,
+        // a dataset's `set`), which serde would silently read as the last one.
+        exciton_core::scenario::parse_json(&text, file).map_err(|e| spec_err(&e.path, e.reason))?;
         if let Some(b) = spec.backend.as_deref() {
             if b != "exact" {
                 return Err(spec_err("backend", format!("`{b}`: fits run on the exact backend (its curves have no noise); the Monte Carlo checks the best values")));

@@ -6,12 +6,15 @@ use crate::engine::Engine;
 use crate::error::Error;
 #[cfg(feature = "figures")]
 use crate::figures::fit_plot::{fit_figure, FitPanel};
+#[cfg(feature = "figures")]
 use exciton_core::model::WalkTables;
 use exciton_core::observables::Curves;
 use exciton_core::progress::Progress;
 use exciton_core::scenario::Scenario;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(feature = "figures")]
+use std::path::PathBuf;
 
 /// The Monte Carlo at the best values, against the data.
 #[derive(Clone, Debug)]

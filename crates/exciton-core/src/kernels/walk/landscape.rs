@@ -20,9 +20,9 @@ use crate::scenario::DIRECTIONS;
 /// sites void).
 pub(crate) const START_TRIES: u32 = 64;
 
-/// What [`hop_level`] returns for a hop that is not made (no level is this low); the
+/// What `hop_level` returns for a hop that is not made (no level is this low); the
 /// shader's `NO_HOP` comes from here, in the prelude.
-pub(crate) const NO_HOP: i32 = i32::MIN;
+pub const NO_HOP: i32 = i32::MIN;
 
 /// What `landscape.wgsl` reads of a point: the film's fields of its `PointParams` and
 /// its level and acceptance tables, which start at `level_base` and `accept_base` in
@@ -97,11 +97,17 @@ pub(crate) fn open_site(f: &Film, x: i32, y: i32) -> bool {
     void_draw(site_of(f, x, y)) >= f.void_threshold
 }
 
-/// Mirror of `level_at`: the signed level of the site at (x, y), read from the
-/// inverse-CDF table ([`level_of_draw`], the shader's `level_of`).
+/// Mirror of `level_of`: the signed level of the site with hash `h`, read from the
+/// inverse-CDF table ([`level_of_draw`]).
+#[inline(always)]
+fn level_of(f: &Film, h: u32) -> i32 {
+    level_of_draw(f.levels, energy_draw(h))
+}
+
+/// Mirror of `level_at`: the signed level of the site at (x, y).
 #[inline(always)]
 pub(crate) fn level_at(f: &Film, x: i32, y: i32) -> i32 {
-    level_of_draw(f.levels, energy_draw(site_of(f, x, y)))
+    level_of(f, site_of(f, x, y))
 }
 
 /// Mirror of `hop_level`: the level a walker at `level` arrives at by a hop to (x, y),
@@ -124,14 +130,25 @@ pub(crate) fn hop_level(f: &Film, x: i32, y: i32, level: i32, r: u32, width: u32
     arrive
 }
 
+/// lowbias32's two multipliers (C. Wellons' search for 32-bit hashes of low bias).
+pub const LOWBIAS_MUL_A: u32 = 0x7feb_352d;
+/// The second of them.
+pub const LOWBIAS_MUL_B: u32 = 0x846c_a68b;
+/// What a site's y is offset by before it is hashed (so that (x, y) and (y, x) differ).
+pub const SITE_Y_SALT: u32 = 0x9e37_79b9;
+/// What a site's hash is mixed with to draw whether it is a void.
+pub const VOID_SALT: u32 = 0x68bc_21eb;
+/// What a site's hash is offset by to draw its energy (independent of the void draw).
+pub const ENERGY_SALT: u32 = 0x02e5_be93;
+
 /// Mirror of `lowbias32` in `landscape.wgsl`: a 32-bit integer hash with good avalanche
 /// (C. Wellons' lowbias32).
 #[inline(always)]
 pub fn lowbias32(mut x: u32) -> u32 {
     x ^= x >> 16;
-    x = x.wrapping_mul(0x7feb_352d);
+    x = x.wrapping_mul(LOWBIAS_MUL_A);
     x ^= x >> 15;
-    x = x.wrapping_mul(0x846c_a68b);
+    x = x.wrapping_mul(LOWBIAS_MUL_B);
     x ^= x >> 16;
     x
 }
@@ -139,18 +156,18 @@ pub fn lowbias32(mut x: u32) -> u32 {
 /// Mirror of `site_hash`: the site's hash, from which its void and energy draws come.
 #[inline(always)]
 pub fn site_hash(key: u32, x: i32, y: i32) -> u32 {
-    lowbias32(key ^ lowbias32((x as u32) ^ lowbias32((y as u32).wrapping_add(0x9e37_79b9))))
+    lowbias32(key ^ lowbias32((x as u32) ^ lowbias32((y as u32).wrapping_add(SITE_Y_SALT))))
 }
 
 /// Mirror of `void_draw` and `energy_draw`: two independent draws from a site's hash.
 #[inline(always)]
 pub fn void_draw(h: u32) -> u32 {
-    lowbias32(h ^ 0x68bc_21eb)
+    lowbias32(h ^ VOID_SALT)
 }
 
 #[inline(always)]
 pub(crate) fn energy_draw(h: u32) -> u32 {
-    lowbias32(h.wrapping_add(0x02e5_be93))
+    lowbias32(h.wrapping_add(ENERGY_SALT))
 }
 
 /// Mirror of the table read in `level_of`: the signed level of energy draw u from the

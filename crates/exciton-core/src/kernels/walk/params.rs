@@ -2,7 +2,10 @@
 //! `shaders/walk.wgsl`), the constants it shares with the shader (written into its
 //! prelude, so they have one source) and its full WGSL source.
 
-use super::landscape::{realization_key, NO_HOP, START_TRIES};
+use super::landscape::{
+    realization_key, ENERGY_SALT, LOWBIAS_MUL_A, LOWBIAS_MUL_B, NO_HOP, SITE_Y_SALT, START_TRIES,
+    VOID_SALT,
+};
 use crate::histogram::{HistLayout, DEVICE_MOMENT_COPIES, DEVICE_MOMENT_WORDS};
 use crate::model::landscape::LandscapeTables;
 use crate::model::landscape::{ACCEPT_HI_LEN, ACCEPT_LO_BITS, LEVEL_ROW, LEVEL_SUB_BITS};
@@ -28,6 +31,11 @@ pub const MAX_DISPATCH_WALKERS: u32 = MAX_DISPATCH_GROUPS * WORKGROUP_SIZE;
 pub fn prelude() -> String {
     let mut out = crate::kernels::wgsl_const_i32("NO_HOP", NO_HOP);
     out += &crate::kernels::wgsl_constants(&[
+        ("LOWBIAS_MUL_A", LOWBIAS_MUL_A),
+        ("LOWBIAS_MUL_B", LOWBIAS_MUL_B),
+        ("SITE_Y_SALT", SITE_Y_SALT),
+        ("VOID_SALT", VOID_SALT),
+        ("ENERGY_SALT", ENERGY_SALT),
         ("OUTCOME_RAD", OUTCOME_RAD as u32),
         ("OUTCOME_NONRAD", OUTCOME_NONRAD as u32),
         ("OUTCOME_DIR", OUTCOME_DIR as u32),
