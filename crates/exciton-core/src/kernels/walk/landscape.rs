@@ -25,8 +25,9 @@ pub(crate) const START_TRIES: u32 = 64;
 pub const NO_HOP: i32 = i32::MIN;
 
 /// What `landscape.wgsl` reads of a point: the film's fields of its `PointParams` and
-/// its level and acceptance tables, which start at `level_base` and `accept_base` in
-/// `outcome`.
+/// the outcome table, whose level and acceptance tables start at `level_base` and
+/// `accept_base`. Only copies: it is built at every hop, and the tables are sliced where
+/// they are read (the acceptance only uphill), as the shader indexes them.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Film<'a> {
     pub key: u32,
@@ -34,8 +35,9 @@ pub(crate) struct Film<'a> {
     pub size_x: u32,
     pub size_y: u32,
     pub edges: u32,
-    pub levels: &'a [u32],
-    pub acceptance: &'a [u32],
+    pub level_base: u32,
+    pub accept_base: u32,
+    pub outcome: &'a [u32],
 }
 
 /// The per-run key of a landscape seed (computed on the host, a parameter of the kernel).
@@ -101,7 +103,7 @@ pub(crate) fn open_site(f: &Film, x: i32, y: i32) -> bool {
 /// inverse-CDF table ([`level_of_draw`]).
 #[inline(always)]
 fn level_of(f: &Film, h: u32) -> i32 {
-    level_of_draw(f.levels, energy_draw(h))
+    level_of_draw(&f.outcome[f.level_base as usize..], energy_draw(h))
 }
 
 /// Mirror of `level_at`: the signed level of the site at (x, y).
@@ -122,7 +124,7 @@ pub(crate) fn hop_level(f: &Film, x: i32, y: i32, level: i32, r: u32, width: u32
     let arrive = level_at(f, x, y);
     let d = arrive - level;
     if d > 0 {
-        let accept = acceptance_of(f.acceptance, d as u32);
+        let accept = acceptance_of(&f.outcome[f.accept_base as usize..], d as u32);
         if r >= mulhi(width, accept) {
             return NO_HOP;
         }

@@ -37,8 +37,9 @@ fn film<'a>(p: &PointParams, outcome: &'a [u32]) -> Film<'a> {
         size_x: p.size_x,
         size_y: p.size_y,
         edges: p.edges,
-        levels: &outcome[p.level_base as usize..],
-        acceptance: &outcome[p.accept_base as usize..],
+        level_base: p.level_base,
+        accept_base: p.accept_base,
+        outcome,
     }
 }
 
