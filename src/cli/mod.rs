@@ -6,6 +6,7 @@ mod bench;
 mod check;
 mod devices;
 mod fit;
+mod landscape;
 mod merge;
 mod plot;
 mod progress;
@@ -66,6 +67,12 @@ enum Command {
     ///
     /// Example: exciton-mc check scenarios/*.json
     Check(check::CheckArgs),
+    /// Write the site table of one film of a scenario's landscape (x, y, energy_meV,
+    /// level_energy_meV, void) as CSV or Parquet: the films the Monte Carlo and the
+    /// master equation walk.
+    ///
+    /// Example: exciton-mc landscape examples/fit-disorder/film.json --out sites.parquet
+    Landscape(landscape::LandscapeArgs),
     /// Print a complete, valid scenario to start from.
     ///
     /// Example: exciton-mc example > my-scenario.json
@@ -89,6 +96,7 @@ pub(crate) fn main(env: &crate::Environment) -> Result<i32> {
         Command::Reproduce(args) => reproduce::reproduce_command(args, env).map(|()| 0),
         Command::Plot(args) => plot::plot_command(args).map(|()| 0),
         Command::Check(args) => check::check_command(args),
+        Command::Landscape(args) => landscape::landscape_command(args),
         Command::Example => {
             print!("{}", check::EXAMPLE);
             Ok(0)

@@ -278,21 +278,6 @@ fn periodic_displacements_are_unwrapped_and_equal_the_unbounded_walk() {
 }
 
 #[test]
-fn the_exact_backend_refuses_a_landscape_naming_the_field() {
-    let mut v = paper_json();
-    set(&mut v, "temperature_K", json!(20.0));
-    set(&mut v, "landscape", json!({ "energy_sigma_meV": 5.0 }));
-    let err = Engine::Exact
-        .estimate(&scenario(&v), 0, &Progress::default())
-        .unwrap_err()
-        .to_string();
-    println!("{err}");
-    assert!(
-        err.contains("test.json") && err.contains("landscape") && err.contains("--backend cpu")
-    );
-}
-
-#[test]
 fn landscape_errors_name_the_field() {
     let check = |land: Value, temperature: Option<f64>, path: &str| {
         let mut v = paper_json();

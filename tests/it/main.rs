@@ -12,6 +12,7 @@ mod fitting;
 mod gpu;
 mod honest;
 mod landscape;
+mod master_equation;
 mod mc_vs_exact;
 mod microscope;
 mod outputs;

@@ -130,14 +130,32 @@ pub enum Error {
         "the exact backend computes expected curves, not histograms: use --backend cpu or gpu"
     )]
     NoHistograms,
-    /// A scenario with a landscape given to the exact backend, which cannot run one.
+    /// An unbounded landscape given to the exact backend, whose master equation needs a
+    /// finite film.
     #[error(
-        "{}: landscape: the exact backend needs a homogeneous, unbounded lattice (MODEL.md section 9), and this scenario has a landscape; run it with --backend cpu or gpu",
+        "{}: landscape.size: the exact backend solves the master equation on a finite film, and this landscape is unbounded: give a periodic size of at least [{size}, {size}] (\"size\": [{size}, {size}], \"edges\": \"periodic\": the spot and six standard deviations of the walk each side), or run it with --backend cpu or gpu",
         file.display()
     )]
-    ExactLandscape {
+    ExactUnbounded {
         /// The scenario file.
         file: std::path::PathBuf,
+        /// The side of a periodic film that holds the spot and the walk's reach.
+        size: u32,
+    },
+    /// A film too large for the master equation in the memory available.
+    #[error(
+        "{}: landscape.size: the master equation on {sites} sites needs {:.1} GiB of host memory but {:.1} GiB are available: a smaller film (or fewer states)",
+        file.display(), gib(*needed), gib(*available)
+    )]
+    ExactMemory {
+        /// The scenario file.
+        file: std::path::PathBuf,
+        /// Sites of the film.
+        sites: u64,
+        /// Bytes the master equation needs.
+        needed: u64,
+        /// Bytes available.
+        available: u64,
     },
 }
 

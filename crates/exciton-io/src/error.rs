@@ -39,6 +39,8 @@ pub enum Error {
     Resume { file: PathBuf, reason: String },
     #[error("cannot merge: {}: {reason}", dir.display())]
     Merge { dir: PathBuf, reason: String },
+    #[error("{}: a table is written as .csv or .parquet: name the file with one of them", file.display())]
+    TableFormat { file: PathBuf },
 }
 
 impl Error {

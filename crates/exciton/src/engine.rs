@@ -166,7 +166,10 @@ impl Engine {
     pub fn threads(&self) -> usize {
         match self {
             Engine::Cpu { threads, .. } => *threads,
-            _ => 1,
+            // The master equation splits a film's sites over every core.
+            Engine::Exact => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            #[cfg(feature = "gpu")]
+            Engine::Gpu(_) => 1,
         }
     }
 
@@ -329,18 +332,8 @@ impl Engine {
         match self {
             Engine::Exact => {
                 for (j, job) in jobs.iter().enumerate() {
-                    let s = job.scenario;
-                    if s.landscape.is_some() {
-                        return Err(exciton_core::error::Error::ExactLandscape {
-                            file: s.file.clone(),
-                        }
-                        .into());
-                    }
-                    let tables = WalkTables::new(s);
-                    let c =
-                        exact::curves_of(&tables, &s.states.names, s.frames, s.walkers, s.dt_ps);
-                    progress.advance(s.walkers);
-                    done(j, Outcome::Exact(Estimate::exact(c, s.dt_ps)))?;
+                    let e = exact::estimate(job.scenario, self.threads(), progress)?;
+                    done(j, Outcome::Exact(e))?;
                 }
                 Ok(())
             }

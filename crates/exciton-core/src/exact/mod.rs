@@ -5,16 +5,35 @@
 //! continuous time a linear system of ODEs, solved exactly over each frame by one matrix
 //! exponential (`curves_continuous`). Both run on what the Monte Carlo thresholds
 //! implement ([`crate::model::WalkTables::effective_states`]), so the two agree in
-//! expectation exactly.
+//! expectation exactly. On a finite landscape the master equation ([`master`]) takes
+//! their place.
 
 use crate::model::{Clock, WalkTables};
-use crate::observables::Curves;
-use crate::scenario::StateTable;
+use crate::observables::{Curves, Estimate};
+use crate::scenario::{Scenario, StateTable};
 use nalgebra::DVector;
 
+pub mod master;
 mod profile;
 pub(crate) use profile::expected_dx_profile;
 pub use profile::{expected_profile, ExpectedProfile};
+
+/// The expected curves and scalars of point `s`: the moment recursion on a
+/// homogeneous lattice, the master equation on a finite landscape ([`master`], films
+/// on `threads` cores); an unbounded landscape is refused with the size that would do.
+pub fn estimate(
+    s: &Scenario,
+    threads: usize,
+    progress: &crate::progress::Progress,
+) -> Result<Estimate, crate::error::Error> {
+    if s.landscape.is_some() {
+        return master::estimate(s, threads, progress);
+    }
+    let tables = WalkTables::new(s);
+    let c = curves_of(&tables, &s.states.names, s.frames, s.walkers, s.dt_ps);
+    progress.advance(s.walkers);
+    Ok(Estimate::exact(c, s.dt_ps))
+}
 
 /// Expected curves of a point whose thresholds are `tables` (either clock).
 pub fn curves_of(

@@ -247,6 +247,19 @@ pub fn observe(
 ) -> Option<Apparent> {
     let m = scenario.microscope.as_ref()?;
     let pitch = scenario.pitch_nm;
+    // The master equation's expected emissions over absolute position (a finite film).
+    if let Some(e) = &curves.expected_profile {
+        return Some(apparent_msd_over_spot(
+            m,
+            e.x_min_sites,
+            &e.counts,
+            pitch,
+            Counts::Expected,
+            point,
+            None,
+            &m.photons(&curves.intensity),
+        ));
+    }
     Some(match &curves.emission_profile {
         Some(p) => {
             let rows: Vec<Vec<f64>> = p

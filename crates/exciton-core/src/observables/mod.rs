@@ -19,7 +19,7 @@ pub(crate) use local::local_slopes;
 pub use summary::Summary;
 pub use summary::{sites2_ps_to_cm2_s, summarise, tau_pl, MIN_RELIABLE, T_MAX_MIN_WALKERS};
 pub use sums::FrameSums;
-pub use uncertainty::{block_ranges, estimate, Estimate};
+pub use uncertainty::{block_ranges, estimate, estimate_films, Estimate};
 
 /// What turns a point's sums into curves besides the sums themselves.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,6 +115,9 @@ pub struct Curves {
     pub overflow: Vec<u64>,
     /// Emissions over the absolute position x0 + dx per frame (Monte Carlo only).
     pub emission_profile: Option<EmissionProfile>,
+    /// Expected emissions per walker over the absolute position per frame (the master
+    /// equation on a finite film): what the microscope images without noise.
+    pub expected_profile: Option<crate::exact::ExpectedProfile>,
     /// What the curves' reader must know (summaries repeat them).
     pub warnings: Vec<String>,
 }
@@ -228,6 +231,7 @@ impl Curves {
             occupancy_walkers: Vec::with_capacity(frames),
             overflow: vec![0; frames],
             emission_profile: None,
+            expected_profile: None,
         }
     }
 

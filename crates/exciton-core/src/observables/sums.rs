@@ -106,7 +106,7 @@ impl FrameSums {
         s
     }
 
-    fn zeros(walkers: u64, frames: usize, states: usize) -> Self {
+    pub(crate) fn zeros(walkers: u64, frames: usize, states: usize) -> Self {
         let cells = frames * states;
         FrameSums {
             walkers,

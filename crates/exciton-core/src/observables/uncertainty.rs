@@ -52,8 +52,31 @@ impl Estimate {
 
 /// The estimate of a point from its blocks' sums.
 pub fn estimate(blocks: &[FrameSums], readout: &Readout) -> Estimate {
+    let mut e = estimate_of(blocks, readout, false);
+    if blocks.len() < 2 {
+        e.summary.warnings.push(format!(
+            "{} walkers make one walker block: no standard errors (at least {} walkers for two)",
+            e.curves.walkers,
+            2 * MIN_BLOCK_WALKERS
+        ));
+    }
+    e
+}
+
+/// The estimate of a landscape point from the expected sums of each of its films (the
+/// master equation, [`crate::exact::master`]): noise-free curves of the film average,
+/// whose standard errors are the film-to-film spread (the jackknife over films, as over
+/// the Monte Carlo's walker blocks, each of which walks its own film).
+pub fn estimate_films(films: &[FrameSums], readout: &Readout) -> Estimate {
+    estimate_of(films, readout, true)
+}
+
+/// `noise_free`: every block's sums are expectations, so the curves are exact for
+/// their films and only the spread between blocks is an error.
+fn estimate_of(blocks: &[FrameSums], readout: &Readout, noise_free: bool) -> Estimate {
     let total = FrameSums::total(blocks);
     let mut curves = curves_from_sums(&total, readout);
+    curves.exact = noise_free;
     let origin = super::profile_origin(&total);
     let leave_out: Vec<Curves> = if blocks.len() < 2 {
         Vec::new()
@@ -63,6 +86,7 @@ pub fn estimate(blocks: &[FrameSums], readout: &Readout) -> Estimate {
             .map(|b| {
                 let sums = total.minus(b);
                 let mut c = curves_from_sums(&sums, readout);
+                c.exact = noise_free;
                 if !c.msd_profile.is_empty() {
                     c.msd_profile = super::profile_msd(&sums, origin);
                 }
@@ -74,6 +98,10 @@ pub fn estimate(blocks: &[FrameSums], readout: &Readout) -> Estimate {
         let per = |pick: fn(&Curves, usize) -> Option<f64>| {
             jackknife(&leave_out.iter().map(|l| pick(l, t)).collect::<Vec<_>>())
         };
+        if noise_free {
+            // The emissions' spread is not an error of an expectation.
+            curves.msd_stderr[t] = curves.msd[t].and(per(|c, t| c.msd[t]));
+        }
         curves.intensity_stderr[t] = per(|c, t| Some(c.intensity[t]));
         curves.msd_occupancy_stderr[t] =
             curves.msd_occupancy[t].and(per(|c, t| c.msd_occupancy[t]));
@@ -88,14 +116,7 @@ pub fn estimate(blocks: &[FrameSums], readout: &Readout) -> Estimate {
                 Some(m).and(per(|c, t| c.msd_profile.get(t).copied().flatten()));
         }
     }
-    let mut summary = summarise(&curves, &leave_out, readout.dt_ps);
-    if blocks.len() < 2 {
-        summary.warnings.push(format!(
-            "{} walkers make one walker block: no standard errors (at least {} walkers for two)",
-            total.walkers,
-            2 * MIN_BLOCK_WALKERS
-        ));
-    }
+    let summary = summarise(&curves, &leave_out, readout.dt_ps);
     Estimate { curves, summary }
 }
 

@@ -12,6 +12,7 @@ pub use data::{interpolate, read_measured, Measured, Observable};
 use exciton_core::lsq::{minimize, Bounds};
 use exciton_core::model::WalkTables;
 use exciton_core::observables::Curves;
+use exciton_core::progress::Progress;
 use exciton_core::scenario::Scenario;
 use exciton_core::sweep::set_path;
 use indexmap::IndexMap;
@@ -247,6 +248,13 @@ impl Fit {
                 })?;
             }
             for f in &self.free {
+                if let Some(why) = not_free(&f.path) {
+                    return Err(FitError::Spec {
+                        file: self.file.clone(),
+                        path: format!("free.{}", f.path),
+                        reason: format!("cannot be a free parameter: {why}"),
+                    });
+                }
                 if get_path(&v, &f.path).is_none() {
                     return Err(FitError::Spec {
                         file: self.file.clone(),
@@ -263,6 +271,10 @@ impl Fit {
                 path: format!("datasets[{i}]"),
                 reason: e,
             })?;
+            if s.landscape.as_ref().is_some_and(|l| l.size.is_none()) {
+                // The master equation needs a finite film: its refusal says which.
+                expected_curves(&s)?;
+            }
             if d.observable == Observable::ApparentMsd && s.microscope.is_none() {
                 return Err(FitError::Spec {
                     file: self.file.clone(),
@@ -299,8 +311,7 @@ impl Fit {
     /// The exact backend's value of dataset `d`'s observable at its measured times.
     pub fn model(&self, d: &Dataset, theta: &[f64]) -> Option<Vec<f64>> {
         let s = self.scenario(d, theta).ok()?;
-        let tables = WalkTables::new(&s);
-        let c = exciton_core::exact::curves_of(&tables, &s.states.names, s.frames, 1, s.dt_ps);
+        let c = expected_curves(&s).ok()?;
         model_values(d, &s, &c, 0)
     }
 
@@ -390,6 +401,41 @@ impl Fit {
             errors_from_residuals: !self.weighted(),
         }
     }
+}
+
+/// The exact backend's curves of `s`: the moment recursion, or on a finite landscape
+/// the master equation over its films (the films of its walkers' blocks, or the one of
+/// `realizations: 1`), on every core.
+pub(crate) fn expected_curves(s: &Scenario) -> Result<Curves, crate::error::Error> {
+    if s.landscape.is_some() {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let e = exciton_core::exact::estimate(s, threads, &Progress::default())?;
+        return Ok(e.curves);
+    }
+    let tables = WalkTables::new(s);
+    Ok(exciton_core::exact::curves_of(&tables, &s.states.names, s.frames, 1, s.dt_ps))
+}
+
+/// Scenario numbers a fit may not free, and why: the model is not smooth in them (or
+/// they are not physics at all).
+const NOT_FREE: [(&str, &str); 9] = [
+    ("landscape.void_fraction", "whether a site is a void is a discrete choice (its draw against the fraction), so the model jumps as the fraction moves and a least-squares fit cannot follow it: fit at a few fixed fractions and compare their chi2"),
+    ("landscape.size", "the film's size is a whole number of sites: fit at fixed sizes"),
+    ("landscape.seed", "the seed picks a film, it is not a physical parameter"),
+    ("landscape.realizations", "how many films are walked is a choice of the run, not a parameter"),
+    ("landscape.edges", "the edges are a choice, not a number"),
+    ("seed", "the seed picks the random streams, it is not a physical parameter"),
+    ("walkers", "the number of walkers is a choice of the run (on a landscape it picks the films averaged), not a parameter"),
+    ("frames", "the number of frames is a whole number: set it to cover the data"),
+    ("lattice.geometry", "the geometry is a choice, not a number"),
+];
+
+/// Why `path` cannot be freed, if it cannot.
+fn not_free(path: &str) -> Option<&'static str> {
+    NOT_FREE
+        .iter()
+        .find(|(p, _)| path == *p || path.starts_with(&format!("{p}.")))
+        .map(|(_, why)| *why)
 }
 
 /// The observable of dataset `d` from curves `c` of its scenario `s`, at the measured

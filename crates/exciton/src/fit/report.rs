@@ -7,7 +7,6 @@ use crate::error::Error;
 #[cfg(feature = "figures")]
 use crate::figures::fit_plot::{fit_figure, FitPanel};
 #[cfg(feature = "figures")]
-use exciton_core::model::WalkTables;
 use exciton_core::observables::Curves;
 use exciton_core::progress::Progress;
 use exciton_core::scenario::Scenario;
@@ -195,8 +194,7 @@ pub fn figure(fit: &Fit, o: &Outcome, path: &Path) -> Result<PathBuf, Error> {
     let mut panels = Vec::new();
     for d in &fit.datasets {
         let s = fit.scenario(d, &o.params).map_err(Error::FitScenario)?;
-        let tables = WalkTables::new(&s);
-        let c = exciton_core::exact::curves_of(&tables, &s.states.names, s.frames, 1, s.dt_ps);
+        let c = super::expected_curves(&s)?;
         let at_data = model_values(d, &s, &c, 0).unwrap_or_default();
         // The model over every frame up to the last measurement.
         let t_last = d.measured.time_ps.last().copied().unwrap_or(0.0);
