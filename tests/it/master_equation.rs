@@ -92,6 +92,11 @@ fn without_disorder_a_periodic_film_is_the_homogeneous_exact_backend() {
 }
 
 /// A small disordered film with voids, one realization, for the Monte Carlo to walk.
+/// Both states hop: with the paper's immobile dark state the emission-weighted MSD
+/// rests, around frame 46, on the ~10 bright walkers still out there (1 % of the
+/// photons, a third of the MSD's change), and the Monte Carlo's jackknife error is then
+/// too small (seed 2: z = -8.4 along y with 136,000 Kish-effective walkers), a known
+/// limit of that estimator, not of the master equation.
 fn film(units: &str, edges: &str, walkers: u64) -> Value {
     let mut v = paper_json();
     set(&mut v, "units", json!(units));
@@ -99,17 +104,19 @@ fn film(units: &str, edges: &str, walkers: u64) -> Value {
     set(&mut v, "walkers", json!(walkers));
     set(&mut v, "temperature_K", json!(100.0));
     set(&mut v, "initial.sigma_sites", json!(3.0));
-    if units == "rate_per_ns" {
-        set(
-            &mut v,
-            "states",
-            json!({
-                "bright": { "radiative": 1.2, "fret": 6.0, "to": { "dark": 3.0 } },
-                "dark": { "radiative": 0.05, "to": { "bright": 1.0 } }
-            }),
-        );
-        set(&mut v, "initial.populations", json!({ "bright": 0.5, "dark": 0.5 }));
-    }
+    let states = if units == "rate_per_ns" {
+        json!({
+            "bright": { "radiative": 1.2, "fret": 6.0, "to": { "dark": 3.0 } },
+            "dark": { "radiative": 0.05, "fret": 2.0, "to": { "bright": 1.0 } }
+        })
+    } else {
+        json!({
+            "bright": { "radiative": 0.03, "fret": 0.09, "to": { "dark": 0.15 } },
+            "dark": { "radiative": 0.003, "fret": 0.03, "to": { "bright": 0.02 } }
+        })
+    };
+    set(&mut v, "states", states);
+    set(&mut v, "initial.populations", json!({ "bright": 0.5, "dark": 0.5 }));
     set(
         &mut v,
         "landscape",
@@ -208,11 +215,13 @@ fn without_decay_the_mean_energy_is_boltzmanns_over_the_exported_sites() {
     // table `exciton-mc landscape` writes.
     let dir = crate::common::TempDir::created("boltzmann-export");
     let mut v = paper_json();
-    set(&mut v, "frames", json!(3000));
+    set(&mut v, "frames", json!(8000));
     set(&mut v, "walkers", json!(1000));
     set(&mut v, "temperature_K", json!(100.0));
     set(&mut v, "lattice.geometry", json!("nn"));
     set(&mut v, "initial", json!({ "sigma_sites": 2.0, "populations": { "x": 1.0 } }));
+    // The film's deepest site holds the slowest mode: 0.99493 per frame (numpy on the
+    // exported table), 2.4e-7 left after 3000 frames, 1e-18 after 8000.
     set(&mut v, "states", json!({ "x": { "radiative": 0.0, "fret": 0.2 } }));
     set(
         &mut v,
@@ -259,10 +268,10 @@ fn below_the_percolation_threshold_the_master_equations_msd_saturates() {
     let ratio = |voids: f64| {
         let mut v = paper_json();
         set(&mut v, "lattice.geometry", json!("nn"));
-        set(&mut v, "frames", json!(400));
+        set(&mut v, "frames", json!(4000));
         set(&mut v, "walkers", json!(16_000));
         set(&mut v, "initial", json!({ "sigma_sites": 8.0, "populations": { "x": 1.0 } }));
-        set(&mut v, "states", json!({ "x": { "radiative": 0.0001, "fret": 0.24 } }));
+        set(&mut v, "states", json!({ "x": { "radiative": 0.0001, "fret": 0.2 } }));
         set(
             &mut v,
             "landscape",
@@ -271,11 +280,14 @@ fn below_the_percolation_threshold_the_master_equations_msd_saturates() {
         let c = exact(&v).curves;
         let (half, end) = (c.frames() / 2, c.frames() - 1);
         let (a, b) = (c.msd_r2[half].unwrap(), c.msd_r2[end].unwrap());
-        println!("void fraction {voids}: <r^2>/2 {a:.3} sites^2 at frame {half}, {b:.3} at {end} (x{:.3}), alpha {:.3}", b / a, c.alpha[end - 1].unwrap());
-        b / a
+        let alpha = c.alpha[end - 1].unwrap();
+        println!("void fraction {voids}: <r^2>/2 {a:.3} sites^2 at frame {half}, {b:.3} at {end} (x{:.3}), alpha {alpha:.3}", b / a);
+        (b / a, alpha)
     };
-    let below = ratio(0.5);
-    let above = ratio(0.2);
-    assert!(below < 1.1, "void 0.5: MSD still grew x{below:.3}");
-    assert!(above > 1.7, "void 0.2: MSD grew only x{above:.3} (linear: x2)");
+    // Exact, so no noise: at 0.5 the finite clusters fill slowly (their largest are tens
+    // of sites across) but the last doubling of time adds 15 % and alpha keeps falling.
+    let (below, alpha_below) = ratio(0.5);
+    let (above, alpha_above) = ratio(0.2);
+    assert!(below < 1.2 && alpha_below < 0.25, "void 0.5: MSD still grew x{below:.3}, alpha {alpha_below:.3}");
+    assert!(above > 1.8 && alpha_above > 0.9, "void 0.2: MSD grew only x{above:.3} (linear: x2), alpha {alpha_above:.3}");
 }

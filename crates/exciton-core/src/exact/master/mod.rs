@@ -52,16 +52,17 @@ pub fn films(s: &Scenario) -> Vec<(u32, u64)> {
 }
 
 /// Bytes the master equation holds for one film of `s`: four moment vectors (the
-/// state, the next, a step's input and output) and the step's tables per site.
-pub fn memory_bytes(s: &Scenario) -> u64 {
-    let sites = s
-        .landscape
-        .as_ref()
-        .and_then(|l| l.size)
-        .map_or(0, |n| u64::from(n[0]) * u64::from(n[1]));
+/// state, the next, a step's input and output) and the step's tables per site. The
+/// films solved at once on `threads` cores each hold as much.
+pub fn memory_bytes(s: &Scenario, threads: usize) -> u64 {
+    let Some(n) = s.landscape.as_ref().and_then(|l| l.size) else {
+        return 0;
+    };
+    let sites = u64::from(n[0]) * u64::from(n[1]);
     let states = s.states.len() as u64;
     let per_site = 4 * states * MOMENTS as u64 * 8 + 8 * 16 + states * 8 + 64;
-    sites * per_site + u64::from(s.frames) * sites / 8
+    let at_once = threads.clamp(1, films(s).len()) as u64;
+    at_once * (sites * per_site + u64::from(s.frames) * sites / 8)
 }
 
 /// The expected curves and scalars of a point with a finite landscape, averaged over
@@ -76,7 +77,7 @@ pub fn estimate(s: &Scenario, threads: usize, progress: &Progress) -> Result<Est
         });
     }
     if let Some(available) = crate::histogram::available_host_memory() {
-        let needed = memory_bytes(s);
+        let needed = memory_bytes(s, threads);
         if needed > available {
             let sites = finite.map_or(0, |n| u64::from(n[0]) * u64::from(n[1]));
             return Err(Error::ExactMemory {
@@ -88,16 +89,12 @@ pub fn estimate(s: &Scenario, threads: usize, progress: &Progress) -> Result<Est
         }
     }
     let films = films(s);
+    let solved = solve_films(s, &tables, &films, threads, progress)?;
     let mut sums = Vec::with_capacity(films.len());
     let mut profile: Option<ExpectedProfile> = None;
     let mut seam = 0.0;
-    for &(key, walkers) in &films {
-        if progress.cancelled() {
-            return Err(Error::Interrupted);
-        }
+    for (solved, &(_, walkers)) in solved.iter().zip(&films) {
         let share = walkers as f64 / s.walkers as f64;
-        let film = SiteTable::new(&tables, key).expect("a finite landscape");
-        let solved = solve(s, &tables, &film, threads);
         sums.push(solved.sums(VIRTUAL_WALKERS * share, s));
         seam += share * solved.seam;
         let rows = solved.profile_rows(share);
@@ -110,7 +107,6 @@ pub fn estimate(s: &Scenario, threads: usize, progress: &Progress) -> Result<Est
                 p
             }
         });
-        progress.advance(walkers);
     }
     let mut read = readout(&tables, s.dt_ps);
     read.notes.retain(|n| !n.starts_with("landscape.realizations = 1"));
@@ -129,6 +125,40 @@ pub fn estimate(s: &Scenario, threads: usize, progress: &Progress) -> Result<Est
     c.occupancy_walkers.iter_mut().for_each(|x| *x *= to_walkers);
     c.expected_profile = profile.filter(|_| s.records_positions());
     Ok(e)
+}
+
+/// Solves `films` in order. With at least as many films as threads each core takes
+/// whole films (a step of a small film is too short to share); otherwise the cores
+/// share each film's sites.
+fn solve_films(
+    s: &Scenario,
+    tables: &WalkTables,
+    films: &[(u32, u64)],
+    threads: usize,
+    progress: &Progress,
+) -> Result<Vec<Solved>, Error> {
+    let workers = threads.clamp(1, films.len().max(1));
+    let per_film = (threads / workers).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<std::sync::Mutex<Option<Solved>>> = films.iter().map(|_| Default::default()).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= films.len() || progress.cancelled() {
+                    return;
+                }
+                let (key, walkers) = films[i];
+                let film = SiteTable::new(tables, key).expect("a finite landscape");
+                let solved = solve(s, tables, &film, per_film);
+                *done[i].lock().expect("no solver panics") = Some(solved);
+                progress.advance(walkers);
+            });
+        }
+    });
+    done.into_iter()
+        .map(|m| m.into_inner().expect("no solver panics").ok_or(Error::Interrupted))
+        .collect()
 }
 
 /// What the reader of a master-equation result must know.
@@ -223,8 +253,10 @@ fn frame_weights(clock: Clock) -> (Vec<f64>, Vec<f64>) {
     let Clock::Uniformized { mean_per_frame: m, .. } = clock else {
         return (vec![0.0, 1.0], vec![1.0, 0.0]);
     };
-    let (mut at, mut tail) = (Vec::new(), Vec::new());
-    let mut cumulative = 0.0;
+    // Forward to where the rest of the Poisson tail (below a geometric series of ratio
+    // m / (n + 1)) is negligible, then P(N > n) summed backwards: 1 - (a forward sum)
+    // would stall at the double's rounding above the cut.
+    let mut at = Vec::new();
     let mut n = 0u32;
     loop {
         let p = if m > 0.0 {
@@ -232,14 +264,16 @@ fn frame_weights(clock: Clock) -> (Vec<f64>, Vec<f64>) {
         } else {
             f64::from(u8::from(n == 0))
         };
-        cumulative += p;
         at.push(p);
-        let beyond = (1.0 - cumulative).max(0.0);
-        tail.push(beyond);
-        if f64::from(n) > m && beyond < POISSON_TAIL {
+        let k = f64::from(n) + 1.0;
+        if k > m + 1.0 && p * k / (k - m) < POISSON_TAIL {
             break;
         }
         n += 1;
+    }
+    let mut tail = vec![0.0; at.len()];
+    for i in (0..at.len() - 1).rev() {
+        tail[i] = tail[i + 1] + at[i + 1];
     }
     (at, tail)
 }

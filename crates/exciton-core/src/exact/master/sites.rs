@@ -130,7 +130,7 @@ mod tests {
         // sigma 30 meV at 20 K is 17 kB T: 70,000 levels per sigma, so any slip of the
         // sign or the fold would show as thousands of levels.
         let v = serde_json::json!({
-            "lattice": { "geometry": "paper", "pitch_nm": 7.0 }, "dt_ps": 25.0, "frames": 10,
+            "name": "levels", "lattice": { "geometry": "paper", "pitch_nm": 7.0 }, "dt_ps": 25.0, "frames": 10,
             "walkers": 1000, "seed": 1, "units": "probability_per_frame", "temperature_K": 20.0,
             "initial": { "sigma_sites": 1.0, "populations": { "b": 1.0 } },
             "states": { "b": { "radiative": 0.1, "fret": 0.1 } },
