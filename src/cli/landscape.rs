@@ -29,7 +29,12 @@ pub(crate) fn landscape_command(args: LandscapeArgs) -> Result<i32> {
     let plan = Plan::load(&args.scenario)?;
     let file = args.scenario.display();
     let Some(point) = plan.points.get(args.point) else {
-        bail!("--point {}: {file} has {} points (0 to {})", args.point, plan.points.len(), plan.points.len() - 1);
+        bail!(
+            "--point {}: {file} has {} points (0 to {})",
+            args.point,
+            plan.points.len(),
+            plan.points.len() - 1
+        );
     };
     let s = &point.scenario;
     let Some(l) = &s.landscape else {
@@ -40,11 +45,24 @@ pub(crate) fn landscape_command(args: LandscapeArgs) -> Result<i32> {
     }
     let keys = films(s);
     let Some(&(key, _)) = keys.get(args.realization) else {
-        bail!("--realization {}: point {} walks {} films (0 to {}){}", args.realization, args.point, keys.len(), keys.len() - 1,
-            if keys.len() == 1 { "" } else { ", one per walker block" });
+        bail!(
+            "--realization {}: point {} walks {} films (0 to {}){}",
+            args.realization,
+            args.point,
+            keys.len(),
+            keys.len() - 1,
+            if keys.len() == 1 {
+                ""
+            } else {
+                ", one per walker block"
+            }
+        );
     };
     if args.out.exists() && !args.force {
-        bail!("{}: it exists: pass --force to replace it", args.out.display());
+        bail!(
+            "{}: it exists: pass --force to replace it",
+            args.out.display()
+        );
     }
     let tables = WalkTables::new(s);
     let film = SiteTable::new(&tables, key).expect("a finite landscape");

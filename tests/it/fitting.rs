@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::path::Path;
 
 /// A standard normal draw (Box-Muller) from a PCG stream.
-fn gauss(rng: &mut Pcg32) -> f64 {
+pub(crate) fn gauss(rng: &mut Pcg32) -> f64 {
     let u = (f64::from(rng.next_u32()) + 0.5) / 4_294_967_296.0;
     let v = (f64::from(rng.next_u32()) + 0.5) / 4_294_967_296.0;
     (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
@@ -27,7 +27,7 @@ fn fit_cli(path: &Path, out: &Path) -> std::process::Output {
 }
 
 /// Rows (time, value, error) of `clean` with Gaussian noise of error `floor + rel * value`.
-fn noisy(
+pub(crate) fn noisy(
     times: &[f64],
     clean: &[f64],
     floor: f64,
@@ -59,13 +59,13 @@ fn paper_scenario() -> Value {
 
 /// A dataset of [`write_fit`]: file stem, observable, the scenario's changes, and
 /// (time, value, error) rows.
-type Dataset<'a> = (&'a str, &'a str, Value, Vec<(f64, f64, f64)>);
+pub(crate) type Dataset<'a> = (&'a str, &'a str, Value, Vec<(f64, f64, f64)>);
 /// An edit that spoils a fit directory.
 type Edit<'a> = Box<dyn Fn() + 'a>;
 
 /// Writes a fit directory: the scenario, one CSV per dataset (exact model at the true
 /// values plus Gaussian noise of the given errors), and fit.json.
-fn write_fit(
+pub(crate) fn write_fit(
     dir: &Path,
     scenario: &Value,
     datasets: &[Dataset],
@@ -99,7 +99,7 @@ fn write_fit(
 }
 
 /// The exact model of a fit file's dataset `d` at `theta`.
-fn model(path: &Path, d: usize, theta: &[f64]) -> Vec<f64> {
+pub(crate) fn model(path: &Path, d: usize, theta: &[f64]) -> Vec<f64> {
     let fit = Fit::load(path).unwrap();
     fit.model(&fit.datasets[d], theta).unwrap()
 }

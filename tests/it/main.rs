@@ -7,6 +7,7 @@ mod common;
 mod continuous_time;
 mod estimators;
 mod everyday;
+mod fit_disorder;
 mod fitting;
 #[cfg(feature = "gpu")]
 mod gpu;

@@ -64,7 +64,11 @@ fn without_disorder_a_periodic_film_is_the_homogeneous_exact_backend() {
                     "dark": { "radiative": 0.012, "to": { "bright": 0.5 } }
                 }),
             );
-            set(&mut v, "initial.populations", json!({ "bright": 0.5, "dark": 0.5 }));
+            set(
+                &mut v,
+                "initial.populations",
+                json!({ "bright": 0.5, "dark": 0.5 }),
+            );
         }
         let flat = exact(&v).curves;
         set(
@@ -75,17 +79,29 @@ fn without_disorder_a_periodic_film_is_the_homogeneous_exact_backend() {
         let film = exact(&v);
         let c = &film.curves;
         let checks = [
-            ("intensity", worst(&some(&c.intensity), &some(&flat.intensity))),
+            (
+                "intensity",
+                worst(&some(&c.intensity), &some(&flat.intensity)),
+            ),
             ("emission MSD", worst(&c.msd, &flat.msd)),
-            ("bright population", worst(&some(&c.populations[0]), &some(&flat.populations[0]))),
-            ("emissions", worst(&some(&c.emissions), &some(&flat.emissions))),
+            (
+                "bright population",
+                worst(&some(&c.populations[0]), &some(&flat.populations[0])),
+            ),
+            (
+                "emissions",
+                worst(&some(&c.emissions), &some(&flat.emissions)),
+            ),
         ];
         for (what, (d, t)) in checks {
             println!("{units}: {what}: largest relative difference {d:.2e} (frame {t})");
             assert!(d < 1e-9, "{units}: {what} differs by {d:.2e} at frame {t}");
         }
         let homogeneous = Estimate::exact(flat, 25.0).summary;
-        let (a, b) = (film.summary.tau_pl_ps.unwrap(), homogeneous.tau_pl_ps.unwrap());
+        let (a, b) = (
+            film.summary.tau_pl_ps.unwrap(),
+            homogeneous.tau_pl_ps.unwrap(),
+        );
         println!("{units}: tau_PL {a:.9} ps vs {b:.9} ps");
         assert!((a / b - 1.0).abs() < 1e-9);
     }
@@ -116,7 +132,11 @@ fn film(units: &str, edges: &str, walkers: u64) -> Value {
         })
     };
     set(&mut v, "states", states);
-    set(&mut v, "initial.populations", json!({ "bright": 0.5, "dark": 0.5 }));
+    set(
+        &mut v,
+        "initial.populations",
+        json!({ "bright": 0.5, "dark": 0.5 }),
+    );
     set(
         &mut v,
         "landscape",
@@ -145,21 +165,44 @@ fn the_monte_carlo_on_one_film_is_the_master_equation_within_its_errors() {
             }
             compared += 1;
             let pairs = [
-                ("intensity", Some(mc.intensity[t]), mc.intensity_stderr[t], Some(me.intensity[t])),
-                ("MSD x", mc.msd_occupancy[t], mc.msd_occupancy_stderr[t], me.msd_occupancy[t]),
+                (
+                    "intensity",
+                    Some(mc.intensity[t]),
+                    mc.intensity_stderr[t],
+                    Some(me.intensity[t]),
+                ),
+                (
+                    "MSD x",
+                    mc.msd_occupancy[t],
+                    mc.msd_occupancy_stderr[t],
+                    me.msd_occupancy[t],
+                ),
                 ("MSD y", mc.msd_y[t], mc.msd_y_stderr[t], me.msd_y[t]),
                 ("MSD r2/2", mc.msd_r2[t], mc.msd_r2_stderr[t], me.msd_r2[t]),
-                ("mean energy", mc.mean_energy_mev[t], mc.mean_energy_stderr_mev[t], me.mean_energy_mev[t]),
+                (
+                    "mean energy",
+                    mc.mean_energy_mev[t],
+                    mc.mean_energy_stderr_mev[t],
+                    me.mean_energy_mev[t],
+                ),
             ];
             for (what, m, se, want) in pairs {
                 let (m, se, want) = (m.unwrap(), se.unwrap(), want.unwrap());
                 let z = (m - want) / se;
                 if z.abs() > largest.0.abs() {
-                    largest = (z, format!("{what} frame {t}: MC {m:.5} +- {se:.5}, master equation {want:.5}"));
+                    largest = (
+                        z,
+                        format!(
+                            "{what} frame {t}: MC {m:.5} +- {se:.5}, master equation {want:.5}"
+                        ),
+                    );
                 }
             }
         }
-        println!("{units}, {edges}: {compared} frames, largest |z| {:.2} ({})", largest.0, largest.1);
+        println!(
+            "{units}, {edges}: {compared} frames, largest |z| {:.2} ({})",
+            largest.0, largest.1
+        );
         assert!(compared > 50, "{units} {edges}: {compared} frames compared");
         assert!(largest.0.abs() <= 5.0, "{units} {edges}: {}", largest.1);
     }
@@ -174,10 +217,17 @@ fn the_profile_msd_of_a_walled_film_is_the_monte_carlos() {
     set(&mut v, "landscape.size", json!([12, 12]));
     let me = exact(&v).curves;
     let mc = monte_carlo(&v);
-    assert!(!me.msd_profile.is_empty(), "the master equation reports the profile MSD");
+    assert!(
+        !me.msd_profile.is_empty(),
+        "the master equation reports the profile MSD"
+    );
     let mut largest = (0.0f64, 0);
     for t in 1..mc.frames() {
-        let (Some(m), Some(se), Some(want)) = (mc.msd_profile[t], mc.msd_profile_stderr[t], me.msd_profile[t]) else {
+        let (Some(m), Some(se), Some(want)) = (
+            mc.msd_profile[t],
+            mc.msd_profile_stderr[t],
+            me.msd_profile[t],
+        ) else {
             continue;
         };
         let z = (m - want) / se;
@@ -219,10 +269,18 @@ fn without_decay_the_mean_energy_is_boltzmanns_over_the_exported_sites() {
     set(&mut v, "walkers", json!(1000));
     set(&mut v, "temperature_K", json!(100.0));
     set(&mut v, "lattice.geometry", json!("nn"));
-    set(&mut v, "initial", json!({ "sigma_sites": 2.0, "populations": { "x": 1.0 } }));
+    set(
+        &mut v,
+        "initial",
+        json!({ "sigma_sites": 2.0, "populations": { "x": 1.0 } }),
+    );
     // The film's deepest site holds the slowest mode: 0.99493 per frame (numpy on the
     // exported table), 2.4e-7 left after 3000 frames, 1e-18 after 8000.
-    set(&mut v, "states", json!({ "x": { "radiative": 0.0, "fret": 0.2 } }));
+    set(
+        &mut v,
+        "states",
+        json!({ "x": { "radiative": 0.0, "fret": 0.2 } }),
+    );
     set(
         &mut v,
         "landscape",
@@ -232,10 +290,19 @@ fn without_decay_the_mean_energy_is_boltzmanns_over_the_exported_sites() {
     std::fs::write(&file, serde_json::to_string_pretty(&v).unwrap()).unwrap();
     let table = dir.join("sites.csv");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_exciton-mc"))
-        .args(["landscape", file.to_str().unwrap(), "--out", table.to_str().unwrap()])
+        .args([
+            "landscape",
+            file.to_str().unwrap(),
+            "--out",
+            table.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&table).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -270,8 +337,16 @@ fn below_the_percolation_threshold_the_master_equations_msd_saturates() {
         set(&mut v, "lattice.geometry", json!("nn"));
         set(&mut v, "frames", json!(4000));
         set(&mut v, "walkers", json!(16_000));
-        set(&mut v, "initial", json!({ "sigma_sites": 8.0, "populations": { "x": 1.0 } }));
-        set(&mut v, "states", json!({ "x": { "radiative": 0.0001, "fret": 0.2 } }));
+        set(
+            &mut v,
+            "initial",
+            json!({ "sigma_sites": 8.0, "populations": { "x": 1.0 } }),
+        );
+        set(
+            &mut v,
+            "states",
+            json!({ "x": { "radiative": 0.0001, "fret": 0.2 } }),
+        );
         set(
             &mut v,
             "landscape",
@@ -288,6 +363,12 @@ fn below_the_percolation_threshold_the_master_equations_msd_saturates() {
     // of sites across) but the last doubling of time adds 15 % and alpha keeps falling.
     let (below, alpha_below) = ratio(0.5);
     let (above, alpha_above) = ratio(0.2);
-    assert!(below < 1.2 && alpha_below < 0.25, "void 0.5: MSD still grew x{below:.3}, alpha {alpha_below:.3}");
-    assert!(above > 1.8 && alpha_above > 0.9, "void 0.2: MSD grew only x{above:.3} (linear: x2), alpha {alpha_above:.3}");
+    assert!(
+        below < 1.2 && alpha_below < 0.25,
+        "void 0.5: MSD still grew x{below:.3}, alpha {alpha_below:.3}"
+    );
+    assert!(
+        above > 1.8 && alpha_above > 0.9,
+        "void 0.2: MSD grew only x{above:.3} (linear: x2), alpha {alpha_above:.3}"
+    );
 }

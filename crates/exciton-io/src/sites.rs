@@ -48,11 +48,21 @@ fn write_parquet(path: &Path, film: &SiteTable) -> Result<(), Error> {
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Int32Array::from(xs)),
         Arc::new(Int32Array::from(ys)),
-        Arc::new(Float64Array::from_iter_values((0..n).map(|i| film.energy_mev(i)))),
-        Arc::new(Float64Array::from_iter_values((0..n).map(|i| film.level_energy_mev(i)))),
+        Arc::new(Float64Array::from_iter_values(
+            (0..n).map(|i| film.energy_mev(i)),
+        )),
+        Arc::new(Float64Array::from_iter_values(
+            (0..n).map(|i| film.level_energy_mev(i)),
+        )),
         Arc::new(BooleanArray::from(film.void.clone())),
     ];
-    let types = [DataType::Int32, DataType::Int32, DataType::Float64, DataType::Float64, DataType::Boolean];
+    let types = [
+        DataType::Int32,
+        DataType::Int32,
+        DataType::Float64,
+        DataType::Float64,
+        DataType::Boolean,
+    ];
     let schema = Arc::new(Schema::new(
         SITE_COLUMNS
             .iter()

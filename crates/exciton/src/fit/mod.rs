@@ -413,7 +413,13 @@ pub(crate) fn expected_curves(s: &Scenario) -> Result<Curves, crate::error::Erro
         return Ok(e.curves);
     }
     let tables = WalkTables::new(s);
-    Ok(exciton_core::exact::curves_of(&tables, &s.states.names, s.frames, 1, s.dt_ps))
+    Ok(exciton_core::exact::curves_of(
+        &tables,
+        &s.states.names,
+        s.frames,
+        1,
+        s.dt_ps,
+    ))
 }
 
 /// Scenario numbers a fit may not free, and why: the model is not smooth in them (or

@@ -109,9 +109,16 @@ pub fn estimate(s: &Scenario, threads: usize, progress: &Progress) -> Result<Est
         });
     }
     let mut read = readout(&tables, s.dt_ps);
-    read.notes.retain(|n| !n.starts_with("landscape.realizations = 1"));
+    read.notes
+        .retain(|n| !n.starts_with("landscape.realizations = 1"));
     read.notes.push(notes(s, films.len()));
-    if s.records_positions() && tables.landscape.as_ref().is_some_and(|l| !l.spec.absolute_positions()) && seam > SEAM_FRACTION {
+    if s.records_positions()
+        && tables
+            .landscape
+            .as_ref()
+            .is_some_and(|l| !l.spec.absolute_positions())
+        && seam > SEAM_FRACTION
+    {
         read.notes.push(format!("periodic film: {:.1e} of the photons come from within a site of the cell's edge, where the master equation folds positions into the cell; the emission profile and the microscope's apparent MSD are those of the folded positions (the displacement MSD is not folded): a larger film avoids it", seam));
     }
     let mut e = estimate_films(&sums, &read);
@@ -122,7 +129,9 @@ pub fn estimate(s: &Scenario, threads: usize, progress: &Progress) -> Result<Est
     for row in &mut c.emissions_by_state {
         row.iter_mut().for_each(|x| *x *= to_walkers);
     }
-    c.occupancy_walkers.iter_mut().for_each(|x| *x *= to_walkers);
+    c.occupancy_walkers
+        .iter_mut()
+        .for_each(|x| *x *= to_walkers);
     c.expected_profile = profile.filter(|_| s.records_positions());
     Ok(e)
 }
@@ -140,7 +149,8 @@ fn solve_films(
     let workers = threads.clamp(1, films.len().max(1));
     let per_film = (threads / workers).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let done: Vec<std::sync::Mutex<Option<Solved>>> = films.iter().map(|_| Default::default()).collect();
+    let done: Vec<std::sync::Mutex<Option<Solved>>> =
+        films.iter().map(|_| Default::default()).collect();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
@@ -157,7 +167,11 @@ fn solve_films(
         }
     });
     done.into_iter()
-        .map(|m| m.into_inner().expect("no solver panics").ok_or(Error::Interrupted))
+        .map(|m| {
+            m.into_inner()
+                .expect("no solver panics")
+                .ok_or(Error::Interrupted)
+        })
         .collect()
 }
 
@@ -169,7 +183,9 @@ fn notes(s: &Scenario, films: usize) -> String {
         } else {
             "fewer than 2000 walkers make one walker block"
         };
-        return format!("master equation on one film ({why}): exact for this film, with no film-to-film error");
+        return format!(
+            "master equation on one film ({why}): exact for this film, with no film-to-film error"
+        );
     }
     format!("master equation on {films} films (those the Monte Carlo's walker blocks walk): exact for each film; the errors are the film-to-film spread of their average")
 }
@@ -177,7 +193,10 @@ fn notes(s: &Scenario, films: usize) -> String {
 /// A periodic size that holds the spot and the walk's reach: the spot's radius and
 /// six standard deviations of the displacement at the run's end, each side.
 fn suggested_size(s: &Scenario, tables: &WalkTables) -> u32 {
-    let hops: f64 = tables.x_step_probabilities().into_iter().fold(0.0, f64::max);
+    let hops: f64 = tables
+        .x_step_probabilities()
+        .into_iter()
+        .fold(0.0, f64::max);
     let per_frame = match tables.clock {
         Clock::Frames => hops,
         Clock::Uniformized { .. } => hops * s.dt_ps * 1e-3,
@@ -250,7 +269,10 @@ impl Solved {
 /// Per step of a frame: the weight of the n-th power of the step in the state at the
 /// frame's end, and in the frame's photons (P(N > n), the time integral).
 fn frame_weights(clock: Clock) -> (Vec<f64>, Vec<f64>) {
-    let Clock::Uniformized { mean_per_frame: m, .. } = clock else {
+    let Clock::Uniformized {
+        mean_per_frame: m, ..
+    } = clock
+    else {
         return (vec![0.0, 1.0], vec![1.0, 0.0]);
     };
     // Forward to where the rest of the Poisson tail (below a geometric series of ratio
@@ -287,7 +309,10 @@ fn initial(tables: &WalkTables, film: &SiteTable, op: &Operator) -> Vec<f64> {
     let mut start = vec![0.0; film.len()];
     for (a, pa) in spot.iter().enumerate() {
         for (b, pb) in spot.iter().enumerate() {
-            if let Some(j) = film.index(a as i32 - r, b as i32 - r).filter(|&j| op.open[j]) {
+            if let Some(j) = film
+                .index(a as i32 - r, b as i32 - r)
+                .filter(|&j| op.open[j])
+            {
                 start[j] += pa * pb;
             }
         }
@@ -320,7 +345,13 @@ fn solve(s: &Scenario, tables: &WalkTables, film: &SiteTable, threads: usize) ->
     let frames = s.frames as usize;
     let level_mev = film.level_mev;
     let levels: Vec<f64> = (0..film.len())
-        .map(|i| if level_mev > 0.0 { film.energy_mev(i) / level_mev } else { 0.0 })
+        .map(|i| {
+            if level_mev > 0.0 {
+                film.energy_mev(i) / level_mev
+            } else {
+                0.0
+            }
+        })
         .collect();
     let edge = |i: usize| {
         let (x, y) = film.position(i);

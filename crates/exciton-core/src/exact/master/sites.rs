@@ -93,7 +93,10 @@ impl SiteTable {
     /// Coordinates of site `i`.
     pub fn position(&self, i: usize) -> (i32, i32) {
         let n = self.size[0] as usize;
-        (self.first[0] + (i % n) as i32, self.first[1] + (i / n) as i32)
+        (
+            self.first[0] + (i % n) as i32,
+            self.first[1] + (i / n) as i32,
+        )
     }
 
     /// The index of the site at (x, y), wrapped on a periodic film; `None` off the film.
