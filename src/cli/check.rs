@@ -87,6 +87,24 @@ fn describe_plan(plan: &Plan, threads: usize) {
         gib(worst.host_gpu_backend),
         gib(worst.device)
     );
+    let finite = |s: &exciton_core::scenario::Scenario| {
+        s.landscape.as_ref().is_some_and(|l| l.size.is_some())
+    };
+    if let Some(s) = plan
+        .points
+        .iter()
+        .map(|p| &p.scenario)
+        .filter(|s| finite(s))
+        .max_by_key(|s| exciton_core::exact::master::memory_bytes(s, threads))
+    {
+        let films = exciton_core::exact::master::films(s).len();
+        println!(
+            "  master equation (--backend exact, fit): {:.1} MiB per point ({threads} threads, {films} film{} of {} sites each)",
+            exciton_core::exact::master::memory_bytes(s, threads) as f64 / f64::from(1u32 << 20),
+            if films == 1 { "" } else { "s" },
+            s.landscape.as_ref().and_then(|l| l.size).map_or(0, |n| n[0] * n[1]),
+        );
+    }
     if let Some(avail) = exciton_core::histogram::available_host_memory() {
         if worst.host_cpu_backend > avail {
             println!(
