@@ -6,7 +6,6 @@ use crate::engine::Engine;
 use crate::error::Error;
 #[cfg(feature = "figures")]
 use crate::figures::fit_plot::{fit_figure, FitPanel};
-#[cfg(feature = "figures")]
 use exciton_core::observables::Curves;
 use exciton_core::progress::Progress;
 use exciton_core::scenario::Scenario;
