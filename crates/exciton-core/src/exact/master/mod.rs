@@ -2,7 +2,7 @@
 //!
 //! On a periodic or bounded N x M film the expected observables of one realization
 //! follow from a linear system over (site, state): the probability and the unwrapped
-//! displacement moments ([`operator`]). One outcome per frame is one sparse step per
+//! displacement moments (`operator.rs`). One outcome per frame is one sparse step per
 //! frame; continuous time is the same uniformized chain the Monte Carlo samples, its
 //! frame the Poisson(Lambda dt) mixture of steps, and each frame's photons the time
 //! integral of the radiative rate over it, exactly (a step n of the mixture is weighted
