@@ -136,28 +136,14 @@ fn discrete_landscape_numbers_are_refused_as_free_parameters() {
 
 #[test]
 fn the_disorder_example_recovers_sigma_e_and_the_rate_that_made_its_data() {
-    let out = temp_dir("fit-disorder-example");
-    let o = crate::common::exe()
-        .args(["fit", "examples/fit-disorder/fit.json", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    let said = crate::common::text(&o);
-    println!("{said}");
-    assert!(o.status.success(), "{said}");
-    let r: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("fit.json")).unwrap()).unwrap();
-    for (path, truth) in [
-        ("landscape.energy_sigma_meV", 15.0),
-        ("states.x.fret", 0.09),
-    ] {
-        let p = &r["parameters"][path];
-        let (v, e) = (p["value"].as_f64().unwrap(), p["stderr"].as_f64().unwrap());
-        assert!(
-            (v - truth).abs() < 2.0 * e,
-            "{path}: {v} +- {e}, made with {truth}"
-        );
-    }
+    let r = crate::fitting::example_fit(
+        "examples/fit-disorder/fit.json",
+        &[
+            ("landscape.energy_sigma_meV", 15.0),
+            ("states.x.fret", 0.09),
+        ],
+        2.0,
+    );
     let check = r["monte_carlo_check"]["chi2"].as_f64().unwrap();
     assert!(
         check < 1.5 * 78.0,
