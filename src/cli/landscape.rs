@@ -46,15 +46,17 @@ pub(crate) fn landscape_command(args: LandscapeArgs) -> Result<i32> {
     let keys = films(s);
     let Some(&(key, _)) = keys.get(args.realization) else {
         bail!(
-            "--realization {}: point {} walks {} films (0 to {}){}",
+            "--realization {}: point {} walks {}",
             args.realization,
             args.point,
-            keys.len(),
-            keys.len() - 1,
             if keys.len() == 1 {
-                ""
+                "one film (0)".to_string()
             } else {
-                ", one per walker block"
+                format!(
+                    "{} films (0 to {}), one per walker block",
+                    keys.len(),
+                    keys.len() - 1
+                )
             }
         );
     };
