@@ -17,19 +17,26 @@ pub struct FitPanel {
     pub model: Vec<(f64, f64)>,
     /// (time ns, (data - model) / error).
     pub residuals: Vec<(f64, f64)>,
+    /// A logarithmic value axis (PL decays).
+    pub log_y: bool,
 }
 
-/// Draws `panels` one above the other under `title`.
+/// Draws `panels` under `header` (its lines: the fitted values with units, chi2, the
+/// verdict).
 pub fn fit_figure(
     panels: &[FitPanel],
-    title: &str,
+    header: &[String],
     footer: &str,
     path: &Path,
 ) -> Result<PathBuf, FigureError> {
     draw_png(path, |root| {
         let (head, rest) = root.split_vertically(60);
-        head.draw_text(title, &(FONT, 28).into_text_style(&head), (20, 15))
-            .map_err(e)?;
+        head.draw_text(
+            &header.join("  ·  "),
+            &(FONT, 28).into_text_style(&head),
+            (20, 15),
+        )
+        .map_err(e)?;
         let (body, foot) = rest.split_vertically(rest.dim_in_pixel().1 as i32 - 40);
         foot.draw_text(footer, &(FONT, 20).into_text_style(&foot), (20, 8))
             .map_err(e)?;

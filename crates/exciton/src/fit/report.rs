@@ -265,6 +265,7 @@ pub fn figure(fit: &Fit, o: &Outcome, path: &Path) -> Result<PathBuf, Error> {
             data,
             model,
             residuals,
+            log_y: d.observable == Observable::Intensity,
         });
     }
     let names: Vec<String> = fit
@@ -280,12 +281,12 @@ pub fn figure(fit: &Fit, o: &Outcome, path: &Path) -> Result<PathBuf, Error> {
             )
         })
         .collect();
-    let title = format!("fit: {}", names.join(", "));
+    let header = vec![format!("fit: {}", names.join(", "))];
     let footer = format!(
         "chi² = {:.2} for {} dof · exact backend, model interpolated linearly between frames · exciton-mc {}",
         o.chi2,
         o.dof,
         env!("CARGO_PKG_VERSION")
     );
-    Ok(fit_figure(&panels, &title, &footer, path)?)
+    Ok(fit_figure(&panels, &header, &footer, path)?)
 }
