@@ -72,6 +72,8 @@ pub struct Solution {
     pub converged: bool,
     /// Evaluations of the residuals, the Jacobian's included.
     pub evaluations: usize,
+    /// Why the minimiser stopped, as it says.
+    pub termination: String,
 }
 
 /// The Jacobian of the residuals by parameter, `[residual][parameter]`.
@@ -202,6 +204,174 @@ pub(crate) fn minimize_with(
         chi2,
         converged: report.termination.was_successful() && r.is_some(),
         evaluations: problem.evaluations.get(),
+        termination: format!("{:?}", report.termination),
+    }
+}
+
+/// How well the data pin the parameters down at a minimum, from the Jacobian in the
+/// parameters themselves (not the minimiser's bound-mapped variables, whose slope
+/// vanishes at a bound and would report a zero error there).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conditioning {
+    /// (J^T J)^-1; None where J^T J is singular (or the model is undefined nearby).
+    pub covariance: Option<Vec<Vec<f64>>>,
+    /// Largest over smallest eigenvalue of J^T J scaled to a unit diagonal (infinite
+    /// where singular): 1 for independent parameters, (1 + r)/(1 - r) for two with
+    /// correlation r.
+    pub condition: f64,
+    /// Groups of parameters (indices) that the data cannot tell apart: a parameter the
+    /// residuals do not depend on, or the large components of a near-null direction.
+    pub degenerate: Vec<Vec<usize>>,
+}
+
+/// Condition number above which a direction counts as not determined.
+const SINGULAR: f64 = 1e12;
+
+/// [`Conditioning`] at `params`, with the Jacobian by central differences (one-sided
+/// at a bound, so the model is never asked outside it).
+pub fn conditioning(
+    residuals: &dyn Fn(&[f64]) -> Option<Vec<f64>>,
+    params: &[f64],
+    bounds: &[Bounds],
+) -> Conditioning {
+    let undefined = Conditioning {
+        covariance: None,
+        condition: f64::INFINITY,
+        degenerate: vec![(0..params.len()).collect()],
+    };
+    let Some(r0) = residuals(params) else {
+        return undefined;
+    };
+    let mut columns = Vec::with_capacity(params.len());
+    for (k, b) in bounds.iter().enumerate() {
+        let x = params[k];
+        let typical = if b.max - b.min < f64::INFINITY {
+            1e-3 * (b.max - b.min)
+        } else {
+            1e-3
+        };
+        let h = 1e-6 * x.abs().max(typical);
+        let (lo, hi) = ((x - h).max(b.min), (x + h).min(b.max));
+        let at = |v: f64| {
+            let mut p = params.to_vec();
+            p[k] = v;
+            if v == x {
+                Some(r0.clone())
+            } else {
+                residuals(&p)
+            }
+        };
+        let (Some(a), Some(c)) = (at(hi), at(lo)) else {
+            return undefined;
+        };
+        columns.push(DVector::from_iterator(
+            r0.len(),
+            a.iter().zip(&c).map(|(a, c)| (a - c) / (hi - lo)),
+        ));
+    }
+    let j = DMatrix::from_columns(&columns);
+    from_jacobian(&j)
+}
+
+/// [`Conditioning`] of a Jacobian `[residual][parameter]`.
+fn from_jacobian(j: &DMatrix<f64>) -> Conditioning {
+    let n = j.ncols();
+    let norms: Vec<f64> = (0..n).map(|k| j.column(k).norm()).collect();
+    let mut degenerate: Vec<Vec<usize>> = (0..n)
+        .filter(|&k| !(norms[k] > 0.0 && norms[k].is_finite()))
+        .map(|k| vec![k])
+        .collect();
+    if !degenerate.is_empty() {
+        return Conditioning {
+            covariance: None,
+            condition: f64::INFINITY,
+            degenerate,
+        };
+    }
+    let scaled = DMatrix::from_fn(j.nrows(), n, |r, c| j[(r, c)] / norms[c]);
+    let normal = scaled.transpose() * &scaled;
+    let eigen = normal.clone().symmetric_eigen();
+    let (lo, hi) = eigen
+        .eigenvalues
+        .iter()
+        .fold((f64::INFINITY, 0.0_f64), |(a, b), &v| (a.min(v), b.max(v)));
+    let condition = if lo > 0.0 { hi / lo } else { f64::INFINITY };
+    for (i, &v) in eigen.eigenvalues.iter().enumerate() {
+        if v <= hi / SINGULAR {
+            let dir = eigen.eigenvectors.column(i);
+            degenerate.push((0..n).filter(|&k| dir[k].abs() > 0.3).collect());
+        }
+    }
+    let covariance = if degenerate.is_empty() {
+        normal.try_inverse().map(|inv| {
+            (0..n)
+                .map(|a| {
+                    (0..n)
+                        .map(|b| inv[(a, b)] / (norms[a] * norms[b]))
+                        .collect()
+                })
+                .collect()
+        })
+    } else {
+        None
+    };
+    Conditioning {
+        covariance,
+        condition,
+        degenerate,
+    }
+}
+
+/// The probability that a chi^2 variable with `dof` degrees of freedom is at least
+/// `chi2`: Q(dof/2, chi2/2), the regularised upper incomplete gamma function (series
+/// below a + 1, Lentz's continued fraction above; Numerical Recipes 6.2).
+pub fn chi2_p_value(chi2: f64, dof: usize) -> f64 {
+    if dof == 0 || chi2.is_nan() {
+        return f64::NAN;
+    }
+    let (a, x) = (dof as f64 / 2.0, chi2.max(0.0) / 2.0);
+    if x == 0.0 {
+        return 1.0;
+    }
+    if x.is_infinite() {
+        return 0.0;
+    }
+    let ln_front = a * x.ln() - x - libm::lgamma(a);
+    if x < a + 1.0 {
+        let (mut term, mut sum, mut ap) = (1.0 / a, 1.0 / a, a);
+        for _ in 0..10_000 {
+            ap += 1.0;
+            term *= x / ap;
+            sum += term;
+            if term.abs() < sum.abs() * 1e-16 {
+                break;
+            }
+        }
+        (1.0 - sum * ln_front.exp()).max(0.0)
+    } else {
+        let tiny = 1e-300;
+        let mut b = x + 1.0 - a;
+        let (mut c, mut d) = (1.0 / tiny, 1.0 / b);
+        let mut h = d;
+        for i in 1..10_000 {
+            let an = -(i as f64) * (i as f64 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < tiny {
+                d = tiny;
+            }
+            c = b + an / c;
+            if c.abs() < tiny {
+                c = tiny;
+            }
+            d = 1.0 / d;
+            let delta = d * c;
+            h *= delta;
+            if (delta - 1.0).abs() < 1e-16 {
+                break;
+            }
+        }
+        (ln_front.exp() * h).min(1.0)
     }
 }
 
@@ -237,6 +407,49 @@ mod tests {
             cov[1][1]
         );
         assert!((s.params[1] - 3.0).abs() < 0.01, "{:?}", s.params);
+    }
+
+    #[test]
+    fn chi2_p_values_match_tables() {
+        // Values from any chi^2 table (scipy.stats.chi2.sf).
+        for (chi2, dof, p) in [
+            (3.841458820694124, 1, 0.05),
+            (10.0, 10, 0.4404932850652124),
+            (124.342113404, 100, 0.05),
+            (0.5, 3, 0.9188914116),
+            (200.0, 100, 1.1784500720979781e-08),
+        ] {
+            let got = chi2_p_value(chi2, dof);
+            assert!(
+                (got - p).abs() < 1e-6 * p,
+                "chi2 {chi2}, dof {dof}: {got} vs the table's {p}"
+            );
+        }
+    }
+
+    #[test]
+    fn conditioning_names_what_the_data_cannot_tell_apart() {
+        // y = (a + b) x: only the sum is determined; c is not used at all.
+        let x: Vec<f64> = (1..10).map(f64::from).collect();
+        let r = |p: &[f64]| Some(x.iter().map(|x| (p[0] + p[1]) * x - 3.0 * x).collect());
+        let free = [Bounds::FREE; 3];
+        let c = conditioning(&|p: &[f64]| r(p), &[1.0, 2.0, 5.0], &free);
+        assert!(c.covariance.is_none(), "{c:?}");
+        assert_eq!(c.degenerate, vec![vec![2]], "{c:?}");
+        let c = conditioning(&|p: &[f64]| r(&[p[0], p[1], 0.0]), &[1.0, 2.0], &free[..2]);
+        assert_eq!(c.degenerate, vec![vec![0, 1]], "{c:?}");
+        // A line a + b x: independent enough, and the covariance of the exact answer.
+        let line = |p: &[f64]| Some(x.iter().map(|x| (p[0] + p[1] * x - 1.0) / 0.1).collect());
+        let c = conditioning(&line, &[1.0, 0.0], &free[..2]);
+        let (n, sx, sxx) = (9.0, 45.0, 285.0);
+        let var_b = 0.01 * n / (n * sxx - sx * sx);
+        let cov = c.covariance.unwrap();
+        assert!(
+            (cov[1][1] - var_b).abs() < 1e-6 * var_b,
+            "{} vs {var_b}",
+            cov[1][1]
+        );
+        assert!(c.condition > 1.0 && c.condition < 100.0, "{}", c.condition);
     }
 
     #[test]
