@@ -4,6 +4,7 @@
 //! scenario path; weighted least squares on the exact backend (Levenberg-Marquardt with
 //! bounds, [`exciton_core::lsq`]), then a Monte Carlo run at the best values as a check.
 
+mod csv;
 mod data;
 mod model;
 pub mod report;
