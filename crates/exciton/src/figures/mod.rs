@@ -80,6 +80,16 @@ pub(crate) fn draw_png(
     path: &Path,
     draw: impl FnOnce(&DrawingArea<BitMapBackend, plotters::coord::Shift>) -> Result<(), PlotError>,
 ) -> Result<PathBuf, FigureError> {
+    draw_png_sized(path, SIZE, draw)
+}
+
+/// [`draw_png`] for a figure of `size` pixels rather than [`SIZE`] (a grid of panels
+/// that grows with their number).
+pub(crate) fn draw_png_sized(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend, plotters::coord::Shift>) -> Result<(), PlotError>,
+) -> Result<PathBuf, FigureError> {
     register_font();
     let fail = |problem: FigureProblem| FigureError {
         path: path.to_path_buf(),
@@ -91,7 +101,7 @@ pub(crate) fn draw_png(
         .unwrap_or("figure.png");
     let tmp = path.with_file_name(format!(".{name}.tmp-{}.png", std::process::id()));
     {
-        let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
+        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
         let plot = |e: PlotError| fail(e.into());
         root.fill(&WHITE).map_err(|e| plot(style::e(e)))?;
         draw(&root).map_err(plot)?;
