@@ -1,9 +1,11 @@
-//! `exciton-mc fit`: free scenario parameters fitted to measured curves.
+//! `exciton-mc fit`: free scenario parameters fitted to measured curves. Exit codes:
+//! 0 ok, 3 the fit has warnings (0 with --accept-warnings), 1 failed, 2 refused before
+//! fitting (the fit file, its scenario or a data file).
 
 use super::args::DeviceArgs;
 use anyhow::{Context, Result};
 use exciton::engine::Engine;
-use exciton::fit::{report, Fit};
+use exciton::fit::{report, Fit, FitError};
 use exciton_io::results::{prepare_dir, write_atomic, DirMode};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -18,13 +20,25 @@ pub(crate) struct FitArgs {
     /// Replace what --out already holds.
     #[arg(long)]
     force: bool,
+    /// Exit 0 when the fit's status is `warning` (its warnings are still printed and
+    /// in fit.json); without it a warning exits 3.
+    #[arg(long)]
+    accept_warnings: bool,
     #[command(flatten)]
     device: DeviceArgs,
 }
 
 pub(crate) fn fit_command(args: FitArgs, env: &crate::Environment) -> Result<i32> {
     let start = Instant::now();
-    let fit = Fit::load(&args.fit)?;
+    let fit = match Fit::load(&args.fit) {
+        Ok(fit) => fit,
+        Err(FitError::Run(e)) => return Err(e.into()),
+        // Refused before fitting: bad input, exit 2 as for bad flags.
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(2);
+        }
+    };
     let out = args.out.unwrap_or_else(|| {
         let stem = args
             .fit
@@ -40,21 +54,18 @@ pub(crate) fn fit_command(args: FitArgs, env: &crate::Environment) -> Result<i32
             .join(parent.unwrap_or(stem))
     });
     prepare_dir(&out, DirMode::fresh_or_force(args.force))?;
-    let outcome = fit.run();
     let engine = Engine::open(
         exciton_core::backend::BackendKind::Cpu,
         &super::args::engine_options(&args.device, env),
     )?
     .0;
-    let check = report::monte_carlo_check(&fit, &outcome.params, &engine)
-        .context("the Monte Carlo check")?;
-    let wall = start.elapsed().as_secs_f64();
-    let json = report::fit_json(&fit, &outcome, check.as_ref(), wall);
-    report::figure(&fit, &outcome, &out.join("fit.png"))?;
+    let r = report::execute(&fit, &engine).context("the fit")?;
+    let json = report::fit_json(&fit, &r, start.elapsed().as_secs_f64());
+    report::figure(&fit, &r, &out.join("fit.png"))?;
     write_atomic(
         &out.join("fit.json"),
         serde_json::to_string_pretty(&json)?.as_bytes(),
     )?;
-    print!("{}", report::summary(&fit, &outcome, check.as_ref(), &out));
-    Ok(if outcome.converged { 0 } else { 3 })
+    print!("{}", report::summary(&fit, &r, &out));
+    Ok(r.verdict.status.exit_code(args.accept_warnings))
 }

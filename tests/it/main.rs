@@ -8,6 +8,8 @@ mod continuous_time;
 mod estimators;
 mod everyday;
 mod fit_disorder;
+mod fit_instrument;
+mod fit_verdict;
 mod fitting;
 #[cfg(feature = "gpu")]
 mod gpu;

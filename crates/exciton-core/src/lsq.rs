@@ -20,7 +20,8 @@ pub struct Bounds {
 }
 
 impl Bounds {
-    pub(crate) const FREE: Bounds = Bounds {
+    /// No bounds.
+    pub const FREE: Bounds = Bounds {
         min: f64::NEG_INFINITY,
         max: f64::INFINITY,
     };
@@ -85,6 +86,9 @@ struct Problem<'a> {
     bounds: &'a [Bounds],
     u: DVector<f64>,
     evaluations: std::cell::Cell<usize>,
+    /// Residuals per evaluation, where a step the model is undefined at is rejected
+    /// (huge residuals) instead of ending the fit; None: such a step ends it.
+    reject_undefined: Option<usize>,
 }
 
 impl Problem<'_> {
@@ -118,7 +122,11 @@ impl LeastSquaresProblem<f64, Dyn, Dyn> for Problem<'_> {
     }
 
     fn residuals(&self) -> Option<DVector<f64>> {
-        self.eval(&self.u)
+        // 1e150 per residual: any defined point is better, and m 1e300 stays finite.
+        self.eval(&self.u).or_else(|| {
+            self.reject_undefined
+                .map(|m| DVector::from_element(m, 1e150))
+        })
     }
 
     fn jacobian(&self) -> Option<DMatrix<f64>> {
@@ -143,8 +151,14 @@ impl LeastSquaresProblem<f64, Dyn, Dyn> for Problem<'_> {
             let (mut up, mut down) = (self.u.clone(), self.u.clone());
             up[k] += h;
             down[k] -= h;
-            let (a, b) = (self.eval(&up)?, self.eval(&down)?);
-            columns.push((a - b) / (2.0 * h));
+            columns.push(match (self.eval(&up), self.eval(&down)) {
+                (Some(a), Some(b)) => (a - b) / (2.0 * h),
+                // One-sided where the model is undefined on one side (a bound of the
+                // scenario's own, such as probabilities summing to 1).
+                (Some(a), None) if self.reject_undefined.is_some() => (a - self.eval(&self.u)?) / h,
+                (None, Some(b)) if self.reject_undefined.is_some() => (self.eval(&self.u)? - b) / h,
+                _ => return None,
+            });
         }
         Some(DMatrix::from_columns(&columns))
     }
@@ -160,12 +174,34 @@ pub fn minimize(
     minimize_with(residuals, None, start, bounds)
 }
 
+/// [`minimize`] where the model may be undefined inside the bounds (a scenario refuses
+/// probabilities that sum above 1): a step there is rejected and the minimiser tries a
+/// shorter one, instead of stopping where the model is undefined.
+pub fn minimize_defined(
+    residuals: &dyn Fn(&[f64]) -> Option<Vec<f64>>,
+    start: &[f64],
+    bounds: &[Bounds],
+) -> Solution {
+    let m = residuals(start).map(|r| r.len());
+    solve(residuals, None, start, bounds, m)
+}
+
 /// [`minimize`] with the Jacobian given (by parameter) rather than taken by differences.
 pub(crate) fn minimize_with(
     residuals: &dyn Fn(&[f64]) -> Option<Vec<f64>>,
     jacobian: Option<Jacobian>,
     start: &[f64],
     bounds: &[Bounds],
+) -> Solution {
+    solve(residuals, jacobian, start, bounds, None)
+}
+
+fn solve(
+    residuals: &dyn Fn(&[f64]) -> Option<Vec<f64>>,
+    jacobian: Option<Jacobian>,
+    start: &[f64],
+    bounds: &[Bounds],
+    reject_undefined: Option<usize>,
 ) -> Solution {
     assert_eq!(start.len(), bounds.len(), "a bound per parameter");
     let u0 = DVector::from_iterator(
@@ -178,6 +214,7 @@ pub(crate) fn minimize_with(
         bounds,
         u: u0,
         evaluations: std::cell::Cell::new(0),
+        reject_undefined,
     };
     let (problem, report) = LevenbergMarquardt::new()
         .with_patience(200)

@@ -4,16 +4,24 @@
 //! scenario path; weighted least squares on the exact backend (Levenberg-Marquardt with
 //! bounds, [`exciton_core::lsq`]), then a Monte Carlo run at the best values as a check.
 
+pub mod check;
 mod csv;
 mod data;
+pub mod instrument;
 mod model;
 pub mod report;
+mod solve;
+pub mod verdict;
 
+pub use check::CheckWalkers;
 pub use data::{interpolate, read_measured, Measured, Observable};
-use model::not_free;
+pub use instrument::{Instrument, Knob};
 pub(crate) use model::{expected_curves, model_values};
+use model::{not_free, CurveCache};
+pub use solve::Outcome;
 
-use exciton_core::lsq::{minimize, Bounds};
+use exciton_core::lsq::Bounds;
+use exciton_core::observables::Curves;
 use exciton_core::scenario::Scenario;
 use exciton_core::sweep::set_path;
 use indexmap::IndexMap;
@@ -51,17 +59,18 @@ struct FitFile {
     /// Starting points: the given initial values, then spread over the bounds.
     #[serde(default = "one")]
     starts: u32,
-    /// Walkers of the Monte Carlo check at the best values (0: no check).
-    #[serde(default = "check_walkers")]
-    check_walkers: u64,
+    /// Walkers of the Monte Carlo check at the best values: `"auto"` (sized to the
+    /// data's errors), a number, or 0 (no check).
+    #[serde(default = "auto")]
+    check_walkers: Value,
 }
 
 fn one() -> u32 {
     1
 }
 
-fn check_walkers() -> u64 {
-    200_000
+fn auto() -> Value {
+    Value::from("auto")
 }
 
 #[derive(Deserialize)]
@@ -73,6 +82,33 @@ struct DatasetFile {
     set: IndexMap<String, Value>,
     #[serde(default)]
     label: Option<String>,
+    // The instrument (`instrument.rs` reads them, each with its own errors).
+    #[serde(default)]
+    scale: Option<Value>,
+    #[serde(default)]
+    background: Option<Value>,
+    #[serde(default)]
+    t0_ps: Option<Value>,
+    #[serde(default)]
+    irf: Option<Value>,
+    #[serde(default)]
+    offset_nm2: Option<Value>,
+}
+
+impl DatasetFile {
+    /// The instrument's entries, as a JSON object.
+    fn instrument_entries(&self) -> serde_json::Map<String, Value> {
+        [
+            ("scale", &self.scale),
+            ("background", &self.background),
+            ("t0_ps", &self.t0_ps),
+            ("irf", &self.irf),
+            ("offset_nm2", &self.offset_nm2),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.to_string(), v.clone()?)))
+        .collect()
+    }
 }
 
 #[derive(Deserialize)]
@@ -85,7 +121,7 @@ struct FreeFile {
     max: Option<f64>,
 }
 
-/// One measured curve and the conditions it was measured at.
+/// One measured curve, the conditions it was measured at and its instrument.
 #[derive(Clone, Debug)]
 pub struct Dataset {
     pub file: PathBuf,
@@ -93,14 +129,27 @@ pub struct Dataset {
     pub observable: Observable,
     pub set: IndexMap<String, Value>,
     pub measured: Measured,
+    pub instrument: Instrument,
 }
 
-/// A free parameter: its scenario path, starting value and bounds.
+/// What a free parameter moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The scenario's number at `path`.
+    Scenario,
+    /// A dataset's instrument.
+    Instrument(usize, Knob),
+}
+
+/// A free parameter: its scenario path (or `datasets[i].knob`), starting value, bounds
+/// and unit.
 #[derive(Clone, Debug)]
 pub struct Free {
     pub path: String,
     pub initial: f64,
     pub bounds: Bounds,
+    pub unit: String,
+    pub target: Target,
 }
 
 /// A fit, loaded and checked.
@@ -111,9 +160,12 @@ pub struct Fit {
     /// The scenario as read (no sweep).
     pub base: Value,
     pub datasets: Vec<Dataset>,
+    /// The scenario's free numbers (in `free`'s order), then the datasets' free
+    /// instrument parameters.
     pub free: Vec<Free>,
     pub starts: u32,
-    pub check_walkers: u64,
+    pub check_walkers: CheckWalkers,
+    cache: CurveCache,
 }
 
 fn get_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
@@ -123,14 +175,22 @@ fn get_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 impl Fit {
     /// Reads FIT.json, its scenario and its datasets (paths relative to FIT.json).
     pub fn load(file: &Path) -> Result<Fit, FitError> {
+        let text = std::fs::read_to_string(file).map_err(|e| FitError::Spec {
+            file: file.to_path_buf(),
+            path: String::new(),
+            reason: format!("cannot read it ({e})"),
+        })?;
+        Fit::parse(&text, file, file.parent().unwrap_or(Path::new(".")))
+    }
+
+    /// A fit file's `text`, named `file` in errors, its paths relative to `dir`.
+    pub fn parse(text: &str, file: &Path, dir: &Path) -> Result<Fit, FitError> {
         let spec_err = |path: &str, reason: String| FitError::Spec {
             file: file.to_path_buf(),
             path: path.into(),
             reason,
         };
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| spec_err("", format!("cannot read it ({e})")))?;
-        let de = &mut serde_json::Deserializer::from_str(&text);
+        let de = &mut serde_json::Deserializer::from_str(text);
         let spec: FitFile = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             spec_err(
@@ -140,13 +200,12 @@ impl Fit {
         })?;
         // Then the scenario's strict reader, for a key given twice inside a map (`free`,
         // a dataset's `set`), which serde would silently read as the last one.
-        exciton_core::scenario::parse_json(&text, file).map_err(|e| spec_err(&e.path, e.reason))?;
+        exciton_core::scenario::parse_json(text, file).map_err(|e| spec_err(&e.path, e.reason))?;
         if let Some(b) = spec.backend.as_deref() {
             if b != "exact" {
                 return Err(spec_err("backend", format!("`{b}`: fits run on the exact backend (its curves have no noise); the Monte Carlo checks the best values")));
             }
         }
-        let dir = file.parent().unwrap_or(Path::new("."));
         let scenario_file = dir.join(&spec.scenario);
         let base = exciton_core::scenario::read_json(&scenario_file)
             .map_err(|e| spec_err("scenario", e.to_string()))?;
@@ -168,6 +227,8 @@ impl Fit {
         if spec.starts == 0 {
             return Err(spec_err("starts", "at least 1".into()));
         }
+        let check_walkers = CheckWalkers::parse(&spec.check_walkers)
+            .map_err(|reason| spec_err("check_walkers", reason))?;
         let mut free = Vec::new();
         for (path, f) in &spec.free {
             let at = format!("free.{path}");
@@ -196,12 +257,22 @@ impl Fit {
                 path: path.clone(),
                 initial: f.initial,
                 bounds,
+                unit: model::unit_of(path, &base),
+                target: Target::Scenario,
             });
         }
         let mut datasets = Vec::new();
-        for d in spec.datasets {
+        for (i, d) in spec.datasets.into_iter().enumerate() {
             let data_file = dir.join(&d.file);
             let measured = read_measured(&data_file, d.observable)?;
+            let instrument = instrument::parse(
+                file,
+                dir,
+                i,
+                d.observable,
+                &d.instrument_entries(),
+                &mut free,
+            )?;
             let label = d.label.unwrap_or_else(|| {
                 let set: Vec<String> = d.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
                 let name = d
@@ -220,81 +291,179 @@ impl Fit {
                 observable: d.observable,
                 set: d.set,
                 measured,
+                instrument,
             });
         }
-        let fit = Fit {
+        let mut fit = Fit {
             file: file.to_path_buf(),
             scenario_file,
             base,
+            cache: CurveCache::new(datasets.len()),
             datasets,
             free,
             starts: spec.starts,
-            check_walkers: spec.check_walkers,
+            check_walkers,
         };
         fit.check_paths()?;
+        fit.check_dependence()?;
+        fit.start_scales();
         Ok(fit)
     }
 
-    /// Every free path exists in every dataset's scenario, every scenario is valid at
-    /// the initial values, and apparent MSD has a microscope to come from.
+    /// Every free path exists in every dataset's scenario as a number, every scenario
+    /// is valid at the initial values, and every observable can come from it.
     fn check_paths(&self) -> Result<(), FitError> {
-        let initial: Vec<f64> = self.free.iter().map(|f| f.initial).collect();
+        let initial = self.initial();
+        let spec_err = |path: String, reason: String| FitError::Spec {
+            file: self.file.clone(),
+            path,
+            reason,
+        };
         for (i, d) in self.datasets.iter().enumerate() {
             let mut v = self.base.clone();
             for (path, value) in &d.set {
-                set_path(&mut v, path, value.clone()).map_err(|reason| FitError::Spec {
-                    file: self.file.clone(),
-                    path: format!("datasets[{i}].set.{path}"),
-                    reason,
-                })?;
+                set_path(&mut v, path, value.clone())
+                    .map_err(|reason| spec_err(format!("datasets[{i}].set.{path}"), reason))?;
             }
-            for f in &self.free {
+            for f in self.free.iter().filter(|f| f.target == Target::Scenario) {
+                let at = format!("free.{}", f.path);
                 if let Some(why) = not_free(&f.path) {
-                    return Err(FitError::Spec {
-                        file: self.file.clone(),
-                        path: format!("free.{}", f.path),
-                        reason: format!("cannot be a free parameter: {why}"),
-                    });
+                    return Err(spec_err(at, format!("cannot be a free parameter: {why}")));
                 }
-                if get_path(&v, &f.path).is_none() {
-                    return Err(FitError::Spec {
-                        file: self.file.clone(),
-                        path: format!("free.{}", f.path),
-                        reason: format!(
-                            "no such field in {} (write it there with a starting value)",
-                            self.scenario_file.display()
-                        ),
-                    });
+                match get_path(&v, &f.path) {
+                    None => {
+                        return Err(spec_err(
+                            at,
+                            format!(
+                                "no such field in {} (write it there with a starting value)",
+                                self.scenario_file.display()
+                            ),
+                        ))
+                    }
+                    Some(Value::Number(_)) => {}
+                    Some(other) => return Err(spec_err(at, model::not_a_number(&f.path, other))),
                 }
             }
-            let s = self.scenario(d, &initial).map_err(|e| FitError::Spec {
-                file: self.file.clone(),
-                path: format!("datasets[{i}]"),
-                reason: e,
-            })?;
+            let s = self
+                .scenario(d, &initial)
+                .map_err(|e| spec_err(format!("datasets[{i}]"), e))?;
             if s.landscape.as_ref().is_some_and(|l| l.size.is_none()) {
                 // The master equation needs a finite film: its refusal says which.
-                expected_curves(&s)?;
+                expected_curves(&s)
+                    .map_err(|e| spec_err(format!("datasets[{i}]"), e.to_string()))?;
             }
             if d.observable == Observable::ApparentMsd && s.microscope.is_none() {
-                return Err(FitError::Spec {
-                    file: self.file.clone(),
-                    path: format!("datasets[{i}].observable"),
-                    reason: "apparent_msd needs a `microscope` block in the scenario".into(),
-                });
+                return Err(spec_err(
+                    format!("datasets[{i}].observable"),
+                    format!("apparent_msd is what the virtual microscope reports, and {} has no `microscope` block: add one (README \"The virtual microscope\"), or fit the data as `msd` if they are the emissions' MSD", self.scenario_file.display()),
+                ));
             }
             let last = f64::from(s.frames.saturating_sub(1)) * s.dt_ps;
             if let Some(&t) = d.measured.time_ps.last() {
-                if t > last {
+                let need = d.instrument.at(&initial).latest(t);
+                if need > last {
                     return Err(FitError::Data {
                         file: d.file.clone(),
                         line: 0,
-                        reason: format!("measured up to {t} ps, beyond the scenario's last frame at {last} ps: raise frames"),
+                        reason: format!("measured up to {t} ps, which needs the model at {need} ps, beyond the scenario's last frame at {last} ps: raise frames"),
                     });
                 }
             }
         }
         Ok(())
+    }
+
+    /// Refuses a scenario parameter that no dataset's model depends on at the initial
+    /// values (the exact backend does not use it here: the displacement MSD does not
+    /// see the initial spot, the PL does not see a hop, ...): the fit could not tell
+    /// it from any other value.
+    fn check_dependence(&self) -> Result<(), FitError> {
+        let initial = self.initial();
+        let base: Vec<Option<Vec<f64>>> = self
+            .datasets
+            .iter()
+            .map(|d| self.model(d, &initial))
+            .collect();
+        for (k, f) in self.free.iter().enumerate() {
+            if f.target != Target::Scenario {
+                continue;
+            }
+            let x = f.initial;
+            let step = 1e-3 * x.abs().max(1e-3);
+            let moved = if x + step <= f.bounds.max {
+                x + step
+            } else {
+                x - step
+            };
+            let mut theta = initial.clone();
+            theta[k] = moved;
+            let changes = self
+                .datasets
+                .iter()
+                .zip(&base)
+                .any(|(d, b)| self.model(d, &theta).as_ref() != b.as_ref());
+            if !changes {
+                return Err(FitError::Spec {
+                    file: self.file.clone(),
+                    path: format!("free.{}", f.path),
+                    reason: format!(
+                        "no dataset's model changes when it moves from {x} to {moved}: the exact backend does not use it for these observables{}, so the data cannot determine it; fix it in the scenario",
+                        model::unused_hint(&f.path)
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Free intensity scales without a starting value start from the least-squares
+    /// scale of the model at the other initial values.
+    fn start_scales(&mut self) {
+        let initial = self.initial();
+        for k in 0..self.free.len() {
+            if !self.free[k].initial.is_nan() {
+                continue;
+            }
+            let Target::Instrument(i, Knob::Scale) = self.free[k].target else {
+                continue;
+            };
+            let d = &self.datasets[i];
+            let mut one = initial.clone();
+            one[k] = 1.0;
+            let mut zero = initial.clone();
+            zero[k] = 0.0;
+            let start = match (self.model(d, &one), self.model(d, &zero)) {
+                (Some(u), Some(b)) => {
+                    let (mut num, mut den) = (0.0, 0.0);
+                    for (j, y) in d.measured.value.iter().enumerate() {
+                        let w = d.measured.error.as_ref().map_or(1.0, |e| e[j].powi(-2));
+                        let shape = u[j] - b[j];
+                        num += w * shape * (y - b[j]);
+                        den += w * shape * shape;
+                    }
+                    num / den
+                }
+                _ => f64::NAN,
+            };
+            let peak = d
+                .measured
+                .value
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
+            self.free[k].initial = if start.is_finite() && start > 0.0 {
+                start
+            } else if peak > 0.0 {
+                peak
+            } else {
+                1.0
+            };
+        }
+    }
+
+    /// The initial values, in the order of `free`.
+    pub fn initial(&self) -> Vec<f64> {
+        self.free.iter().map(|f| f.initial).collect()
     }
 
     /// Dataset `d`'s scenario at parameters `theta`.
@@ -304,16 +473,42 @@ impl Fit {
             set_path(&mut v, path, value.clone())?;
         }
         for (f, &x) in self.free.iter().zip(theta) {
-            set_path(&mut v, &f.path, Value::from(x))?;
+            if f.target == Target::Scenario {
+                set_path(&mut v, &f.path, Value::from(x))?;
+            }
         }
         Scenario::from_value(&v, &self.scenario_file).map_err(|e| e.to_string())
     }
 
-    /// The exact backend's value of dataset `d`'s observable at its measured times.
-    pub fn model(&self, d: &Dataset, theta: &[f64]) -> Option<Vec<f64>> {
+    /// Dataset `d`'s scenario and its exact curves at `theta` (the last ones of each
+    /// dataset are kept: an instrument parameter's step does not recompute them).
+    pub fn curves(&self, d: &Dataset, theta: &[f64]) -> Option<std::sync::Arc<(Scenario, Curves)>> {
+        let i = self.datasets.iter().position(|x| std::ptr::eq(x, d));
+        let key: Vec<f64> = self
+            .free
+            .iter()
+            .zip(theta)
+            .filter(|(f, _)| f.target == Target::Scenario)
+            .map(|(_, &x)| x)
+            .collect();
+        if let Some(hit) = i.and_then(|i| self.cache.get(i, &key)) {
+            return Some(hit);
+        }
         let s = self.scenario(d, theta).ok()?;
         let c = expected_curves(&s).ok()?;
-        model_values(d, &s, &c, 0)
+        let both = std::sync::Arc::new((s, c));
+        if let Some(i) = i {
+            self.cache.put(i, key, both.clone());
+        }
+        Some(both)
+    }
+
+    /// The exact backend's value of dataset `d`'s observable at its measured times,
+    /// through its instrument.
+    pub fn model(&self, d: &Dataset, theta: &[f64]) -> Option<Vec<f64>> {
+        let both = self.curves(d, theta)?;
+        let (s, c) = &*both;
+        model_values(d, s, c, 0, &d.instrument.at(theta))
     }
 
     /// Weighted residuals of every dataset, (model - data) / error.
@@ -337,103 +532,5 @@ impl Fit {
     /// Every dataset has its errors (else the covariance is scaled by chi2 / dof).
     pub fn weighted(&self) -> bool {
         self.datasets.iter().all(|d| d.measured.error.is_some())
-    }
-
-    /// Starting points: the initial values, then spread over each parameter's bounds
-    /// (or around its initial value) by a fixed sequence.
-    fn starting_points(&self) -> Vec<Vec<f64>> {
-        let mut rng = exciton_core::kernels::rng::Pcg32::new(0x5eed, 17);
-        let mut out = vec![self.free.iter().map(|f| f.initial).collect::<Vec<_>>()];
-        for _ in 1..self.starts {
-            out.push(
-                self.free
-                    .iter()
-                    .map(|f| {
-                        let u = (f64::from(rng.next_u32()) + 0.5) / 4_294_967_296.0;
-                        let b = f.bounds;
-                        if b.min.is_finite() && b.max.is_finite() {
-                            b.min + u * (b.max - b.min)
-                        } else {
-                            let x = f.initial * (2.0 * u + 0.25);
-                            x.clamp(b.min, b.max)
-                        }
-                    })
-                    .collect(),
-            );
-        }
-        out
-    }
-
-    /// The best fit over the starting points.
-    pub fn run(&self) -> Outcome {
-        let bounds: Vec<Bounds> = self.free.iter().map(|f| f.bounds).collect();
-        let residuals = |theta: &[f64]| self.residuals(theta);
-        let mut best: Option<exciton_core::lsq::Solution> = None;
-        let mut evaluations = 0;
-        for start in self.starting_points() {
-            let s = minimize(&residuals, &start, &bounds);
-            evaluations += s.evaluations;
-            if best
-                .as_ref()
-                .is_none_or(|b| s.chi2 < b.chi2 || (!b.converged && s.converged))
-            {
-                best = Some(s);
-            }
-        }
-        let best = best.expect("at least one start");
-        let dof = self.points().saturating_sub(self.free.len());
-        let scale = if self.weighted() || dof == 0 {
-            1.0
-        } else {
-            best.chi2 / dof as f64
-        };
-        let covariance = best.covariance.map(|c| {
-            c.iter()
-                .map(|row| row.iter().map(|v| v * scale).collect())
-                .collect::<Vec<Vec<f64>>>()
-        });
-        Outcome {
-            params: best.params,
-            covariance,
-            chi2: best.chi2,
-            dof,
-            converged: best.converged,
-            evaluations,
-            errors_from_residuals: !self.weighted(),
-        }
-    }
-}
-
-/// A fit's result.
-#[derive(Clone, Debug)]
-pub struct Outcome {
-    pub params: Vec<f64>,
-    pub covariance: Option<Vec<Vec<f64>>>,
-    pub chi2: f64,
-    pub dof: usize,
-    pub converged: bool,
-    pub evaluations: usize,
-    /// No dataset had errors: the covariance is scaled by chi2 / dof.
-    pub errors_from_residuals: bool,
-}
-
-impl Outcome {
-    pub fn stderr(&self) -> Vec<Option<f64>> {
-        (0..self.params.len())
-            .map(|i| self.covariance.as_ref().map(|c| c[i][i].sqrt()))
-            .collect()
-    }
-
-    pub fn correlation(&self) -> Option<Vec<Vec<f64>>> {
-        let c = self.covariance.as_ref()?;
-        Some(
-            (0..c.len())
-                .map(|i| {
-                    (0..c.len())
-                        .map(|j| c[i][j] / (c[i][i] * c[j][j]).sqrt())
-                        .collect()
-                })
-                .collect(),
-        )
     }
 }
