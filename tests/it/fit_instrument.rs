@@ -108,7 +108,17 @@ fn pl_through_an_irf_gives_back_its_rate_scale_background_t0_and_width() {
             f.path, o.params[i], f.unit, want[i]
         );
     }
-    println!("chi2 {:.1} for {} dof", o.chi2, o.dof);
+    let at_truth: f64 = fit.residuals(&want).unwrap().iter().map(|r| r * r).sum();
+    let at_start: f64 = fit
+        .residuals(&fit.initial())
+        .unwrap()
+        .iter()
+        .map(|r| r * r)
+        .sum();
+    println!(
+        "chi2 {:.1} for {} dof (at the truth {at_truth:.1}, at the start {at_start:.1}; {})",
+        o.chi2, o.dof, o.termination
+    );
     assert!(o.converged, "{}", o.termination);
     for (i, f) in fit.free.iter().enumerate() {
         let e = err[i].unwrap();
@@ -126,7 +136,7 @@ fn pl_through_an_irf_gives_back_its_rate_scale_background_t0_and_width() {
 #[test]
 fn errors_of_the_instrument_parameters_cover_the_truth_as_often_as_one_sigma_should() {
     let dir = temp_dir("fit-irf-coverage");
-    let seeds = 50;
+    let seeds = 100;
     let mut inside = [0u32; 5];
     let mut names = Vec::new();
     for seed in 0..seeds {

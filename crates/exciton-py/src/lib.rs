@@ -9,6 +9,11 @@
 //! The engine runs on a worker thread; the calling thread releases the GIL and wakes every
 //! 100 ms to run Python's signal handlers (Ctrl-C in a notebook cancels the run) and to
 //! report progress.
+//!
+//! A fit goes through the same Rust code as `exciton-mc fit` (`Fit::load` or `Fit::parse`,
+//! `Engine::open` on the cpu backend, `report::execute`, `report::fit_json`), so it returns
+//! the command's fit.json, bit for bit but for `wall_s`, as plain Python objects; the
+//! Python layer wraps it into `FitResult` with NumPy arrays.
 
 use exciton::engine::{Engine, EngineOptions};
 use exciton::error::Error as EngineError;
@@ -42,6 +47,15 @@ pyo3::create_exception!(
     "A run that could not be done: no GPU adapter, not enough memory, a device error."
 );
 
+pyo3::create_exception!(
+    _native,
+    FitError,
+    PyValueError,
+    "A fit refused before fitting (exit 2 of `exciton-mc fit`): the fit file, its scenario \
+     or a data file. The message names the file (or `<dict>`) and the JSON path or line; \
+     the attributes `file`, `path`, `line` and `reason` hold them one by one."
+);
+
 /// How often the calling thread wakes to look at signals and progress.
 const POLL: Duration = Duration::from_millis(100);
 
@@ -61,6 +75,23 @@ fn run_error(py: Python<'_>, e: &EngineError) -> PyErr {
         EngineError::Core(CoreError::Scenario(s)) => scenario_error(py, s),
         e => RunError::new_err(e.to_string()),
     }
+}
+
+/// Python's FitError for a refused fit (RunError or ScenarioError for a run that failed).
+fn fit_error(py: Python<'_>, e: &exciton::fit::FitError) -> PyErr {
+    use exciton::fit::FitError as E;
+    let (file, path, line, reason) = match e {
+        E::Run(e) => return run_error(py, e),
+        E::Spec { file, path, reason } => (file, path.as_str(), None, reason),
+        E::Data { file, line, reason } => (file, "", (*line > 0).then_some(*line), reason),
+    };
+    let err = FitError::new_err(e.to_string());
+    let value = err.value(py);
+    let _ = value.setattr("file", file.display().to_string());
+    let _ = value.setattr("path", path);
+    let _ = value.setattr("line", line);
+    let _ = value.setattr("reason", reason.clone());
+    err
 }
 
 /// The plan of a scenario given as a file path or as JSON text (a dict, serialised by the
@@ -385,6 +416,58 @@ fn devices(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     Ok(list)
 }
 
+/// Runs a fit as `exciton-mc fit` does and returns its fit.json as plain Python objects.
+///
+/// `config_path` (a fit file, its paths relative to its directory) or `config_json` (its
+/// text, named `<dict>` in errors, its paths relative to the current directory), exactly
+/// one; `threads`: CPU threads of the Monte Carlo check (default: all cores). The GIL is
+/// released for the whole fit; a warning or a failed fit is a result (its `status`), not
+/// an exception.
+#[pyfunction]
+#[pyo3(signature = (config_path=None, config_json=None, threads=None))]
+fn fit<'py>(
+    py: Python<'py>,
+    config_path: Option<PathBuf>,
+    config_json: Option<String>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    use exciton::fit::{report, Fit};
+    let start = std::time::Instant::now();
+    if threads == Some(0) {
+        return Err(PyValueError::new_err("threads: at least 1"));
+    }
+    enum Config {
+        File(PathBuf),
+        Text(String, PathBuf),
+    }
+    let config = match (config_path, config_json) {
+        (Some(p), None) => Config::File(p),
+        (None, Some(text)) => {
+            let cwd = std::env::current_dir().map_err(|e| {
+                FitError::new_err(format!(
+                    "<dict>: no current directory to resolve its paths against ({e})"
+                ))
+            })?;
+            Config::Text(text, cwd)
+        }
+        _ => return Err(PyValueError::new_err("give the fit as a path or as a dict")),
+    };
+    let options = engine_options(threads, None);
+    let outcome = py.detach(move || -> Result<Value, exciton::fit::FitError> {
+        let fit = match &config {
+            Config::File(p) => Fit::load(p)?,
+            Config::Text(text, cwd) => Fit::parse(text, Path::new("<dict>"), cwd)?,
+        };
+        let engine = Engine::open(BackendKind::Cpu, &options)?.0;
+        let r = report::execute(&fit, &engine)?;
+        Ok(report::fit_json(&fit, &r, start.elapsed().as_secs_f64()))
+    });
+    match outcome {
+        Ok(json) => plain(py, &json),
+        Err(e) => Err(fit_error(py, &e)),
+    }
+}
+
 /// A run's output directory (or its results.json) as `run` returns a run: scalars from
 /// results.json, curves from the curves.parquet beside it.
 #[pyfunction]
@@ -405,10 +488,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("ScenarioError", py.get_type::<ScenarioError>())?;
     m.add("RunError", py.get_type::<RunError>())?;
+    m.add("FitError", py.get_type::<FitError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(devices, m)?)?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(fit, m)?)?;
     Ok(())
 }

@@ -285,3 +285,147 @@ def test_no_runtime_dir_warning_from_mesa():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "XDG_RUNTIME_DIR" not in out.stderr, out.stderr
+
+
+# Fits: `em.fit` against `exciton-mc fit` on the example (a few seconds each: the Monte
+# Carlo check runs the example's check_walkers per dataset).
+FIT_EXAMPLE = ROOT / "examples" / "fit-5nm-9K" / "fit.json"
+# What two runs of the same fit differ in.
+FIT_WALL = ("wall_s",)
+
+
+def fit_spec_absolute(spec: dict, base: Path) -> dict:
+    """A fit file's spec with its scenario and data paths absolute (relative to `base`)."""
+    spec = json.loads(json.dumps(spec))
+    spec["scenario"] = str(base / spec["scenario"])
+    for d in spec["datasets"]:
+        d["file"] = str(base / d["file"])
+        if isinstance(d.get("irf"), str):
+            d["irf"] = str(base / d["irf"])
+    return spec
+
+
+@pytest.fixture(scope="module")
+def fit_file(tmp_path_factory) -> Path:
+    """The example's fit file; a copy with absolute paths and 1e5 check walkers should the
+    example size its Monte Carlo check automatically (half a minute per fit)."""
+    spec = json.loads(FIT_EXAMPLE.read_text())
+    if isinstance(spec.get("check_walkers", "auto"), int):
+        return FIT_EXAMPLE
+    spec = fit_spec_absolute(spec, FIT_EXAMPLE.parent)
+    spec["check_walkers"] = 100_000
+    path = tmp_path_factory.mktemp("fit") / "fit.json"
+    path.write_text(json.dumps(spec, indent=2))
+    return path
+
+
+@pytest.fixture(scope="module")
+def fit_pair(cli, fit_file, tmp_path_factory):
+    """The CLI's fit.json and em.fit's result on the same file."""
+    out = tmp_path_factory.mktemp("fit-out") / "out"
+    done = subprocess.run(
+        [str(cli), "fit", str(fit_file), "--out", str(out)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode in (0, 1, 3), done.stderr
+    expected = json.loads((out / "fit.json").read_text())
+    res = em.fit(fit_file)
+    # The command's exit code is the verdict's: 0 ok, 3 warning, 1 failed.
+    assert done.returncode == {"ok": 0, "warning": 3, "failed": 1}[res.status], done.stderr
+    return expected, res
+
+
+def without(d: dict, keys) -> dict:
+    return {k: v for k, v in d.items() if k not in keys}
+
+
+def test_fit_cli_and_python_identical(fit_pair):
+    expected, res = fit_pair
+    # Bit for bit: Python floats compare exactly, the JSON's keys in the same order.
+    assert list(res.json) == list(expected)
+    assert without(res.json, FIT_WALL) == without(expected, FIT_WALL)
+    assert isinstance(res.wall_s, float) and res.wall_s > 0
+    assert res.status == expected["status"] and res.status in ("ok", "warning", "failed")
+    assert res.warnings == expected["warnings"] and res.notes == expected["notes"]
+    assert list(res.parameters) == expected["order"]
+    for path, p in res.parameters.items():
+        want = expected["parameters"][path]
+        assert p.value == want["value"] and type(p.value) is float, path
+        assert p.stderr == want["stderr"] and p.unit == want["unit"], path
+        assert p["value"] == want["value"] and p.path == path
+    assert res.chi2 == expected["chi2"] and res.dof == expected["dof"]
+    assert res.p_value == expected["p_value"]
+    assert res.converged == expected["converged"]
+    if expected["correlation"] is None:
+        assert res.correlation is None
+    else:
+        assert res.correlation.dtype == np.float64
+        assert res.correlation.shape == (len(res.parameters), len(res.parameters))
+        want = np.array(expected["correlation"], dtype=np.float64)
+        assert np.array_equal(res.correlation.view(np.uint64), want.view(np.uint64))
+    assert len(res.datasets) == len(expected["datasets"])
+    for d, want in zip(res.datasets, expected["datasets"]):
+        assert d.label == want["label"] and d.observable == want["observable"]
+        for k in ("time_ps", "data", "data_stderr", "model"):
+            if want[k] is None:
+                assert getattr(d, k) is None, k
+                continue
+            assert_same(want[k], getattr(d, k), f"{d.label}.{k}")
+    assert res.monte_carlo_check == expected["monte_carlo_check"]
+    # The attributes are copies: res.json stays the command's fit.json.
+    assert isinstance(res.json["datasets"][0]["time_ps"], list)
+
+
+def test_fit_from_dict_as_from_file(fit_pair, fit_file):
+    _, from_file = fit_pair
+    spec = fit_spec_absolute(json.loads(fit_file.read_text()), fit_file.parent)
+    res = em.fit(spec)
+    assert res.fit_file == "<dict>"
+    skip = FIT_WALL + ("fit_file",)
+    assert without(res.json, skip) == without(from_file.json, skip)
+
+
+def test_fit_refused_names_file_and_path(cli, tmp_path, monkeypatch):
+    spec = json.loads(FIT_EXAMPLE.read_text())
+    spec["free"]["states.bright.nonexistent"] = {"initial": 0.1, "min": 0.0, "max": 1.0}
+    # A dict's relative paths resolve against the current directory: the scenario and data
+    # are found, then the free path is refused.
+    monkeypatch.chdir(FIT_EXAMPLE.parent)
+    with pytest.raises(em.FitError) as e:
+        em.fit(spec)
+    assert str(e.value).startswith("<dict>: free.states.bright.nonexistent: ")
+    assert e.value.path == "free.states.bright.nonexistent" and e.value.file == "<dict>"
+    assert isinstance(e.value, ValueError)
+
+    # A file: the same message as the command's, which exits 2.
+    path = tmp_path / "bad-fit.json"
+    path.write_text(json.dumps(fit_spec_absolute(spec, FIT_EXAMPLE.parent)))
+    with pytest.raises(em.FitError) as e:
+        em.fit(path)
+    msg = str(e.value)
+    assert msg.startswith(f"{path}: free.states.bright.nonexistent: ")
+    done = subprocess.run(
+        [str(cli), "fit", str(path), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert f"error: {msg}" in done.stderr
+
+    # A data file that does not exist, and arguments that are not a fit.
+    spec = fit_spec_absolute(json.loads(FIT_EXAMPLE.read_text()), FIT_EXAMPLE.parent)
+    spec["datasets"][0]["file"] = str(tmp_path / "missing.csv")
+    with pytest.raises(em.FitError, match="missing.csv"):
+        em.fit(spec)
+    with pytest.raises(em.FitError, match="nothere.json"):
+        em.fit(tmp_path / "nothere.json")
+    with pytest.raises(TypeError):
+        em.fit(42)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        em.fit(FIT_EXAMPLE, threads=0)
+
+
+def test_fit_attributes_are_annotated_in_the_package(fit_pair):
+    source = (Path(em.__file__).parent / "__init__.py").read_text()
+    _, res = fit_pair
+    for k in [*res.json, *res.json["datasets"][0], *next(iter(res.json["parameters"].values()))]:
+        assert f"    {k}:" in source, k

@@ -14,10 +14,18 @@ fields, each ``Point`` the fields of one sweep point. Per-frame lists are float6
 (``null`` -> NaN), ``msd_reliable`` a bool array, counts uint64 arrays; scalars are
 floats or None.
 
-Functions: :func:`run`, :func:`load`, :func:`check`, :func:`devices`. Errors:
-:class:`ScenarioError` (a bad scenario: the message names the file, the JSON path and
-the reason) and :class:`RunError` (no GPU, not enough memory, a device error). There is
-no ``fit`` yet: fits run from the command line (``exciton-mc fit``).
+Fits of free scenario parameters to measured curves are the ones of ``exciton-mc fit``
+(the same fit.json, bit for bit, but for ``wall_s``):
+
+>>> fit = em.fit("examples/fit-5nm-9K/fit.json")          # doctest: +SKIP
+>>> fit.status, fit.parameters["states.bright.fret"].value  # doctest: +SKIP
+
+Functions: :func:`run`, :func:`fit`, :func:`load`, :func:`check`, :func:`devices`.
+Errors: :class:`ScenarioError` (a bad scenario: the message names the file, the JSON path
+and the reason), :class:`FitError` (a fit refused before fitting: the fit file, its
+scenario or a data file) and :class:`RunError` (no GPU, not enough memory, a device
+error). A fit whose status is ``warning`` or ``failed`` does not raise: check
+``result.status``.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Union
 
 from . import _native
-from ._native import RunError, ScenarioError
+from ._native import FitError, RunError, ScenarioError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -67,12 +75,17 @@ __version__: str = _native.__version__
 
 __all__ = [
     "run",
+    "fit",
     "load",
     "check",
     "devices",
     "Results",
     "Point",
+    "FitResult",
+    "FitParameter",
+    "FitDataset",
     "ScenarioError",
+    "FitError",
     "RunError",
     "__version__",
 ]
@@ -535,3 +548,200 @@ def devices() -> List[Dict[str, Any]]:
     ``description`` (the line the command prints). Empty without a GPU driver (the cpu
     and exact backends still work)."""
     return _native.devices()
+
+
+FitConfig = Union[str, "os.PathLike[str]", Mapping[str, Any]]
+
+
+def _floats(values: Optional[List[Optional[float]]]) -> Optional[FloatArray]:
+    # A JSON list of numbers as float64 (null -> NaN); None stays None.
+    import numpy as np
+
+    if values is None:
+        return None
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+class _Fields:
+    """Fields of a JSON object as attributes, in the object's order."""
+
+    def __init__(self, fields: Dict[str, Any]) -> None:
+        self.__dict__.update(fields)
+        self._keys = list(fields)
+
+    def keys(self) -> List[str]:
+        """The field names, in the order of fit.json."""
+        return list(self._keys)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._keys:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(self._keys) | {"keys"})
+
+
+class FitParameter(_Fields):
+    """A free parameter of a fit: an entry of fit.json's ``parameters``."""
+
+    path: str
+    """Its scenario path (``states.bright.fret``) or ``datasets[i].<knob>``."""
+    value: float
+    """The best value."""
+    stderr: Optional[float]
+    """Its standard error (None when the data cannot tell it)."""
+    unit: str
+    initial: float
+    min: Optional[float]
+    """Lower bound (None: unbounded)."""
+    max: Optional[float]
+    """Upper bound (None: unbounded)."""
+
+    def __init__(self, path: str, fields: Dict[str, Any]) -> None:
+        super().__init__({"path": path, **fields})
+
+    def __repr__(self) -> str:
+        err = "no error" if self.stderr is None else f"± {self.stderr:.2e}"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"<FitParameter {self.path} = {self.value:.6e} {err}{unit}>"
+
+
+class FitDataset(_Fields):
+    """A dataset of a fit: an entry of fit.json's ``datasets``, its lists as float64
+    arrays (``null`` -> NaN)."""
+
+    file: str
+    label: str
+    observable: str
+    """``msd``, ``apparent_msd`` or ``intensity``."""
+    set: Dict[str, Any]
+    """The scenario values this dataset was measured at (JSON path -> value)."""
+    points: int
+    unit: str
+    chi2: Optional[float]
+    """chi^2 of this dataset at the best values (None where the model is not defined)."""
+    time_ps: FloatArray
+    """Measured times, ps."""
+    data: FloatArray
+    """Measured values."""
+    data_stderr: Optional[FloatArray]
+    """Their standard errors (None: the file has no error column)."""
+    model: Optional[FloatArray]
+    """The model at the measured times at the best values (None where it is not defined)."""
+
+    def __init__(self, fields: Dict[str, Any]) -> None:
+        fields = dict(fields)
+        for k in ("time_ps", "data", "data_stderr", "model"):
+            if k in fields:
+                fields[k] = _floats(fields[k])
+        super().__init__(fields)
+
+    def __repr__(self) -> str:
+        return f"<FitDataset {self.label!r}: {self.observable}, {self.points} points>"
+
+
+class FitResult(_Fields):
+    """A fit: the fields of the ``fit.json`` that ``exciton-mc fit`` writes, as attributes;
+    ``parameters`` a dict of :class:`FitParameter` (by path), ``datasets`` a list of
+    :class:`FitDataset`, ``correlation`` a 2-D float64 array; ``json`` the whole fit.json
+    as plain Python objects (what the command writes, bit for bit but for ``wall_s``)."""
+
+    status: str
+    """``"ok"``, ``"warning"`` or ``"failed"`` (the command exits 0, 3, 1)."""
+    warnings: List[str]
+    """Why the status is not ok, for people."""
+    notes: List[str]
+    fit_file: str
+    """The fit file, or ``<dict>``."""
+    scenario_file: str
+    backend: str
+    """The fit's backend (``exact``); the Monte Carlo check runs on the cpu."""
+    parameters: Dict[str, FitParameter]
+    """Free parameters by path, in the fit's order."""
+    order: List[str]
+    """The free parameters' paths, the order of ``correlation``'s rows."""
+    chi2: Optional[float]
+    dof: int
+    reduced_chi2: Optional[float]
+    p_value: Optional[float]
+    """P(chi^2 >= chi2) for dof degrees of freedom (None when the errors come from the residuals)."""
+    errors: str
+    """Where the standard errors come from."""
+    correlation: Optional[FloatArray]
+    """Correlation matrix of the parameters (rows in ``order``; NaN where undefined)."""
+    condition_number: Optional[float]
+    converged: bool
+    termination: str
+    evaluations: int
+    starts: int
+    interpolation: str
+    datasets: List[FitDataset]
+    monte_carlo_check: Optional[Dict[str, Any]]
+    """The Monte Carlo run at the best values: backend, chi2, points, p_value, per dataset
+    walkers and chi2 (None without a check)."""
+    wall_s: float
+    """Wall time of the fit, s (the one field two fits differ in)."""
+    json: Dict[str, Any]
+    """The whole fit.json as plain Python objects (dicts, lists, floats, ints, str, None)."""
+
+    def __init__(self, fit_json: Dict[str, Any]) -> None:
+        import copy
+
+        fields = copy.deepcopy(fit_json)
+        fields["parameters"] = {
+            k: FitParameter(k, v) for k, v in fields.get("parameters", {}).items()
+        }
+        fields["datasets"] = [FitDataset(d) for d in fields.get("datasets", [])]
+        if fields.get("correlation") is not None:
+            import numpy as np
+
+            fields["correlation"] = np.array(
+                [[np.nan if v is None else v for v in row] for row in fields["correlation"]],
+                dtype=np.float64,
+            )
+        super().__init__(fields)
+        self.json = fit_json
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(self._keys) | {"keys", "json"})
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k} = {p.value:.4g}" for k, p in self.parameters.items())
+        chi2 = "None" if self.chi2 is None else f"{self.chi2:.4g}"
+        return f"<FitResult {self.status}: {params}; chi2 {chi2} for {self.dof} dof>"
+
+
+def fit(config: FitConfig, *, threads: Optional[int] = None) -> FitResult:
+    """Fits free scenario parameters to measured curves, as ``exciton-mc fit FIT.json``
+    does, and returns a :class:`FitResult`: the same fit, the same Monte Carlo check and
+    the same fit.json (``result.json``), bit for bit but for ``wall_s``; nothing is written
+    to disk (no fit.png).
+
+    - ``config``: the fit file's path (its scenario and data paths relative to its
+      directory), or the fit as a dict (its paths relative to the current directory;
+      ``<dict>`` in errors).
+    - ``threads``: CPU threads of the Monte Carlo check (default: all cores).
+
+    A fit whose status is ``"warning"`` or ``"failed"`` does NOT raise: it returns with
+    that ``status`` and its ``warnings`` (where the command exits 3 or 1), so check
+    ``result.status``. Raises :class:`FitError` (a ``ValueError``) when the fit is refused
+    before fitting (the command's exit 2): the message names the file (or ``<dict>``) and
+    the JSON path (``free.states.bright.x``) or the data file's line, also as the
+    attributes ``file``, ``path``, ``line``, ``reason``. :class:`RunError` when the Monte
+    Carlo check cannot run.
+
+    The GIL is released for the whole fit (seconds to a minute: the check runs about a
+    million walkers per dataset); Ctrl-C takes effect when it returns.
+    """
+    if isinstance(config, Mapping):
+        try:
+            text = json.dumps(config, default=_json_default, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise FitError(f"<dict>: not JSON: {e}") from None
+        fields = _native.fit(config_json=text, threads=threads)
+    elif isinstance(config, (str, os.PathLike)):
+        fields = _native.fit(config_path=os.fspath(config), threads=threads)
+    else:
+        raise TypeError(f"config: a path or a dict, not {type(config).__name__}")
+    return FitResult(fields)

@@ -20,6 +20,18 @@ class ScenarioError(ValueError):
 class RunError(RuntimeError):
     """A run that could not be done: no GPU adapter, not enough memory, a device error."""
 
+class FitError(ValueError):
+    """A fit refused before fitting: the fit file, its scenario or a data file."""
+
+    file: str
+    """The fit file (or ``<dict>``), or the data file."""
+    path: str
+    """Dotted JSON path of the offending field (``free.states.bright.x``); empty for a data file."""
+    line: Optional[int]
+    """The data file's line, where there is one."""
+    reason: str
+    """What is wrong, for people."""
+
 def run(
     scenario_path: Optional[str] = None,
     scenario_json: Optional[str] = None,
@@ -35,3 +47,8 @@ def check(
 ) -> Dict[str, Any]: ...
 def devices() -> List[Dict[str, Any]]: ...
 def load(path: Union[str, os.PathLike[str]]) -> Dict[str, Any]: ...
+def fit(
+    config_path: Optional[Union[str, os.PathLike[str]]] = None,
+    config_json: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> Dict[str, Any]: ...

@@ -4,6 +4,7 @@
 //! most a third of the data's errors (RMS over the points), from a pilot run; where that
 //! would take more than [`MAX_WALKERS`] the check says so and reports its smaller run.
 
+use super::instrument::Prepared;
 use super::model::observable_curve;
 use super::{Dataset, Fit, Observable, Outcome};
 use crate::engine::Engine;
@@ -122,11 +123,12 @@ fn mc_points(
             .collect(),
     };
     let intensity = (d.observable == Observable::Intensity).then_some(peak);
+    let prepared = Prepared::new(&curve, s.dt_ps, &a.kernel);
     d.measured
         .time_ps
         .iter()
         .map(|&t| {
-            let v = a.value(&curve, s.dt_ps, t, intensity)?;
+            let v = a.value(&prepared, t, intensity)?;
             let k = ((t - a.t0_ps) / s.dt_ps).round().max(0.0) as usize;
             let e = errors.get(k).copied().flatten()?;
             Some((v, e))

@@ -87,9 +87,21 @@ pub struct Applied {
     pub scale: f64,
     pub background: f64,
     pub t0_ps: f64,
-    /// (delay ps, weight) with weights summing to 1.
-    pub kernel: Vec<(f64, f64)>,
+    pub kernel: Kernel,
     pub offset: f64,
+}
+
+/// The instrument response the model is convolved with. The convolutions are exact
+/// integrals over the model's linear pieces, so the model stays continuous in t0 and
+/// the width even across the excitation's step at t = 0.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kernel {
+    /// None.
+    Delta,
+    /// A Gaussian of this sigma (ps), centred on t0.
+    Gaussian(f64),
+    /// A measured IRF as bins (from ps, to ps, weight), weights summing to 1.
+    Bins(Vec<(f64, f64, f64)>),
 }
 
 impl Instrument {
@@ -106,14 +118,16 @@ impl Instrument {
 
     pub fn at(&self, theta: &[f64]) -> Applied {
         let kernel = match &self.irf {
-            None => vec![(0.0, 1.0)],
-            Some(Response::Gaussian(fwhm)) => gaussian_kernel(fwhm.at(theta)),
-            Some(Response::Measured(irf)) => irf
-                .time_ps
-                .iter()
-                .copied()
-                .zip(irf.weight.iter().copied())
-                .collect(),
+            None => Kernel::Delta,
+            Some(Response::Gaussian(fwhm)) => {
+                let sigma = fwhm.at(theta) / (8.0 * std::f64::consts::LN_2).sqrt();
+                if sigma > 0.0 {
+                    Kernel::Gaussian(sigma)
+                } else {
+                    Kernel::Delta
+                }
+            }
+            Some(Response::Measured(irf)) => Kernel::Bins(bins(irf)),
         };
         Applied {
             scale: self.scale.map_or(1.0, |s| s.at(theta)),
@@ -125,60 +139,139 @@ impl Instrument {
     }
 }
 
-/// A Gaussian of `fwhm` ps sampled at a fifth of its sigma over +-4 sigma (the
-/// trapezoid rule on a Gaussian is exact to ~1e-10 there); a delta below 1e-9 ps.
-fn gaussian_kernel(fwhm: f64) -> Vec<(f64, f64)> {
-    let sigma = fwhm / (8.0 * std::f64::consts::LN_2).sqrt();
-    if !(sigma > 1e-9) {
-        return vec![(0.0, 1.0)];
-    }
-    let h = sigma / 5.0;
-    let w: Vec<(f64, f64)> = (-20..=20)
+/// A measured IRF's samples as bins reaching halfway to their neighbours.
+fn bins(irf: &Irf) -> Vec<(f64, f64, f64)> {
+    let t = &irf.time_ps;
+    let n = t.len() - 1;
+    (0..=n)
         .map(|j| {
-            let tau = f64::from(j) * h;
-            (tau, (-0.5 * (tau / sigma).powi(2)).exp())
+            let lo = if j > 0 {
+                (t[j - 1] + t[j]) / 2.0
+            } else {
+                t[0] - (t[1] - t[0]) / 2.0
+            };
+            let hi = if j < n {
+                (t[j] + t[j + 1]) / 2.0
+            } else {
+                t[n] + (t[n] - t[n - 1]) / 2.0
+            };
+            (lo, hi, irf.weight[j])
         })
-        .collect();
-    let sum: f64 = w.iter().map(|p| p.1).sum();
-    w.into_iter().map(|(t, v)| (t, v / sum)).collect()
+        .collect()
+}
+
+/// A model curve ready to be read through an instrument: its values per frame, 0
+/// before the excitation and linear between frame starts.
+pub struct Prepared<'a> {
+    curve: &'a [Option<f64>],
+    dt: f64,
+    /// The integral from 0 to each frame start (for a measured IRF's bins).
+    cumulative: Vec<f64>,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(curve: &'a [Option<f64>], dt: f64, kernel: &Kernel) -> Prepared<'a> {
+        let mut cumulative = Vec::new();
+        if matches!(kernel, Kernel::Bins(_)) {
+            let mut sum = 0.0;
+            cumulative.push(0.0);
+            for w in curve.windows(2) {
+                let (Some(a), Some(b)) = (w[0], w[1]) else {
+                    break;
+                };
+                sum += dt * (a + b) / 2.0;
+                cumulative.push(sum);
+            }
+        }
+        Prepared {
+            curve,
+            dt,
+            cumulative,
+        }
+    }
+
+    /// The curve at `t` (0 before the excitation).
+    fn at(&self, t: f64) -> Option<f64> {
+        if t < 0.0 {
+            Some(0.0)
+        } else {
+            super::interpolate(self.curve, self.dt, t)
+        }
+    }
+
+    /// The integral of the curve from 0 to `t`.
+    fn integral(&self, t: f64) -> Option<f64> {
+        if t <= 0.0 {
+            return Some(0.0);
+        }
+        let k = (t / self.dt).floor() as usize;
+        let c = *self.cumulative.get(k)?;
+        let r = t - k as f64 * self.dt;
+        let a = (*self.curve.get(k)?)?;
+        if r == 0.0 {
+            return Some(c);
+        }
+        let b = (*self.curve.get(k + 1)?)?;
+        Some(c + a * r + (b - a) * r * r / (2.0 * self.dt))
+    }
+
+    /// The curve convolved with a Gaussian of `sigma`, at `t`: each linear piece
+    /// c + m s over [s0, s1] contributes (c + m t)(Phi(z1) - Phi(z0)) + m sigma
+    /// (phi(z0) - phi(z1)), z = (s - t) / sigma.
+    fn gaussian(&self, t: f64, sigma: f64) -> Option<f64> {
+        let (lo, hi) = (t - 8.0 * sigma, t + 8.0 * sigma);
+        if hi <= 0.0 {
+            return Some(0.0);
+        }
+        let first = (lo.max(0.0) / self.dt).floor() as usize;
+        let last = (hi / self.dt).ceil() as usize;
+        let cdf = |z: f64| 0.5 * libm::erfc(-z / std::f64::consts::SQRT_2);
+        let pdf = |z: f64| (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        let mut v = 0.0;
+        for k in first..last {
+            let (s0, s1) = (k as f64 * self.dt, (k + 1) as f64 * self.dt);
+            let (fa, fb) = ((*self.curve.get(k)?)?, (*self.curve.get(k + 1)?)?);
+            let slope = (fb - fa) / self.dt;
+            let intercept = fa - slope * s0;
+            let (z0, z1) = ((s0 - t) / sigma, (s1 - t) / sigma);
+            v +=
+                (intercept + slope * t) * (cdf(z1) - cdf(z0)) + slope * sigma * (pdf(z0) - pdf(z1));
+        }
+        Some(v)
+    }
 }
 
 impl Applied {
-    /// The observed value at `t_ps` of a model `curve` (one value per frame of
-    /// `dt_ps`; `peak`: the PL's maximum, for an intensity).
-    pub fn value(
-        &self,
-        curve: &[Option<f64>],
-        dt_ps: f64,
-        t_ps: f64,
-        peak: Option<f64>,
-    ) -> Option<f64> {
-        let mut v = 0.0;
-        for &(tau, w) in &self.kernel {
-            let t = t_ps - self.t0_ps - tau;
-            // Before the excitation there is no light and no displacement.
-            let at = if t < 0.0 {
-                0.0
-            } else {
-                super::interpolate(curve, dt_ps, t)?
-            };
-            v += w * at;
-        }
+    /// The observed value at `t_ps` of a prepared model curve (`peak`: the PL's
+    /// maximum, for an intensity).
+    pub fn value(&self, p: &Prepared, t_ps: f64, peak: Option<f64>) -> Option<f64> {
+        let t = t_ps - self.t0_ps;
+        let v = match &self.kernel {
+            Kernel::Delta => p.at(t)?,
+            Kernel::Gaussian(sigma) => p.gaussian(t, *sigma)?,
+            Kernel::Bins(bins) => {
+                let mut v = 0.0;
+                for &(lo, hi, w) in bins {
+                    v += w * (p.integral(t - lo)? - p.integral(t - hi)?) / (hi - lo);
+                }
+                v
+            }
+        };
         Some(match peak {
             Some(p) => self.scale * v / p + self.background,
             None => v + self.offset,
         })
     }
 
-    /// The latest model time the data need: the last measured time less t0 and the
-    /// IRF's earliest delay.
+    /// The latest model time the data need: the last measured time less t0, plus the
+    /// IRF's reach.
     pub fn latest(&self, t_ps: f64) -> f64 {
-        let earliest = self
-            .kernel
-            .iter()
-            .map(|k| k.0)
-            .fold(f64::INFINITY, f64::min);
-        t_ps - self.t0_ps - earliest.min(0.0)
+        let reach = match &self.kernel {
+            Kernel::Delta => 0.0,
+            Kernel::Gaussian(sigma) => 8.0 * sigma,
+            Kernel::Bins(b) => -b.iter().map(|b| b.0).fold(f64::INFINITY, f64::min).min(0.0),
+        };
+        t_ps - self.t0_ps + reach
     }
 }
 
@@ -347,8 +440,8 @@ mod tests {
 
     #[test]
     fn a_gaussian_response_blurs_a_step_into_its_error_function() {
-        // A step of 1 from t = 0 on a fine frame grid, through a 100 ps FWHM: at t0 the
-        // value is 1/2, one sigma later Phi(1).
+        // A step of 1 from t = 0 through a 100 ps FWHM: at t0 the value is 1/2, one
+        // sigma later Phi(1), exactly (the pieces are integrated, not sampled).
         let curve: Vec<Option<f64>> = vec![Some(1.0); 400];
         let inst = Instrument {
             irf: Some(Response::Gaussian(Setting::Fixed(100.0))),
@@ -356,15 +449,37 @@ mod tests {
             ..Instrument::none()
         };
         let a = inst.at(&[]);
+        let p = Prepared::new(&curve, 25.0, &a.kernel);
         let sigma = 100.0 / (8.0 * std::f64::consts::LN_2).sqrt();
-        let at = |t: f64| a.value(&curve, 1.0, t, None).unwrap();
-        assert!((at(50.0) - 0.5).abs() < 0.05, "{}", at(50.0));
-        let phi1 = 0.841_344_746;
+        let at = |t: f64| a.value(&p, t, None).unwrap();
+        assert!((at(50.0) - 0.5).abs() < 1e-12, "{}", at(50.0));
+        let phi1 = 0.841_344_746_068_542_9;
         assert!(
-            (at(50.0 + sigma) - phi1).abs() < 0.05,
+            (at(50.0 + sigma) - phi1).abs() < 1e-12,
             "{} vs {phi1}",
             at(50.0 + sigma)
         );
-        assert!(at(50.0 - 5.0 * sigma).abs() < 1e-12);
+        assert!(at(50.0 - 9.0 * sigma).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_measured_irf_of_one_bin_averages_the_curve_over_it() {
+        // A ramp f(t) = t through a bin [-10, 10] ps: the average over the bin is t.
+        let curve: Vec<Option<f64>> = (0..100).map(|k| Some(f64::from(k) * 25.0)).collect();
+        let a = Applied {
+            scale: 1.0,
+            background: 0.0,
+            t0_ps: 0.0,
+            kernel: Kernel::Bins(vec![(-10.0, 10.0, 1.0)]),
+            offset: 0.0,
+        };
+        let p = Prepared::new(&curve, 25.0, &a.kernel);
+        for t in [30.0, 137.5, 1000.0] {
+            let v = a.value(&p, t, None).unwrap();
+            assert!((v - t).abs() < 1e-9, "{v} at {t}");
+        }
+        // Straddling the excitation: (1/20) * integral of s from 0 to 5 = 0.625.
+        let v = a.value(&p, -5.0, None).unwrap();
+        assert!((v - 0.625).abs() < 1e-12, "{v}");
     }
 }

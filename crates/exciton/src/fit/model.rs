@@ -2,7 +2,7 @@
 //! moment recursion, or the master equation on a finite landscape), read at the measured
 //! times, and the scenario numbers a fit may not free.
 
-use super::instrument::Applied;
+use super::instrument::{Applied, Prepared};
 use super::{Dataset, Observable};
 use exciton_core::model::WalkTables;
 use exciton_core::observables::Curves;
@@ -70,10 +70,11 @@ pub(crate) fn model_values(
         }
         _ => None,
     };
+    let p = Prepared::new(&curve, s.dt_ps, &a.kernel);
     d.measured
         .time_ps
         .iter()
-        .map(|&t| a.value(&curve, s.dt_ps, t, peak))
+        .map(|&t| a.value(&p, t, peak))
         .collect()
 }
 
