@@ -167,3 +167,47 @@ fn errors_of_the_instrument_parameters_cover_the_truth_as_often_as_one_sigma_sho
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_measured_irf_on_the_data_clock_gives_back_the_rate_as_its_gaussian_does() {
+    // The same decay, fitted through an IRF file: the Gaussian of the truth sampled
+    // every 4 ps around the excitation at 210 ps, on the data's clock (t0 fixed at 0).
+    let dir = temp_dir("fit-irf-file");
+    let rows = data(&dir, 7);
+    let path = write(&dir, &rows);
+    let sigma = 80.0 / (8.0 * std::f64::consts::LN_2).sqrt();
+    let mut irf = String::from("time_ns;counts\n");
+    for k in -40..=40 {
+        let t = 210.0 + f64::from(k) * 4.0;
+        let c = 1e4 * (-0.5 * ((t - 210.0) / sigma).powi(2)).exp();
+        irf += &format!("{};{}\n", t / 1000.0, c).replace('.', ",");
+    }
+    std::fs::write(dir.join("irf.csv"), irf).unwrap();
+    let mut f: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    f["datasets"][0]["irf"] = json!({"file": "irf.csv"});
+    f["datasets"][0]["t0_ps"] = json!(0.0);
+    std::fs::write(&path, f.to_string()).unwrap();
+    let fit = Fit::load(&path).unwrap();
+    let o = fit.run();
+    println!("chi2 {:.1} for {} dof", o.chi2, o.dof);
+    for (i, f) in fit.free.iter().enumerate() {
+        let e = o.stderr()[i].unwrap();
+        let truth = TRUTH.iter().find(|(p, _)| *p == f.path).unwrap().1;
+        println!(
+            "{:<26} {:.5e} +- {e:.2e} {} (true {truth})",
+            f.path, o.params[i], f.unit
+        );
+        assert!(
+            (o.params[i] - truth).abs() < 3.0 * e,
+            "{}: {} +- {e}, true {truth}",
+            f.path,
+            o.params[i]
+        );
+    }
+    assert!(
+        o.chi2 < o.dof as f64 + 5.0 * (2.0 * o.dof as f64).sqrt(),
+        "chi2 {}",
+        o.chi2
+    );
+}

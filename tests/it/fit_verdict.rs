@@ -364,3 +364,46 @@ fn the_monte_carlo_check_never_drops_a_dataset_and_sizes_itself_to_the_data() {
     assert!(d["p_value"].as_f64().unwrap() > 1e-3, "{d}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_apparent_msd_is_checked_on_its_points_or_says_why_not() {
+    let dir = temp_dir("verdict-apparent");
+    let mut s = paper_scenario();
+    s["microscope"] = json!({"psf_fwhm_nm": 270, "profile": "gaussian", "pixel_nm": 40,
+                             "photons_per_frame": null, "seed": 3});
+    let times: Vec<f64> = (1..=39).map(|k| f64::from(k) * 100.0).collect();
+    let placeholder: Vec<(f64, f64, f64)> = times.iter().map(|&t| (t, 1.0, 1.0)).collect();
+    let free = json!({"states.bright.fret": {"initial": 0.12, "min": 0.0, "max": 1.0}});
+    let path = write_fit(
+        &dir,
+        &s,
+        &[("app", "apparent_msd", json!({}), placeholder)],
+        free.clone(),
+    );
+    let clean = model(&path, 0, &[0.09]);
+    let rows = noisy(&times, &clean, 2.0, 0.03, &mut Pcg32::new(8, 3));
+    let path = write_fit(&dir, &s, &[("app", "apparent_msd", json!({}), rows)], free);
+    let mut f: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    f["check_walkers"] = json!("auto");
+    std::fs::write(&path, f.to_string()).unwrap();
+    let o = fit_cli(&path, &dir.join("out"));
+    println!("{}", text(&o));
+    let r = fit_json(&dir.join("out"));
+    let d = &r["monte_carlo_check"]["datasets"][0];
+    let (n, missing) = (
+        d["points"].as_u64().unwrap(),
+        d["points_without_monte_carlo_value"].as_u64().unwrap(),
+    );
+    assert_eq!(n + missing, 39, "{d}");
+    assert!(n > 0, "no point checked: {d}");
+    let said = r["notes"].to_string() + &r["warnings"].to_string();
+    if missing > 0 {
+        assert!(
+            said.contains(&format!("{missing} of 39 points have no Monte Carlo value")),
+            "{said}"
+        );
+    }
+    if d["limited"].is_string() {
+        assert!(said.contains("too expensive"), "{said}");
+    }
+}

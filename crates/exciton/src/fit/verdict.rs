@@ -205,7 +205,7 @@ fn judge_check(c: &Check, v: &mut Verdict) {
             continue;
         }
         if d.missing > 0 {
-            v.notes.push(format!("Monte Carlo check: {}: {} of {} points have no Monte Carlo value (too few effective walkers there)", d.label, d.missing, d.missing + d.points));
+            v.notes.push(format!("Monte Carlo check: {}: {} of {} points have no Monte Carlo value (too few emissions or effective walkers there)", d.label, d.missing, d.missing + d.points));
         }
         if d.p_value < P_LOW {
             v.flag(Status::Warning, format!("Monte Carlo check: {}: chi2 {:.1} over {} points (p = {:.1e}): the Monte Carlo at the best values disagrees with the data (the exact model may not be what the walkers do)", d.label, d.chi2, d.points, d.p_value));
