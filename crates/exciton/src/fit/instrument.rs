@@ -302,9 +302,9 @@ impl Spec<'_> {
     ) -> Result<Setting, FitError> {
         let key = knob.key();
         let mut push = |initial: f64, bounds: Bounds| -> Result<Setting, FitError> {
-            if !(bounds.min < bounds.max)
-                || !(bounds.min..=bounds.max).contains(&initial) && !initial.is_nan()
-            {
+            // NaN: a scale to be started from the data.
+            let inside = initial.is_nan() || (bounds.min..=bounds.max).contains(&initial);
+            if bounds.min >= bounds.max || bounds.min.is_nan() || bounds.max.is_nan() || !inside {
                 return Err(self.err(
                     key,
                     format!(
