@@ -201,9 +201,13 @@ impl Table {
                 shown(line.trim()),
                 shown(&self.header)
             );
-            reason += if sep == Sep::Comma && have > want {
+            // Decimal commas between commas split every number in two; a row with
+            // decimal points has some other extra field.
+            reason += if sep == Sep::Comma && have > want && !line.contains('.') {
                 "; it looks like decimal commas with a comma separator: write the file \
                  with `;` (or tab) between fields, and decimal commas are then read"
+            } else if have > want {
+                ": every row needs one field per column (a value without a column name in the header, or a stray separator?)"
             } else {
                 ": every row needs one field per column"
             };

@@ -187,9 +187,9 @@ fn times(fit: &Fit, v: &mut Verdict) {
             continue;
         };
         let t = &d.measured.time_ps;
-        let early = t.iter().filter(|&&t| t < 2.0 * s.dt_ps).count();
-        if t.len() >= 4 && early * 2 > t.len() {
-            v.flag(Status::Warning, format!("{}: {early} of {} measured times are below 2 frames ({} ps): are they in ns? (a `time_ns` header converts them)", d.file.display(), t.len(), 2.0 * s.dt_ps));
+        let last = t.last().copied().unwrap_or(0.0);
+        if t.len() >= 4 && last < 2.0 * s.dt_ps {
+            v.flag(Status::Warning, format!("{}: all {} measured times are below 2 frames ({} ps), the last at {last} ps: are they in ns? (a `time_ns` header converts them)", d.file.display(), t.len(), 2.0 * s.dt_ps));
         }
     }
 }
@@ -208,7 +208,12 @@ fn judge_check(c: &Check, v: &mut Verdict) {
             v.notes.push(format!("Monte Carlo check: {}: {} of {} points have no Monte Carlo value (too few emissions or effective walkers there)", d.label, d.missing, d.missing + d.points));
         }
         if d.p_value < P_LOW {
-            v.flag(Status::Warning, format!("Monte Carlo check: {}: chi2 {:.1} over {} points (p = {:.1e}): the Monte Carlo at the best values disagrees with the data (the exact model may not be what the walkers do)", d.label, d.chi2, d.points, d.p_value));
+            let why = if d.noise_ratio > 1.5 / super::check::NOISE_DIVISOR {
+                format!("at {:.1e} walkers the Monte Carlo's own errors are unreliable (the jackknife over few walker blocks misses the rare walkers that carry a late MSD): rerun with \"check_walkers\": \"auto\"; if it persists, the exact model is not what the walkers do", d.walkers as f64)
+            } else {
+                "the exact model may not be what the walkers do".to_string()
+            };
+            v.flag(Status::Warning, format!("Monte Carlo check: {}: chi2 {:.1} over {} points (p = {:.1e}): the Monte Carlo at the best values disagrees with the data; {why}", d.label, d.chi2, d.points, d.p_value));
         }
         if d.noise_ratio > 1.5 / super::check::NOISE_DIVISOR && d.limited.is_none() {
             v.notes.push(format!("Monte Carlo check: {}: its noise is {:.2} of the data's errors (RMS): a weak check; raise check_walkers", d.label, d.noise_ratio));
