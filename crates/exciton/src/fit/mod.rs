@@ -11,6 +11,7 @@ pub mod instrument;
 mod model;
 pub mod report;
 mod solve;
+mod spec;
 pub mod verdict;
 
 pub use check::CheckWalkers;
@@ -25,7 +26,6 @@ use exciton_core::observables::Curves;
 use exciton_core::scenario::Scenario;
 use exciton_core::sweep::set_path;
 use indexmap::IndexMap;
-use serde::Deserialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -46,79 +46,6 @@ pub enum FitError {
     },
     #[error(transparent)]
     Run(#[from] crate::error::Error),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FitFile {
-    scenario: PathBuf,
-    datasets: Vec<DatasetFile>,
-    free: IndexMap<String, FreeFile>,
-    #[serde(default)]
-    backend: Option<String>,
-    /// Starting points: the given initial values, then spread over the bounds.
-    #[serde(default = "one")]
-    starts: u32,
-    /// Walkers of the Monte Carlo check at the best values: `"auto"` (sized to the
-    /// data's errors), a number, or 0 (no check).
-    #[serde(default = "auto")]
-    check_walkers: Value,
-}
-
-fn one() -> u32 {
-    1
-}
-
-fn auto() -> Value {
-    Value::from("auto")
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DatasetFile {
-    file: PathBuf,
-    observable: Observable,
-    #[serde(default)]
-    set: IndexMap<String, Value>,
-    #[serde(default)]
-    label: Option<String>,
-    // The instrument (`instrument.rs` reads them, each with its own errors).
-    #[serde(default)]
-    scale: Option<Value>,
-    #[serde(default)]
-    background: Option<Value>,
-    #[serde(default)]
-    t0_ps: Option<Value>,
-    #[serde(default)]
-    irf: Option<Value>,
-    #[serde(default)]
-    offset_nm2: Option<Value>,
-}
-
-impl DatasetFile {
-    /// The instrument's entries, as a JSON object.
-    fn instrument_entries(&self) -> serde_json::Map<String, Value> {
-        [
-            ("scale", &self.scale),
-            ("background", &self.background),
-            ("t0_ps", &self.t0_ps),
-            ("irf", &self.irf),
-            ("offset_nm2", &self.offset_nm2),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| Some((k.to_string(), v.clone()?)))
-        .collect()
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FreeFile {
-    initial: f64,
-    #[serde(default)]
-    min: Option<f64>,
-    #[serde(default)]
-    max: Option<f64>,
 }
 
 /// One measured curve, the conditions it was measured at and its instrument.
@@ -185,27 +112,8 @@ impl Fit {
 
     /// A fit file's `text`, named `file` in errors, its paths relative to `dir`.
     pub fn parse(text: &str, file: &Path, dir: &Path) -> Result<Fit, FitError> {
-        let spec_err = |path: &str, reason: String| FitError::Spec {
-            file: file.to_path_buf(),
-            path: path.into(),
-            reason,
-        };
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let spec: FitFile = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            spec_err(
-                if path == "." { "" } else { &path },
-                e.into_inner().to_string(),
-            )
-        })?;
-        // Then the scenario's strict reader, for a key given twice inside a map (`free`,
-        // a dataset's `set`), which serde would silently read as the last one.
-        exciton_core::scenario::parse_json(text, file).map_err(|e| spec_err(&e.path, e.reason))?;
-        if let Some(b) = spec.backend.as_deref() {
-            if b != "exact" {
-                return Err(spec_err("backend", format!("`{b}`: fits run on the exact backend (its curves have no noise); the Monte Carlo checks the best values")));
-            }
-        }
+        let spec = spec::read(text, file)?;
+        let spec_err = |path: &str, reason: String| spec::error(file, path, reason);
         let scenario_file = dir.join(&spec.scenario);
         let base = exciton_core::scenario::read_json(&scenario_file)
             .map_err(|e| spec_err("scenario", e.to_string()))?;
@@ -218,49 +126,9 @@ impl Fit {
                 ),
             ));
         }
-        if spec.datasets.is_empty() {
-            return Err(spec_err("datasets", "no datasets to fit".into()));
-        }
-        if spec.free.is_empty() {
-            return Err(spec_err("free", "no free parameters".into()));
-        }
-        if spec.starts == 0 {
-            return Err(spec_err("starts", "at least 1".into()));
-        }
         let check_walkers = CheckWalkers::parse(&spec.check_walkers)
             .map_err(|reason| spec_err("check_walkers", reason))?;
-        let mut free = Vec::new();
-        for (path, f) in &spec.free {
-            let at = format!("free.{path}");
-            let bounds = Bounds {
-                min: f.min.unwrap_or(f64::NEG_INFINITY),
-                max: f.max.unwrap_or(f64::INFINITY),
-            };
-            // Negated so that a NaN bound is refused too.
-            #[allow(clippy::neg_cmp_op_on_partial_ord)]
-            if !(bounds.min < bounds.max) {
-                return Err(spec_err(
-                    &at,
-                    format!("min {} is not below max {}", bounds.min, bounds.max),
-                ));
-            }
-            if !(bounds.min..=bounds.max).contains(&f.initial) {
-                return Err(spec_err(
-                    &at,
-                    format!(
-                        "initial {} is outside [{}, {}]",
-                        f.initial, bounds.min, bounds.max
-                    ),
-                ));
-            }
-            free.push(Free {
-                path: path.clone(),
-                initial: f.initial,
-                bounds,
-                unit: model::unit_of(path, &base),
-                target: Target::Scenario,
-            });
-        }
+        let mut free = spec::scenario_free(&spec, &base, file)?;
         let mut datasets = Vec::new();
         for (i, d) in spec.datasets.into_iter().enumerate() {
             let data_file = dir.join(&d.file);
@@ -273,21 +141,9 @@ impl Fit {
                 &d.instrument_entries(),
                 &mut free,
             )?;
-            let label = d.label.unwrap_or_else(|| {
-                let set: Vec<String> = d.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-                let name = d
-                    .file
-                    .file_stem()
-                    .map_or(String::new(), |s| s.to_string_lossy().into_owned());
-                if set.is_empty() {
-                    name
-                } else {
-                    format!("{name} ({})", set.join(", "))
-                }
-            });
             datasets.push(Dataset {
                 file: data_file,
-                label,
+                label: d.label(),
                 observable: d.observable,
                 set: d.set,
                 measured,
