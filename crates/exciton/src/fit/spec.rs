@@ -89,7 +89,7 @@ impl DatasetFile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FreeFile {
+pub(super) struct FreeFile {
     pub(super) initial: f64,
     #[serde(default)]
     pub(super) min: Option<f64>,
