@@ -183,11 +183,10 @@ fn a_measured_irf_on_the_data_clock_gives_back_the_rate_as_its_gaussian_does() {
         irf += &format!("{};{}\n", t / 1000.0, c).replace('.', ",");
     }
     std::fs::write(dir.join("irf.csv"), irf).unwrap();
-    let mut f: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    f["datasets"][0]["irf"] = json!({"file": "irf.csv"});
-    f["datasets"][0]["t0_ps"] = json!(0.0);
-    std::fs::write(&path, f.to_string()).unwrap();
+    crate::fit_verdict::edit(&path, |f| {
+        f["datasets"][0]["irf"] = json!({"file": "irf.csv"});
+        f["datasets"][0]["t0_ps"] = json!(0.0);
+    });
     let fit = Fit::load(&path).unwrap();
     let o = fit.run();
     println!("chi2 {:.1} for {} dof", o.chi2, o.dof);

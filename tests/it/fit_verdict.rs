@@ -9,6 +9,22 @@ use exciton_core::kernels::rng::Pcg32;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
+/// Edits the fit file at `path`.
+pub(crate) fn edit(path: &Path, change: impl FnOnce(&mut Value)) {
+    let mut f: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    change(&mut f);
+    std::fs::write(path, f.to_string()).unwrap();
+}
+
+/// The Monte Carlo check of fit.json's first dataset, its points compared and the points
+/// without a Monte Carlo value.
+fn first_check(r: &Value) -> (Value, u64, u64) {
+    let d = r["monte_carlo_check"]["datasets"][0].clone();
+    let n = d["points"].as_u64().unwrap();
+    let missing = d["points_without_monte_carlo_value"].as_u64().unwrap();
+    (d, n, missing)
+}
+
 fn fit_json(out: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("fit.json")).unwrap()).unwrap()
 }
@@ -94,9 +110,9 @@ fn a_parameter_at_its_bound_warns_and_accept_warnings_exits_0() {
     let dir = temp_dir("verdict-bound");
     let (path, _) = msd_fit(&dir, 2);
     // The data were made at fret 0.09; a bound at 0.07 holds it short.
-    let mut f: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    f["free"]["states.bright.fret"] = json!({"initial": 0.06, "min": 0.0, "max": 0.07});
-    std::fs::write(&path, f.to_string()).unwrap();
+    edit(&path, |f| {
+        f["free"]["states.bright.fret"] = json!({"initial": 0.06, "min": 0.0, "max": 0.07});
+    });
     let o = fit_cli(&path, &dir.join("out"));
     println!("{}", text(&o));
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
@@ -153,9 +169,9 @@ fn pl_in_raw_counts_fits_with_its_free_scale_and_a_fixed_scale_says_it_does_not_
         |(t, y, e)| format!("{t},{y},{e}"),
     );
     // Default: the scale is free.
-    let mut f: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    f["datasets"][0].as_object_mut().unwrap().remove("scale");
-    std::fs::write(&path, f.to_string()).unwrap();
+    edit(&path, |f| {
+        f["datasets"][0].as_object_mut().unwrap().remove("scale");
+    });
     let o = fit_cli(&path, &dir.join("out"));
     println!("{}", text(&o));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -173,8 +189,7 @@ fn pl_in_raw_counts_fits_with_its_free_scale_and_a_fixed_scale_says_it_does_not_
     }
     assert_eq!(p["datasets[0].scale"]["unit"], "data units");
     // Fixed at 1 (normalised data expected), raw counts cannot fit: a warning, exit 3.
-    f["datasets"][0]["scale"] = json!(1.0);
-    std::fs::write(&path, f.to_string()).unwrap();
+    edit(&path, |f| f["datasets"][0]["scale"] = json!(1.0));
     let o = fit_cli(&path, &dir.join("out2"));
     println!("{}", text(&o));
     assert_ne!(o.status.code(), Some(0), "{}", text(&o));
@@ -210,79 +225,81 @@ fn what_the_model_cannot_do_is_refused_before_fitting_with_exit_2() {
             free,
         )
     };
-    // A temperature model is not a number: freeing it would replace it by a constant.
-    let mut s = paper_scenario();
-    s["temperature_K"] = json!(20.0);
-    s["states"]["bright"]["fret"] = json!({"arrhenius": {"prefactor": 0.5, "activation_meV": 5.0}});
-    let path = msd(&s, json!({"states.bright.fret": {"initial": 0.1}}), "msd");
-    refused(
-        &path,
-        &dir.join("out"),
-        &[
+    let mut arrhenius = paper_scenario();
+    arrhenius["temperature_K"] = json!(20.0);
+    arrhenius["states"]["bright"]["fret"] =
+        json!({"arrhenius": {"prefactor": 0.5, "activation_meV": 5.0}});
+    let mut unbounded = paper_scenario();
+    unbounded["temperature_K"] = json!(50.0);
+    unbounded["landscape"] = json!({"energy_sigma_meV": 10.0});
+    let fret = json!({"states.bright.fret": {"initial": 0.1}});
+    let paper = paper_scenario();
+    // (scenario, free, observable, an instrument entry, what the refusal says)
+    let cases: Vec<(&Value, Value, &str, Option<(&str, Value)>, Vec<&str>)> = vec![
+        // A temperature model is not a number: freeing it would replace it by a constant.
+        (
+            &arrhenius,
+            fret.clone(),
+            "msd",
+            None,
+            vec![
             "fit.json: free.states.bright.fret: is a temperature model `arrhenius`",
             "states.bright.fret.arrhenius.prefactor, states.bright.fret.arrhenius.activation_meV",
         ],
-    );
+        ),
+        // The displacement MSD does not see the initial spot.
+        (
+            &paper,
+            json!({"initial.sigma_sites": {"initial": 5.0}}),
+            "msd",
+            None,
+            vec![
+                "free.initial.sigma_sites: no dataset's model changes",
+                "initial spot",
+            ],
+        ),
+        (
+            &paper,
+            fret.clone(),
+            "apparent_msd",
+            None,
+            vec![
+                "datasets[0].observable: apparent_msd",
+                "no `microscope` block",
+            ],
+        ),
+        // An unbounded landscape has no master equation: the refusal names the size.
+        (
+            &unbounded,
+            json!({"landscape.energy_sigma_meV": {"initial": 5.0}}),
+            "msd",
+            None,
+            vec!["landscape.size"],
+        ),
+        (
+            &paper,
+            fret.clone(),
+            "msd",
+            Some(("scale", json!("free"))),
+            vec!["datasets[0].scale: not for a `msd` dataset"],
+        ),
+    ];
+    for (scenario, free, observable, entry, want) in cases {
+        let path = msd(scenario, free, observable);
+        if let Some((key, value)) = entry {
+            edit(&path, |f| {
+                f["datasets"][0][key] = value;
+            });
+        }
+        refused(&path, &dir.join("out"), &want);
+    }
+    // The temperature model's own numbers can be free, with their units.
     let path = msd(
-        &s,
+        &arrhenius,
         json!({"states.bright.fret.arrhenius.activation_meV": {"initial": 4.0}}),
         "msd",
     );
-    let fit = Fit::load(&path).unwrap();
-    assert_eq!(fit.free[0].unit, "meV");
-    // The displacement MSD does not see the initial spot.
-    let path = msd(
-        &paper_scenario(),
-        json!({"initial.sigma_sites": {"initial": 5.0}}),
-        "msd",
-    );
-    refused(
-        &path,
-        &dir.join("out"),
-        &[
-            "free.initial.sigma_sites: no dataset's model changes",
-            "initial spot",
-        ],
-    );
-    // No microscope, no apparent MSD.
-    let path = msd(
-        &paper_scenario(),
-        json!({"states.bright.fret": {"initial": 0.1}}),
-        "apparent_msd",
-    );
-    refused(
-        &path,
-        &dir.join("out"),
-        &[
-            "datasets[0].observable: apparent_msd",
-            "no `microscope` block",
-        ],
-    );
-    // An unbounded landscape has no master equation: the refusal names the size to use.
-    let mut s = paper_scenario();
-    s["temperature_K"] = json!(50.0);
-    s["landscape"] = json!({"energy_sigma_meV": 10.0});
-    let path = msd(
-        &s,
-        json!({"landscape.energy_sigma_meV": {"initial": 5.0}}),
-        "msd",
-    );
-    refused(&path, &dir.join("out"), &["landscape.size"]);
-    // An MSD has no intensity scale.
-    let path = msd(
-        &paper_scenario(),
-        json!({"states.bright.fret": {"initial": 0.1}}),
-        "msd",
-    );
-    let mut f: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    f["datasets"][0]["scale"] = json!("free");
-    std::fs::write(&path, f.to_string()).unwrap();
-    refused(
-        &path,
-        &dir.join("out"),
-        &["datasets[0].scale: not for a `msd` dataset"],
-    );
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(Fit::load(&path).unwrap().free[0].unit, "meV");
 }
 
 #[test]
@@ -340,21 +357,13 @@ fn the_monte_carlo_check_never_drops_a_dataset_and_sizes_itself_to_the_data() {
     let dir = temp_dir("verdict-check");
     // Errors of 4 nm^2 + 10 %: the sized check needs a few 10^6 walkers, not 10^8.
     let (path, _) = msd_fit_with(&dir, 6, 4.0, 0.1);
-    let set_walkers = |w: Value| {
-        let mut f: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        f["check_walkers"] = w;
-        std::fs::write(&path, f.to_string()).unwrap();
-    };
+    let set_walkers = |w: Value| edit(&path, |f| f["check_walkers"] = w);
     // Few walkers: late frames have no Monte Carlo MSD; the dataset stays, counted.
     set_walkers(json!(2000));
     let o = fit_cli(&path, &dir.join("out"));
     println!("{}", text(&o));
     let r = fit_json(&dir.join("out"));
-    let d = &r["monte_carlo_check"]["datasets"][0];
-    let (n, missing) = (
-        d["points"].as_u64().unwrap(),
-        d["points_without_monte_carlo_value"].as_u64().unwrap(),
-    );
+    let (d, n, missing) = first_check(&r);
     assert_eq!(n + missing, 40, "{d}");
     assert!(n > 0, "{d}");
     // Automatic: the Monte Carlo's noise at most about a third of the data's errors.
@@ -389,17 +398,13 @@ fn an_apparent_msd_is_checked_on_its_points_or_says_why_not() {
     let clean = model(&path, 0, &[0.09]);
     let rows = noisy(&times, &clean, 2.0, 0.03, &mut Pcg32::new(8, 3));
     let path = write_fit(&dir, &s, &[("app", "apparent_msd", json!({}), rows)], free);
-    let mut f: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    f["check_walkers"] = json!("auto");
-    std::fs::write(&path, f.to_string()).unwrap();
+    edit(&path, |f| {
+        f["check_walkers"] = json!("auto");
+    });
     let o = fit_cli(&path, &dir.join("out"));
     println!("{}", text(&o));
     let r = fit_json(&dir.join("out"));
-    let d = &r["monte_carlo_check"]["datasets"][0];
-    let (n, missing) = (
-        d["points"].as_u64().unwrap(),
-        d["points_without_monte_carlo_value"].as_u64().unwrap(),
-    );
+    let (d, n, missing) = first_check(&r);
     assert_eq!(n + missing, 39, "{d}");
     assert!(n > 0, "no point checked: {d}");
     let said = r["notes"].to_string() + &r["warnings"].to_string();
