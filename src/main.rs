@@ -1,6 +1,7 @@
 //! The `exciton-mc` command: a thin shell. `main` reads the environment, sets up what
 //! the process needs, runs the command and owns every exit code: 0 done, 1 an error,
-//! 2 bad flags (clap), 130 interrupted by Ctrl-C.
+//! 2 bad flags (clap) or a fit's refused input, 3 a fit with warnings, 130 interrupted by
+//! Ctrl-C.
 
 // The command's doc comments are clap's help text, printed as written: `<scenario>` there
 // is a placeholder for the user, not HTML.

@@ -42,7 +42,9 @@ enum Command {
     /// Example: exciton-mc merge out/shard-0 out/shard-1 out/shard-2 out/shard-3 --out out/all
     Merge(merge::MergeArgs),
     /// Fit free scenario parameters to measured MSD or PL curves (exact backend, weighted
-    /// least squares), with a Monte Carlo check at the best values.
+    /// least squares), with a Monte Carlo check at the best values. Exit status: 0 ok,
+    /// 3 the fit has warnings (0 with --accept-warnings), 1 it failed, 2 its input was
+    /// refused.
     ///
     /// Example: exciton-mc fit examples/fit-5nm-9K/fit.json
     Fit(fit::FitArgs),
