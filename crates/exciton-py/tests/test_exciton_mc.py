@@ -300,8 +300,9 @@ def fit_spec_absolute(spec: dict, base: Path) -> dict:
     spec["scenario"] = str(base / spec["scenario"])
     for d in spec["datasets"]:
         d["file"] = str(base / d["file"])
-        if isinstance(d.get("irf"), str):
-            d["irf"] = str(base / d["irf"])
+        irf = d.get("irf")
+        if isinstance(irf, dict) and isinstance(irf.get("file"), str):
+            irf["file"] = str(base / irf["file"])
     return spec
 
 
