@@ -332,7 +332,27 @@ def _parameter_value(v: Any) -> Any:
     return json.dumps(v) if isinstance(v, (list, dict)) else v
 
 
-class Results:
+class _Fields:
+    """Fields of a JSON object as attributes, in the object's order."""
+
+    def __init__(self, fields: Dict[str, Any]) -> None:
+        self.__dict__.update(fields)
+        self._keys = list(fields)
+
+    def keys(self) -> List[str]:
+        """The field names, in the order of the JSON object they came from."""
+        return list(self._keys)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._keys:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(self._keys) | {"keys"})
+
+
+class Results(_Fields):
     """A run: the top-level fields of ``results.json`` (``scenario``, ``scenario_file``,
     ``backend``, ``device``, ``exciton_mc_version``, ``displacement``, ``sweep_mode``,
     ``figures``, ``units``) and ``points``, a list of :class:`Point`."""
@@ -360,17 +380,7 @@ class Results:
     def __init__(self, fields: Dict[str, Any]) -> None:
         fields = dict(fields)
         fields["points"] = [Point(p) for p in fields.get("points", [])]
-        self.__dict__.update(fields)
-        self._keys = list(fields)
-
-    def keys(self) -> List[str]:
-        """The field names, in the order of ``results.json``."""
-        return list(self._keys)
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self._keys:
-            raise KeyError(key)
-        return getattr(self, key)
+        super().__init__(fields)
 
     def __len__(self) -> int:
         return len(self.points)
@@ -560,26 +570,6 @@ def _floats(values: Optional[List[Optional[float]]]) -> Optional[FloatArray]:
     if values is None:
         return None
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-
-
-class _Fields:
-    """Fields of a JSON object as attributes, in the object's order."""
-
-    def __init__(self, fields: Dict[str, Any]) -> None:
-        self.__dict__.update(fields)
-        self._keys = list(fields)
-
-    def keys(self) -> List[str]:
-        """The field names, in the order of fit.json."""
-        return list(self._keys)
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self._keys:
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def __dir__(self) -> List[str]:
-        return sorted(set(self._keys) | {"keys"})
 
 
 class FitParameter(_Fields):
