@@ -329,6 +329,11 @@ impl Spec<'_> {
                 Err(b) => push(f64::NAN, b),
             },
             Some(Value::Number(n)) => Ok(Setting::Fixed(n.as_f64().unwrap_or(f64::NAN))),
+            // A Gaussian's width starts nowhere useful at 0: the model is flat in it there.
+            Some(Value::String(s)) if s == "free" && knob == Knob::IrfFwhm => Err(self.err(
+                key,
+                "a free IRF width needs a starting value: {\"initial\": 60, \"min\": 1}".into(),
+            )),
             Some(Value::String(s)) if s == "free" => push(auto, default.err().unwrap_or(Bounds::FREE)),
             Some(Value::Object(o)) => {
                 let num = |k: &str| -> Result<Option<f64>, FitError> {
