@@ -213,6 +213,16 @@ fn refused(path: &Path, out: &Path, want: &[&str]) {
     );
 }
 
+/// A fit the model cannot do: scenario, free, observable, an instrument entry, and what
+/// the refusal says.
+type Refusal<'a> = (
+    &'a Value,
+    Value,
+    &'a str,
+    Option<(&'a str, Value)>,
+    Vec<&'a str>,
+);
+
 #[test]
 fn what_the_model_cannot_do_is_refused_before_fitting_with_exit_2() {
     let dir = temp_dir("verdict-refused");
@@ -234,8 +244,7 @@ fn what_the_model_cannot_do_is_refused_before_fitting_with_exit_2() {
     unbounded["landscape"] = json!({"energy_sigma_meV": 10.0});
     let fret = json!({"states.bright.fret": {"initial": 0.1}});
     let paper = paper_scenario();
-    // (scenario, free, observable, an instrument entry, what the refusal says)
-    let cases: Vec<(&Value, Value, &str, Option<(&str, Value)>, Vec<&str>)> = vec![
+    let cases: Vec<Refusal> = vec![
         // A temperature model is not a number: freeing it would replace it by a constant.
         (
             &arrhenius,
