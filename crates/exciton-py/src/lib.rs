@@ -459,7 +459,7 @@ fn fit<'py>(
             Config::Text(text, cwd) => Fit::parse(text, Path::new("<dict>"), cwd)?,
         };
         let engine = Engine::open(BackendKind::Cpu, &options)?.0;
-        let r = report::execute(&fit, &engine)?;
+        let r = report::execute(&fit, &engine, &|_| {})?;
         Ok(report::fit_json(&fit, &r, start.elapsed().as_secs_f64()))
     });
     match outcome {

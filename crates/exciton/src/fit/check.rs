@@ -143,8 +143,13 @@ fn run_at(
     engine: &Engine,
     i: usize,
     walkers: u64,
+    say: &dyn Fn(&str),
 ) -> Result<DatasetCheck, Error> {
     let d = &fit.datasets[i];
+    say(&format!(
+        "check {}: the Monte Carlo at the best values, {walkers:.1e} walkers",
+        d.label
+    ));
     let mut s = fit.scenario(d, &o.params).map_err(Error::FitScenario)?;
     s.walkers = walkers;
     let e = engine.estimate(&s, i as u64, &Progress::default())?;
@@ -180,18 +185,23 @@ fn sized(pilot: u64, ratio: f64) -> u64 {
 
 /// Runs the Monte Carlo (`engine`) at the fit's best values against the data; `None`
 /// when the fit asks for no check.
-pub fn monte_carlo_check(fit: &Fit, o: &Outcome, engine: &Engine) -> Result<Option<Check>, Error> {
+pub fn monte_carlo_check(
+    fit: &Fit,
+    o: &Outcome,
+    engine: &Engine,
+    say: &dyn Fn(&str),
+) -> Result<Option<Check>, Error> {
     let datasets = match fit.check_walkers {
         CheckWalkers::Fixed(0) => return Ok(None),
         CheckWalkers::Fixed(n) => (0..fit.datasets.len())
             .map(|i| {
-                let mut d = run_at(fit, o, engine, i, n)?;
+                let mut d = run_at(fit, o, engine, i, n, say)?;
                 d.sizing = "check_walkers in the fit file".into();
                 Ok(d)
             })
             .collect::<Result<_, Error>>()?,
         CheckWalkers::Auto => (0..fit.datasets.len())
-            .map(|i| auto_check(fit, o, engine, i))
+            .map(|i| auto_check(fit, o, engine, i, say))
             .collect::<Result<_, Error>>()?,
     };
     Ok(Some(Check { datasets }))
@@ -200,11 +210,17 @@ pub fn monte_carlo_check(fit: &Fit, o: &Outcome, engine: &Engine) -> Result<Opti
 /// Dataset `i`'s check sized to its errors: from a pilot, then re-sized from each run,
 /// because a small run's jackknife can miss the rare walkers that carry a late MSD and
 /// so underestimate its own noise.
-fn auto_check(fit: &Fit, o: &Outcome, engine: &Engine, i: usize) -> Result<DatasetCheck, Error> {
+fn auto_check(
+    fit: &Fit,
+    o: &Outcome,
+    engine: &Engine,
+    i: usize,
+    say: &dyn Fn(&str),
+) -> Result<DatasetCheck, Error> {
     let mut sizes = vec![PILOT_WALKERS];
     loop {
         let walkers = sizes[sizes.len() - 1];
-        let mut d = run_at(fit, o, engine, i, walkers)?;
+        let mut d = run_at(fit, o, engine, i, walkers, say)?;
         let worst = if d.points == 0 {
             f64::INFINITY
         } else {

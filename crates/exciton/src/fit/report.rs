@@ -27,11 +27,17 @@ pub struct Report {
 }
 
 /// Fits, checks with the Monte Carlo on `engine` and judges: what the command and
-/// `exciton_mc.fit` both run.
-pub fn execute(fit: &Fit, engine: &Engine) -> Result<Report, Error> {
+/// `exciton_mc.fit` both run. `say` hears each stage as it starts (the command prints
+/// them: the check can take a minute).
+pub fn execute(fit: &Fit, engine: &Engine, say: &dyn Fn(&str)) -> Result<Report, Error> {
+    say(&format!(
+        "fitting {} parameters to {} points on the exact backend",
+        fit.free.len(),
+        fit.points()
+    ));
     let outcome = fit.run();
     let check = if outcome.chi2.is_finite() {
-        monte_carlo_check(fit, &outcome, engine)?
+        monte_carlo_check(fit, &outcome, engine, say)?
     } else {
         None
     };
