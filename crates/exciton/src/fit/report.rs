@@ -241,7 +241,8 @@ fn model_lines(d: &Dataset, s: &Scenario, c: &Curves, a: &Applied) -> (Vec<(f64,
     let at_data = model_values(d, s, c, 0, a).unwrap_or_default();
     let t_first = d.measured.time_ps.first().copied().unwrap_or(0.0).min(0.0);
     let t_last = d.measured.time_ps.last().copied().unwrap_or(0.0);
-    let step = s.dt_ps / 4.0;
+    // At least 200 points over the data, so data inside one frame still get a line.
+    let step = (s.dt_ps / 4.0).min((t_last - t_first) / 200.0).max(1e-9);
     let grid_t: Vec<f64> = (0..)
         .map(|k| t_first + f64::from(k) * step)
         .take_while(|&t| t <= t_last)
