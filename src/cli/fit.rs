@@ -59,7 +59,13 @@ pub(crate) fn fit_command(args: FitArgs, env: &crate::Environment) -> Result<i32
         &super::args::engine_options(&args.device, env),
     )?
     .0;
-    let r = report::execute(&fit, &engine, &|stage| eprintln!("{stage}")).context("the fit")?;
+    let r = report::execute(
+        &fit,
+        &engine,
+        &|stage| eprintln!("{stage}"),
+        &exciton_core::progress::Progress::default(),
+    )
+    .context("the fit")?;
     let json = report::fit_json(&fit, &r, start.elapsed().as_secs_f64());
     report::figure(&fit, &r, &out.join("fit.png"))?;
     write_atomic(

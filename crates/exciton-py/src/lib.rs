@@ -302,7 +302,7 @@ fn run<'py>(
     let total = plan.total_walkers();
     let options = engine_options(threads, adapter);
     let shared = Arc::new(Progress::default());
-    let (tx, mut rx) = mpsc::channel::<Outcome>();
+    let (tx, rx) = mpsc::channel::<Outcome>();
     let worker = {
         let shared = shared.clone();
         std::thread::Builder::new()
@@ -319,35 +319,12 @@ fn run<'py>(
             })
             .map_err(|e| RunError::new_err(format!("cannot start the run's thread: {e}")))?
     };
-    let outcome = loop {
-        // The receiver travels into the GIL-free closure and back (it is Send, not Sync).
-        let (back, got) = py.detach(move || {
-            let got = rx.recv_timeout(POLL);
-            (rx, got)
-        });
-        rx = back;
-        match got {
-            Ok(outcome) => break outcome,
-            Err(RecvTimeoutError::Disconnected) => {
-                let _ = py.detach(|| worker.join());
-                return Err(RunError::new_err(
-                    "the run's thread stopped without a result",
-                ));
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-        }
-        let reported = match &progress {
-            Some(cb) => cb.call1((shared.done(), total)).map(drop),
-            None => Ok(()),
-        };
-        if let Err(e) = py.check_signals().and(reported) {
-            // Ctrl-C (or a failing progress callback): stop after the block in flight.
-            shared.cancel();
-            let _ = py.detach(|| worker.join());
-            return Err(e);
-        }
-    };
+    let outcome = wait(py, rx, &shared, || match &progress {
+        Some(cb) => cb.call1((shared.done(), total)).map(drop),
+        None => Ok(()),
+    });
     let _ = py.detach(|| worker.join());
+    let outcome = outcome?;
     match outcome {
         Ok((json, why)) => {
             if let Some(cb) = &progress {
@@ -361,6 +338,39 @@ fn run<'py>(
             results_dict(py, &json)
         }
         Err(e) => Err(run_error(py, &e)),
+    }
+}
+
+/// The worker's result, waited for with the GIL released and polled every [`POLL`]:
+/// `tick` reports progress; Ctrl-C (or a failing `tick`) cancels `shared`, so the
+/// worker stops after its walker block in flight, and raises. The caller joins the
+/// worker either way.
+fn wait<T: Send>(
+    py: Python<'_>,
+    mut rx: mpsc::Receiver<T>,
+    shared: &Progress,
+    tick: impl Fn() -> PyResult<()>,
+) -> PyResult<T> {
+    loop {
+        // The receiver travels into the GIL-free closure and back (it is Send, not Sync).
+        let (back, got) = py.detach(move || {
+            let got = rx.recv_timeout(POLL);
+            (rx, got)
+        });
+        rx = back;
+        match got {
+            Ok(outcome) => return Ok(outcome),
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(RunError::new_err(
+                    "the worker thread stopped without a result",
+                ))
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        if let Err(e) = py.check_signals().and_then(|_| tick()) {
+            shared.cancel();
+            return Err(e);
+        }
     }
 }
 
@@ -453,15 +463,30 @@ fn fit<'py>(
         _ => return Err(PyValueError::new_err("give the fit as a path or as a dict")),
     };
     let options = engine_options(threads, None);
-    let outcome = py.detach(move || -> Result<Value, exciton::fit::FitError> {
-        let fit = match &config {
-            Config::File(p) => Fit::load(p)?,
-            Config::Text(text, cwd) => Fit::parse(text, Path::new("<dict>"), cwd)?,
-        };
-        let engine = Engine::open(BackendKind::Cpu, &options)?.0;
-        let r = report::execute(&fit, &engine, &|_| {})?;
-        Ok(report::fit_json(&fit, &r, start.elapsed().as_secs_f64()))
-    });
+    let shared = Arc::new(Progress::default());
+    let (tx, rx) = mpsc::channel::<Result<Value, exciton::fit::FitError>>();
+    let worker = {
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name("exciton-mc fit".into())
+            .spawn(move || {
+                let outcome = (|| {
+                    let fit = match &config {
+                        Config::File(p) => Fit::load(p)?,
+                        Config::Text(text, cwd) => Fit::parse(text, Path::new("<dict>"), cwd)?,
+                    };
+                    let engine = Engine::open(BackendKind::Cpu, &options)?.0;
+                    let r = report::execute(&fit, &engine, &|_| {}, &shared)?;
+                    Ok(report::fit_json(&fit, &r, start.elapsed().as_secs_f64()))
+                })();
+                let _ = tx.send(outcome);
+            })
+            .map_err(|e| RunError::new_err(format!("cannot start the fit's thread: {e}")))?
+    };
+    // Ctrl-C stops the Monte Carlo check after its walker block in flight.
+    let outcome = wait(py, rx, &shared, || Ok(()));
+    let _ = py.detach(|| worker.join());
+    let outcome = outcome?;
     match outcome {
         Ok(json) => plain(py, &json),
         Err(e) => Err(fit_error(py, &e)),

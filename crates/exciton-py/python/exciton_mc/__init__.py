@@ -721,8 +721,10 @@ def fit(config: FitConfig, *, threads: Optional[int] = None) -> FitResult:
     attributes ``file``, ``path``, ``line``, ``reason``. :class:`RunError` when the Monte
     Carlo check cannot run.
 
-    The GIL is released for the whole fit (seconds to a minute: the check runs about a
-    million walkers per dataset); Ctrl-C takes effect when it returns.
+    The GIL is released for the whole fit (seconds to a minute: the automatic check
+    sizes its walkers to the data's errors, up to 1e8 per dataset); Ctrl-C raises
+    KeyboardInterrupt during the check after its walker block in flight, or once the
+    least-squares fit itself ends.
     """
     if isinstance(config, Mapping):
         try:

@@ -136,6 +136,12 @@ fn mc_points(
         .collect()
 }
 
+/// Where the check says what it runs, and what cancels it.
+struct Stage<'a> {
+    say: &'a dyn Fn(&str),
+    progress: &'a Progress,
+}
+
 /// Runs the Monte Carlo for dataset `i` at the best values with `walkers`.
 fn run_at(
     fit: &Fit,
@@ -143,16 +149,16 @@ fn run_at(
     engine: &Engine,
     i: usize,
     walkers: u64,
-    say: &dyn Fn(&str),
+    stage: &Stage,
 ) -> Result<DatasetCheck, Error> {
     let d = &fit.datasets[i];
-    say(&format!(
+    (stage.say)(&format!(
         "check {}: the Monte Carlo at the best values, {walkers:.1e} walkers",
         d.label
     ));
     let mut s = fit.scenario(d, &o.params).map_err(Error::FitScenario)?;
     s.walkers = walkers;
-    let e = engine.estimate(&s, i as u64, &Progress::default())?;
+    let e = engine.estimate(&s, i as u64, stage.progress)?;
     let points = mc_points(d, &s, &e.curves, i as u64, &o.params);
     let (mut chi2, mut n, mut ratio2) = (0.0, 0, 0.0);
     for (j, p) in points.iter().enumerate() {
@@ -190,18 +196,20 @@ pub fn monte_carlo_check(
     o: &Outcome,
     engine: &Engine,
     say: &dyn Fn(&str),
+    progress: &Progress,
 ) -> Result<Option<Check>, Error> {
+    let stage = &Stage { say, progress };
     let datasets = match fit.check_walkers {
         CheckWalkers::Fixed(0) => return Ok(None),
         CheckWalkers::Fixed(n) => (0..fit.datasets.len())
             .map(|i| {
-                let mut d = run_at(fit, o, engine, i, n, say)?;
+                let mut d = run_at(fit, o, engine, i, n, stage)?;
                 d.sizing = "check_walkers in the fit file".into();
                 Ok(d)
             })
             .collect::<Result<_, Error>>()?,
         CheckWalkers::Auto => (0..fit.datasets.len())
-            .map(|i| auto_check(fit, o, engine, i, say))
+            .map(|i| auto_check(fit, o, engine, i, stage))
             .collect::<Result<_, Error>>()?,
     };
     Ok(Some(Check { datasets }))
@@ -215,12 +223,12 @@ fn auto_check(
     o: &Outcome,
     engine: &Engine,
     i: usize,
-    say: &dyn Fn(&str),
+    stage: &Stage,
 ) -> Result<DatasetCheck, Error> {
     let mut sizes = vec![PILOT_WALKERS];
     loop {
         let walkers = sizes[sizes.len() - 1];
-        let mut d = run_at(fit, o, engine, i, walkers, say)?;
+        let mut d = run_at(fit, o, engine, i, walkers, stage)?;
         let worst = if d.points == 0 {
             f64::INFINITY
         } else {

@@ -11,6 +11,7 @@ use crate::error::Error;
 #[cfg(feature = "figures")]
 use crate::figures::fit_plot::{fit_figure, FitPanel};
 use exciton_core::lsq::chi2_p_value;
+use exciton_core::progress::Progress;
 #[cfg(feature = "figures")]
 use exciton_core::{observables::Curves, scenario::Scenario};
 use serde_json::{json, Value};
@@ -28,16 +29,25 @@ pub struct Report {
 
 /// Fits, checks with the Monte Carlo on `engine` and judges: what the command and
 /// `exciton_mc.fit` both run. `say` hears each stage as it starts (the command prints
-/// them: the check can take a minute).
-pub fn execute(fit: &Fit, engine: &Engine, say: &dyn Fn(&str)) -> Result<Report, Error> {
+/// them: the check can take a minute); `progress` cancels the check (Ctrl-C in Python),
+/// between its walker blocks, and the run before the check starts.
+pub fn execute(
+    fit: &Fit,
+    engine: &Engine,
+    say: &dyn Fn(&str),
+    progress: &Progress,
+) -> Result<Report, Error> {
     say(&format!(
         "fitting {} parameters to {} points on the exact backend",
         fit.free.len(),
         fit.points()
     ));
     let outcome = fit.run();
+    if progress.cancelled() {
+        return Err(exciton_core::error::Error::Interrupted.into());
+    }
     let check = if outcome.chi2.is_finite() {
-        monte_carlo_check(fit, &outcome, engine, say)?
+        monte_carlo_check(fit, &outcome, engine, say, progress)?
     } else {
         None
     };
