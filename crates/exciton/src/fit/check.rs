@@ -4,8 +4,7 @@
 //! most a third of the data's errors (RMS over the points), from a pilot run; where that
 //! would take more than [`MAX_WALKERS`] the check says so and reports its smaller run.
 
-use super::instrument::Prepared;
-use super::model::observable_curve;
+use super::model::{intensity_peak, model_points};
 use super::{Dataset, Fit, Observable, Outcome};
 use crate::engine::Engine;
 use crate::error::Error;
@@ -90,10 +89,12 @@ impl Check {
 /// The data's error of dataset `d`'s point `j`; unweighted data get the fit's residual
 /// scale, sqrt(chi2 / dof).
 fn data_error(d: &Dataset, j: usize, o: &Outcome) -> f64 {
-    d.measured
-        .error
-        .as_ref()
-        .map_or_else(|| (o.chi2 / o.dof.max(1) as f64).sqrt(), |e| e[j])
+    let scale = if d.measured.error.is_some() {
+        1.0
+    } else {
+        (o.chi2 / o.dof.max(1) as f64).sqrt()
+    };
+    scale * d.sigma(j)
 }
 
 /// The Monte Carlo's value and standard error of dataset `d` at each measured time
@@ -106,32 +107,31 @@ fn mc_points(
     theta: &[f64],
 ) -> Vec<Option<(f64, f64)>> {
     let a = d.instrument.at(theta);
-    let Some(curve) = observable_curve(d.observable, s, c, stream) else {
+    let Some(values) = model_points(d, s, c, stream, &a) else {
         return vec![None; d.measured.time_ps.len()];
     };
     let a2 = s.pitch_nm * s.pitch_nm;
-    let peak = c.intensity.iter().copied().fold(0.0, f64::max);
     let errors: Vec<Option<f64>> = match d.observable {
         Observable::Msd => c.msd_stderr.iter().map(|e| e.map(|e| e * a2)).collect(),
         Observable::ApparentMsd => exciton_core::microscope::observe(s, stream, c)
             .map(|o| o.stderr_nm2)
             .unwrap_or_default(),
-        Observable::Intensity => c
-            .intensity_stderr
-            .iter()
-            .map(|e| e.map(|e| a.scale * e / peak))
-            .collect(),
+        Observable::Intensity => {
+            // model_points had a peak, or it would have no values.
+            let peak = intensity_peak(c).unwrap_or(f64::INFINITY);
+            c.intensity_stderr
+                .iter()
+                .map(|e| e.map(|e| a.scale * e / peak))
+                .collect()
+        }
     };
-    let intensity = (d.observable == Observable::Intensity).then_some(peak);
-    let prepared = Prepared::new(&curve, s.dt_ps, &a.kernel);
     d.measured
         .time_ps
         .iter()
-        .map(|&t| {
-            let v = a.value(&prepared, t, intensity)?;
+        .zip(values)
+        .map(|(&t, v)| {
             let k = ((t - a.t0_ps) / s.dt_ps).round().max(0.0) as usize;
-            let e = errors.get(k).copied().flatten()?;
-            Some((v, e))
+            Some((v?, errors.get(k).copied().flatten()?))
         })
         .collect()
 }

@@ -59,6 +59,23 @@ pub struct Dataset {
     pub instrument: Instrument,
 }
 
+impl Dataset {
+    /// Point `j`'s standard error; 1 for every point of a file without an error column
+    /// (the covariance is then scaled by chi2 / dof).
+    pub fn sigma(&self, j: usize) -> f64 {
+        self.measured.error.as_ref().map_or(1.0, |e| e[j])
+    }
+
+    /// The weighted residuals (model - data) / error of `model` at the measured times.
+    pub fn residuals<'a>(&'a self, model: &'a [f64]) -> impl Iterator<Item = f64> + 'a {
+        model
+            .iter()
+            .zip(&self.measured.value)
+            .enumerate()
+            .map(|(j, (m, y))| (m - y) / self.sigma(j))
+    }
+}
+
 /// What a free parameter moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -170,11 +187,7 @@ impl Fit {
     /// is valid at the initial values, and every observable can come from it.
     fn check_paths(&self) -> Result<(), FitError> {
         let initial = self.initial();
-        let spec_err = |path: String, reason: String| FitError::Spec {
-            file: self.file.clone(),
-            path,
-            reason,
-        };
+        let spec_err = |path: String, reason: String| spec::error(&self.file, &path, reason);
         for (i, d) in self.datasets.iter().enumerate() {
             let mut v = self.base.clone();
             for (path, value) in &d.set {
@@ -292,7 +305,7 @@ impl Fit {
                 (Some(u), Some(b)) => {
                     let (mut num, mut den) = (0.0, 0.0);
                     for (j, y) in d.measured.value.iter().enumerate() {
-                        let w = d.measured.error.as_ref().map_or(1.0, |e| e[j].powi(-2));
+                        let w = d.sigma(j).powi(-2);
                         let shape = u[j] - b[j];
                         num += w * shape * (y - b[j]);
                         den += w * shape * shape;
@@ -372,10 +385,7 @@ impl Fit {
         let mut r = Vec::new();
         for d in &self.datasets {
             let m = self.model(d, theta)?;
-            for (i, (m, y)) in m.iter().zip(&d.measured.value).enumerate() {
-                let e = d.measured.error.as_ref().map_or(1.0, |e| e[i]);
-                r.push((m - y) / e);
-            }
+            r.extend(d.residuals(&m));
         }
         Some(r)
     }

@@ -62,24 +62,42 @@ pub(crate) fn model_values(
     stream: u64,
     a: &Applied,
 ) -> Option<Vec<f64>> {
+    model_points(d, s, c, stream, a)?.into_iter().collect()
+}
+
+/// [`model_values`] point by point: `None` inside where that point has no value (a
+/// Monte Carlo's frame with too few walkers), `None` outside where the observable has
+/// none at all (no light, no microscope).
+pub(crate) fn model_points(
+    d: &Dataset,
+    s: &Scenario,
+    c: &Curves,
+    stream: u64,
+    a: &Applied,
+) -> Option<Vec<Option<f64>>> {
     let curve = observable_curve(d.observable, s, c, stream)?;
     let peak = match d.observable {
-        Observable::Intensity => {
-            let p = c.intensity.iter().copied().fold(0.0, f64::max);
-            (p > 0.0).then_some(p)?.into()
-        }
+        Observable::Intensity => Some(intensity_peak(c)?),
         _ => None,
     };
     let p = Prepared::new(&curve, s.dt_ps, &a.kernel);
-    d.measured
-        .time_ps
-        .iter()
-        .map(|&t| a.value(&p, t, peak))
-        .collect()
+    Some(
+        d.measured
+            .time_ps
+            .iter()
+            .map(|&t| a.value(&p, t, peak))
+            .collect(),
+    )
+}
+
+/// The PL's maximum over the frames, the intensity scale's reference.
+pub(crate) fn intensity_peak(c: &Curves) -> Option<f64> {
+    let p = c.intensity.iter().copied().fold(0.0, f64::max);
+    (p > 0.0).then_some(p)
 }
 
 /// Dataset observable's curve per frame, before the instrument (nm^2 for an MSD).
-pub(crate) fn observable_curve(
+fn observable_curve(
     observable: Observable,
     s: &Scenario,
     c: &Curves,

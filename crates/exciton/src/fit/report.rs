@@ -160,11 +160,7 @@ pub fn fit_json(fit: &Fit, r: &Report, wall_s: f64) -> Value {
 
 /// chi^2 of one dataset against its model values `m` (unit errors without a column).
 fn dataset_chi2(d: &Dataset, m: &[f64]) -> f64 {
-    m.iter()
-        .zip(&d.measured.value)
-        .enumerate()
-        .map(|(j, (m, y))| ((m - y) / d.measured.error.as_ref().map_or(1.0, |e| e[j])).powi(2))
-        .sum()
+    d.residuals(m).map(|r| r * r).sum()
 }
 
 /// The one-screen summary: the verdict first.
@@ -299,16 +295,13 @@ pub fn figure(fit: &Fit, r: &Report, path: &Path) -> Result<PathBuf, Error> {
                 )
             })
             .collect();
+        // (data - model) / error, as the strip's axis says.
         let residuals = d
             .measured
             .time_ps
             .iter()
-            .enumerate()
-            .filter_map(|(j, &t)| {
-                let m = at_data.get(j)?;
-                let e = errors.as_ref().map_or(1.0, |e| e[j]);
-                Some((t / 1000.0, (d.measured.value[j] - m) / e))
-            })
+            .zip(d.residuals(&at_data))
+            .map(|(&t, r)| (t / 1000.0, -r))
             .collect();
         let y_desc = match d.observable {
             Observable::Msd => "MSD (nm²)",
