@@ -301,30 +301,21 @@ fn run<'py>(
     }
     let total = plan.total_walkers();
     let options = engine_options(threads, adapter);
-    let shared = Arc::new(Progress::default());
-    let (tx, rx) = mpsc::channel::<Outcome>();
-    let worker = {
-        let shared = shared.clone();
-        std::thread::Builder::new()
-            .name("exciton-mc run".into())
-            .spawn(move || {
-                let outcome = (|| {
-                    let (engine, why) = Engine::open(kind, &options)?;
-                    exciton::run::check_memory(&plan, &engine)?;
-                    let results = exciton::run::run(&plan, &engine, &shared)?;
-                    let json = serde_json::to_value(&results).expect("results serialise to JSON");
-                    Ok((json, why))
-                })();
-                let _ = tx.send(outcome);
-            })
-            .map_err(|e| RunError::new_err(format!("cannot start the run's thread: {e}")))?
-    };
-    let outcome = wait(py, rx, &shared, || match &progress {
-        Some(cb) => cb.call1((shared.done(), total)).map(drop),
-        None => Ok(()),
-    });
-    let _ = py.detach(|| worker.join());
-    let outcome = outcome?;
+    let outcome = in_worker(
+        py,
+        "run",
+        move |shared| -> Outcome {
+            let (engine, why) = Engine::open(kind, &options)?;
+            exciton::run::check_memory(&plan, &engine)?;
+            let results = exciton::run::run(&plan, &engine, shared)?;
+            let json = serde_json::to_value(&results).expect("results serialise to JSON");
+            Ok((json, why))
+        },
+        |shared| match &progress {
+            Some(cb) => cb.call1((shared.done(), total)).map(drop),
+            None => Ok(()),
+        },
+    )?;
     match outcome {
         Ok((json, why)) => {
             if let Some(cb) = &progress {
@@ -341,17 +332,28 @@ fn run<'py>(
     }
 }
 
-/// The worker's result, waited for with the GIL released and polled every [`POLL`]:
-/// `tick` reports progress; Ctrl-C (or a failing `tick`) cancels `shared`, so the
-/// worker stops after its walker block in flight, and raises. The caller joins the
-/// worker either way.
-fn wait<T: Send>(
+/// Runs `work` on a worker thread named `name` and waits for its result with the GIL
+/// released, polling every [`POLL`]: `tick` reports progress; Ctrl-C (or a failing
+/// `tick`) cancels the work's [`Progress`], so it stops after its walker block in
+/// flight, and raises once the worker has stopped.
+fn in_worker<T: Send + 'static>(
     py: Python<'_>,
-    mut rx: mpsc::Receiver<T>,
-    shared: &Progress,
-    tick: impl Fn() -> PyResult<()>,
+    name: &str,
+    work: impl FnOnce(&Progress) -> T + Send + 'static,
+    tick: impl Fn(&Progress) -> PyResult<()>,
 ) -> PyResult<T> {
-    loop {
+    let shared = Arc::new(Progress::default());
+    let (tx, mut rx) = mpsc::channel::<T>();
+    let worker = {
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name(format!("exciton-mc {name}"))
+            .spawn(move || {
+                let _ = tx.send(work(&shared));
+            })
+            .map_err(|e| RunError::new_err(format!("cannot start the {name}'s thread: {e}")))?
+    };
+    let outcome = loop {
         // The receiver travels into the GIL-free closure and back (it is Send, not Sync).
         let (back, got) = py.detach(move || {
             let got = rx.recv_timeout(POLL);
@@ -359,19 +361,21 @@ fn wait<T: Send>(
         });
         rx = back;
         match got {
-            Ok(outcome) => return Ok(outcome),
+            Ok(outcome) => break Ok(outcome),
             Err(RecvTimeoutError::Disconnected) => {
-                return Err(RunError::new_err(
-                    "the worker thread stopped without a result",
-                ))
+                break Err(RunError::new_err(format!(
+                    "the {name}'s thread stopped without a result"
+                )))
             }
             Err(RecvTimeoutError::Timeout) => {}
         }
-        if let Err(e) = py.check_signals().and_then(|_| tick()) {
+        if let Err(e) = py.check_signals().and_then(|_| tick(&shared)) {
             shared.cancel();
-            return Err(e);
+            break Err(e);
         }
-    }
+    };
+    let _ = py.detach(|| worker.join());
+    outcome
 }
 
 /// Validates a scenario without running it; returns a short summary dict.
@@ -463,30 +467,21 @@ fn fit<'py>(
         _ => return Err(PyValueError::new_err("give the fit as a path or as a dict")),
     };
     let options = engine_options(threads, None);
-    let shared = Arc::new(Progress::default());
-    let (tx, rx) = mpsc::channel::<Result<Value, exciton::fit::FitError>>();
-    let worker = {
-        let shared = shared.clone();
-        std::thread::Builder::new()
-            .name("exciton-mc fit".into())
-            .spawn(move || {
-                let outcome = (|| {
-                    let fit = match &config {
-                        Config::File(p) => Fit::load(p)?,
-                        Config::Text(text, cwd) => Fit::parse(text, Path::new("<dict>"), cwd)?,
-                    };
-                    let engine = Engine::open(BackendKind::Cpu, &options)?.0;
-                    let r = report::execute(&fit, &engine, &|_| {}, &shared)?;
-                    Ok(report::fit_json(&fit, &r, start.elapsed().as_secs_f64()))
-                })();
-                let _ = tx.send(outcome);
-            })
-            .map_err(|e| RunError::new_err(format!("cannot start the fit's thread: {e}")))?
-    };
     // Ctrl-C stops the Monte Carlo check after its walker block in flight.
-    let outcome = wait(py, rx, &shared, || Ok(()));
-    let _ = py.detach(|| worker.join());
-    let outcome = outcome?;
+    let outcome = in_worker(
+        py,
+        "fit",
+        move |shared| -> Result<Value, exciton::fit::FitError> {
+            let fit = match &config {
+                Config::File(p) => Fit::load(p)?,
+                Config::Text(text, cwd) => Fit::parse(text, Path::new("<dict>"), cwd)?,
+            };
+            let engine = Engine::open(BackendKind::Cpu, &options)?.0;
+            let r = report::execute(&fit, &engine, &|_| {}, shared)?;
+            Ok(report::fit_json(&fit, &r, start.elapsed().as_secs_f64()))
+        },
+        |_| Ok(()),
+    )?;
     match outcome {
         Ok(json) => plain(py, &json),
         Err(e) => Err(fit_error(py, &e)),
