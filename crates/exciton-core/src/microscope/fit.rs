@@ -7,14 +7,16 @@ use crate::scenario::microscope::FitModel;
 
 /// One frame's fit.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct ProfileFit {
-    /// The Gaussian variance sigma_app^2, nm^2, and its standard error.
+pub struct ProfileFit {
+    /// The Gaussian variance sigma_app^2, nm^2.
     pub variance_nm2: f64,
+    /// Its standard error from the fit's covariance (NaN without one), nm^2.
     pub variance_err_nm2: f64,
     /// The Voigt's Lorentzian half width, nm (None for a Gaussian).
     pub lorentz_nm: Option<f64>,
-    /// Peak height and centre (nm): with the variance, the next frame's start.
+    /// Peak height: with the centre and the variance, the next frame's start.
     pub amplitude: f64,
+    /// The profile's centre, nm.
     pub centre_nm: f64,
 }
 
@@ -38,10 +40,37 @@ fn pseudo_voigt(a: f64, d: f64, v: f64, g: f64) -> f64 {
     a * (eta * lorentz + (1.0 - eta) * gauss)
 }
 
+/// Why a frame has no fit: said in analysis.json beside its null.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NoFit {
+    /// No counts (or a profile that sums to zero or less).
+    Empty,
+    /// Fewer detected photons than [`super::MIN_PHOTONS`].
+    TooFew {
+        /// The photons (or emissions) it has.
+        detected: f64,
+    },
+    /// The least-squares fit ended without converging (the minimiser's reason).
+    NotConverged(String),
+}
+
+impl std::fmt::Display for NoFit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NoFit::Empty => write!(f, "empty: the profile sums to zero or less"),
+            NoFit::TooFew { detected } => write!(
+                f,
+                "too few counts: {detected:.0} (a fit rests on at least {})",
+                super::MIN_PHOTONS
+            ),
+            NoFit::NotConverged(why) => write!(f, "the profile fit did not converge ({why})"),
+        }
+    }
+}
+
 /// Fits `data` at pixel centres `x` (nm) with `weights` (1 / variance); `held` is the
 /// Lorentzian half width to hold (Voigt frames after the first); `previous`, the last
-/// frame's fit, starts this one (neighbouring frames differ little). None when the image
-/// is empty or the fit fails.
+/// frame's fit, starts this one (neighbouring frames differ little).
 pub(crate) fn fit_profile(
     x: &[f64],
     data: &[f64],
@@ -49,10 +78,10 @@ pub(crate) fn fit_profile(
     model: FitModel,
     held: Option<f64>,
     previous: Option<&ProfileFit>,
-) -> Option<ProfileFit> {
+) -> Result<ProfileFit, NoFit> {
     let total: f64 = data.iter().sum();
-    if total <= 0.0 {
-        return None;
+    if total <= 0.0 || total.is_nan() {
+        return Err(NoFit::Empty);
     }
     // Starting values from the image's moments.
     let mean = x.iter().zip(data).map(|(x, d)| x * d).sum::<f64>() / total;
@@ -125,11 +154,14 @@ pub(crate) fn fit_profile(
     } else {
         minimize(&residuals, &start, &bounds)
     };
-    if !s.converged || !s.params[2].is_finite() {
-        return None;
+    if !s.converged {
+        return Err(NoFit::NotConverged(s.termination));
+    }
+    if !s.params[2].is_finite() {
+        return Err(NoFit::NotConverged("the variance is not finite".into()));
     }
     let err = s.covariance.as_ref().map_or(f64::NAN, |c| c[2][2].sqrt());
-    Some(ProfileFit {
+    Ok(ProfileFit {
         variance_nm2: s.params[2],
         variance_err_nm2: err,
         lorentz_nm: lorentz.map(|i| s.params[i]).or(held),

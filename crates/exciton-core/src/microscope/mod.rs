@@ -11,9 +11,10 @@
 mod fit;
 mod noise;
 
-pub(crate) use fit::{fit_profile, ProfileFit};
+pub use fit::{NoFit, ProfileFit};
+use fit::fit_profile;
 
-use crate::scenario::microscope::Microscope;
+use crate::scenario::microscope::{FitModel, Microscope};
 
 /// Fewest detected photons (or emissions) a frame's fit may rest on.
 pub(crate) const MIN_PHOTONS: f64 = 100.0;
@@ -46,6 +47,8 @@ pub enum Counts {
 struct Camera {
     /// Pixel centres, nm.
     centres: Vec<f64>,
+    /// The pixel centred on x = 0.
+    origin_pixel: i64,
     share: Vec<(usize, Vec<f64>)>,
 }
 
@@ -128,7 +131,11 @@ impl Camera {
                     .collect()
             }
         };
-        Camera { centres, share }
+        Camera {
+            centres,
+            origin_pixel: -first,
+            share,
+        }
     }
 
     /// Expected counts per pixel of one frame's profile, and their variance for counted
@@ -149,14 +156,88 @@ impl Camera {
     }
 }
 
-/// The apparent MSD of a point whose emissions per frame are `counts[t][i]` at site
+/// One frame's profile as the estimator fits it: values per pixel, their weights (1 /
+/// variance) and the photons (or emissions) the fit rests on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    /// Counts (or expected counts) per pixel.
+    pub data: Vec<f64>,
+    /// 1 / each pixel's variance.
+    pub weights: Vec<f64>,
+    /// Photons (or emissions) the fit rests on; below [`MIN_PHOTONS`] it is not fitted.
+    pub detected: f64,
+}
+
+impl Profile {
+    /// Counted photons: each pixel weighted by 1 / its variance (at least 1 count, so an
+    /// empty pixel does not weigh infinitely); the fit rests on the counts' sum.
+    pub fn counted(data: Vec<f64>, variance: &[f64]) -> Profile {
+        let weights = variance.iter().map(|&v| 1.0 / v.max(1.0)).collect();
+        let detected = data.iter().sum();
+        Profile {
+            data,
+            weights,
+            detected,
+        }
+    }
+
+    /// A noise-free profile (expected counts, any scale): equal weights, and any nonzero
+    /// profile is enough.
+    pub fn noise_free(data: Vec<f64>) -> Profile {
+        let total: f64 = data.iter().sum();
+        Profile {
+            weights: vec![1.0; data.len()],
+            detected: if total > 0.0 { f64::INFINITY } else { 0.0 },
+            data,
+        }
+    }
+}
+
+/// What a simulated image's values are, which decides how it is weighted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Values {
+    /// Expected emissions per walker (the exact backend, no shot noise).
+    Expected,
+    /// Detected photons with shot noise.
+    Counts,
+    /// The Monte Carlo's emissions spread by the PSF (no shot noise).
+    Emissions,
+}
+
+impl Values {
+    /// As analysis.json and a simulated TIFF's description say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Values::Expected => "expected",
+            Values::Counts => "counts",
+            Values::Emissions => "emissions",
+        }
+    }
+}
+
+/// The camera's frames of a point, as the microscope fits them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Images {
+    /// Pixel centres, nm: `(column - origin_pixel) * pixel_nm`.
+    pub centres_nm: Vec<f64>,
+    /// The column centred on x = 0.
+    pub origin_pixel: i64,
+    /// Pixel width in the sample plane, nm.
+    pub pixel_nm: f64,
+    /// What the frames' values are.
+    pub values: Values,
+    /// One profile per frame, from frame 0 (the excitation).
+    pub frames: Vec<Profile>,
+}
+
+/// The camera images of a point whose emissions per frame are `counts[t][i]` at site
 /// `x_min_sites + i`, with `photons[t]` detected in frame t (`None`: no shot noise);
 /// `stream` picks the shot noise's random stream (the point index). With a `spot`
 /// (probabilities of offsets -R..=R) the rows are over displacement rather than
 /// position, and the camera spreads each over the initial spot, which costs one
 /// convolution per site instead of one per frame.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn apparent_msd_over_spot(
+fn images_over_spot(
     m: &Microscope,
     x_min_sites: i64,
     counts: &[Vec<f64>],
@@ -165,60 +246,85 @@ pub(crate) fn apparent_msd_over_spot(
     stream: u64,
     spot: Option<&[f64]>,
     photons: &[Option<f64>],
-) -> Apparent {
+) -> Images {
     let sites = counts.first().map_or(0, Vec::len);
     let camera = Camera::new(m, x_min_sites, sites, pitch_nm, spot);
-    let mut fits: Vec<Option<ProfileFit>> = Vec::with_capacity(counts.len());
+    let frames = counts
+        .iter()
+        .enumerate()
+        .map(|(t, row)| {
+            let (mean, var) = camera.image(row);
+            match (photons[t], kind) {
+                (Some(photons), _) => {
+                    let n = noise::shot_noise(&mean, photons, m.seed, stream, t as u64);
+                    let mut p = Profile::counted(n.clone(), &n);
+                    // A frame rests on the fewer of its photons and its emissions.
+                    if kind == Counts::Sampled {
+                        p.detected = p.detected.min(mean.iter().sum());
+                    }
+                    p
+                }
+                (None, Counts::Sampled) => Profile::counted(mean, &var),
+                // Expected counts per walker: any nonzero profile is enough.
+                (None, Counts::Expected) => Profile::noise_free(mean),
+            }
+        })
+        .collect();
+    let values = match (photons.iter().any(Option::is_some), kind) {
+        (true, _) => Values::Counts,
+        (false, Counts::Sampled) => Values::Emissions,
+        (false, Counts::Expected) => Values::Expected,
+    };
+    Images {
+        origin_pixel: camera.origin_pixel,
+        centres_nm: camera.centres,
+        pixel_nm: m.pixel_nm,
+        values,
+        frames,
+    }
+}
+
+/// Each frame's fit, in order, the first frame being time zero: the Voigt's Lorentzian
+/// width is fitted there and then held, and each fit starts from the last frame's.
+pub fn fit_frames(
+    centres_nm: &[f64],
+    frames: &[Profile],
+    model: FitModel,
+) -> Vec<Result<ProfileFit, NoFit>> {
+    let mut fits: Vec<Result<ProfileFit, NoFit>> = Vec::with_capacity(frames.len());
     let mut held_lorentz: Option<f64> = None;
-    for (t, row) in counts.iter().enumerate() {
-        let (mean, var) = camera.image(row);
-        let total: f64 = mean.iter().sum();
-        // The image, its weights, and the photons (or emissions) a fit rests on.
-        let (data, weights, detected): (Vec<f64>, Vec<f64>, f64) = match (photons[t], kind) {
-            (Some(photons), _) => {
-                let n = noise::shot_noise(&mean, photons, m.seed, stream, t as u64);
-                let w = n.iter().map(|&c| 1.0 / c.max(1.0)).collect();
-                let detected: f64 = n.iter().sum();
-                // A frame rests on the fewer of its photons and its emissions.
-                let emitted = if kind == Counts::Sampled {
-                    total
-                } else {
-                    f64::INFINITY
-                };
-                (n, w, detected.min(emitted))
-            }
-            (None, Counts::Sampled) => {
-                let w = var.iter().map(|&v| 1.0 / v.max(1.0)).collect();
-                (mean, w, total)
-            }
-            // Expected counts per walker: any nonzero profile is enough.
-            (None, Counts::Expected) => {
-                let w = vec![1.0; mean.len()];
-                (mean, w, if total > 0.0 { f64::INFINITY } else { 0.0 })
-            }
-        };
-        let fit = (detected >= MIN_PHOTONS)
-            .then(|| {
-                fit_profile(
-                    &camera.centres,
-                    &data,
-                    &weights,
-                    m.profile,
-                    held_lorentz,
-                    fits.last().and_then(Option::as_ref),
-                )
+    for (t, p) in frames.iter().enumerate() {
+        let fit = if p.detected >= MIN_PHOTONS {
+            fit_profile(
+                centres_nm,
+                &p.data,
+                &p.weights,
+                model,
+                held_lorentz,
+                fits.last().and_then(|f| f.as_ref().ok()),
+            )
+        } else if p.detected > 0.0 {
+            Err(NoFit::TooFew {
+                detected: p.detected,
             })
-            .flatten();
+        } else {
+            Err(NoFit::Empty)
+        };
         if t == 0 {
-            held_lorentz = fit.as_ref().and_then(|f| f.lorentz_nm);
+            held_lorentz = fit.as_ref().ok().and_then(|f| f.lorentz_nm);
         }
         fits.push(fit);
     }
-    let noisy = photons.iter().any(Option::is_some) || kind == Counts::Sampled;
-    let first = fits.first().cloned().flatten();
+    fits
+}
+
+/// The apparent MSD v(t) - v(0) of fitted frames, with the error sqrt(err_v(t)^2 +
+/// err_v(0)^2) where the data are `noisy` (none for a noise-free profile).
+pub fn apparent_from_fits(fits: &[Result<ProfileFit, NoFit>], noisy: bool) -> Apparent {
+    let first = fits.first().and_then(|f| f.as_ref().ok());
     let mut out = Apparent::default();
-    for fit in &fits {
-        let pair = first.as_ref().zip(fit.as_ref());
+    for fit in fits {
+        let pair = first.zip(fit.as_ref().ok());
         out.msd_nm2
             .push(pair.map(|(a, b)| b.variance_nm2 - a.variance_nm2));
         out.stderr_nm2.push(pair.and_then(|(a, b)| {
@@ -226,7 +332,7 @@ pub(crate) fn apparent_msd_over_spot(
             (noisy && e.is_finite()).then_some(e)
         }));
     }
-    if let (Some(e), Some(_)) = (out.stderr_nm2.first_mut(), first.as_ref()) {
+    if let (Some(e), Some(_)) = (out.stderr_nm2.first_mut(), first) {
         *e = noisy.then_some(0.0);
     }
     out
@@ -237,19 +343,41 @@ fn normal_cdf(z: f64) -> f64 {
     0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
 }
 
-/// The apparent MSD of a point with a microscope: from its counted emissions (Monte
-/// Carlo, `curves.emission_profile`) or, without them (the exact backend), from the
-/// expected profile. `None` when the scenario has no microscope.
+/// The apparent MSD of a point with a microscope: its camera images ([`images`]) fitted
+/// frame by frame, with the Monte Carlo's own noise where the images come from counted
+/// emissions. `None` when the scenario has no microscope.
 pub fn observe(
     scenario: &crate::scenario::Scenario,
     point: u64,
     curves: &crate::observables::Curves,
 ) -> Option<Apparent> {
     let m = scenario.microscope.as_ref()?;
+    let i = images(scenario, point, curves)?;
+    let fits = fit_frames(&i.centres_nm, &i.frames, m.profile);
+    let a = apparent_from_fits(&fits, i.values != Values::Expected);
+    let sampled = curves.expected_profile.is_none() && curves.emission_profile.is_some();
+    Some(if sampled {
+        with_monte_carlo_noise(a, curves, i.values == Values::Counts, scenario.pitch_nm)
+    } else {
+        a
+    })
+}
+
+/// The camera images of a point with a microscope, as [`observe`] fits them: from its
+/// counted emissions (Monte Carlo, `curves.emission_profile`) or, without them (the
+/// exact backend), from the expected profile. `None` when the scenario has no
+/// microscope.
+pub fn images(
+    scenario: &crate::scenario::Scenario,
+    point: u64,
+    curves: &crate::observables::Curves,
+) -> Option<Images> {
+    let m = scenario.microscope.as_ref()?;
     let pitch = scenario.pitch_nm;
+    let photons = m.photons(&curves.intensity);
     // The master equation's expected emissions over absolute position (a finite film).
     if let Some(e) = &curves.expected_profile {
-        return Some(apparent_msd_over_spot(
+        return Some(images_over_spot(
             m,
             e.x_min_sites,
             &e.counts,
@@ -257,7 +385,7 @@ pub fn observe(
             Counts::Expected,
             point,
             None,
-            &m.photons(&curves.intensity),
+            &photons,
         ));
     }
     Some(match &curves.emission_profile {
@@ -267,9 +395,7 @@ pub fn observe(
                 .iter()
                 .map(|r| r.iter().map(|&c| c as f64).collect())
                 .collect();
-            let photons = m.photons(&curves.intensity);
-            let shot = photons.iter().any(Option::is_some);
-            let a = apparent_msd_over_spot(
+            images_over_spot(
                 m,
                 p.x_min_sites,
                 &rows,
@@ -278,15 +404,14 @@ pub fn observe(
                 point,
                 None,
                 &photons,
-            );
-            with_monte_carlo_noise(a, curves, shot, pitch)
+            )
         }
         None => {
             let tables = crate::model::WalkTables::new(scenario);
             let e =
                 crate::exact::expected_dx_profile(&tables, &scenario.states.names, scenario.frames);
             let spot = tables.spot.probabilities();
-            apparent_msd_over_spot(
+            images_over_spot(
                 m,
                 e.x_min_sites,
                 &e.counts,
@@ -294,7 +419,7 @@ pub fn observe(
                 Counts::Expected,
                 point,
                 Some(&spot),
-                &m.photons(&curves.intensity),
+                &photons,
             )
         }
     })
