@@ -129,7 +129,7 @@ fn text(file: &Path) -> Result<String, FitError> {
 
 /// A table as read: the header (the first line that is neither empty nor a `#` comment)
 /// and the data lines after it, split by [`Table::rows`].
-pub(super) struct Table {
+pub(crate) struct Table {
     pub file: PathBuf,
     sep: Sep,
     /// The header's line, counted from 1.
@@ -143,7 +143,7 @@ pub(super) struct Table {
 }
 
 /// Reads `file` into a [`Table`].
-pub(super) fn read_table(file: &Path) -> Result<Table, FitError> {
+pub(crate) fn read_table(file: &Path) -> Result<Table, FitError> {
     let text = text(file)?;
     let mut lines = text
         .lines()

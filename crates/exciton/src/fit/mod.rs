@@ -5,7 +5,7 @@
 //! bounds, [`exciton_core::lsq`]), then a Monte Carlo run at the best values as a check.
 
 pub mod check;
-mod csv;
+pub(crate) mod csv;
 mod data;
 pub mod instrument;
 mod model;
