@@ -1,6 +1,7 @@
 //! The command line: clap's flags per command, each command in its own module. Flags
 //! are turned into a plan and validated before any work starts.
 
+mod analyze;
 mod args;
 mod bench;
 mod check;
@@ -13,6 +14,7 @@ mod progress;
 mod reproduce;
 mod run;
 mod slurm;
+mod stack;
 mod summary;
 
 use anyhow::Result;
@@ -48,6 +50,19 @@ enum Command {
     ///
     /// Example: exciton-mc fit examples/fit-5nm-9K/fit.json
     Fit(fit::FitArgs),
+    /// Analyse a measured (or simulated) image stack or line scan with the microscope's
+    /// estimator: per-frame Gaussian or Voigt fits, apparent MSD, PL and kurtosis into
+    /// msd.csv and pl.csv (which `fit` reads), analysis.json and analysis.png. Exit
+    /// status 2: the input or an option refused.
+    ///
+    /// Example: exciton-mc analyze stack.tif --pixel-nm 82 --frame-ps 25 --background pre
+    Analyze(analyze::AnalyzeArgs),
+    /// Write a scenario's microscope frames (the images the engine fits) as TIFF line
+    /// scans with their geometry, beside the engine's apparent MSD: `analyze` of them
+    /// gives the engine's numbers.
+    ///
+    /// Example: exciton-mc stack examples/microscope.json --backend exact --out out/stack
+    Stack(stack::StackArgs),
     /// Write (and submit) a SLURM job array that runs a scenario in shards, and a merge
     /// job that waits for it.
     ///
@@ -93,6 +108,8 @@ pub(crate) fn main(env: &crate::Environment) -> Result<i32> {
         Command::Run(args) => run::run_command(args, env),
         Command::Merge(args) => merge::merge_command(args),
         Command::Fit(args) => fit::fit_command(args, env),
+        Command::Analyze(args) => analyze::analyze_command(args),
+        Command::Stack(args) => stack::stack_command(args, env),
         Command::Slurm(args) => slurm::slurm_command(args),
         Command::Bench(args) => bench::bench_command(args, env).map(|()| 0),
         Command::Reproduce(args) => reproduce::reproduce_command(args, env).map(|()| 0),

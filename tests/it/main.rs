@@ -2,6 +2,7 @@
 //! link time low), a module per area. Tests of the model alone (shaders, generator,
 //! exact backend, scenario errors) are exciton-core's, in crates/exciton-core/tests.
 
+mod analyze;
 mod cli;
 mod common;
 mod continuous_time;

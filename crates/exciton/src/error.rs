@@ -18,6 +18,10 @@ pub enum Error {
     /// A fit's free values that make no valid scenario.
     #[error("{0}: scenario")]
     FitScenario(String),
+    /// A stack that cannot be read, analysed or written (boxed: it can hold a fit's
+    /// error, which can hold this one).
+    #[error(transparent)]
+    Analyze(Box<crate::analyze::AnalyzeError>),
     #[cfg(feature = "figures")]
     #[error(transparent)]
     Figure(#[from] crate::figures::FigureError),
@@ -31,6 +35,12 @@ impl From<exciton_gpu::GpuError> for Error {
             exciton_gpu::GpuError::Interrupted => exciton_core::error::Error::Interrupted.into(),
             e => Error::Gpu(e),
         }
+    }
+}
+
+impl From<crate::analyze::AnalyzeError> for Error {
+    fn from(e: crate::analyze::AnalyzeError) -> Self {
+        Error::Analyze(Box::new(e))
     }
 }
 

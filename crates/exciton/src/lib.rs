@@ -5,6 +5,7 @@
 //! The model itself is `exciton_core`, the files `exciton_io`, the GPU `exciton_gpu`;
 //! the `exciton-mc` command and the Python package are thin shells over this crate.
 
+pub mod analyze;
 pub mod bench;
 pub mod engine;
 pub mod error;

@@ -20,6 +20,17 @@ pub struct ProfileFit {
     pub centre_nm: f64,
 }
 
+impl ProfileFit {
+    /// The fitted profile at `x_nm`: what a figure draws over the data.
+    pub fn at(&self, x_nm: f64) -> f64 {
+        let d = x_nm - self.centre_nm;
+        match self.lorentz_nm {
+            None => self.amplitude * (-d * d / (2.0 * self.variance_nm2)).exp(),
+            Some(g) => pseudo_voigt(self.amplitude, d, self.variance_nm2, g),
+        }
+    }
+}
+
 /// Pseudo-Voigt (Thompson, Cox and Hastings) of Gaussian variance `v` and Lorentzian half
 /// width `g` at distance `d`, peak-normalised to `a`.
 fn pseudo_voigt(a: f64, d: f64, v: f64, g: f64) -> f64 {

@@ -1,0 +1,172 @@
+//! What `analyze` found, as analysis.json holds it, and the two curves `exciton-mc fit`
+//! reads as they are: msd.csv and pl.csv.
+
+use super::stack::Layout;
+use exciton_core::scenario::microscope::FitModel;
+use serde::Serialize;
+
+/// A whole analysis: what was read, how, and every frame.
+#[derive(Clone, Debug, Serialize)]
+pub struct Analysis {
+    pub exciton_mc_version: String,
+    pub input: String,
+    pub layout: Layout,
+    /// The file's frames (time bins), rows (1 for a line scan) and columns.
+    pub shape: [usize; 3],
+    pub pixel_nm: f64,
+    pub frame_ps: f64,
+    /// Columns `[first, end)` and, for images, rows `[first, end)` analysed.
+    pub roi_columns: [usize; 2],
+    pub roi_rows: Option<[usize; 2]>,
+    pub t0_frame: usize,
+    /// "--t0-frame" or "peak of the total counts".
+    pub t0_from: String,
+    pub background: String,
+    pub profile: FitModel,
+    pub noise: String,
+    pub saturation: Option<f64>,
+    /// The Voigt's Lorentzian half width fitted at t0 and held, nm, per axis.
+    pub lorentz_x_nm: Option<f64>,
+    pub lorentz_y_nm: Option<f64>,
+    /// What the numbers mean and what they cannot say.
+    pub notes: Vec<String>,
+    pub frames: Vec<FrameResult>,
+    /// Three frames' profiles along x with their fits, for the figure.
+    #[serde(skip)]
+    pub shown: Vec<ShownFrame>,
+}
+
+/// A frame's profile along x and its fitted model, at the pixel centres.
+#[derive(Clone, Debug, Default)]
+pub struct ShownFrame {
+    pub frame: usize,
+    pub time_ps: f64,
+    pub centres_nm: Vec<f64>,
+    /// Photons per pixel column after the background.
+    pub data: Vec<f64>,
+    /// The fitted Gaussian (or Voigt) at the same centres.
+    pub model: Vec<f64>,
+}
+
+/// One frame: the numbers of the radial mean (images) or of x (line scans), and each
+/// axis's own.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FrameResult {
+    pub frame: usize,
+    /// (frame - t0) x frame width, ps.
+    pub time_ps: f64,
+    /// "fitted", "before t0", "saturated", "empty", "too few counts", "not converged".
+    pub status: String,
+    /// Why a frame has no fit.
+    pub reason: Option<String>,
+    /// Background subtracted per pixel (the mean over the region), in the file's units.
+    pub background: f64,
+    /// Pixels at or above the saturation level.
+    pub saturated_pixels: usize,
+    /// Total counts over the region after the background, photons (file units / gain).
+    pub counts: f64,
+    pub counts_stderr: Option<f64>,
+    /// The profile's Gaussian variance sigma^2 (radial mean (x + y) / 2 for images), nm^2.
+    pub sigma2_nm2: Option<f64>,
+    pub sigma2_stderr_nm2: Option<f64>,
+    /// The apparent MSD sigma^2(t) - sigma^2(t0), nm^2 (one axis, as the engine's).
+    pub msd_nm2: Option<f64>,
+    pub msd_stderr_nm2: Option<f64>,
+    /// Excess kurtosis of the profile (mean of x and y for images).
+    pub kurtosis: Option<f64>,
+    pub kurtosis_stderr: Option<f64>,
+    pub x: AxisFrame,
+    pub y: Option<AxisFrame>,
+}
+
+/// One axis of one frame.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct AxisFrame {
+    pub sigma2_nm2: Option<f64>,
+    pub sigma2_stderr_nm2: Option<f64>,
+    pub msd_nm2: Option<f64>,
+    pub msd_stderr_nm2: Option<f64>,
+    pub centre_nm: Option<f64>,
+    pub amplitude: Option<f64>,
+    pub kurtosis: Option<f64>,
+    pub kurtosis_stderr: Option<f64>,
+    /// Why this axis has no fit.
+    pub reason: Option<String>,
+}
+
+impl Analysis {
+    /// The comment lines that open both CSV files: what they came from, and how.
+    fn header(&self) -> String {
+        let roi_rows = self
+            .roi_rows
+            .map_or(String::new(), |r| format!(" rows {}..{}", r[0], r[1]));
+        format!(
+            "# exciton-mc {} analyze {}\n# pixel_nm={} frame_ps={} t0_frame={} ({}) background={} profile={} noise={} roi=columns {}..{}{}\n",
+            self.exciton_mc_version,
+            self.input,
+            self.pixel_nm,
+            self.frame_ps,
+            self.t0_frame,
+            self.t0_from,
+            self.background,
+            serde_json::to_value(self.profile).map_or(String::new(), |v| v.as_str().unwrap_or("").into()),
+            self.noise,
+            self.roi_columns[0],
+            self.roi_columns[1],
+            roi_rows,
+        )
+    }
+
+    fn with_errors(&self) -> bool {
+        self.noise != "uniform"
+    }
+
+    /// msd.csv: the apparent MSD of every fitted frame after t0 (t0's is 0 by
+    /// definition and has no error of its own), with its error where the counts give one.
+    pub fn msd_csv(&self) -> String {
+        let errors = self.with_errors();
+        let mut s = self.header();
+        s += if self.layout == Layout::Images {
+            "# msd_nm2: the mean of the x and y apparent MSDs (one axis, as the engine's apparent_msd); frames without a fit are left out (analysis.json says why)\n"
+        } else {
+            "# msd_nm2: the apparent MSD along the scan (as the engine's apparent_msd); frames without a fit are left out (analysis.json says why)\n"
+        };
+        s += if errors {
+            "time_ps,msd_nm2,msd_stderr_nm2\n"
+        } else {
+            "time_ps,msd_nm2\n"
+        };
+        for f in self.frames.iter().filter(|f| f.frame > self.t0_frame) {
+            match (f.msd_nm2, f.msd_stderr_nm2, errors) {
+                (Some(m), Some(e), true) if e > 0.0 => s += &format!("{},{m},{e}\n", f.time_ps),
+                (Some(m), _, false) => s += &format!("{},{m}\n", f.time_ps),
+                _ => {}
+            }
+        }
+        s
+    }
+
+    /// pl.csv: the total counts of every frame from t0 on (saturated frames left out).
+    pub fn pl_csv(&self) -> String {
+        let errors = self.with_errors();
+        let mut s = self.header();
+        s += "# intensity: total counts over the region after the background, photons per frame\n";
+        s += if errors {
+            "time_ps,intensity,intensity_stderr\n"
+        } else {
+            "time_ps,intensity\n"
+        };
+        for f in self
+            .frames
+            .iter()
+            .filter(|f| f.frame >= self.t0_frame && f.saturated_pixels == 0)
+        {
+            match (f.counts_stderr, errors) {
+                (Some(e), true) if e > 0.0 => s += &format!("{},{},{e}\n", f.time_ps, f.counts),
+                (_, false) => s += &format!("{},{}\n", f.time_ps, f.counts),
+                _ => {}
+            }
+        }
+        s
+    }
+}

@@ -1,0 +1,367 @@
+//! `exciton-mc analyze` (MODEL.md section 14): synthetic stacks written here, independent
+//! of the engine (Gaussian spots of known variance, Poisson noise, a background), give
+//! back their MSD within errors that match the spread; the kurtosis is 0 for Gaussians
+//! and the analytic value for a mixture; the engine's own frames, written to TIFF and
+//! analysed, give the engine's apparent MSD; a line scan agrees with the image.
+
+use exciton::analyze::stack::{self, Layout, Stack};
+use exciton::analyze::{analyze, Analysis, Background, Noise, Options, TimeZero};
+use rand_core::Rng;
+use std::path::PathBuf;
+
+/// Photons drawn as Poisson counts: Knuth's product method on pieces of mean <= 20.
+struct Photons(rand_pcg::Pcg64);
+
+impl Photons {
+    fn new(seed: u64) -> Photons {
+        Photons(rand_pcg::Pcg64::new(
+            u128::from(seed) * 7919 + 11,
+            0xa02b_dbf7_bb3c_0a7,
+        ))
+    }
+    fn uniform(&mut self) -> f64 {
+        ((self.0.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+    fn poisson(&mut self, mean: f64) -> f64 {
+        let pieces = (mean / 20.0).ceil().max(1.0);
+        let piece = mean / pieces;
+        let mut k = 0.0;
+        for _ in 0..pieces as usize {
+            let limit = (-piece).exp();
+            let mut p = self.uniform();
+            while p > limit {
+                k += 1.0;
+                p *= self.uniform();
+            }
+        }
+        k
+    }
+}
+
+/// The spot's variance per axis at frame t, nm^2: 2 D t with D t growing 900 nm^2 a
+/// frame from 150^2 nm^2.
+fn variance(t: usize) -> f64 {
+    150.0f64.powi(2) + 1800.0 * t as f64
+}
+
+const PIXEL: f64 = 40.0;
+const FRAME_PS: f64 = 25.0;
+
+/// A stack of `frames` n x n images (or, with `line`, the sums over rows: a line scan) of
+/// a Gaussian spot of variance `var(t)` per axis, `photons(t)` expected photons, plus
+/// `background` per pixel; `None` as the seed: the expected image, no noise.
+fn spots(
+    frames: usize,
+    n: usize,
+    photons: &dyn Fn(usize) -> f64,
+    shape: &dyn Fn(f64, f64, usize) -> f64,
+    background: f64,
+    seed: Option<u64>,
+    line: bool,
+) -> Stack {
+    let mut rng = seed.map(Photons::new);
+    let c = (n / 2) as f64;
+    let mut data = Vec::new();
+    for t in 0..frames {
+        let mut image = vec![0.0; n * n];
+        for (k, px) in image.iter_mut().enumerate() {
+            let (x, y) = (((k % n) as f64 - c) * PIXEL, ((k / n) as f64 - c) * PIXEL);
+            *px = shape(x, y, t);
+        }
+        let total: f64 = image.iter().sum();
+        let mut noisy = |m: f64| rng.as_mut().map_or(m, |r| r.poisson(m));
+        let image: Vec<f64> = image
+            .iter()
+            .map(|m| noisy(m * photons(t) / total + background))
+            .collect();
+        if line {
+            data.extend((0..n).map(|i| (0..n).map(|j| image[j * n + i]).sum::<f64>()));
+        } else {
+            data.extend(image);
+        }
+    }
+    let shape: Vec<usize> = if line {
+        vec![frames, n]
+    } else {
+        vec![frames, n, n]
+    };
+    stack::from_array(PathBuf::from("<test>"), &shape, data, None, None).unwrap()
+}
+
+fn gaussian(x: f64, y: f64, t: usize) -> f64 {
+    (-(x * x + y * y) / (2.0 * variance(t))).exp()
+}
+
+fn options(background: Background) -> Options {
+    Options {
+        pixel_nm: Some(PIXEL),
+        frame_ps: Some(FRAME_PS),
+        t0: TimeZero::Frame(0),
+        background,
+        ..Options::default()
+    }
+}
+
+/// z = (measured - truth) / error of `field` at every frame after t0.
+fn zs(
+    a: &Analysis,
+    field: impl Fn(&exciton::analyze::FrameResult) -> (Option<f64>, Option<f64>),
+    truth: impl Fn(usize) -> f64,
+) -> Vec<f64> {
+    a.frames
+        .iter()
+        .skip(1)
+        .map(|f| {
+            let (v, e) = field(f);
+            let (Some(v), Some(e)) = (v, e) else {
+                panic!("frame {}: value {v:?}, error {e:?}: {f:?}", f.frame)
+            };
+            (v - truth(f.frame)) / e
+        })
+        .collect()
+}
+
+fn rms(z: &[f64]) -> f64 {
+    (z.iter().map(|z| z * z).sum::<f64>() / z.len() as f64).sqrt()
+}
+
+#[test]
+fn gaussian_spots_give_their_msd_within_errors_that_match_the_spread() {
+    let photons = |t: usize| 30_000.0 * (-(t as f64) / 20.0).exp();
+    // The kurtosis's fourth moments weigh the background's noise in the wings by
+    // distance^4: a small background keeps its error useful (README: crop the region).
+    let (frames, n, background) = (12, 40, 0.5);
+    let msd = |t: usize| variance(t) - variance(0);
+    // Noise-free, no background: exact.
+    let a = analyze(
+        &spots(
+            frames,
+            n,
+            &photons,
+            &|x, y, t| gaussian(x, y, t),
+            0.0,
+            None,
+            false,
+        ),
+        &Options {
+            noise: Some(Noise::Uniform),
+            ..options(Background::None)
+        },
+    )
+    .unwrap();
+    for f in &a.frames[1..] {
+        let m = f.msd_nm2.unwrap();
+        assert!(
+            (m - msd(f.frame)).abs() < 1e-6 * msd(f.frame),
+            "frame {}: {m} vs {}",
+            f.frame,
+            msd(f.frame)
+        );
+    }
+    let (mut z_msd, mut z_kurt, mut z_first) = (Vec::new(), Vec::new(), Vec::new());
+    for seed in 0..60 {
+        let s = spots(
+            frames,
+            n,
+            &photons,
+            &|x, y, t| gaussian(x, y, t),
+            background,
+            Some(seed),
+            false,
+        );
+        let a = analyze(&s, &options(Background::Constant(background))).unwrap();
+        let z = zs(&a, |f| (f.msd_nm2, f.msd_stderr_nm2), msd);
+        if seed == 0 {
+            z_first = z.clone();
+        }
+        z_msd.extend(z);
+        z_msd.extend(zs(&a, |f| (f.x.msd_nm2, f.x.msd_stderr_nm2), msd));
+        z_kurt.extend(zs(&a, |f| (f.kurtosis, f.kurtosis_stderr), |_| 0.0));
+    }
+    let (r_msd, r_kurt) = (rms(&z_msd), rms(&z_kurt));
+    let mean = z_msd.iter().sum::<f64>() / z_msd.len() as f64;
+    println!("seed 0's z of the MSD per frame: {z_first:.2?}");
+    println!("over 60 seeds: RMS z of the MSD {r_msd:.3} (mean z {mean:.3}), of the kurtosis {r_kurt:.3}");
+    assert!(z_first.iter().all(|z| z.abs() < 5.0), "{z_first:?}");
+    assert!(
+        (1.0 / 1.3..1.3).contains(&r_msd),
+        "MSD errors vs spread: RMS z {r_msd}"
+    );
+    assert!(
+        (1.0 / 1.3..1.3).contains(&r_kurt),
+        "kurtosis errors vs spread: RMS z {r_kurt}"
+    );
+    // A bias shows as a mean z away from 0. Every frame of a seed shares sigma^2(t0)'s
+    // error, so the 60 seeds, not the 1320 z's, are independent: the mean's standard
+    // error is about 0.1 (the 1/counts weights leave a bias near -0.15 here).
+    assert!(mean.abs() < 0.3, "mean z {mean}");
+}
+
+#[test]
+fn the_kurtosis_of_a_two_gaussian_mixture_is_its_analytic_value() {
+    // 0.3 N(0, v1) + 0.7 N(0, v2) per axis: excess kurtosis
+    // 3 (w1 v1^2 + w2 v2^2) / (w1 v1 + w2 v2)^2 - 3 = 1.03 here.
+    let (w1, v1, w2, v2) = (0.3, 60.0f64.powi(2), 0.7, 200.0f64.powi(2));
+    let want = 3.0 * (w1 * v1 * v1 + w2 * v2 * v2) / (w1 * v1 + w2 * v2).powi(2) - 3.0;
+    let mix = |x: f64, y: f64, _t: usize| {
+        let r2 = x * x + y * y;
+        w1 / v1 * (-r2 / (2.0 * v1)).exp() + w2 / v2 * (-r2 / (2.0 * v2)).exp()
+    };
+    let photons = |_t: usize| 200_000.0;
+    let (frames, n) = (4, 64);
+    let exact = analyze(
+        &spots(frames, n, &photons, &mix, 0.0, None, false),
+        &Options {
+            noise: Some(Noise::Uniform),
+            ..options(Background::None)
+        },
+    )
+    .unwrap();
+    let k = exact.frames[1].kurtosis.unwrap();
+    println!("noise-free mixture: kurtosis {k:.5}, analytic {want:.5}");
+    assert!((k - want).abs() < 1e-3, "{k} vs {want}");
+    let mut z = Vec::new();
+    for seed in 0..10 {
+        let a = analyze(
+            &spots(frames, n, &photons, &mix, 0.0, Some(seed), false),
+            &options(Background::None),
+        )
+        .unwrap();
+        z.extend(zs(&a, |f| (f.kurtosis, f.kurtosis_stderr), |_| want));
+    }
+    println!("with Poisson noise: z {z:.2?}");
+    assert!(z.iter().all(|z| z.abs() < 5.0) && rms(&z) < 1.5, "{z:?}");
+}
+
+#[test]
+fn a_line_scan_and_the_image_of_the_same_spot_agree() {
+    let photons = |t: usize| 40_000.0 * (-(t as f64) / 30.0).exp();
+    let (frames, n) = (10, 48);
+    let image = analyze(
+        &spots(
+            frames,
+            n,
+            &photons,
+            &|x, y, t| gaussian(x, y, t),
+            0.0,
+            Some(1),
+            false,
+        ),
+        &options(Background::None),
+    )
+    .unwrap();
+    let line = analyze(
+        &spots(
+            frames,
+            n,
+            &photons,
+            &|x, y, t| gaussian(x, y, t),
+            0.0,
+            Some(2),
+            true,
+        ),
+        &options(Background::None),
+    )
+    .unwrap();
+    assert_eq!(line.frames[0].y.is_none(), true);
+    for (a, b) in image.frames[1..].iter().zip(&line.frames[1..]) {
+        let (ma, mb) = (a.msd_nm2.unwrap(), b.msd_nm2.unwrap());
+        let e = a.msd_stderr_nm2.unwrap().hypot(b.msd_stderr_nm2.unwrap());
+        println!(
+            "frame {}: image {ma:.1} nm^2, line scan {mb:.1} +- (both) {e:.1}",
+            a.frame
+        );
+        assert!(
+            (ma - mb).abs() < 5.0 * e,
+            "frame {}: {ma} vs {mb} +- {e}",
+            a.frame
+        );
+    }
+    // The line scan has only x: its numbers are x's.
+    assert_eq!(line.frames[3].msd_nm2, line.frames[3].x.msd_nm2);
+    assert_eq!(line.layout, Layout::LineScan);
+}
+
+/// A scenario whose microscope sees shot noise (or none) on the paper's case.
+fn microscope_scenario(photons: Option<f64>) -> serde_json::Value {
+    let mut v = crate::common::paper_json();
+    crate::common::set(&mut v, "frames", serde_json::json!(60));
+    crate::common::set(&mut v, "walkers", serde_json::json!(200_000));
+    let mut m = serde_json::json!({"psf_fwhm_nm": 270.0, "pixel_nm": 40.0, "seed": 3});
+    if let Some(p) = photons {
+        m["photons_per_frame"] = serde_json::json!(p);
+    }
+    crate::common::set(&mut v, "microscope", m);
+    v
+}
+
+/// The engine's frames of point 0 through a TIFF file and `analyze`, beside the engine's
+/// own apparent MSD.
+fn round_trip(
+    v: &serde_json::Value,
+    engine: &exciton::engine::Engine,
+    name: &str,
+) -> (Analysis, exciton_core::microscope::Apparent) {
+    let plan = exciton_core::sweep::Plan::from_value(v, std::path::Path::new("rt.json")).unwrap();
+    let p = &plan.points[0];
+    let mut out = None;
+    exciton::analyze::simulate::simulate(
+        &[(&p.scenario, p.index)],
+        engine,
+        &Default::default(),
+        |_, s, a| {
+            out = Some((s, a));
+            Ok(())
+        },
+    )
+    .unwrap();
+    let (s, engine_says) = out.unwrap();
+    let file = std::env::temp_dir().join(format!("exciton-rt-{}-{name}.tif", std::process::id()));
+    stack::write_tiff(&file, &s).unwrap();
+    let read = stack::read(&file).unwrap();
+    std::fs::remove_file(&file).ok();
+    assert_eq!(read.data, s.data, "the TIFF holds the frames bit for bit");
+    (analyze(&read, &Options::default()).unwrap(), engine_says)
+}
+
+#[test]
+fn the_engines_frames_through_a_tiff_give_the_engines_apparent_msd() {
+    use exciton::engine::Engine;
+    // Noise-free (the exact backend's expected profile), and with shot noise.
+    for photons in [None, Some(20_000.0)] {
+        let (a, e) = round_trip(&microscope_scenario(photons), &Engine::Exact, "exact");
+        let mut worst: f64 = 0.0;
+        for (f, (m, err)) in a.frames.iter().zip(e.msd_nm2.iter().zip(&e.stderr_nm2)) {
+            let (m, got) = (m.unwrap(), f.msd_nm2.unwrap());
+            worst = worst.max((got - m).abs() / m.abs().max(1.0));
+            if photons.is_some() {
+                assert_eq!((got, f.msd_stderr_nm2), (m, *err), "frame {}", f.frame);
+            }
+        }
+        println!("exact, photons {photons:?}: largest relative difference {worst:e}");
+        assert!(worst <= 1e-9, "{worst}");
+        assert_eq!(
+            a.noise,
+            if photons.is_some() {
+                "poisson (gain 1 file units per photon)"
+            } else {
+                "uniform"
+            }
+        );
+    }
+    // The Monte Carlo with shot noise: the same numbers wherever the engine has one (its
+    // error adds the walk's own noise, which one image cannot show).
+    let (a, e) = round_trip(&microscope_scenario(Some(20_000.0)), &Engine::cpu(2), "mc");
+    let mut same = 0;
+    for (f, m) in a.frames.iter().zip(&e.msd_nm2) {
+        if let Some(m) = m {
+            assert_eq!(f.msd_nm2, Some(*m), "frame {}", f.frame);
+            same += 1;
+        }
+    }
+    println!(
+        "Monte Carlo with shot noise: {same} of {} frames identical",
+        a.frames.len()
+    );
+    assert!(same > 10, "only {same} frames have the engine's value");
+}
