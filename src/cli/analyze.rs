@@ -3,9 +3,8 @@
 //! 0 done, 2 the input or an option refused.
 
 use anyhow::Result;
-use exciton::analyze::{self, stack, AnalyzeError, Background, Noise, Options, Roi, TimeZero};
-use exciton_core::scenario::microscope::FitModel;
-use exciton_io::results::{prepare_dir, write_atomic, DirMode};
+use exciton::analyze::{self, stack, AnalyzeError, Options, TimeZero};
+use exciton_io::results::{prepare_dir, DirMode};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -28,23 +27,23 @@ pub(crate) struct AnalyzeArgs {
     #[arg(long)]
     force: bool,
     /// Region of interest in pixels, half-open: X0:X1 (line scans) or X0:X1,Y0:Y1.
-    #[arg(long, value_parser = parse_roi)]
-    roi: Option<Roi>,
+    #[arg(long)]
+    roi: Option<String>,
     /// Time zero's frame (from 0) [default: the frame with the most counts].
     #[arg(long)]
     t0_frame: Option<usize>,
     /// Subtracted from every pixel: none, a number (file units per pixel), `pre` (each
     /// pixel's mean over the frames before t0) or `border` (each frame's mean over the
     /// pixels within --border-px of the region's edge).
-    #[arg(long, default_value = "none", value_parser = parse_background)]
-    background: BackgroundArg,
+    #[arg(long, default_value = "none")]
+    background: String,
     /// The border's width for --background border, pixels.
     #[arg(long, default_value_t = 3)]
     border_px: usize,
     /// The profile fitted to each frame: gaussian, or voigt (the paper's: the Lorentzian
     /// width fitted at t0, then held).
-    #[arg(long, default_value = "gaussian", value_parser = parse_profile)]
-    profile: FitModel,
+    #[arg(long, default_value = "gaussian", value_parser = ["gaussian", "voigt"])]
+    profile: String,
     /// poisson (photon counts: weights and errors from them) or uniform (values that are
     /// not counts: equal weights, no errors) [default: uniform for an exciton-mc
     /// noise-free TIFF, else poisson].
@@ -59,77 +58,18 @@ pub(crate) struct AnalyzeArgs {
     saturation: Option<f64>,
 }
 
-#[derive(Clone, Copy)]
-enum BackgroundArg {
-    None,
-    Constant(f64),
-    Pre,
-    Border,
-}
-
-fn parse_background(s: &str) -> Result<BackgroundArg, String> {
-    match s {
-        "none" => Ok(BackgroundArg::None),
-        "pre" => Ok(BackgroundArg::Pre),
-        "border" => Ok(BackgroundArg::Border),
-        v => match v.parse::<f64>() {
-            Ok(x) if x.is_finite() => Ok(BackgroundArg::Constant(x)),
-            _ => Err(format!("`{v}`: give none, pre, border or a number")),
-        },
-    }
-}
-
-fn parse_profile(s: &str) -> Result<FitModel, String> {
-    match s {
-        "gaussian" => Ok(FitModel::Gaussian),
-        "voigt" => Ok(FitModel::Voigt),
-        _ => Err(format!("`{s}`: give gaussian or voigt")),
-    }
-}
-
-fn parse_roi(s: &str) -> Result<Roi, String> {
-    let range = |r: &str| -> Result<(usize, usize), String> {
-        let (a, b) = r
-            .split_once(':')
-            .ok_or_else(|| format!("`{r}`: write a range as FIRST:END (pixels, END excluded)"))?;
-        let n = |v: &str| {
-            v.trim()
-                .parse::<usize>()
-                .map_err(|_| format!("`{v}` is not a pixel index"))
-        };
-        Ok((n(a)?, n(b)?))
-    };
-    let mut parts = s.split(',');
-    let x = range(parts.next().unwrap_or(""))?;
-    let y = parts.next().map(range).transpose()?;
-    if parts.next().is_some() {
-        return Err("give X0:X1 or X0:X1,Y0:Y1".into());
-    }
-    Ok(Roi { x, y })
-}
-
 /// The options as the library takes them.
-fn options(a: &AnalyzeArgs) -> Options {
-    Options {
+fn options(a: &AnalyzeArgs) -> Result<Options, AnalyzeError> {
+    Ok(Options {
         pixel_nm: a.pixel_nm,
         frame_ps: a.frame_ps,
-        roi: a.roi,
+        roi: a.roi.as_deref().map(analyze::parse_roi).transpose()?,
         t0: a.t0_frame.map_or(TimeZero::Peak, TimeZero::Frame),
-        background: match a.background {
-            BackgroundArg::None => Background::None,
-            BackgroundArg::Constant(v) => Background::Constant(v),
-            BackgroundArg::Pre => Background::BeforeT0,
-            BackgroundArg::Border => Background::Border(a.border_px),
-        },
-        profile: a.profile,
-        noise: match a.noise.as_deref() {
-            Some("uniform") => Some(Noise::Uniform),
-            Some(_) => Some(Noise::Poisson { gain: a.gain }),
-            None if a.gain != 1.0 => Some(Noise::Poisson { gain: a.gain }),
-            None => None,
-        },
+        background: analyze::parse_background(&a.background, a.border_px)?,
+        profile: analyze::parse_profile(&a.profile)?,
+        noise: analyze::parse_noise(a.noise.as_deref(), a.gain)?,
         saturation: a.saturation,
-    }
+    })
 }
 
 pub(crate) fn analyze_command(args: AnalyzeArgs) -> Result<i32> {
@@ -154,14 +94,14 @@ pub(crate) fn analyze_command(args: AnalyzeArgs) -> Result<i32> {
         start.elapsed().as_secs_f64()
     );
     let fitted = Instant::now();
-    let a = match analyze::analyze(&s, &options(&args)) {
+    let a = match options(&args).and_then(|o| analyze::analyze(&s, &o)) {
         Ok(a) => a,
         Err(e) => return refused(e),
     };
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.input));
     prepare_dir(&out, DirMode::fresh_or_force(args.force))?;
     say_frames(&a, fitted.elapsed().as_secs_f64());
-    write_outputs(&a, &out)?;
+    a.write(&out)?;
     println!(
         "wrote {}/msd.csv, pl.csv, analysis.json, analysis.png",
         out.display()
@@ -217,16 +157,4 @@ fn say_frames(a: &analyze::Analysis, seconds: f64) {
             unfitted - 10
         );
     }
-}
-
-/// msd.csv, pl.csv, analysis.json and the figure, each written whole or not at all.
-pub(crate) fn write_outputs(a: &analyze::Analysis, out: &Path) -> Result<()> {
-    // FIGURE exciton::figures::analysis::figure(a, &out.join("analysis.png"))?;
-    write_atomic(&out.join("msd.csv"), a.msd_csv().as_bytes())?;
-    write_atomic(&out.join("pl.csv"), a.pl_csv().as_bytes())?;
-    write_atomic(
-        &out.join("analysis.json"),
-        serde_json::to_string_pretty(a)?.as_bytes(),
-    )?;
-    Ok(())
 }

