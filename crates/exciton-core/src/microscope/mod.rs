@@ -246,6 +246,7 @@ fn images_over_spot(
     stream: u64,
     spot: Option<&[f64]>,
     photons: &[Option<f64>],
+    draw: bool,
 ) -> Images {
     let sites = counts.first().map_or(0, Vec::len);
     let camera = Camera::new(m, x_min_sites, sites, pitch_nm, spot);
@@ -256,7 +257,11 @@ fn images_over_spot(
             let (mean, var) = camera.image(row);
             match (photons[t], kind) {
                 (Some(photons), _) => {
-                    let n = noise::shot_noise(&mean, photons, m.seed, stream, t as u64);
+                    let n = if draw {
+                        noise::shot_noise(&mean, photons, m.seed, stream, t as u64)
+                    } else {
+                        noise::expected_counts(&mean, photons)
+                    };
                     let mut p = Profile::counted(n.clone(), &n);
                     // A frame rests on the fewer of its photons and its emissions.
                     if kind == Counts::Sampled {
@@ -351,13 +356,34 @@ pub fn observe(
     point: u64,
     curves: &crate::observables::Curves,
 ) -> Option<Apparent> {
+    observed(scenario, point, curves, true)
+}
+
+/// What [`observe`] reports on average over the shot noise, to first order: each frame's
+/// expected photon counts, fitted with the weights counts get (a fit's model of measured
+/// data, whose own noise is in the data). Without a photon budget, [`observe`] itself.
+pub fn observe_expected(
+    scenario: &crate::scenario::Scenario,
+    point: u64,
+    curves: &crate::observables::Curves,
+) -> Option<Apparent> {
+    observed(scenario, point, curves, false)
+}
+
+fn observed(
+    scenario: &crate::scenario::Scenario,
+    point: u64,
+    curves: &crate::observables::Curves,
+    draw: bool,
+) -> Option<Apparent> {
     let m = scenario.microscope.as_ref()?;
-    let i = images(scenario, point, curves)?;
+    let i = drawn_images(scenario, point, curves, draw)?;
     let fits = fit_frames(&i.centres_nm, &i.frames, m.profile);
     let a = apparent_from_fits(&fits, i.values != Values::Expected);
     let sampled = curves.expected_profile.is_none() && curves.emission_profile.is_some();
     Some(if sampled {
-        with_monte_carlo_noise(a, curves, i.values == Values::Counts, scenario.pitch_nm)
+        let shot = draw && i.values == Values::Counts;
+        with_monte_carlo_noise(a, curves, shot, scenario.pitch_nm)
     } else {
         a
     })
@@ -371,6 +397,16 @@ pub fn images(
     scenario: &crate::scenario::Scenario,
     point: u64,
     curves: &crate::observables::Curves,
+) -> Option<Images> {
+    drawn_images(scenario, point, curves, true)
+}
+
+/// [`images`], with the shot noise drawn or (`draw` false) its expected counts.
+fn drawn_images(
+    scenario: &crate::scenario::Scenario,
+    point: u64,
+    curves: &crate::observables::Curves,
+    draw: bool,
 ) -> Option<Images> {
     let m = scenario.microscope.as_ref()?;
     let pitch = scenario.pitch_nm;
@@ -386,6 +422,7 @@ pub fn images(
             point,
             None,
             &photons,
+            draw,
         ));
     }
     Some(match &curves.emission_profile {
@@ -404,6 +441,7 @@ pub fn images(
                 point,
                 None,
                 &photons,
+                draw,
             )
         }
         None => {
@@ -420,6 +458,7 @@ pub fn images(
                 point,
                 Some(&spot),
                 &photons,
+                draw,
             )
         }
     })

@@ -26,6 +26,15 @@ pub(crate) fn shot_noise(
         .collect()
 }
 
+/// The counts [`shot_noise`] draws around: `photons * image / sum(image)`.
+pub(crate) fn expected_counts(image: &[f64], photons: f64) -> Vec<f64> {
+    let total: f64 = image.iter().sum();
+    if total <= 0.0 {
+        return vec![0.0; image.len()];
+    }
+    image.iter().map(|&m| photons * m / total).collect()
+}
+
 fn uniform(rng: &mut Pcg32) -> f64 {
     // 53 random bits from two draws, in (0, 1).
     let hi = u64::from(rng.next_u32()) << 21;

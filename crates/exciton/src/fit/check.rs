@@ -113,7 +113,7 @@ fn mc_points(
     let a2 = s.pitch_nm * s.pitch_nm;
     let errors: Vec<Option<f64>> = match d.observable {
         Observable::Msd => c.msd_stderr.iter().map(|e| e.map(|e| e * a2)).collect(),
-        Observable::ApparentMsd => exciton_core::microscope::observe(s, stream, c)
+        Observable::ApparentMsd => exciton_core::microscope::observe_expected(s, stream, c)
             .map(|o| o.stderr_nm2)
             .unwrap_or_default(),
         Observable::Intensity => {

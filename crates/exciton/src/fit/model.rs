@@ -106,7 +106,9 @@ fn observable_curve(
     let a2 = s.pitch_nm * s.pitch_nm;
     Some(match observable {
         Observable::Msd => c.msd.iter().map(|m| m.map(|m| m * a2)).collect(),
-        Observable::ApparentMsd => exciton_core::microscope::observe(s, stream, c)?.msd_nm2,
+        Observable::ApparentMsd => {
+            exciton_core::microscope::observe_expected(s, stream, c)?.msd_nm2
+        }
         Observable::Intensity => c.intensity.iter().map(|&i| Some(i)).collect(),
     })
 }
