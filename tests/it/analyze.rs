@@ -365,3 +365,225 @@ fn the_engines_frames_through_a_tiff_give_the_engines_apparent_msd() {
     );
     assert!(same > 10, "only {same} frames have the engine's value");
 }
+
+/// `exciton-mc analyze ARGS`, its exit code and what it said.
+fn analyze_cli(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
+    let o = crate::common::exe()
+        .arg("analyze")
+        .args(args)
+        .output()
+        .unwrap();
+    (o.status.code(), crate::common::text(&o))
+}
+
+#[test]
+fn a_stack_goes_to_fitted_rates_through_analyze_and_fit() {
+    // README "Measured data in": the example's stack (the paper's case at bright FRET
+    // 0.09 and bright -> dark 0.15 per frame, 10^6 photons a frame) to its rates.
+    let dir = crate::common::temp_dir("analyze-example");
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["scenario.json", "fit.json", "stack.tif"] {
+        std::fs::copy(format!("examples/analyze/{f}"), dir.join(f)).unwrap();
+    }
+    let (code, said) = analyze_cli(&[
+        dir.join("stack.tif").as_os_str(),
+        "--out".as_ref(),
+        dir.join("analysis").as_os_str(),
+    ]);
+    println!("{said}");
+    assert_eq!(code, Some(0), "{said}");
+    let msd = std::fs::read_to_string(dir.join("analysis/msd.csv")).unwrap();
+    assert!(
+        msd.contains("time_ps,msd_nm2,msd_stderr_nm2\n0,0,"),
+        "{msd}"
+    );
+    crate::fitting::example_fit(
+        dir.join("fit.json").to_str().unwrap(),
+        &[
+            ("states.bright.fret", 0.09),
+            ("states.bright.to.dark", 0.15),
+        ],
+        3.0,
+    );
+}
+
+/// `data` (frames x n, f64) as a .npy file of dtype `<f8` or, with `u16`, `<u2`.
+fn npy(path: &std::path::Path, shape: &[usize], data: &[f64], u16: bool) {
+    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    let descr = if u16 { "<u2" } else { "<f8" };
+    let mut header = format!(
+        "{{'descr': '{descr}', 'fortran_order': False, 'shape': ({},), }}",
+        dims.join(", ")
+    );
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend((header.len() as u16).to_le_bytes());
+    bytes.extend(header.as_bytes());
+    for &v in data {
+        if u16 {
+            bytes.extend((v as u16).to_le_bytes());
+        } else {
+            bytes.extend(v.to_le_bytes());
+        }
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn bad_input_is_refused_with_its_file_and_reason_and_writes_nothing() {
+    let dir = crate::common::temp_dir("analyze-bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("out");
+    let line = |t: usize| -> Vec<f64> {
+        (0..32)
+            .map(|i| {
+                (5000.0 * (-((i as f64 - 16.0) * 40.0).powi(2) / (2.0 * variance(t))).exp()).round()
+            })
+            .collect()
+    };
+    let good: Vec<f64> = (0..6).flat_map(line).collect();
+    let cases: Vec<(&str, Vec<usize>, Vec<f64>, Vec<&str>, &str)> = vec![
+        (
+            "flat.npy",
+            vec![192],
+            good.clone(),
+            vec!["--pixel-nm", "40", "--frame-ps", "25"],
+            "wrong dimensionality: shape (192,)",
+        ),
+        (
+            "nan.npy",
+            vec![6, 32],
+            {
+                let mut d = good.clone();
+                d[70] = f64::NAN;
+                d
+            },
+            vec!["--pixel-nm", "40", "--frame-ps", "25"],
+            "time bin 2, position 6",
+        ),
+        (
+            "nopixel.npy",
+            vec![6, 32],
+            good.clone(),
+            vec!["--frame-ps", "25"],
+            "no pixel size in the file: give --pixel-nm",
+        ),
+        (
+            "t0.npy",
+            vec![6, 32],
+            good.clone(),
+            vec!["--pixel-nm", "40", "--frame-ps", "25", "--t0-frame", "9"],
+            "--t0-frame: 9: the file has 6 frames",
+        ),
+        (
+            "pre.npy",
+            vec![6, 32],
+            good.clone(),
+            vec![
+                "--pixel-nm",
+                "40",
+                "--frame-ps",
+                "25",
+                "--background",
+                "pre",
+            ],
+            "t0 is frame 0",
+        ),
+        (
+            "roi.npy",
+            vec![6, 32],
+            good.clone(),
+            vec!["--pixel-nm", "40", "--frame-ps", "25", "--roi", "10:40"],
+            "--roi: columns 10..40: the file has 32",
+        ),
+        (
+            "gain.npy",
+            vec![6, 32],
+            good.clone(),
+            vec!["--pixel-nm", "40", "--frame-ps", "25", "--gain", "0"],
+            "--gain: 0: must be a positive number",
+        ),
+    ];
+    for (name, shape, data, flags, says) in cases {
+        let file = dir.join(name);
+        npy(&file, &shape, &data, false);
+        let mut args: Vec<&std::ffi::OsStr> =
+            vec![file.as_os_str(), "--out".as_ref(), out.as_os_str()];
+        args.extend(flags.iter().map(|f| f.as_ref()));
+        let (code, said) = analyze_cli(&args);
+        println!("{name}: {said}");
+        assert_eq!(code, Some(2), "{name}: {said}");
+        assert!(said.contains(says), "{name}: expected `{says}` in: {said}");
+        if name != "roi.npy" && name != "gain.npy" && name != "t0.npy" && name != "pre.npy" {
+            assert!(
+                said.contains(name),
+                "{name}: the message names the file: {said}"
+            );
+        }
+        assert!(
+            !out.exists(),
+            "{name}: a refused input left {}",
+            out.display()
+        );
+    }
+}
+
+#[test]
+fn saturated_and_empty_frames_are_reported_not_fitted() {
+    let dir = crate::common::temp_dir("analyze-frames");
+    std::fs::create_dir_all(&dir).unwrap();
+    let line = |t: usize, peak: f64| -> Vec<f64> {
+        (0..32)
+            .map(|i| {
+                (peak * (-((i as f64 - 16.0) * 40.0).powi(2) / (2.0 * variance(t))).exp()).round()
+            })
+            .collect()
+    };
+    // Frame 2 clips at the 16-bit maximum; frame 4 is dark.
+    let data: Vec<f64> = (0..6)
+        .flat_map(|t| match t {
+            2 => line(t, 2e5).into_iter().map(|v| v.min(65535.0)).collect(),
+            4 => vec![0.0; 32],
+            _ => line(t, 5000.0),
+        })
+        .collect();
+    let file = dir.join("clipped.npy");
+    npy(&file, &[6, 32], &data, true);
+    let out = dir.join("out");
+    let (code, said) = analyze_cli(&[
+        file.as_os_str(),
+        "--pixel-nm".as_ref(),
+        "40".as_ref(),
+        "--frame-ps".as_ref(),
+        "25".as_ref(),
+        "--t0-frame".as_ref(),
+        "0".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    println!("{said}");
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains("frame 2: saturated") && said.contains("frame 4: empty"),
+        "{said}"
+    );
+    let a: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("analysis.json")).unwrap()).unwrap();
+    let f = &a["frames"];
+    assert_eq!(f[2]["status"], "saturated", "{}", f[2]);
+    assert!(f[2]["msd_nm2"].is_null() && f[4]["msd_nm2"].is_null());
+    assert_eq!(f[4]["status"], "empty", "{}", f[4]);
+    assert_eq!(f[3]["status"], "fitted", "{}", f[3]);
+    let msd = std::fs::read_to_string(out.join("msd.csv")).unwrap();
+    let times: Vec<&str> = msd
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(times, ["0", "25", "75", "125"], "{msd}");
+    assert!(out.join("analysis.png").exists());
+}

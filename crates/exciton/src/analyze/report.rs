@@ -134,23 +134,27 @@ impl Analysis {
         self.noise != "uniform"
     }
 
-    /// msd.csv: the apparent MSD of every fitted frame after t0 (t0's is 0 by
-    /// definition and has no error of its own), with its error where the counts give one.
+    /// msd.csv: the apparent MSD of every fitted frame from t0 on, each with its own
+    /// error (sigma^2(t)'s). Every row also carries sigma^2(t0)'s error, the same for all:
+    /// the t0 row (MSD 0) holds it, and a fit with `offset_nm2` free takes it exactly
+    /// (with each row's error combined instead, fits of 8 noise seeds missed the rates
+    /// by up to 7 of their errors).
     pub fn msd_csv(&self) -> String {
         let errors = self.with_errors();
         let mut s = self.header();
         s += if self.layout == Layout::Images {
-            "# msd_nm2: the mean of the x and y apparent MSDs (one axis, as the engine's apparent_msd); frames without a fit are left out (analysis.json says why)\n"
+            "# msd_nm2: sigma^2(t) - sigma^2(t0), the mean of x and y (one axis, as the engine's apparent_msd); frames without a fit are left out (analysis.json says why)\n"
         } else {
-            "# msd_nm2: the apparent MSD along the scan (as the engine's apparent_msd); frames without a fit are left out (analysis.json says why)\n"
+            "# msd_nm2: sigma^2(t) - sigma^2(t0) along the scan (as the engine's apparent_msd); frames without a fit are left out (analysis.json says why)\n"
         };
-        s += if errors {
-            "time_ps,msd_nm2,msd_stderr_nm2\n"
+        if errors {
+            s += "# msd_stderr_nm2: each frame's own error; sigma^2(t0)'s error, shared by every row, is the t0 row's: fit with \"offset_nm2\": \"free\"\n";
+            s += "time_ps,msd_nm2,msd_stderr_nm2\n";
         } else {
-            "time_ps,msd_nm2\n"
-        };
-        for f in self.frames.iter().filter(|f| f.frame > self.t0_frame) {
-            match (f.msd_nm2, f.msd_stderr_nm2, errors) {
+            s += "time_ps,msd_nm2\n";
+        }
+        for f in self.frames.iter().filter(|f| f.frame >= self.t0_frame) {
+            match (f.msd_nm2, f.sigma2_stderr_nm2, errors) {
                 (Some(m), Some(e), true) if e > 0.0 => s += &format!("{},{m},{e}\n", f.time_ps),
                 (Some(m), _, false) => s += &format!("{},{m}\n", f.time_ps),
                 _ => {}
