@@ -5,6 +5,7 @@
 //! ships in `crates/exciton/assets/fonts`, so every machine renders the same and no system font library
 //! is needed.
 
+pub mod analysis;
 mod disorder;
 mod errors;
 pub mod fit_plot;
