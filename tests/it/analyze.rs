@@ -487,6 +487,8 @@ fn bad_input_is_refused_with_its_file_and_reason_and_writes_nothing() {
                 "40",
                 "--frame-ps",
                 "25",
+                "--t0-frame",
+                "0",
                 "--background",
                 "pre",
             ],
@@ -512,7 +514,7 @@ fn bad_input_is_refused_with_its_file_and_reason_and_writes_nothing() {
         npy(&file, &shape, &data, false);
         let mut args: Vec<&std::ffi::OsStr> =
             vec![file.as_os_str(), "--out".as_ref(), out.as_os_str()];
-        args.extend(flags.iter().map(|f| f.as_ref()));
+        args.extend(flags.iter().map(|f| std::ffi::OsStr::new(f)));
         let (code, said) = analyze_cli(&args);
         println!("{name}: {said}");
         assert_eq!(code, Some(2), "{name}: {said}");

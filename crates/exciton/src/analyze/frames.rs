@@ -2,25 +2,26 @@
 //! x (and y) as the microscope's [`Profile`]s; their fits by the engine's own
 //! [`fit_frames`]; the kurtosis and the counts.
 
+use super::background::{describe, subtracted, Subtracted};
 use super::kurtosis::excess_kurtosis;
 use super::report::{Analysis, AxisFrame, FrameResult};
 use super::stack::{Layout, Stack};
-use super::{AnalyzeError, Background, Noise, Options, Roi, TimeZero};
+use super::{AnalyzeError, Noise, Options, Roi, TimeZero};
 use exciton_core::microscope::{apparent_from_fits, fit_frames, NoFit, Profile, ProfileFit};
 
 /// The region, with each kept column's and row's centre, nm.
-struct Region {
-    x: (usize, usize),
-    y: (usize, usize),
-    xc: Vec<f64>,
-    yc: Vec<f64>,
+pub(super) struct Region {
+    pub x: (usize, usize),
+    pub y: (usize, usize),
+    pub xc: Vec<f64>,
+    pub yc: Vec<f64>,
 }
 
 impl Region {
-    fn width(&self) -> usize {
+    pub fn width(&self) -> usize {
         self.x.1 - self.x.0
     }
-    fn height(&self) -> usize {
+    pub fn height(&self) -> usize {
         self.y.1 - self.y.0
     }
 }
@@ -77,84 +78,78 @@ fn positive(option: &str, v: f64) -> Result<f64, AnalyzeError> {
     }
 }
 
-/// Each frame's background per pixel (file units) and the variance of that estimate per
-/// pixel (photons^2), independent per pixel or shared by the whole frame.
-struct Subtracted {
-    /// Per frame: the value (constant over the frame) or None (per pixel: `map`).
-    level: Vec<f64>,
-    map: Option<Vec<f64>>,
-    /// Variance of each pixel's background in photons, independent between pixels.
-    var_pixel: Vec<f64>,
-    /// Variance of a frame's constant background in photons, shared by all its pixels.
-    var_shared: Vec<f64>,
+/// How the file's values become photons: pixel and frame widths, noise and gain.
+struct Units {
+    pixel_nm: f64,
+    frame_ps: f64,
+    noise: Noise,
+    gain: f64,
 }
 
-/// Analyses `stack` as `o` says: see the module and README "Measured data in".
-pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
+fn units(s: &Stack, o: &Options) -> Result<Units, AnalyzeError> {
     let missing = |what: &str, flag: &str| AnalyzeError::Input {
         file: s.file.clone(),
         reason: format!("no {what} in the file: give {flag}"),
     };
-    let pixel_nm = positive(
-        "--pixel-nm",
-        o.pixel_nm
-            .or(s.meta.as_ref().map(|m| m.pixel_nm))
-            .ok_or_else(|| {
-                missing(
-                    "pixel size",
-                    "--pixel-nm (the pixel or scan step in the sample plane, nm)",
-                )
-            })?,
-    )?;
-    let frame_ps = positive(
-        "--frame-ps",
-        o.frame_ps
-            .or(s.meta.as_ref().map(|m| m.frame_ps))
-            .ok_or_else(|| {
-                missing(
-                    "frame width",
-                    "--frame-ps (the frame or time bin width, ps)",
-                )
-            })?,
-    )?;
-    let expected = s.meta.as_ref().is_some_and(|m| m.values == "expected");
-    let noise = o.noise.unwrap_or(if expected {
-        Noise::Uniform
-    } else {
-        Noise::Poisson { gain: 1.0 }
-    });
-    let gain = match noise {
-        Noise::Poisson { gain } => positive("--gain", gain)?,
-        Noise::Uniform => 1.0,
-    };
-    let r = region(s, o.roi, pixel_nm)?;
-    let pixel = |f: usize, row: usize, col: usize| s.data[(f * s.rows + row) * s.columns + col];
-    let totals: Vec<f64> = (0..s.frames)
-        .map(|f| {
-            (r.y.0..r.y.1)
-                .flat_map(|row| (r.x.0..r.x.1).map(move |c| (row, c)))
-                .map(|(row, c)| pixel(f, row, c))
-                .sum()
-        })
-        .collect();
-    let (t0, t0_from) = match o.t0 {
-        TimeZero::Frame(t) if t + 1 < s.frames => (t, "--t0-frame".to_string()),
-        TimeZero::Frame(t) => {
-            return Err(AnalyzeError::option(
-                "--t0-frame",
-                format!(
-                    "{t}: the file has {} frames (0..{}), and time zero needs one after it",
-                    s.frames,
-                    s.frames - 1
-                ),
-            ))
-        }
+    let meta = s.meta.as_ref();
+    let pixel = o.pixel_nm.or(meta.map(|m| m.pixel_nm)).ok_or_else(|| {
+        missing(
+            "pixel size",
+            "--pixel-nm (the pixel or scan step in the sample plane, nm)",
+        )
+    })?;
+    let frame = o.frame_ps.or(meta.map(|m| m.frame_ps)).ok_or_else(|| {
+        missing(
+            "frame width",
+            "--frame-ps (the frame or time bin width, ps)",
+        )
+    })?;
+    // exciton-mc's noise-free stacks are expected counts per walker, not photons.
+    let noise = o
+        .noise
+        .unwrap_or(if meta.is_some_and(|m| m.values == "expected") {
+            Noise::Uniform
+        } else {
+            Noise::Poisson { gain: 1.0 }
+        });
+    Ok(Units {
+        pixel_nm: positive("--pixel-nm", pixel)?,
+        frame_ps: positive("--frame-ps", frame)?,
+        gain: match noise {
+            Noise::Poisson { gain } => positive("--gain", gain)?,
+            Noise::Uniform => 1.0,
+        },
+        noise,
+    })
+}
+
+/// Time zero's frame and where it came from.
+fn time_zero(s: &Stack, o: &Options, r: &Region) -> Result<(usize, String), AnalyzeError> {
+    match o.t0 {
+        TimeZero::Frame(t) if t + 1 < s.frames => Ok((t, "--t0-frame".to_string())),
+        TimeZero::Frame(t) => Err(AnalyzeError::option(
+            "--t0-frame",
+            format!(
+                "{t}: the file has {} frames (0..{}), and time zero needs one after it",
+                s.frames,
+                s.frames - 1
+            ),
+        )),
         // exciton-mc's own frames start at the excitation.
-        TimeZero::Peak if s.meta.is_some() => (
+        TimeZero::Peak if s.meta.is_some() => Ok((
             0,
             "frame 0: an exciton-mc stack starts at the excitation".to_string(),
-        ),
+        )),
         TimeZero::Peak => {
+            let total = |f: usize| -> f64 {
+                (r.y.0..r.y.1)
+                    .map(|row| {
+                        let start = (f * s.rows + row) * s.columns;
+                        s.data[start + r.x.0..start + r.x.1].iter().sum::<f64>()
+                    })
+                    .sum()
+            };
+            let totals: Vec<f64> = (0..s.frames).map(total).collect();
             let t =
                 (0..s.frames).fold(0, |best, f| if totals[f] > totals[best] { f } else { best });
             if t + 1 >= s.frames {
@@ -165,22 +160,36 @@ pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
                     ),
                 });
             }
-            (t, "peak of the total counts".to_string())
+            Ok((t, "peak of the total counts".to_string()))
         }
-    };
-    let bg = subtracted(s, &r, o.background, t0, gain)?;
-    let saturation = o.saturation.or(s.saturation);
-    let images = s.layout == Layout::Images;
+    }
+}
 
-    // Per frame from t0: the profiles along x and y, their variances, the counts.
-    let n = s.frames - t0;
-    let (mut px, mut py) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut vx, mut vy) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    let mut frames: Vec<FrameResult> = Vec::with_capacity(s.frames);
+/// Each frame's profiles from t0 on, along x and (images) y, with their variances.
+#[derive(Default)]
+struct Profiles {
+    x: Vec<Profile>,
+    y: Vec<Profile>,
+    var_x: Vec<Vec<f64>>,
+    var_y: Vec<Vec<f64>>,
+}
+
+/// Every frame's counts and saturation, and from t0 on its profiles: each pixel's value
+/// less its background, in photons, summed over rows (x) and columns (y).
+fn frame_profiles(
+    s: &Stack,
+    r: &Region,
+    bg: &Subtracted,
+    u: &Units,
+    t0: usize,
+    saturation: Option<f64>,
+) -> (Vec<FrameResult>, Profiles) {
+    let mut p = Profiles::default();
+    let mut frames = Vec::with_capacity(s.frames);
     for f in 0..s.frames {
         let mut fr = FrameResult {
             frame: f,
-            time_ps: (f as f64 - t0 as f64) * frame_ps,
+            time_ps: (f as f64 - t0 as f64) * u.frame_ps,
             background: bg
                 .map
                 .as_ref()
@@ -191,14 +200,14 @@ pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
         let (mut wx, mut wy) = (vec![0.0; r.width()], vec![0.0; r.height()]);
         for (j, row) in (r.y.0..r.y.1).enumerate() {
             for (i, c) in (r.x.0..r.x.1).enumerate() {
-                let raw = pixel(f, row, c);
+                let raw = s.data[(f * s.rows + row) * s.columns + c];
                 if saturation.is_some_and(|l| raw >= l) {
                     fr.saturated_pixels += 1;
                 }
                 let k = j * r.width() + i;
                 let b = bg.map.as_ref().map_or(bg.level[f], |m| m[k]);
-                let value = (raw - b) / gain;
-                let var = raw / gain + bg.var_pixel[k];
+                let value = (raw - b) / u.gain;
+                let var = raw / u.gain + bg.var_pixel[k];
                 dx[i] += value;
                 wx[i] += var;
                 dy[j] += value;
@@ -207,95 +216,63 @@ pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
         }
         fr.counts = dx.iter().sum();
         let pixels = (r.width() * r.height()) as f64;
-        fr.counts_stderr = matches!(noise, Noise::Poisson { .. }).then(|| {
+        let noisy = matches!(u.noise, Noise::Poisson { .. });
+        fr.counts_stderr = noisy.then(|| {
             (wx.iter().sum::<f64>() + pixels * pixels * bg.var_shared[f])
                 .max(0.0)
                 .sqrt()
         });
         if f >= t0 {
             let profile = |d: Vec<f64>, v: &[f64]| {
-                let mut p = match noise {
-                    Noise::Poisson { .. } => Profile::counted(d, v),
-                    Noise::Uniform => Profile::noise_free(d),
+                let mut p = if noisy {
+                    Profile::counted(d, v)
+                } else {
+                    Profile::noise_free(d)
                 };
+                // A saturated frame is reported, not fitted.
                 if fr.saturated_pixels > 0 {
                     p.detected = 0.0;
                 }
                 p
             };
-            px.push(profile(dx, &wx));
-            vx.push(wx);
-            if images {
-                py.push(profile(dy, &wy));
-                vy.push(wy);
+            p.x.push(profile(dx, &wx));
+            p.var_x.push(wx);
+            if s.layout == Layout::Images {
+                p.y.push(profile(dy, &wy));
+                p.var_y.push(wy);
             }
         } else {
             fr.status = "before t0".into();
         }
         frames.push(fr);
     }
+    (frames, p)
+}
 
-    let noisy = matches!(noise, Noise::Poisson { .. });
-    let fits_x = fit_frames(&r.xc, &px, o.profile);
-    let shown = shown_frames(&r.xc, &px, &fits_x, t0, frame_ps);
-    let axis_x = axis(&r.xc, &px, &vx, &fits_x, noisy);
-    let (fits_y, axis_y) = if images {
-        let fits = fit_frames(&r.yc, &py, o.profile);
-        let a = axis(&r.yc, &py, &vy, &fits, noisy);
-        (Some(fits), Some(a))
-    } else {
-        (None, None)
-    };
+/// Analyses `stack` as `o` says: see the module and README "Measured data in".
+pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
+    let u = units(s, o)?;
+    let r = region(s, o.roi, u.pixel_nm)?;
+    let (t0, t0_from) = time_zero(s, o, &r)?;
+    let bg = subtracted(s, &r, o.background, t0, u.gain)?;
+    let saturation = o.saturation.or(s.saturation);
+    let images = s.layout == Layout::Images;
+    let (mut frames, p) = frame_profiles(s, &r, &bg, &u, t0, saturation);
+    let noisy = matches!(u.noise, Noise::Poisson { .. });
+    let fits_x = fit_frames(&r.xc, &p.x, o.profile);
+    let fits_y = images.then(|| fit_frames(&r.yc, &p.y, o.profile));
+    let axis_x = axis(&r.xc, &p.x, &p.var_x, &fits_x, noisy);
+    let axis_y = fits_y
+        .as_ref()
+        .map(|f| axis(&r.yc, &p.y, &p.var_y, f, noisy));
     for (k, ax) in axis_x.into_iter().enumerate() {
-        let fr = &mut frames[t0 + k];
         let ay = axis_y.as_ref().map(|a| a[k].clone());
-        let both = |f: &dyn Fn(&AxisFrame) -> Option<f64>| match &ay {
-            None => f(&ax),
-            Some(y) => Some((f(&ax)? + f(y)?) / 2.0),
-        };
-        // The mean of two estimates: (x + y) / 2 with independent errors.
-        let both_err = |f: &dyn Fn(&AxisFrame) -> Option<f64>| match &ay {
-            None => f(&ax),
-            Some(y) => Some(f(&ax)?.hypot(f(y)?) / 2.0),
-        };
-        fr.sigma2_nm2 = both(&|a| a.sigma2_nm2);
-        fr.sigma2_stderr_nm2 = both_err(&|a| a.sigma2_stderr_nm2);
-        fr.msd_nm2 = both(&|a| a.msd_nm2);
-        fr.msd_stderr_nm2 = both_err(&|a| a.msd_stderr_nm2);
-        fr.kurtosis = both(&|a| a.kurtosis);
-        fr.kurtosis_stderr = match &ay {
-            None => ax.kurtosis_stderr,
-            // x's and y's kurtosis rest on the same pixels: their errors are combined
-            // pixel by pixel below.
-            Some(_) => None,
-        };
         let fit = |fits: &[Result<ProfileFit, NoFit>]| fits[k].clone().err();
         let failed = fit(&fits_x).or_else(|| fits_y.as_deref().and_then(fit));
-        (fr.status, fr.reason) = match failed {
-            None => ("fitted".into(), None),
-            Some(_) if fr.saturated_pixels > 0 => (
-                "saturated".into(),
-                Some(format!(
-                    "{} pixels at or above {} (not fitted)",
-                    fr.saturated_pixels,
-                    saturation.unwrap_or(f64::NAN)
-                )),
-            ),
-            Some(e) => (
-                match e {
-                    NoFit::Empty => "empty",
-                    NoFit::TooFew { .. } => "too few counts",
-                    NoFit::NotConverged(_) => "not converged",
-                }
-                .into(),
-                Some(e.to_string()),
-            ),
-        };
-        fr.x = ax;
-        fr.y = ay;
+        merge_axes(&mut frames[t0 + k], ax, ay, failed, saturation);
     }
     if images && noisy {
-        radial_kurtosis_errors(s, &r, &bg, gain, t0, &mut frames);
+        radial_kurtosis_errors(s, &r, &bg, u.gain, t0, &mut frames);
     }
     let lorentz = |fits: &[Result<ProfileFit, NoFit>]| fits.first()?.as_ref().ok()?.lorentz_nm;
     Ok(Analysis {
@@ -303,15 +280,15 @@ pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
         input: s.file.display().to_string(),
         layout: s.layout,
         shape: [s.frames, s.rows, s.columns],
-        pixel_nm,
-        frame_ps,
+        pixel_nm: u.pixel_nm,
+        frame_ps: u.frame_ps,
         roi_columns: [r.x.0, r.x.1],
         roi_rows: images.then_some([r.y.0, r.y.1]),
         t0_frame: t0,
         t0_from,
         background: describe(o.background),
         profile: o.profile,
-        noise: match noise {
+        noise: match u.noise {
             Noise::Poisson { gain } => format!("poisson (gain {gain} file units per photon)"),
             Noise::Uniform => "uniform".into(),
         },
@@ -319,9 +296,62 @@ pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
         lorentz_x_nm: lorentz(&fits_x),
         lorentz_y_nm: fits_y.as_deref().and_then(lorentz),
         notes: notes(images, noisy),
+        shown: shown_frames(&r.xc, &p.x, &fits_x, t0, u.frame_ps),
         frames,
-        shown,
     })
+}
+
+/// A frame's numbers from its axes: x's for a line scan, the mean of x and y for images
+/// (independent errors); its status from the first axis without a fit.
+fn merge_axes(
+    fr: &mut FrameResult,
+    ax: AxisFrame,
+    ay: Option<AxisFrame>,
+    failed: Option<NoFit>,
+    saturation: Option<f64>,
+) {
+    let both = |f: &dyn Fn(&AxisFrame) -> Option<f64>| match &ay {
+        None => f(&ax),
+        Some(y) => Some((f(&ax)? + f(y)?) / 2.0),
+    };
+    let both_err = |f: &dyn Fn(&AxisFrame) -> Option<f64>| match &ay {
+        None => f(&ax),
+        Some(y) => Some(f(&ax)?.hypot(f(y)?) / 2.0),
+    };
+    fr.sigma2_nm2 = both(&|a| a.sigma2_nm2);
+    fr.sigma2_stderr_nm2 = both_err(&|a| a.sigma2_stderr_nm2);
+    fr.msd_nm2 = both(&|a| a.msd_nm2);
+    fr.msd_stderr_nm2 = both_err(&|a| a.msd_stderr_nm2);
+    fr.kurtosis = both(&|a| a.kurtosis);
+    // x's and y's kurtosis rest on the same pixels: radial_kurtosis_errors combines
+    // their errors pixel by pixel.
+    fr.kurtosis_stderr = if ay.is_none() {
+        ax.kurtosis_stderr
+    } else {
+        None
+    };
+    (fr.status, fr.reason) = match failed {
+        None => ("fitted".into(), None),
+        Some(_) if fr.saturated_pixels > 0 => (
+            "saturated".into(),
+            Some(format!(
+                "{} pixels at or above {} (not fitted)",
+                fr.saturated_pixels,
+                saturation.unwrap_or(f64::NAN)
+            )),
+        ),
+        Some(e) => (
+            match e {
+                NoFit::Empty => "empty",
+                NoFit::TooFew { .. } => "too few counts",
+                NoFit::NotConverged(_) => "not converged",
+            }
+            .into(),
+            Some(e.to_string()),
+        ),
+    };
+    fr.x = ax;
+    fr.y = ay;
 }
 
 /// The first, a middle and the last fitted frame from t0 on, for the figure.
@@ -351,17 +381,6 @@ fn shown_frames(
             })
         })
         .collect()
-}
-
-fn describe(b: Background) -> String {
-    match b {
-        Background::None => "none".into(),
-        Background::Constant(v) => format!("{v} per pixel"),
-        Background::BeforeT0 => "each pixel's mean over the frames before t0".into(),
-        Background::Border(w) => {
-            format!("each frame's mean over the {w} pixels nearest the region's edge")
-        }
-    }
 }
 
 fn notes(images: bool, noisy: bool) -> Vec<String> {
@@ -468,86 +487,4 @@ fn marginal(
         }
     }
     d
-}
-
-/// The background the options ask for.
-fn subtracted(
-    s: &Stack,
-    r: &Region,
-    b: Background,
-    t0: usize,
-    gain: f64,
-) -> Result<Subtracted, AnalyzeError> {
-    let n = r.width() * r.height();
-    let pixel = |f: usize, k: usize| {
-        let (j, i) = (k / r.width(), k % r.width());
-        s.data[(f * s.rows + r.y.0 + j) * s.columns + r.x.0 + i]
-    };
-    let none = Subtracted {
-        level: vec![0.0; s.frames],
-        map: None,
-        var_pixel: vec![0.0; n],
-        var_shared: vec![0.0; s.frames],
-    };
-    Ok(match b {
-        Background::None => none,
-        Background::Constant(v) if v.is_finite() => Subtracted {
-            level: vec![v; s.frames],
-            ..none
-        },
-        Background::Constant(v) => {
-            return Err(AnalyzeError::option(
-                "--background",
-                format!("{v} is not a number"),
-            ))
-        }
-        Background::BeforeT0 => {
-            if t0 == 0 {
-                return Err(AnalyzeError::option(
-                    "--background",
-                    "`pre` averages the frames before time zero, and t0 is frame 0: give --t0-frame, or another background",
-                ));
-            }
-            let map: Vec<f64> = (0..n)
-                .map(|k| (0..t0).map(|f| pixel(f, k)).sum::<f64>() / t0 as f64)
-                .collect();
-            // The mean of t0 Poisson counts: variance mean / t0 (photons).
-            let var_pixel = map
-                .iter()
-                .map(|&m| (m / gain).max(0.0) / t0 as f64)
-                .collect();
-            Subtracted {
-                map: Some(map),
-                var_pixel,
-                ..none
-            }
-        }
-        Background::Border(w) => {
-            let images = s.layout == Layout::Images;
-            if w == 0 || 2 * w >= r.width() || (images && 2 * w >= r.height()) {
-                return Err(AnalyzeError::option(
-                    "--border-px",
-                    format!("{w}: the border must be at least 1 pixel and leave the region's middle ({} x {} pixels)", r.width(), r.height()),
-                ));
-            }
-            let edge = |k: usize| {
-                let (j, i) = (k / r.width(), k % r.width());
-                let near_x = i < w || i >= r.width() - w;
-                near_x || (images && (j < w || j >= r.height() - w))
-            };
-            let ring: Vec<usize> = (0..n).filter(|&k| edge(k)).collect();
-            let level: Vec<f64> = (0..s.frames)
-                .map(|f| ring.iter().map(|&k| pixel(f, k)).sum::<f64>() / ring.len() as f64)
-                .collect();
-            let var_shared = level
-                .iter()
-                .map(|&b| (b / gain).max(0.0) / ring.len() as f64)
-                .collect();
-            Subtracted {
-                level,
-                var_shared,
-                ..none
-            }
-        }
-    })
 }

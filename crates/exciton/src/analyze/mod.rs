@@ -5,6 +5,7 @@
 //! and the total counts. Out come `msd.csv` and `pl.csv`, which `exciton-mc fit` reads as
 //! they are, and analysis.json with every per-frame number.
 
+mod background;
 mod frames;
 pub mod kurtosis;
 mod options;

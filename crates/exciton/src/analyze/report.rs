@@ -100,7 +100,7 @@ impl Analysis {
     /// each written whole or not at all; the figure first, the one most likely to fail.
     pub fn write(&self, dir: &std::path::Path) -> Result<(), crate::error::Error> {
         #[cfg(feature = "figures")]
-        // FIGURE crate::figures::analysis::figure(self, &dir.join("analysis.png"))?;
+        crate::figures::analysis::figure(self, &dir.join("analysis.png"))?;
         write_atomic(&dir.join("msd.csv"), self.msd_csv().as_bytes())?;
         write_atomic(&dir.join("pl.csv"), self.pl_csv().as_bytes())?;
         let json = serde_json::to_string_pretty(self).expect("an analysis is JSON");
