@@ -16,7 +16,7 @@ impl Photons {
     fn new(seed: u64) -> Photons {
         Photons(rand_pcg::Pcg64::new(
             u128::from(seed) * 7919 + 11,
-            0xa02b_dbf7_bb3c_0a7,
+            0x0a02_bdbf_7bb3_c0a7,
         ))
     }
     fn uniform(&mut self) -> f64 {
@@ -263,7 +263,7 @@ fn a_line_scan_and_the_image_of_the_same_spot_agree() {
         &options(Background::None),
     )
     .unwrap();
-    assert_eq!(line.frames[0].y.is_none(), true);
+    assert!(line.frames[0].y.is_none());
     for (a, b) in image.frames[1..].iter().zip(&line.frames[1..]) {
         let (ma, mb) = (a.msd_nm2.unwrap(), b.msd_nm2.unwrap());
         let e = a.msd_stderr_nm2.unwrap().hypot(b.msd_stderr_nm2.unwrap());
@@ -445,7 +445,9 @@ fn bad_input_is_refused_with_its_file_and_reason_and_writes_nothing() {
             .collect()
     };
     let good: Vec<f64> = (0..6).flat_map(line).collect();
-    let cases: Vec<(&str, Vec<usize>, Vec<f64>, Vec<&str>, &str)> = vec![
+    // (file, shape, data, flags, what the message says)
+    type Case<'a> = (&'a str, Vec<usize>, Vec<f64>, Vec<&'a str>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "flat.npy",
             vec![192],
@@ -514,7 +516,7 @@ fn bad_input_is_refused_with_its_file_and_reason_and_writes_nothing() {
         npy(&file, &shape, &data, false);
         let mut args: Vec<&std::ffi::OsStr> =
             vec![file.as_os_str(), "--out".as_ref(), out.as_os_str()];
-        args.extend(flags.iter().map(|f| std::ffi::OsStr::new(f)));
+        args.extend(flags.iter().map(std::ffi::OsStr::new));
         let (code, said) = analyze_cli(&args);
         println!("{name}: {said}");
         assert_eq!(code, Some(2), "{name}: {said}");

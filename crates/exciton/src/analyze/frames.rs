@@ -3,7 +3,7 @@
 //! [`fit_frames`]; the kurtosis and the counts.
 
 use super::background::{describe, subtracted, Subtracted};
-use super::kurtosis::excess_kurtosis;
+use super::kurtosis::{windowed, Kurtosis, WINDOW_SIGMA};
 use super::report::{Analysis, AxisFrame, FrameResult};
 use super::stack::{Layout, Stack};
 use super::{AnalyzeError, Noise, Options, Roi, TimeZero};
@@ -261,18 +261,29 @@ pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
     let noisy = matches!(u.noise, Noise::Poisson { .. });
     let fits_x = fit_frames(&r.xc, &p.x, o.profile);
     let fits_y = images.then(|| fit_frames(&r.yc, &p.y, o.profile));
-    let axis_x = axis(&r.xc, &p.x, &p.var_x, &fits_x, noisy);
-    let axis_y = fits_y
-        .as_ref()
-        .map(|f| axis(&r.yc, &p.y, &p.var_y, f, noisy));
+    // A profile element sums `height` (x) or `width` (y) pixels, each with the frame's
+    // shared background error.
+    let shared = |m: usize| -> Vec<f64> {
+        let m = m as f64;
+        bg.var_shared[t0..].iter().map(|v| m * m * v).collect()
+    };
+    let (axis_x, kurt_x) = axis(&r.xc, &p.x, &p.var_x, &shared(r.height()), &fits_x, noisy);
+    let (axis_y, kurt_y) = match &fits_y {
+        Some(f) => {
+            let (a, k) = axis(&r.yc, &p.y, &p.var_y, &shared(r.width()), f, noisy);
+            (Some(a), k)
+        }
+        None => (None, Vec::new()),
+    };
     for (k, ax) in axis_x.into_iter().enumerate() {
         let ay = axis_y.as_ref().map(|a| a[k].clone());
         let fit = |fits: &[Result<ProfileFit, NoFit>]| fits[k].clone().err();
         let failed = fit(&fits_x).or_else(|| fits_y.as_deref().and_then(fit));
-        merge_axes(&mut frames[t0 + k], ax, ay, failed, saturation);
-    }
-    if images && noisy {
-        radial_kurtosis_errors(s, &r, &bg, u.gain, t0, &mut frames);
+        let fr = &mut frames[t0 + k];
+        merge_axes(fr, ax, ay, failed, saturation);
+        if let (true, Some(Some(kx)), Some(Some(ky))) = (noisy, kurt_x.get(k), kurt_y.get(k)) {
+            fr.kurtosis_stderr = Some(radial_kurtosis_error(s, &r, &bg, u.gain, t0 + k, kx, ky));
+        }
     }
     let lorentz = |fits: &[Result<ProfileFit, NoFit>]| fits.first()?.as_ref().ok()?.lorentz_nm;
     Ok(Analysis {
@@ -399,20 +410,31 @@ fn notes(images: bool, noisy: bool) -> Vec<String> {
     n
 }
 
-/// Each axis's numbers for frames t0.. .
+/// Each axis's numbers for frames t0.., and its kurtosis with the gradient (for the
+/// radial kurtosis's error). `shared[k]`: the variance a profile element takes from the
+/// frame's shared background estimate.
 fn axis(
     centres: &[f64],
     p: &[Profile],
     var: &[Vec<f64>],
+    shared: &[f64],
     fits: &[Result<ProfileFit, NoFit>],
     noisy: bool,
-) -> Vec<AxisFrame> {
+) -> (Vec<AxisFrame>, Vec<Option<Kurtosis>>) {
     let ap = apparent_from_fits(fits, noisy);
-    (0..p.len())
+    let mut kurtoses = Vec::with_capacity(p.len());
+    let frames = (0..p.len())
         .map(|k| {
-            let kurt = excess_kurtosis(centres, &p[k].data);
             let fit = fits[k].as_ref().ok();
-            AxisFrame {
+            let kurt = fit.and_then(|f| {
+                let half = WINDOW_SIGMA * f.variance_nm2.sqrt();
+                windowed(centres, &p[k].data, f.centre_nm, half)
+            });
+            let kurtosis_stderr = kurt.as_ref().filter(|_| noisy).map(|q| {
+                let g: f64 = q.gradient.iter().sum();
+                q.stderr(&var[k]).hypot(g.abs() * shared[k].sqrt())
+            });
+            let frame = AxisFrame {
                 sigma2_nm2: fit.map(|f| f.variance_nm2),
                 sigma2_stderr_nm2: fit
                     .map(|f| f.variance_err_nm2)
@@ -421,70 +443,43 @@ fn axis(
                 msd_stderr_nm2: ap.stderr_nm2[k],
                 centre_nm: fit.map(|f| f.centre_nm),
                 amplitude: fit.map(|f| f.amplitude),
-                kurtosis_stderr: kurt.as_ref().filter(|_| noisy).map(|q| q.stderr(&var[k])),
-                kurtosis: kurt.map(|q| q.value),
+                kurtosis_stderr,
+                kurtosis: kurt.as_ref().map(|q| q.value),
                 reason: fits[k].as_ref().err().map(ToString::to_string),
-            }
+            };
+            kurtoses.push(kurt);
+            frame
         })
-        .collect()
+        .collect();
+    (frames, kurtoses)
 }
 
 /// The radial kurtosis (x + y) / 2 of an image rests on each pixel twice: its error sums
-/// ((dk_x/dc + dk_y/dr) / 2)^2 var over the pixels.
-fn radial_kurtosis_errors(
-    s: &Stack,
-    r: &Region,
-    bg: &Subtracted,
-    gain: f64,
-    t0: usize,
-    frames: &mut [FrameResult],
-) {
-    for f in t0..s.frames {
-        let fr = &frames[f];
-        let (Some(_), Some(y)) = (fr.kurtosis, fr.y.as_ref()) else {
-            continue;
-        };
-        let data_x: Vec<f64> = marginal(s, r, bg, gain, f, true);
-        let data_y: Vec<f64> = marginal(s, r, bg, gain, f, false);
-        let (Some(kx), Some(ky)) = (
-            excess_kurtosis(&r.xc, &data_x),
-            excess_kurtosis(&r.yc, &data_y),
-        ) else {
-            continue;
-        };
-        let _ = y;
-        let mut var = 0.0;
-        for (j, row) in (r.y.0..r.y.1).enumerate() {
-            for (i, c) in (r.x.0..r.x.1).enumerate() {
-                let raw = s.data[(f * s.rows + row) * s.columns + c];
-                let v = raw / gain + bg.var_pixel[j * r.width() + i];
-                let g = (kx.gradient[i] + ky.gradient[j]) / 2.0;
-                var += g * g * v;
-            }
-        }
-        frames[f].kurtosis_stderr = Some(var.max(0.0).sqrt());
-    }
-}
-
-/// A frame's background-subtracted profile along x (`along_x`) or y, photons.
-fn marginal(
+/// ((dk_x/dc + dk_y/dr) / 2)^2 var over the pixels, and the shared background's part.
+#[allow(clippy::too_many_arguments)]
+fn radial_kurtosis_error(
     s: &Stack,
     r: &Region,
     bg: &Subtracted,
     gain: f64,
     f: usize,
-    along_x: bool,
-) -> Vec<f64> {
-    let mut d = vec![0.0; if along_x { r.width() } else { r.height() }];
+    kx: &Kurtosis,
+    ky: &Kurtosis,
+) -> f64 {
+    let mut var = 0.0;
     for (j, row) in (r.y.0..r.y.1).enumerate() {
+        if ky.gradient[j] == 0.0 && kx.gradient.iter().all(|&g| g == 0.0) {
+            continue;
+        }
         for (i, c) in (r.x.0..r.x.1).enumerate() {
-            let b = bg
-                .map
-                .as_ref()
-                .map_or(bg.level[f], |m| m[j * r.width() + i]);
-            d[if along_x { i } else { j }] +=
-                (s.data[(f * s.rows + row) * s.columns + c] - b) / gain;
+            let raw = s.data[(f * s.rows + row) * s.columns + c];
+            let v = raw / gain + bg.var_pixel[j * r.width() + i];
+            let g = (kx.gradient[i] + ky.gradient[j]) / 2.0;
+            var += g * g * v;
         }
     }
-    d
+    let shared = (r.height() as f64 * kx.gradient.iter().sum::<f64>()
+        + r.width() as f64 * ky.gradient.iter().sum::<f64>())
+        / 2.0;
+    (var + shared * shared * bg.var_shared[f]).max(0.0).sqrt()
 }

@@ -24,6 +24,36 @@ impl Kurtosis {
     }
 }
 
+/// Half width of the window the kurtosis is taken over, in the fitted sigma. Over a whole
+/// camera the fourth moment weighs the background's noise by distance^4: a 512-pixel
+/// frame of a 3-pixel spot read 290 +- 29 with the error of its pixels alone. At 6 sigma
+/// a Gaussian loses 1e-6 of its kurtosis, but a mixture's wide part is cut (the fitted
+/// sigma follows the core): 0.942 for an analytic 0.987; at 10 sigma, 1e-4 of it.
+pub const WINDOW_SIGMA: f64 = 10.0;
+
+/// The excess kurtosis of `data` at positions `x` within `half_width` of `centre` (the
+/// gradient is 0 outside).
+pub fn windowed(x: &[f64], data: &[f64], centre: f64, half_width: f64) -> Option<Kurtosis> {
+    let inside: Vec<f64> = x
+        .iter()
+        .zip(data)
+        .map(|(&x, &d)| {
+            if (x - centre).abs() <= half_width {
+                d
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let mut k = excess_kurtosis(x, &inside)?;
+    for (g, &x) in k.gradient.iter_mut().zip(x) {
+        if (x - centre).abs() > half_width {
+            *g = 0.0;
+        }
+    }
+    Some(k)
+}
+
 /// The excess kurtosis of `data` at positions `x`; None where the profile has no
 /// positive total or variance (a background-subtracted frame of noise).
 pub fn excess_kurtosis(x: &[f64], data: &[f64]) -> Option<Kurtosis> {
