@@ -14,6 +14,11 @@
 //! `Engine::open` on the cpu backend, `report::execute`, `report::fit_json`), so it returns
 //! the command's fit.json, bit for bit but for `wall_s`, as plain Python objects; the
 //! Python layer wraps it into `FitResult` with NumPy arrays.
+//!
+//! An analysis goes through the same Rust code as `exciton-mc analyze` (`stack::from_array`,
+//! the option parsers, `analyze::analyze`, `Analysis::write`), so the same array gives the
+//! command's analysis.json, bit for bit but for `input` (`<array>`); the Python layer wraps
+//! it into `Analysis` with NumPy arrays.
 
 use exciton::engine::{Engine, EngineOptions};
 use exciton::error::Error as EngineError;
@@ -22,8 +27,8 @@ use exciton_core::error::{Error as CoreError, ScenarioError as CoreScenarioError
 use exciton_core::progress::Progress;
 use exciton_core::scenario::counts::{parse_count_text, CountRule};
 use exciton_core::sweep::Plan;
-use numpy::{PyArray1, PyArray2};
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use numpy::{PyArray1, PyArray2, PyReadonlyArrayDyn, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde_json::Value;
@@ -488,6 +493,103 @@ fn fit<'py>(
     }
 }
 
+/// The message of an output directory refused for an analysis, in Python's words (the
+/// library's names the command's flags).
+fn out_error(e: &exciton_io::Error) -> PyErr {
+    use exciton_io::error::OutputProblem as P;
+    match e {
+        exciton_io::Error::Output { dir, problem } => {
+            let why = match problem {
+                P::HoldsFiles => {
+                    "it already holds files: pass force=True to write into it all the same, or choose another out"
+                }
+                P::NotADirectory => "it is a file, not a directory: choose another out",
+                P::NothingToResume => return PyValueError::new_err(e.to_string()),
+            };
+            PyValueError::new_err(format!("output directory {}: {why}", dir.display()))
+        }
+        e => PyOSError::new_err(e.to_string()),
+    }
+}
+
+/// Analyses a stack as `exciton-mc analyze` does and returns its analysis.json as plain
+/// Python objects (and, with `out`, writes msd.csv, pl.csv and analysis.json there).
+///
+/// `data`: float64, frames x y x x (images) or time bins x positions (a line scan), in any
+/// memory order; `dtype_max`: the largest value of the array's original integer type (a
+/// pixel at it is saturated), None for floats, as the file readers set it; the options
+/// are the command's, in its words (`roi` "X0:X1,Y0:Y1", `background` none, pre, border
+/// or a number). A refused array or option raises ValueError with the command's message.
+/// The GIL is released while the stack is checked, analysed and written.
+#[pyfunction]
+#[pyo3(signature = (data, *, pixel_nm, frame_ps, dtype_max=None, roi=None, t0_frame=None, background="none", border_px=3, profile="gaussian", noise=None, gain=1.0, saturation=None, out=None, force=false))]
+#[allow(clippy::too_many_arguments)]
+fn analyze<'py>(
+    py: Python<'py>,
+    data: PyReadonlyArrayDyn<'py, f64>,
+    pixel_nm: f64,
+    frame_ps: f64,
+    dtype_max: Option<f64>,
+    roi: Option<String>,
+    t0_frame: Option<usize>,
+    background: &str,
+    border_px: usize,
+    profile: &str,
+    noise: Option<String>,
+    gain: f64,
+    saturation: Option<f64>,
+    out: Option<PathBuf>,
+    force: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    use exciton::analyze::{self as an, stack, AnalyzeError, Options, TimeZero};
+    use exciton_io::results::{prepare_dir, DirMode};
+    let shape = data.shape().to_vec();
+    // C order whatever the array's strides (a transposed view, a Fortran array: `as_slice`
+    // would give a Fortran array's memory order).
+    let values: Vec<f64> = match data.as_slice() {
+        Ok(s) if data.is_c_contiguous() => s.to_vec(),
+        _ => data.as_array().iter().copied().collect(),
+    };
+    drop(data);
+    let (background, profile) = (background.to_owned(), profile.to_owned());
+    enum Failed {
+        Refused(AnalyzeError),
+        Out(exciton_io::Error),
+        Write(exciton::error::Error),
+    }
+    // As the command does it (src/cli/analyze.rs): the stack, the options, the analysis,
+    // then the directory; each refusal where the command refuses it.
+    let done = py.detach(move || -> Result<Value, Failed> {
+        let s = stack::from_array(PathBuf::from("<array>"), &shape, values, dtype_max, None)
+            .map_err(Failed::Refused)?;
+        let options = (|| {
+            Ok(Options {
+                pixel_nm: Some(pixel_nm),
+                frame_ps: Some(frame_ps),
+                roi: roi.as_deref().map(an::parse_roi).transpose()?,
+                t0: t0_frame.map_or(TimeZero::Peak, TimeZero::Frame),
+                background: an::parse_background(&background, border_px)?,
+                profile: an::parse_profile(&profile)?,
+                noise: an::parse_noise(noise.as_deref(), gain)?,
+                saturation,
+            })
+        })()
+        .map_err(Failed::Refused)?;
+        let a = an::analyze(&s, &options).map_err(Failed::Refused)?;
+        if let Some(dir) = &out {
+            prepare_dir(dir, DirMode::fresh_or_force(force)).map_err(Failed::Out)?;
+            a.write(dir).map_err(Failed::Write)?;
+        }
+        Ok(serde_json::to_value(&a).expect("an analysis is JSON"))
+    });
+    match done {
+        Ok(json) => plain(py, &json),
+        Err(Failed::Refused(e)) => Err(PyValueError::new_err(e.to_string())),
+        Err(Failed::Out(e)) => Err(out_error(&e)),
+        Err(Failed::Write(e)) => Err(PyOSError::new_err(e.to_string())),
+    }
+}
+
 /// A run's output directory (or its results.json) as `run` returns a run: scalars from
 /// results.json, curves from the curves.parquet beside it.
 #[pyfunction]
@@ -515,5 +617,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(devices, m)?)?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(fit, m)?)?;
+    m.add_function(wrap_pyfunction!(analyze, m)?)?;
     Ok(())
 }

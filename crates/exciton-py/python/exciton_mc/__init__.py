@@ -20,7 +20,15 @@ Fits of free scenario parameters to measured curves are the ones of ``exciton-mc
 >>> fit = em.fit("examples/fit-5nm-9K/fit.json")          # doctest: +SKIP
 >>> fit.status, fit.parameters["states.bright.fret"].value  # doctest: +SKIP
 
-Functions: :func:`run`, :func:`fit`, :func:`load`, :func:`check`, :func:`devices`.
+Measured image stacks and line scans (NumPy arrays from any reader) are analysed as
+``exciton-mc analyze`` analyses files (the same analysis.json, bit for bit, but for
+``input``):
+
+>>> a = em.analyze(stack, pixel_nm=40, frame_ps=25)     # doctest: +SKIP
+>>> a.time_ps, a.msd_nm2, a.msd_stderr_nm2, a.counts     # doctest: +SKIP
+
+Functions: :func:`run`, :func:`fit`, :func:`analyze`, :func:`load`, :func:`check`,
+:func:`devices`.
 Errors: :class:`ScenarioError` (a bad scenario: the message names the file, the JSON path
 and the reason), :class:`FitError` (a fit refused before fitting: the fit file, its
 scenario or a data file) and :class:`RunError` (no GPU, not enough memory, a device
@@ -34,7 +42,19 @@ import json
 import os
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 from . import _native
 from ._native import FitError, RunError, ScenarioError
@@ -47,6 +67,7 @@ if TYPE_CHECKING:
     FloatArray: TypeAlias = npt.NDArray[np.float64]
     BoolArray: TypeAlias = npt.NDArray[np.bool_]
     CountArray: TypeAlias = npt.NDArray[np.uint64]
+    IntArray: TypeAlias = npt.NDArray[np.int64]
 
 
 def _private_runtime_dir() -> None:
@@ -84,6 +105,9 @@ __all__ = [
     "FitResult",
     "FitParameter",
     "FitDataset",
+    "analyze",
+    "Analysis",
+    "AnalysisAxis",
     "ScenarioError",
     "FitError",
     "RunError",
@@ -737,3 +761,293 @@ def fit(config: FitConfig, *, threads: Optional[int] = None) -> FitResult:
     else:
         raise TypeError(f"config: a path or a dict, not {type(config).__name__}")
     return FitResult(fields)
+
+
+def _ints(values: List[Any]) -> IntArray:
+    import numpy as np
+
+    return np.array(values, dtype=np.int64)
+
+
+# An axis's per-frame fields in analysis.json (frames[i].x, frames[i].y): float64 arrays.
+_AXIS_FLOATS = [
+    "sigma2_nm2",
+    "sigma2_stderr_nm2",
+    "msd_nm2",
+    "msd_stderr_nm2",
+    "centre_nm",
+    "amplitude",
+    "kurtosis",
+    "kurtosis_stderr",
+]
+
+
+class AnalysisAxis(_Fields):
+    """One axis (x, or y of images) of an :class:`Analysis`, frame by frame: the fields
+    of analysis.json's ``frames[i].x`` (or ``.y``) as float64 arrays (``null`` -> NaN),
+    ``reason`` a list. Frames before t0 are NaN (and None in ``reason``)."""
+
+    sigma2_nm2: FloatArray
+    """The profile's Gaussian variance along this axis, nm^2."""
+    sigma2_stderr_nm2: FloatArray
+    msd_nm2: FloatArray
+    """The apparent MSD along this axis, sigma^2(t) - sigma^2(t0), nm^2."""
+    msd_stderr_nm2: FloatArray
+    centre_nm: FloatArray
+    """The fitted centre, nm."""
+    amplitude: FloatArray
+    """The fitted peak height, photons per pixel column (or row)."""
+    kurtosis: FloatArray
+    """The profile's excess kurtosis along this axis."""
+    kurtosis_stderr: FloatArray
+    reason: List[Optional[str]]
+    """Why this axis has no fit in a frame (None where it has one)."""
+
+    def __init__(self, frames: List[Optional[Dict[str, Any]]]) -> None:
+        # A frame before t0 has no y at all in analysis.json (null): NaN here.
+        frames = [f or {} for f in frames]
+        fields: Dict[str, Any] = {k: _floats([f.get(k) for f in frames]) for k in _AXIS_FLOATS}
+        fields["reason"] = [f.get("reason") for f in frames]
+        super().__init__(fields)
+
+    def __repr__(self) -> str:
+        return f"<AnalysisAxis: {len(self.reason)} frames>"
+
+
+# Per-frame float fields of analysis.json's frames, as float64 arrays of Analysis.
+_FRAME_FLOATS = [
+    "time_ps",
+    "sigma2_nm2",
+    "sigma2_stderr_nm2",
+    "msd_nm2",
+    "msd_stderr_nm2",
+    "counts",
+    "counts_stderr",
+    "kurtosis",
+    "kurtosis_stderr",
+]
+
+
+class Analysis(_Fields):
+    """An analysis of an image stack or line scan: the fields of the analysis.json that
+    ``exciton-mc analyze`` writes, as attributes, its frames as arrays (one entry per
+    frame of the stack, before t0 included): floats as float64 arrays (``null`` -> NaN),
+    ``frame`` and ``saturated_pixels`` as int64 arrays, ``status`` and ``reason`` as
+    lists; ``x`` and ``y`` (None for a line scan) each axis's own numbers
+    (:class:`AnalysisAxis`); ``json`` the whole analysis.json as plain Python objects
+    (the command's, bit for bit, but for ``input``, ``<array>`` here)."""
+
+    exciton_mc_version: str
+    input: str
+    """Where the stack came from: ``<array>``."""
+    layout: str
+    """``"images"`` (frames x y x x) or ``"line_scan"`` (time bins x positions)."""
+    shape: List[int]
+    """The stack's frames (time bins), rows (1 for a line scan) and columns."""
+    pixel_nm: float
+    frame_ps: float
+    roi_columns: List[int]
+    """Columns ``[first, end)`` analysed."""
+    roi_rows: Optional[List[int]]
+    """Rows ``[first, end)`` analysed (None for a line scan)."""
+    t0_frame: int
+    """Time zero's frame (from 0)."""
+    t0_from: str
+    """``"--t0-frame"`` (given) or ``"peak of the total counts"``."""
+    background: str
+    """What was subtracted, in words (each frame's level: ``frame_background``)."""
+    profile: str
+    """``"gaussian"`` or ``"voigt"``."""
+    noise: str
+    """``"poisson (gain G file units per photon)"`` or ``"uniform"``."""
+    saturation: Optional[float]
+    """The level at which a pixel counts as saturated (None: none)."""
+    lorentz_x_nm: Optional[float]
+    """The Voigt's Lorentzian half width fitted at t0 and held, nm (None for gaussian)."""
+    lorentz_y_nm: Optional[float]
+    notes: List[str]
+    """What the numbers mean and what they cannot say."""
+    frame: IntArray
+    """Each frame's index, from 0."""
+    time_ps: FloatArray
+    """(frame - t0) x frame width, ps."""
+    status: List[str]
+    """``"fitted"``, ``"before t0"``, ``"saturated"``, ``"empty"``, ``"too few counts"``,
+    ``"not converged"``."""
+    reason: List[Optional[str]]
+    """Why a frame has no fit (None where it has one)."""
+    frame_background: FloatArray
+    """Background subtracted per pixel, the mean over the region, in the array's units
+    (analysis.json's ``frames[i].background``)."""
+    saturated_pixels: IntArray
+    """Pixels at or above ``saturation``."""
+    counts: FloatArray
+    """Total counts over the region after the background, photons (array units / gain)."""
+    counts_stderr: FloatArray
+    sigma2_nm2: FloatArray
+    """The profile's Gaussian variance, nm^2 (the radial mean (x + y) / 2 for images)."""
+    sigma2_stderr_nm2: FloatArray
+    msd_nm2: FloatArray
+    """The apparent MSD sigma^2(t) - sigma^2(t0), nm^2 (one axis, as the engine's)."""
+    msd_stderr_nm2: FloatArray
+    kurtosis: FloatArray
+    """The profile's excess kurtosis (the mean of x and y for images)."""
+    kurtosis_stderr: FloatArray
+    x: AnalysisAxis
+    y: Optional[AnalysisAxis]
+    json: Dict[str, Any]
+    """The whole analysis.json as plain Python objects (dicts, lists, floats, ints, str,
+    None)."""
+
+    def __init__(self, analysis_json: Dict[str, Any]) -> None:
+        import copy
+
+        fields = copy.deepcopy(analysis_json)
+        frames = fields.pop("frames", [])
+        fields["frame"] = _ints([f["frame"] for f in frames])
+        fields["time_ps"] = _floats([f.get("time_ps") for f in frames])
+        fields["status"] = [f.get("status") for f in frames]
+        fields["reason"] = [f.get("reason") for f in frames]
+        fields["frame_background"] = _floats([f.get("background") for f in frames])
+        fields["saturated_pixels"] = _ints([f.get("saturated_pixels", 0) for f in frames])
+        for k in _FRAME_FLOATS[1:]:
+            fields[k] = _floats([f.get(k) for f in frames])
+        fields["x"] = AnalysisAxis([f.get("x") for f in frames])
+        images = fields.get("layout") == "images"
+        fields["y"] = AnalysisAxis([f.get("y") for f in frames]) if images else None
+        super().__init__(fields)
+        self.json = analysis_json
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(self._keys) | {"keys", "json"})
+
+    def __repr__(self) -> str:
+        fitted = self.status.count("fitted")
+        return (
+            f"<Analysis {self.layout} {tuple(self.shape)}: t0 frame {self.t0_frame}, "
+            f"{fitted} of {len(self.status) - self.t0_frame} frames fitted>"
+        )
+
+
+Roi = Union[str, Sequence[int], Sequence[Sequence[int]]]
+
+
+def _roi_text(roi: Optional[Roi]) -> Optional[str]:
+    # "X0:X1,Y0:Y1" as the command line takes it, from text or from numbers.
+    import operator
+
+    if roi is None or isinstance(roi, str):
+        return roi
+    parts = list(roi)
+    if parts and all(isinstance(p, (tuple, list)) for p in parts):
+        ranges = [list(p) for p in parts]
+    else:
+        ranges = [parts[i : i + 2] for i in range(0, len(parts), 2)]
+    if not 1 <= len(ranges) <= 2 or any(len(r) != 2 for r in ranges):
+        raise ValueError(
+            f"roi: (x0, x1), (x0, x1, y0, y1), ((x0, x1), (y0, y1)) or \"X0:X1,Y0:Y1\", "
+            f"not {roi!r}"
+        )
+    try:
+        return ",".join(f"{operator.index(a)}:{operator.index(b)}" for a, b in ranges)
+    except TypeError:
+        raise TypeError(f"roi: whole pixel indices, not {roi!r}") from None
+
+
+def _index(value: Optional[int], what: str) -> Optional[int]:
+    import operator
+
+    if value is None:
+        return None
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what}: a whole number, not {value!r}") from None
+    if v < 0:
+        raise ValueError(f"{what}: {v} is negative")
+    return v
+
+
+def analyze(
+    data: Any,
+    *,
+    pixel_nm: float,
+    frame_ps: float,
+    roi: Optional[Roi] = None,
+    t0_frame: Optional[int] = None,
+    background: Union[str, float] = "none",
+    border_px: int = 3,
+    profile: str = "gaussian",
+    noise: Optional[str] = None,
+    gain: float = 1.0,
+    saturation: Optional[float] = None,
+    out: Union[str, "os.PathLike[str]", None] = None,
+    force: bool = False,
+) -> Analysis:
+    """Analyses an image stack or line scan as ``exciton-mc analyze`` analyses a file and
+    returns an :class:`Analysis`: the same analysis.json, bit for bit, but for ``input``
+    (``<array>``), and with ``out`` the same msd.csv, pl.csv and analysis.json (no
+    figure; the CSV files' first line names ``<array>`` as their input).
+
+    - ``data``: a NumPy array (or anything ``numpy.asarray`` takes: an xarray, a list) of
+      3 dimensions, frames x y x x (images), or 2, time bins x positions (a line scan),
+      from any reader (tifffile, ptufile, sdtfile, h5py). Integers and floats of any width
+      are converted to float64; for integers a pixel at the type's maximum (65535 for
+      uint16) is saturated, as the command reads integer TIFF and .npy files.
+    - ``pixel_nm``: the pixel (or scan step) in the sample plane, nm; ``frame_ps``: the
+      frame (or time bin) width, ps.
+    - ``roi``: the region in pixels, ends excluded, x first: ``"X0:X1,Y0:Y1"``,
+      ``(x0, x1, y0, y1)``, ``((x0, x1), (y0, y1))``, or x only (line scans, or all rows).
+    - ``t0_frame``: time zero's frame (default: the frame with the most counts).
+    - ``background``: ``"none"``, ``"pre"`` (each pixel's mean before t0), ``"border"``
+      (each frame's mean over ``border_px`` pixels at the region's edge) or a number
+      (array units per pixel).
+    - ``profile``: ``"gaussian"`` or ``"voigt"``; ``noise``: ``"poisson"`` (photon counts,
+      ``gain`` array units per photon) or ``"uniform"`` (values that are not counts: no
+      errors); default poisson. ``saturation``: the level at which a pixel is saturated
+      (default: the integer type's maximum, none for floats).
+    - ``out``: a directory to write msd.csv (which ``exciton-mc fit`` reads as it is),
+      pl.csv and analysis.json into; one that holds files is refused unless ``force``.
+
+    Raises ValueError with the command's message for an array or option it refuses (the
+    option named by its flag: ``--roi: ...``). The GIL is released while the stack is
+    analysed.
+    """
+    import numpy as np
+
+    a = np.asarray(data)
+    if a.dtype.kind in "ui":
+        dtype_max: Optional[float] = float(np.iinfo(a.dtype).max)
+    elif a.dtype.kind == "f":
+        dtype_max = None
+    else:
+        raise ValueError(
+            f"dtype {a.dtype} is not read: integers or floats are (convert it with "
+            f".astype(float) if its values are numbers)"
+        )
+    if not isinstance(background, str):
+        import numbers
+
+        if isinstance(background, bool) or not isinstance(background, numbers.Real):
+            raise TypeError(
+                f"background: \"none\", \"pre\", \"border\" or a number, not {background!r}"
+            )
+        # Its shortest decimal, which Rust reads back to the same float.
+        background = repr(float(background))
+    fields = _native.analyze(
+        np.asarray(a, dtype=np.float64),
+        pixel_nm=float(pixel_nm),
+        frame_ps=float(frame_ps),
+        dtype_max=dtype_max,
+        roi=_roi_text(roi),
+        t0_frame=_index(t0_frame, "t0_frame"),
+        background=background,
+        border_px=_index(border_px, "border_px"),
+        profile=profile,
+        noise=noise,
+        gain=float(gain),
+        saturation=None if saturation is None else float(saturation),
+        out=None if out is None else os.fspath(out),
+        force=bool(force),
+    )
+    return Analysis(fields)

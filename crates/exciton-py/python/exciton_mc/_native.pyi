@@ -52,3 +52,20 @@ def fit(
     config_json: Optional[str] = None,
     threads: Optional[int] = None,
 ) -> Dict[str, Any]: ...
+def analyze(
+    data: Any,
+    *,
+    pixel_nm: float,
+    frame_ps: float,
+    dtype_max: Optional[float] = None,
+    roi: Optional[str] = None,
+    t0_frame: Optional[int] = None,
+    background: str = "none",
+    border_px: int = 3,
+    profile: str = "gaussian",
+    noise: Optional[str] = None,
+    gain: float = 1.0,
+    saturation: Optional[float] = None,
+    out: Optional[Union[str, os.PathLike[str]]] = None,
+    force: bool = False,
+) -> Dict[str, Any]: ...
