@@ -50,3 +50,28 @@ pub(crate) fn engine_options(device: &DeviceArgs, env: &crate::Environment) -> E
         },
     }
 }
+
+/// The engine and the walkers of a run of a scenario (`run`, `stack`).
+#[derive(clap::Args)]
+pub(crate) struct WalkArgs {
+    /// Engine: cpu (reference Monte Carlo), gpu (WGSL kernels), exact (moment recursion),
+    /// auto (a hardware GPU if there is one, else the CPU).
+    #[arg(long, value_parser = parse_backend, default_value = "auto")]
+    pub(crate) backend: BackendKind,
+    /// Override the scenario's walker count (accepts 1e6).
+    #[arg(long, value_parser = parse_walkers, allow_hyphen_values = true)]
+    pub(crate) walkers: Option<u64>,
+    /// Override the scenario's seed (0 to 2^64 - 1; accepts 1e3).
+    #[arg(long, value_parser = parse_seed, allow_hyphen_values = true)]
+    pub(crate) seed: Option<u64>,
+}
+
+impl WalkArgs {
+    /// Every point of `plan` with the overridden walkers and seed.
+    pub(crate) fn apply(&self, plan: &mut exciton_core::sweep::Plan) {
+        for p in &mut plan.points {
+            p.scenario.walkers = self.walkers.unwrap_or(p.scenario.walkers);
+            p.scenario.seed = self.seed.unwrap_or(p.scenario.seed);
+        }
+    }
+}

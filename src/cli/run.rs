@@ -1,11 +1,10 @@
 //! `exciton-mc run`: one scenario (or sweep) into an output directory, then a summary.
 
-use super::args::{engine_options, parse_backend, parse_seed, parse_walkers, DeviceArgs};
+use super::args::{engine_options, DeviceArgs, WalkArgs};
 use super::progress::{stop_on_ctrl_c, with_progress, Totals};
 use anyhow::{Context, Result};
 use exciton::engine::Engine;
 use exciton::run::{check_memory, run_into, shard_size, RunOptions};
-use exciton_core::backend::BackendKind;
 use exciton_core::progress::Progress;
 use exciton_core::sweep::Plan;
 use exciton_io::results::{prepare_dir, DirMode, WriteOptions};
@@ -18,16 +17,8 @@ use std::time::Instant;
 pub(crate) struct RunArgs {
     /// Scenario file (JSON).
     scenario: PathBuf,
-    /// Engine: cpu (reference Monte Carlo), gpu (WGSL kernels), exact (moment recursion),
-    /// auto (a hardware GPU if there is one, else the CPU).
-    #[arg(long, value_parser = parse_backend, default_value = "auto")]
-    backend: BackendKind,
-    /// Override the scenario's walker count (accepts 1e6).
-    #[arg(long, value_parser = parse_walkers, allow_hyphen_values = true)]
-    walkers: Option<u64>,
-    /// Override the scenario's seed (0 to 2^64 - 1; accepts 1e3).
-    #[arg(long, value_parser = parse_seed, allow_hyphen_values = true)]
-    seed: Option<u64>,
+    #[command(flatten)]
+    walk: WalkArgs,
     /// Output directory [default: out/<scenario name>].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -88,15 +79,8 @@ impl ShardArg {
 pub(crate) fn run_command(args: RunArgs, env: &crate::Environment) -> Result<i32> {
     let shard = args.shard.map_or(Ok(Shard::WHOLE), ShardArg::resolve)?;
     let mut plan = Plan::load(&args.scenario)?;
-    for p in &mut plan.points {
-        if let Some(w) = args.walkers {
-            p.scenario.walkers = w;
-        }
-        if let Some(s) = args.seed {
-            p.scenario.seed = s;
-        }
-    }
-    let (engine, why) = Engine::open(args.backend, &engine_options(&args.device, env))?;
+    args.walk.apply(&mut plan);
+    let (engine, why) = Engine::open(args.walk.backend, &engine_options(&args.device, env))?;
     if !why.is_empty() {
         eprintln!("{why}");
     }

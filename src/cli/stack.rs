@@ -2,12 +2,11 @@
 //! images the engine fits for its apparent MSD), beside the engine's apparent MSD, so
 //! `analyze` (or a lab's own script) can be run on simulated data.
 
-use super::args::{engine_options, parse_backend, parse_seed, parse_walkers, DeviceArgs};
+use super::args::{engine_options, DeviceArgs, WalkArgs};
 use super::progress::{stop_on_ctrl_c, with_progress, Totals};
 use anyhow::{bail, Context, Result};
 use exciton::analyze::{simulate, stack};
 use exciton::engine::Engine;
-use exciton_core::backend::BackendKind;
 use exciton_core::progress::Progress;
 use exciton_core::sweep::Plan;
 use exciton_io::results::{prepare_dir, write_atomic, DirMode};
@@ -18,15 +17,8 @@ use std::sync::Arc;
 pub(crate) struct StackArgs {
     /// Scenario file (JSON) with a "microscope" block.
     scenario: PathBuf,
-    /// Engine: cpu, gpu, exact (the expected profile) or auto.
-    #[arg(long, value_parser = parse_backend, default_value = "auto")]
-    backend: BackendKind,
-    /// Override the scenario's walker count (accepts 1e6).
-    #[arg(long, value_parser = parse_walkers, allow_hyphen_values = true)]
-    walkers: Option<u64>,
-    /// Override the scenario's seed.
-    #[arg(long, value_parser = parse_seed, allow_hyphen_values = true)]
-    seed: Option<u64>,
+    #[command(flatten)]
+    walk: WalkArgs,
     /// Output directory [default: out/<scenario name>-stack].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -48,11 +40,8 @@ pub(crate) fn stack_command(args: StackArgs, env: &crate::Environment) -> Result
             args.scenario.display()
         );
     }
-    for p in &mut plan.points {
-        p.scenario.walkers = args.walkers.unwrap_or(p.scenario.walkers);
-        p.scenario.seed = args.seed.unwrap_or(p.scenario.seed);
-    }
-    let (engine, why) = Engine::open(args.backend, &engine_options(&args.device, env))?;
+    args.walk.apply(&mut plan);
+    let (engine, why) = Engine::open(args.walk.backend, &engine_options(&args.device, env))?;
     if !why.is_empty() {
         eprintln!("{why}");
     }

@@ -237,32 +237,11 @@ fn the_kurtosis_of_a_two_gaussian_mixture_is_its_analytic_value() {
 fn a_line_scan_and_the_image_of_the_same_spot_agree() {
     let photons = |t: usize| 40_000.0 * (-(t as f64) / 30.0).exp();
     let (frames, n) = (10, 48);
-    let image = analyze(
-        &spots(
-            frames,
-            n,
-            &photons,
-            &|x, y, t| gaussian(x, y, t),
-            0.0,
-            Some(1),
-            false,
-        ),
-        &options(Background::None),
-    )
-    .unwrap();
-    let line = analyze(
-        &spots(
-            frames,
-            n,
-            &photons,
-            &|x, y, t| gaussian(x, y, t),
-            0.0,
-            Some(2),
-            true,
-        ),
-        &options(Background::None),
-    )
-    .unwrap();
+    let spot = |seed: u64, line: bool| {
+        let s = spots(frames, n, &photons, &gaussian, 0.0, Some(seed), line);
+        analyze(&s, &options(Background::None)).unwrap()
+    };
+    let (image, line) = (spot(1, false), spot(2, true));
     assert!(line.frames[0].y.is_none());
     for (a, b) in image.frames[1..].iter().zip(&line.frames[1..]) {
         let (ma, mb) = (a.msd_nm2.unwrap(), b.msd_nm2.unwrap());

@@ -2,8 +2,7 @@
 for bit, and the same files but for the input's name; a PicoQuant PTU file read with
 ptufile goes in as the README shows.
 
-The CLI binary is found as in test_exciton_mc.py ($EXCITON_MC_BIN, else target/python or
-target/release, else built).
+The CLI binary is conftest.py's `cli`.
 """
 
 import json
@@ -17,24 +16,6 @@ import pytest
 import exciton_mc as em
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def _cli() -> Path:
-    import os
-
-    env = os.environ.get("EXCITON_MC_BIN")
-    if env:
-        return Path(env).absolute()  # the PTU test runs in its own directory
-    for c in (ROOT / "target/python/release/exciton-mc", ROOT / "target/release/exciton-mc"):
-        if c.exists():
-            return c
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "exciton-mc"], cwd=ROOT, check=True)
-    return ROOT / "target/release/exciton-mc"
-
-
-@pytest.fixture(scope="session")
-def cli() -> Path:
-    return _cli()
 
 
 def spot_stack(seed: int, frames: int = 14, ny: int = 28, nx: int = 32) -> np.ndarray:

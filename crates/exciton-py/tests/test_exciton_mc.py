@@ -25,22 +25,6 @@ PAPER = ROOT / "scenarios" / "paper-5nm-9K.json"
 WALKERS = 20_000
 
 
-def _cli() -> Path:
-    env = os.environ.get("EXCITON_MC_BIN")
-    if env:
-        return Path(env)
-    for c in (ROOT / "target/python/release/exciton-mc", ROOT / "target/release/exciton-mc"):
-        if c.exists():
-            return c
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "exciton-mc"], cwd=ROOT, check=True)
-    return ROOT / "target/release/exciton-mc"
-
-
-@pytest.fixture(scope="session")
-def cli() -> Path:
-    return _cli()
-
-
 def gpu_required() -> bool:
     return os.environ.get("EXCITON_MC_REQUIRE_GPU") == "1" or os.environ.get("CI") == "true"
 

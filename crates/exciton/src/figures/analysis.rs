@@ -178,23 +178,8 @@ fn time_axis(a: &Analysis) -> Range<f64> {
     -0.03 * span..span * 1.03
 }
 
-/// "0.25" for 250 ps; a tick without trailing zeros, in powers of ten when large or small.
 fn tick(v: &f64) -> String {
-    let a = v.abs();
-    // A tick at 0 reached by adding up steps comes out as -2.8e-17; no quantity drawn
-    // here is that small.
-    if a < 1e-12 {
-        return "0".into();
-    }
-    if !(1e-3..1e6).contains(&a) {
-        return format!("{v:.1e}");
-    }
-    let s = format!("{v:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    match s {
-        "-0" => "0".into(),
-        _ => s.into(),
-    }
+    super::labels::tick(*v, 1e6)
 }
 
 /// `text` at the largest size from `max` down to `min` that fits `width` pixels; at

@@ -247,19 +247,8 @@ fn draw_panel(cell: &Area, panel: &FitPanel) -> Result<(), PlotError> {
     residual_strip(&bottom, &look, t, panel)
 }
 
-/// A tick value without trailing zeros ("300", "2.5"), in powers of ten when large or
-/// small.
 fn tick(v: &f64) -> String {
-    let a = v.abs();
-    if a != 0.0 && !(1e-3..1e5).contains(&a) {
-        return format!("{v:.1e}");
-    }
-    let s = format!("{v:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    match s {
-        "-0" => "0".into(),
-        _ => s.into(),
-    }
+    super::labels::tick(*v, 1e5)
 }
 
 /// 0 (or the earliest time) to 2 % past the last time of data or model.

@@ -150,6 +150,25 @@ pub(crate) fn common_dt(r: &RunResults) -> Option<f64> {
     r.points.iter().all(|p| p.dt_ps == dt).then_some(dt)
 }
 
+/// A tick value without trailing zeros ("300", "2.5"), in powers of ten at or above
+/// `large` and below 1e-3. A tick at 0 reached by adding up steps comes out as
+/// -2.8e-17: below 1e-12 no quantity drawn is that small, and it reads "0".
+pub(crate) fn tick(v: f64, large: f64) -> String {
+    let a = v.abs();
+    if a < 1e-12 {
+        return "0".into();
+    }
+    if !(1e-3..large).contains(&a) {
+        return format!("{v:.1e}");
+    }
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    match s {
+        "-0" => "0".into(),
+        _ => s.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixture::{point, run};
