@@ -83,11 +83,11 @@ pub(crate) fn analyze_command(args: AnalyzeArgs) -> Result<i32> {
         Err(e) => return refused(e),
     };
     eprintln!(
-        "read {}: {} {} in {:.2} s",
+        "read {}: {}{} in {:.2} s",
         args.input.display(),
         shape(&s),
         if s.meta.is_some() {
-            "(exciton-mc's geometry)"
+            " (exciton-mc's geometry)"
         } else {
             ""
         },

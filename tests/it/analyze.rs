@@ -274,8 +274,8 @@ fn microscope_scenario(photons: Option<f64>) -> serde_json::Value {
     v
 }
 
-/// The engine's frames of point 0 through a TIFF file and `analyze`, beside the engine's
-/// own apparent MSD.
+/// The engine's frames of point 0 through a TIFF file and `analyze` (with the scenario's
+/// profile), beside the engine's own apparent MSD.
 fn round_trip(
     v: &serde_json::Value,
     engine: &exciton::engine::Engine,
@@ -300,15 +300,26 @@ fn round_trip(
     let read = stack::read(&file).unwrap();
     std::fs::remove_file(&file).ok();
     assert_eq!(read.data, s.data, "the TIFF holds the frames bit for bit");
-    (analyze(&read, &Options::default()).unwrap(), engine_says)
+    let options = Options {
+        profile: p.scenario.microscope.as_ref().unwrap().profile,
+        ..Options::default()
+    };
+    (analyze(&read, &options).unwrap(), engine_says)
 }
 
 #[test]
 fn the_engines_frames_through_a_tiff_give_the_engines_apparent_msd() {
     use exciton::engine::Engine;
-    // Noise-free (the exact backend's expected profile), and with shot noise.
-    for photons in [None, Some(20_000.0)] {
-        let (a, e) = round_trip(&microscope_scenario(photons), &Engine::Exact, "exact");
+    // Noise-free (the exact backend's expected profile), and with shot noise; a Gaussian
+    // and the paper's Voigt (its Lorentzian width fitted at t0, then held).
+    for (photons, profile) in [
+        (None, "gaussian"),
+        (Some(20_000.0), "gaussian"),
+        (Some(20_000.0), "voigt"),
+    ] {
+        let mut v = microscope_scenario(photons);
+        v["microscope"]["profile"] = serde_json::json!(profile);
+        let (a, e) = round_trip(&v, &Engine::Exact, "exact");
         let mut worst: f64 = 0.0;
         for (f, (m, err)) in a.frames.iter().zip(e.msd_nm2.iter().zip(&e.stderr_nm2)) {
             let (m, got) = (m.unwrap(), f.msd_nm2.unwrap());
@@ -317,7 +328,7 @@ fn the_engines_frames_through_a_tiff_give_the_engines_apparent_msd() {
                 assert_eq!((got, f.msd_stderr_nm2), (m, *err), "frame {}", f.frame);
             }
         }
-        println!("exact, photons {photons:?}: largest relative difference {worst:e}");
+        println!("exact, photons {photons:?}, {profile}: largest relative difference {worst:e}");
         assert!(worst <= 1e-9, "{worst}");
         assert_eq!(
             a.noise,
