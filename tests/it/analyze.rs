@@ -191,6 +191,33 @@ fn gaussian_spots_give_their_msd_within_errors_that_match_the_spread() {
         (1.0 / 1.3..1.3).contains(&r_kurt),
         "kurtosis errors vs spread: RMS z {r_kurt}"
     );
+    // A background estimated from each frame's border: its error is shared by every
+    // pixel of the frame and enters sigma^2's error (without it RMS z was 1.5 on a
+    // 512-pixel camera).
+    let mut z_border = Vec::new();
+    for seed in 100..140 {
+        let s = spots(
+            frames,
+            n,
+            &photons,
+            &|x, y, t| gaussian(x, y, t),
+            8.0,
+            Some(seed),
+            false,
+        );
+        let a = analyze(&s, &options(Background::Border(3))).unwrap();
+        z_border.extend(zs(
+            &a,
+            |f| (f.x.sigma2_nm2, f.x.sigma2_stderr_nm2),
+            variance,
+        ));
+    }
+    let r_border = rms(&z_border);
+    println!("border background, 40 seeds: RMS z of sigma^2 {r_border:.3}");
+    assert!(
+        (1.0 / 1.3..1.3).contains(&r_border),
+        "sigma^2 errors with a border background: RMS z {r_border}"
+    );
     // A bias shows as a mean z away from 0. Every frame of a seed shares sigma^2(t0)'s
     // error, so the 60 seeds, not the 1320 z's, are independent: the mean's standard
     // error is about 0.1 (the 1/counts weights leave a bias near -0.15 here).

@@ -323,6 +323,29 @@ pub fn fit_frames(
     fits
 }
 
+/// How far a frame's fitted variance moves, nm^2, when every pixel of its profile moves
+/// by `shift` (an error shared by the whole profile, such as a background estimated once
+/// per frame): the fit again from `fit`, weights and any Voigt width as they were.
+pub fn variance_shift(
+    centres_nm: &[f64],
+    p: &Profile,
+    model: FitModel,
+    fit: &ProfileFit,
+    shift: f64,
+) -> Option<f64> {
+    let data: Vec<f64> = p.data.iter().map(|d| d + shift).collect();
+    let moved = fit_profile(
+        centres_nm,
+        &data,
+        &p.weights,
+        model,
+        fit.lorentz_nm,
+        Some(fit),
+    )
+    .ok()?;
+    Some(moved.variance_nm2 - fit.variance_nm2)
+}
+
 /// The apparent MSD v(t) - v(0) of fitted frames, with the error sqrt(err_v(t)^2 +
 /// err_v(0)^2) where the data are `noisy` (none for a noise-free profile).
 pub fn apparent_from_fits(fits: &[Result<ProfileFit, NoFit>], noisy: bool) -> Apparent {

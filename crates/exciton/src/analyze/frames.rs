@@ -3,7 +3,7 @@
 //! [`fit_frames`]; the kurtosis and the counts.
 
 use super::background::{describe, subtracted, Subtracted};
-use super::kurtosis::{windowed, Kurtosis, WINDOW_SIGMA};
+use super::kurtosis::{windowed, Kurtosis, MAX_M2_RELATIVE_ERROR, WINDOW_SIGMA};
 use super::report::{Analysis, AxisFrame, FrameResult};
 use super::stack::{Layout, Stack};
 use super::{AnalyzeError, Noise, Options, Roi, TimeZero};
@@ -259,8 +259,21 @@ pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
     let images = s.layout == Layout::Images;
     let (mut frames, p) = frame_profiles(s, &r, &bg, &u, t0, saturation);
     let noisy = matches!(u.noise, Noise::Poisson { .. });
-    let fits_x = fit_frames(&r.xc, &p.x, o.profile);
-    let fits_y = images.then(|| fit_frames(&r.yc, &p.y, o.profile));
+    let mut fits_x = fit_frames(&r.xc, &p.x, o.profile);
+    let mut fits_y = images.then(|| fit_frames(&r.yc, &p.y, o.profile));
+    if noisy {
+        with_shared_background(
+            &mut fits_x,
+            &r.xc,
+            &p.x,
+            o.profile,
+            &bg.var_shared[t0..],
+            r.height(),
+        );
+        if let Some(f) = fits_y.as_mut() {
+            with_shared_background(f, &r.yc, &p.y, o.profile, &bg.var_shared[t0..], r.width());
+        }
+    }
     // A profile element sums `height` (x) or `width` (y) pixels, each with the frame's
     // shared background error.
     let shared = |m: usize| -> Vec<f64> {
@@ -310,6 +323,30 @@ pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
         shown: shown_frames(&r.xc, &p.x, &fits_x, t0, u.frame_ps),
         frames,
     })
+}
+
+/// Each fit's variance error with the part a per-frame background estimate gives (its
+/// error, `var_shared` per pixel, moves all `m` pixels a profile element sums alike): the
+/// variance's shift under a one-sigma shift of the profile, added in quadrature. Without
+/// it a 512-pixel border background left late frames' sigma^2 errors 1.5x too small.
+fn with_shared_background(
+    fits: &mut [Result<ProfileFit, NoFit>],
+    centres: &[f64],
+    p: &[Profile],
+    model: exciton_core::scenario::microscope::FitModel,
+    var_shared: &[f64],
+    m: usize,
+) {
+    for ((fit, p), &v) in fits.iter_mut().zip(p).zip(var_shared) {
+        let Ok(f) = fit else { continue };
+        if v <= 0.0 {
+            continue;
+        }
+        let shift = m as f64 * v.sqrt();
+        if let Some(d) = exciton_core::microscope::variance_shift(centres, p, model, f, shift) {
+            f.variance_err_nm2 = f.variance_err_nm2.hypot(d);
+        }
+    }
 }
 
 /// A frame's numbers from its axes: x's for a line scan, the mean of x and y for images
@@ -397,7 +434,7 @@ fn shown_frames(
 fn notes(images: bool, noisy: bool) -> Vec<String> {
     let mut n = vec![
         "sigma2 is the fitted Gaussian variance of the profile (the engine's microscope estimator); msd = sigma2(t) - sigma2(t0), so every frame's MSD shares sigma2(t0)'s error (the errors are correlated)".to_string(),
-        "kurtosis is the excess kurtosis m4/m2^2 - 3 of the background-subtracted profile over the region (0 for a Gaussian)".to_string(),
+        "kurtosis is the excess kurtosis m4/m2^2 - 3 of the background-subtracted profile within 10 fitted sigma of its centre (0 for a Gaussian); null where m2 is known to worse than 10 % (the ratio is then biased beyond its error): crop --roi around the spot".to_string(),
     ];
     if images {
         n.push("images: the profiles along x and y are the image's sums over rows and columns; the radial numbers are their means (x + y) / 2".into());
@@ -426,10 +463,14 @@ fn axis(
     let frames = (0..p.len())
         .map(|k| {
             let fit = fits[k].as_ref().ok();
-            let kurt = fit.and_then(|f| {
-                let half = WINDOW_SIGMA * f.variance_nm2.sqrt();
-                windowed(centres, &p[k].data, f.centre_nm, half)
-            });
+            let kurt = fit
+                .and_then(|f| {
+                    let half = WINDOW_SIGMA * f.variance_nm2.sqrt();
+                    windowed(centres, &p[k].data, f.centre_nm, half)
+                })
+                .filter(|q| {
+                    !noisy || q.m2_relative_error(&var[k], shared[k]) <= MAX_M2_RELATIVE_ERROR
+                });
             let kurtosis_stderr = kurt.as_ref().filter(|_| noisy).map(|q| {
                 let g: f64 = q.gradient.iter().sum();
                 q.stderr(&var[k]).hypot(g.abs() * shared[k].sqrt())

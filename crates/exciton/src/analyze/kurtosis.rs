@@ -10,9 +10,31 @@ pub struct Kurtosis {
     /// d value / d data_j: with independent pixel variances v_j the error is
     /// sqrt(sum gradient_j^2 v_j).
     pub gradient: Vec<f64>,
+    /// The second central moment and its gradient: how well the width is known.
+    pub m2: f64,
+    pub m2_gradient: Vec<f64>,
 }
 
+/// The largest relative error of m2 the kurtosis is reported at. The ratio m4/m2^2 is
+/// biased by about 9 (err m2 / m2)^2 for a Gaussian, which the linear error does not
+/// see: on a 512-pixel camera's late, dim frames the kurtosis read 2.8 errors high on
+/// average.
+pub const MAX_M2_RELATIVE_ERROR: f64 = 0.1;
+
 impl Kurtosis {
+    /// The relative error of m2, from independent pixel variances and a variance
+    /// `shared` by every pixel alike.
+    pub fn m2_relative_error(&self, variance: &[f64], shared: f64) -> f64 {
+        let independent: f64 = self
+            .m2_gradient
+            .iter()
+            .zip(variance)
+            .map(|(g, v)| g * g * v)
+            .sum();
+        let common: f64 = self.m2_gradient.iter().sum();
+        (independent + common * common * shared).sqrt() / self.m2
+    }
+
     /// The standard error for independent pixel variances `variance`.
     pub fn stderr(&self, variance: &[f64]) -> f64 {
         self.gradient
@@ -46,9 +68,9 @@ pub fn windowed(x: &[f64], data: &[f64], centre: f64, half_width: f64) -> Option
         })
         .collect();
     let mut k = excess_kurtosis(x, &inside)?;
-    for (g, &x) in k.gradient.iter_mut().zip(x) {
+    for ((g, g2), &x) in k.gradient.iter_mut().zip(&mut k.m2_gradient).zip(x) {
         if (x - centre).abs() > half_width {
-            *g = 0.0;
+            (*g, *g2) = (0.0, 0.0);
         }
     }
     Some(k)
@@ -75,11 +97,12 @@ pub fn excess_kurtosis(x: &[f64], data: &[f64]) -> Option<Kurtosis> {
     }
     // d m2/d c_j = (d^2 - m2) / s (the mean's shift drops out: m1 = 0);
     // d m4/d c_j = (d^4 - m4 - 4 m3 d) / s.
+    let m2_gradient: Vec<f64> = x.iter().map(|&x| ((x - mu).powi(2) - m2) / s).collect();
     let gradient = x
         .iter()
-        .map(|&x| {
+        .zip(&m2_gradient)
+        .map(|(&x, &dm2)| {
             let d = x - mu;
-            let dm2 = (d * d - m2) / s;
             let dm4 = (d.powi(4) - m4 - 4.0 * m3 * d) / s;
             dm4 / (m2 * m2) - 2.0 * m4 / m2.powi(3) * dm2
         })
@@ -87,6 +110,8 @@ pub fn excess_kurtosis(x: &[f64], data: &[f64]) -> Option<Kurtosis> {
     Some(Kurtosis {
         value: m4 / (m2 * m2) - 3.0,
         gradient,
+        m2,
+        m2_gradient,
     })
 }
 
