@@ -20,7 +20,7 @@ pub(crate) struct AnalyzeArgs {
     /// Frame (or time bin) width, ps [default as for --pixel-nm].
     #[arg(long)]
     frame_ps: Option<f64>,
-    /// Output directory [default: <input without its extension>_analysis].
+    /// Output directory [default: the input's path without its extension, and `_analysis`].
     #[arg(long)]
     out: Option<PathBuf>,
     /// Replace what --out already holds.

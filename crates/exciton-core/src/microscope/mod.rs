@@ -17,7 +17,7 @@ pub use fit::{NoFit, ProfileFit};
 use crate::scenario::microscope::{FitModel, Microscope};
 
 /// Fewest detected photons (or emissions) a frame's fit may rest on.
-pub(crate) const MIN_PHOTONS: f64 = 100.0;
+pub const MIN_PHOTONS: f64 = 100.0;
 /// The camera image reaches this many PSF widths beyond the outermost emission.
 const IMAGE_MARGIN_FWHM: f64 = 2.0;
 
