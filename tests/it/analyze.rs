@@ -528,6 +528,56 @@ fn bad_input_is_refused_with_its_file_and_reason_and_writes_nothing() {
             "--gain: 0: must be a positive number",
         ),
     ];
+    let flags = |extra: &[&'static str]| -> Vec<&'static str> {
+        let mut f = vec!["--pixel-nm", "40", "--frame-ps", "25"];
+        f.extend_from_slice(extra);
+        f
+    };
+    let more: Vec<Case> = vec![
+        (
+            "sat.npy",
+            vec![6, 32],
+            good.clone(),
+            flags(&["--t0-frame", "0", "--saturation", "4000"]),
+            "time zero (frame 0, --t0-frame) has no fit, and every MSD is measured from its sigma^2: saturated: 5 pixels at or above 4000",
+        ),
+        (
+            "satnan.npy",
+            vec![6, 32],
+            good.clone(),
+            flags(&["--t0-frame", "0", "--saturation", "nan"]),
+            "--saturation: NaN: must be a positive number",
+        ),
+        (
+            "uniformgain.npy",
+            vec![6, 32],
+            good.clone(),
+            flags(&["--t0-frame", "0", "--noise", "uniform", "--gain", "2"]),
+            "--gain: 2: a gain converts counts to photons",
+        ),
+        (
+            "hugeT0.npy",
+            vec![6, 32],
+            good.clone(),
+            flags(&["--t0-frame", "18446744073709551615"]),
+            "--t0-frame: 18446744073709551615: the file has 6 frames",
+        ),
+        (
+            "border.npy",
+            vec![6, 32],
+            good.clone(),
+            flags(&[
+                "--t0-frame",
+                "0",
+                "--background",
+                "border",
+                "--border-px",
+                "9223372036854775808",
+            ]),
+            "--border-px: 9223372036854775808: the border must be at least 1 pixel",
+        ),
+    ];
+    let cases: Vec<Case> = cases.into_iter().chain(more).collect();
     for (name, shape, data, flags, says) in cases {
         let file = dir.join(name);
         npy(&file, &shape, &data, false);
@@ -538,7 +588,7 @@ fn bad_input_is_refused_with_its_file_and_reason_and_writes_nothing() {
         println!("{name}: {said}");
         assert_eq!(code, Some(2), "{name}: {said}");
         assert!(said.contains(says), "{name}: expected `{says}` in: {said}");
-        if name != "roi.npy" && name != "gain.npy" && name != "t0.npy" && name != "pre.npy" {
+        if ["flat.npy", "nan.npy", "nopixel.npy", "peak.npy", "sat.npy"].contains(&name) {
             assert!(
                 said.contains(name),
                 "{name}: the message names the file: {said}"

@@ -15,6 +15,9 @@ pub(super) struct Subtracted {
     pub var_pixel: Vec<f64>,
     /// Variance of a frame's constant background in photons, shared by all its pixels.
     pub var_shared: Vec<f64>,
+    /// The border's pixels (for `border`): their own noise cancels in the counts.
+    pub ring: Option<Vec<bool>>,
+    pub ring_pixels: usize,
 }
 
 pub(super) fn describe(b: Background) -> String {
@@ -46,6 +49,8 @@ pub(super) fn subtracted(
         map: None,
         var_pixel: vec![0.0; n],
         var_shared: vec![0.0; s.frames],
+        ring: None,
+        ring_pixels: 0,
     };
     Ok(match b {
         Background::None => none,
@@ -82,7 +87,7 @@ pub(super) fn subtracted(
         }
         Background::Border(w) => {
             let images = s.layout == Layout::Images;
-            if w == 0 || 2 * w >= r.width() || (images && 2 * w >= r.height()) {
+            if w == 0 || w >= r.width().div_ceil(2) || (images && w >= r.height().div_ceil(2)) {
                 return Err(AnalyzeError::option(
                     "--border-px",
                     format!("{w}: the border must be at least 1 pixel and leave the region's middle ({} x {} pixels)", r.width(), r.height()),
@@ -104,6 +109,8 @@ pub(super) fn subtracted(
             Subtracted {
                 level,
                 var_shared,
+                ring_pixels: ring.len(),
+                ring: Some((0..n).map(edge).collect()),
                 ..none
             }
         }

@@ -126,7 +126,7 @@ fn units(s: &Stack, o: &Options) -> Result<Units, AnalyzeError> {
 /// Time zero's frame and where it came from.
 fn time_zero(s: &Stack, o: &Options, r: &Region) -> Result<(usize, String), AnalyzeError> {
     match o.t0 {
-        TimeZero::Frame(t) if t + 1 < s.frames => Ok((t, "--t0-frame".to_string())),
+        TimeZero::Frame(t) if t < s.frames - 1 => Ok((t, "--t0-frame".to_string())),
         TimeZero::Frame(t) => Err(AnalyzeError::option(
             "--t0-frame",
             format!(
@@ -198,6 +198,7 @@ fn frame_profiles(
         };
         let (mut dx, mut dy) = (vec![0.0; r.width()], vec![0.0; r.height()]);
         let (mut wx, mut wy) = (vec![0.0; r.width()], vec![0.0; r.height()]);
+        let mut ring_var = 0.0;
         for (j, row) in (r.y.0..r.y.1).enumerate() {
             for (i, c) in (r.x.0..r.x.1).enumerate() {
                 let raw = s.data[(f * s.rows + row) * s.columns + c];
@@ -208,6 +209,9 @@ fn frame_profiles(
                 let b = bg.map.as_ref().map_or(bg.level[f], |m| m[k]);
                 let value = (raw - b) / u.gain;
                 let var = raw / u.gain + bg.var_pixel[k];
+                if bg.ring.as_ref().is_some_and(|m| m[k]) {
+                    ring_var += var;
+                }
                 dx[i] += value;
                 wx[i] += var;
                 dy[j] += value;
@@ -217,8 +221,11 @@ fn frame_profiles(
         fr.counts = dx.iter().sum();
         let pixels = (r.width() * r.height()) as f64;
         let noisy = matches!(u.noise, Noise::Poisson { .. });
+        // With a border background the ring's own pixels cancel in the counts: what is
+        // left is the inner pixels' noise and n_inner times the background's error.
+        let inner = pixels - bg.ring_pixels as f64;
         fr.counts_stderr = noisy.then(|| {
-            (wx.iter().sum::<f64>() + pixels * pixels * bg.var_shared[f])
+            (wx.iter().sum::<f64>() - ring_var + inner * inner * bg.var_shared[f])
                 .max(0.0)
                 .sqrt()
         });
@@ -255,23 +262,44 @@ pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
     let r = region(s, o.roi, u.pixel_nm)?;
     let (t0, t0_from) = time_zero(s, o, &r)?;
     let bg = subtracted(s, &r, o.background, t0, u.gain)?;
+    if let Some(v) = o.saturation.filter(|v| !v.is_finite() || *v <= 0.0) {
+        return Err(AnalyzeError::option(
+            "--saturation",
+            format!("{v}: must be a positive number (the value at which a pixel saturates)"),
+        ));
+    }
     let saturation = o.saturation.or(s.saturation);
     let images = s.layout == Layout::Images;
     let (mut frames, p) = frame_profiles(s, &r, &bg, &u, t0, saturation);
     let noisy = matches!(u.noise, Noise::Poisson { .. });
     let mut fits_x = fit_frames(&r.xc, &p.x, o.profile);
     let mut fits_y = images.then(|| fit_frames(&r.yc, &p.y, o.profile));
+    // Every MSD is measured from t0's sigma^2: without it there is none.
+    let t0_fit = std::iter::once(&fits_x)
+        .chain(fits_y.as_ref())
+        .find_map(|f| f[0].as_ref().err());
+    if let Some(why) = t0_fit {
+        let why = match frames[t0].saturated_pixels {
+            0 => why.to_string(),
+            n => format!(
+                "saturated: {n} pixels at or above {}",
+                saturation.unwrap_or(f64::NAN)
+            ),
+        };
+        return Err(AnalyzeError::Input {
+            file: s.file.clone(),
+            reason: format!(
+                "time zero (frame {t0}, {t0_from}) has no fit, and every MSD is measured from its sigma^2: {why}; give --t0-frame, a --roi or a --saturation level"
+            ),
+        });
+    }
+    let n = p.x.len();
+    let (mut shift_x, mut shift_y) = (vec![0.0; n], vec![0.0; n]);
     if noisy {
-        with_shared_background(
-            &mut fits_x,
-            &r.xc,
-            &p.x,
-            o.profile,
-            &bg.var_shared[t0..],
-            r.height(),
-        );
+        let v = &bg.var_shared[t0..];
+        shift_x = with_shared_background(&mut fits_x, &r.xc, &p.x, o.profile, v, r.height());
         if let Some(f) = fits_y.as_mut() {
-            with_shared_background(f, &r.yc, &p.y, o.profile, &bg.var_shared[t0..], r.width());
+            shift_y = with_shared_background(f, &r.yc, &p.y, o.profile, v, r.width());
         }
     }
     // A profile element sums `height` (x) or `width` (y) pixels, each with the frame's
@@ -288,12 +316,26 @@ pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
         }
         None => (None, Vec::new()),
     };
+    // The radial sigma^2's variance per frame: x's and y's errors, their shared
+    // background parts (the same shift moves both) added as one.
+    let frames_var: Vec<Option<f64>> = (0..n)
+        .map(|k| {
+            let e =
+                |f: &[Result<ProfileFit, NoFit>]| f[k].as_ref().ok().map(|f| f.variance_err_nm2);
+            let (ex, ey) = (e(&fits_x)?, e(fits_y.as_deref()?)?);
+            let v = (ex * ex + ey * ey + 2.0 * shift_x[k] * shift_y[k]) / 4.0;
+            v.is_finite().then_some(v)
+        })
+        .collect();
     for (k, ax) in axis_x.into_iter().enumerate() {
         let ay = axis_y.as_ref().map(|a| a[k].clone());
         let fit = |fits: &[Result<ProfileFit, NoFit>]| fits[k].clone().err();
         let failed = fit(&fits_x).or_else(|| fits_y.as_deref().and_then(fit));
         let fr = &mut frames[t0 + k];
         merge_axes(fr, ax, ay, failed, saturation);
+        if images && noisy {
+            radial_errors(fr, k, &frames_var);
+        }
         if let (true, Some(Some(kx)), Some(Some(ky))) = (noisy, kurt_x.get(k), kurt_y.get(k)) {
             fr.kurtosis_stderr = Some(radial_kurtosis_error(s, &r, &bg, u.gain, t0 + k, kx, ky));
         }
@@ -336,17 +378,34 @@ fn with_shared_background(
     model: exciton_core::scenario::microscope::FitModel,
     var_shared: &[f64],
     m: usize,
-) {
-    for ((fit, p), &v) in fits.iter_mut().zip(p).zip(var_shared) {
+) -> Vec<f64> {
+    let mut shifts = vec![0.0; fits.len()];
+    for (((fit, p), &v), d) in fits.iter_mut().zip(p).zip(var_shared).zip(&mut shifts) {
         let Ok(f) = fit else { continue };
         if v <= 0.0 {
             continue;
         }
         let shift = m as f64 * v.sqrt();
-        if let Some(d) = exciton_core::microscope::variance_shift(centres, p, model, f, shift) {
-            f.variance_err_nm2 = f.variance_err_nm2.hypot(d);
-        }
+        // A shifted profile that no longer fits leaves the error unknown, not smaller.
+        *d = exciton_core::microscope::variance_shift(centres, p, model, f, shift)
+            .unwrap_or(f64::NAN);
+        f.variance_err_nm2 = f.variance_err_nm2.hypot(*d);
     }
+    shifts
+}
+
+/// An image's radial sigma^2 and MSD errors from `var` (the radial sigma^2's variance
+/// per frame from t0): merge_axes's hypot(x, y) / 2 would count the shared background
+/// shift, the same for x and y, as independent. The MSD's adds t0's.
+fn radial_errors(fr: &mut FrameResult, k: usize, var: &[Option<f64>]) {
+    fr.sigma2_stderr_nm2 = fr.sigma2_nm2.and(var[k]).map(f64::sqrt);
+    fr.msd_stderr_nm2 = match k {
+        0 => fr.msd_nm2.and(Some(0.0)),
+        _ => fr
+            .msd_nm2
+            .and(var[k].zip(var[0]))
+            .map(|(a, b)| (a + b).sqrt()),
+    };
 }
 
 /// A frame's numbers from its axes: x's for a line scan, the mean of x and y for images

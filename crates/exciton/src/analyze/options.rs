@@ -131,6 +131,10 @@ pub fn parse_roi(s: &str) -> Result<Roi, AnalyzeError> {
 /// `poisson` (with `gain`) or `uniform`; None: the default for the file.
 pub fn parse_noise(s: Option<&str>, gain: f64) -> Result<Option<Noise>, AnalyzeError> {
     match s {
+        Some("uniform") if gain != 1.0 => Err(AnalyzeError::option(
+            "--gain",
+            format!("{gain}: a gain converts counts to photons, and --noise uniform says the values are not counts: give one of them"),
+        )),
         Some("uniform") => Ok(Some(Noise::Uniform)),
         Some("poisson") => Ok(Some(Noise::Poisson { gain })),
         Some(other) => Err(AnalyzeError::option(
