@@ -195,11 +195,16 @@ def test_dtypes_memory_order_and_saturation():
         scan, pixel_nm=40, frame_ps=25
     ).json
     # A pixel at the integer maximum is saturated: its frame is reported, not fitted.
+    # (After t0: a saturated t0 frame is refused, since every MSD is measured from it.)
+    t0 = int(stack.reshape(len(stack), -1).sum(axis=1).argmax())
     hot = stack.copy()
-    hot[5, 13, 15] = 65535
-    s = em.analyze(hot, pixel_nm=40, frame_ps=25)
-    assert s.status[5] == "saturated" and s.saturated_pixels[5] == 1 and math.isnan(s.msd_nm2[5])
-    assert em.analyze(hot, pixel_nm=40, frame_ps=25, saturation=1e9).status[5] == "fitted"
+    hot[t0 + 2, 13, 15] = 65535
+    s = em.analyze(hot, pixel_nm=40, frame_ps=25, t0_frame=t0)
+    k = t0 + 2
+    assert s.status[k] == "saturated" and s.saturated_pixels[k] == 1 and math.isnan(s.msd_nm2[k])
+    assert em.analyze(hot, pixel_nm=40, frame_ps=25, t0_frame=t0, saturation=1e9).status[k] == "fitted"
+    with pytest.raises(ValueError, match="time zero .* has no fit"):
+        em.analyze(hot, pixel_nm=40, frame_ps=25, t0_frame=k)
 
 
 def test_refusals_raise_value_error_with_the_command_message(tmp_path):
