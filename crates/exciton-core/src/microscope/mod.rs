@@ -371,7 +371,7 @@ fn normal_cdf(z: f64) -> f64 {
     0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
 }
 
-/// The apparent MSD of a point with a microscope: its camera images ([`images`]) fitted
+/// The apparent MSD of a point with a microscope: its camera images fitted
 /// frame by frame, with the Monte Carlo's own noise where the images come from counted
 /// emissions. `None` when the scenario has no microscope.
 pub fn observe(
@@ -379,6 +379,16 @@ pub fn observe(
     point: u64,
     curves: &crate::observables::Curves,
 ) -> Option<Apparent> {
+    observed(scenario, point, curves, true).map(|(_, a)| a)
+}
+
+/// [`observe`] with the camera images it fitted (the frames `exciton-mc stack` writes),
+/// for a caller that writes them too.
+pub fn observe_with_images(
+    scenario: &crate::scenario::Scenario,
+    point: u64,
+    curves: &crate::observables::Curves,
+) -> Option<(Images, Apparent)> {
     observed(scenario, point, curves, true)
 }
 
@@ -390,7 +400,7 @@ pub fn observe_expected(
     point: u64,
     curves: &crate::observables::Curves,
 ) -> Option<Apparent> {
-    observed(scenario, point, curves, false)
+    observed(scenario, point, curves, false).map(|(_, a)| a)
 }
 
 fn observed(
@@ -398,33 +408,25 @@ fn observed(
     point: u64,
     curves: &crate::observables::Curves,
     draw: bool,
-) -> Option<Apparent> {
+) -> Option<(Images, Apparent)> {
     let m = scenario.microscope.as_ref()?;
     let i = drawn_images(scenario, point, curves, draw)?;
     let fits = fit_frames(&i.centres_nm, &i.frames, m.profile);
     let a = apparent_from_fits(&fits, i.values != Values::Expected);
     let sampled = curves.expected_profile.is_none() && curves.emission_profile.is_some();
-    Some(if sampled {
+    let a = if sampled {
         let shot = draw && i.values == Values::Counts;
         with_monte_carlo_noise(a, curves, shot, scenario.pitch_nm)
     } else {
         a
-    })
+    };
+    Some((i, a))
 }
 
-/// The camera images of a point with a microscope, as [`observe`] fits them: from its
-/// counted emissions (Monte Carlo, `curves.emission_profile`) or, without them (the
-/// exact backend), from the expected profile. `None` when the scenario has no
-/// microscope.
-pub fn images(
-    scenario: &crate::scenario::Scenario,
-    point: u64,
-    curves: &crate::observables::Curves,
-) -> Option<Images> {
-    drawn_images(scenario, point, curves, true)
-}
-
-/// [`images`], with the shot noise drawn or (`draw` false) its expected counts.
+/// The camera images of a point with a microscope: from its counted emissions (Monte
+/// Carlo, `curves.emission_profile`) or, without them (the exact backend), from the
+/// expected profile; the shot noise drawn or (`draw` false) its expected counts. `None`
+/// when the scenario has no microscope.
 fn drawn_images(
     scenario: &crate::scenario::Scenario,
     point: u64,

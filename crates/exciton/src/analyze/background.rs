@@ -17,7 +17,24 @@ pub(super) struct Subtracted {
     pub var_shared: Vec<f64>,
     /// The border's pixels (for `border`): their own noise cancels in the counts.
     pub ring: Option<Vec<bool>>,
-    pub ring_pixels: usize,
+}
+
+impl Subtracted {
+    /// Pixel `k`'s variance in photons: its raw counts and its background's own part.
+    pub fn pixel_variance(&self, raw: f64, gain: f64, k: usize) -> f64 {
+        raw / gain + self.var_pixel[k]
+    }
+
+    /// Pixel `k`'s background in frame `f`, file units.
+    pub fn at(&self, f: usize, k: usize) -> f64 {
+        self.map.as_ref().map_or(self.level[f], |m| m[k])
+    }
+
+    /// Frame `f`'s background, the mean over the region's pixels (`map_mean`: the map's,
+    /// the same for every frame).
+    pub fn mean(&self, f: usize, map_mean: Option<f64>) -> f64 {
+        map_mean.unwrap_or(self.level[f])
+    }
 }
 
 pub(super) fn describe(b: Background) -> String {
@@ -50,7 +67,6 @@ pub(super) fn subtracted(
         var_pixel: vec![0.0; n],
         var_shared: vec![0.0; s.frames],
         ring: None,
-        ring_pixels: 0,
     };
     Ok(match b {
         Background::None => none,
@@ -109,7 +125,6 @@ pub(super) fn subtracted(
             Subtracted {
                 level,
                 var_shared,
-                ring_pixels: ring.len(),
                 ring: Some((0..n).map(edge).collect()),
                 ..none
             }

@@ -86,6 +86,13 @@ struct Units {
     gain: f64,
 }
 
+impl Units {
+    /// Photon counts, with Poisson weights and errors.
+    fn counted(&self) -> bool {
+        matches!(self.noise, Noise::Poisson { .. })
+    }
+}
+
 fn units(s: &Stack, o: &Options) -> Result<Units, AnalyzeError> {
     let missing = |what: &str, flag: &str| AnalyzeError::Input {
         file: s.file.clone(),
@@ -186,14 +193,21 @@ fn frame_profiles(
 ) -> (Vec<FrameResult>, Profiles) {
     let mut p = Profiles::default();
     let mut frames = Vec::with_capacity(s.frames);
+    let noisy = u.counted();
+    let map_mean = bg
+        .map
+        .as_ref()
+        .map(|m| m.iter().sum::<f64>() / m.len() as f64);
+    let pixels = (r.width() * r.height()) as f64;
+    // With a border background the ring's own pixels cancel in the counts: what is left
+    // is the inner pixels' noise and n_inner times the background's error.
+    let ring = bg.ring.as_ref();
+    let inner = pixels - ring.map_or(0, |m| m.iter().filter(|&&b| b).count()) as f64;
     for f in 0..s.frames {
         let mut fr = FrameResult {
             frame: f,
             time_ps: (f as f64 - t0 as f64) * u.frame_ps,
-            background: bg
-                .map
-                .as_ref()
-                .map_or(bg.level[f], |m| m.iter().sum::<f64>() / m.len() as f64),
+            background: bg.mean(f, map_mean),
             ..FrameResult::default()
         };
         let (mut dx, mut dy) = (vec![0.0; r.width()], vec![0.0; r.height()]);
@@ -206,10 +220,9 @@ fn frame_profiles(
                     fr.saturated_pixels += 1;
                 }
                 let k = j * r.width() + i;
-                let b = bg.map.as_ref().map_or(bg.level[f], |m| m[k]);
-                let value = (raw - b) / u.gain;
-                let var = raw / u.gain + bg.var_pixel[k];
-                if bg.ring.as_ref().is_some_and(|m| m[k]) {
+                let value = (raw - bg.at(f, k)) / u.gain;
+                let var = bg.pixel_variance(raw, u.gain, k);
+                if ring.is_some_and(|m| m[k]) {
                     ring_var += var;
                 }
                 dx[i] += value;
@@ -219,11 +232,6 @@ fn frame_profiles(
             }
         }
         fr.counts = dx.iter().sum();
-        let pixels = (r.width() * r.height()) as f64;
-        let noisy = matches!(u.noise, Noise::Poisson { .. });
-        // With a border background the ring's own pixels cancel in the counts: what is
-        // left is the inner pixels' noise and n_inner times the background's error.
-        let inner = pixels - bg.ring_pixels as f64;
         fr.counts_stderr = noisy.then(|| {
             (wx.iter().sum::<f64>() - ring_var + inner * inner * bg.var_shared[f])
                 .max(0.0)
@@ -271,7 +279,7 @@ pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
     let saturation = o.saturation.or(s.saturation);
     let images = s.layout == Layout::Images;
     let (mut frames, p) = frame_profiles(s, &r, &bg, &u, t0, saturation);
-    let noisy = matches!(u.noise, Noise::Poisson { .. });
+    let noisy = u.counted();
     let mut fits_x = fit_frames(&r.xc, &p.x, o.profile);
     let mut fits_y = images.then(|| fit_frames(&r.yc, &p.y, o.profile));
     // Every MSD is measured from t0's sigma^2: without it there is none.
@@ -293,25 +301,25 @@ pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
             ),
         });
     }
-    let n = p.x.len();
-    let (mut shift_x, mut shift_y) = (vec![0.0; n], vec![0.0; n]);
-    if noisy {
-        let v = &bg.var_shared[t0..];
-        shift_x = with_shared_background(&mut fits_x, &r.xc, &p.x, o.profile, v, r.height());
-        if let Some(f) = fits_y.as_mut() {
-            shift_y = with_shared_background(f, &r.yc, &p.y, o.profile, v, r.width());
-        }
-    }
     // A profile element sums `height` (x) or `width` (y) pixels, each with the frame's
-    // shared background error.
+    // shared background error: the element's shared variance per frame from t0.
     let shared = |m: usize| -> Vec<f64> {
         let m = m as f64;
         bg.var_shared[t0..].iter().map(|v| m * m * v).collect()
     };
-    let (axis_x, kurt_x) = axis(&r.xc, &p.x, &p.var_x, &shared(r.height()), &fits_x, noisy);
+    let (shared_x, shared_y) = (shared(r.height()), shared(r.width()));
+    let n = p.x.len();
+    let (mut shift_x, mut shift_y) = (vec![0.0; n], vec![0.0; n]);
+    if noisy {
+        shift_x = with_shared_background(&mut fits_x, &r.xc, &p.x, o.profile, &shared_x);
+        if let Some(f) = fits_y.as_mut() {
+            shift_y = with_shared_background(f, &r.yc, &p.y, o.profile, &shared_y);
+        }
+    }
+    let (axis_x, kurt_x) = axis(&r.xc, &p.x, &p.var_x, &shared_x, &fits_x, noisy);
     let (axis_y, kurt_y) = match &fits_y {
         Some(f) => {
-            let (a, k) = axis(&r.yc, &p.y, &p.var_y, &shared(r.width()), f, noisy);
+            let (a, k) = axis(&r.yc, &p.y, &p.var_y, &shared_y, f, noisy);
             (Some(a), k)
         }
         None => (None, Vec::new()),
@@ -367,25 +375,24 @@ pub fn analyze(s: &Stack, o: &Options) -> Result<Analysis, AnalyzeError> {
     })
 }
 
-/// Each fit's variance error with the part a per-frame background estimate gives (its
-/// error, `var_shared` per pixel, moves all `m` pixels a profile element sums alike): the
-/// variance's shift under a one-sigma shift of the profile, added in quadrature. Without
+/// Each fit's variance error with the part a per-frame background estimate gives
+/// (`shared[k]`: the variance it gives every profile element alike): the variance's
+/// shift under a one-sigma shift of the profile, added in quadrature. Without
 /// it a 512-pixel border background left late frames' sigma^2 errors 1.5x too small.
 fn with_shared_background(
     fits: &mut [Result<ProfileFit, NoFit>],
     centres: &[f64],
     p: &[Profile],
     model: exciton_core::scenario::microscope::FitModel,
-    var_shared: &[f64],
-    m: usize,
+    shared: &[f64],
 ) -> Vec<f64> {
     let mut shifts = vec![0.0; fits.len()];
-    for (((fit, p), &v), d) in fits.iter_mut().zip(p).zip(var_shared).zip(&mut shifts) {
+    for (((fit, p), &v), d) in fits.iter_mut().zip(p).zip(shared).zip(&mut shifts) {
         let Ok(f) = fit else { continue };
         if v <= 0.0 {
             continue;
         }
-        let shift = m as f64 * v.sqrt();
+        let shift = v.sqrt();
         // A shifted profile that no longer fits leaves the error unknown, not smaller.
         *d = exciton_core::microscope::variance_shift(centres, p, model, f, shift)
             .unwrap_or(f64::NAN);
@@ -556,7 +563,6 @@ fn axis(
 
 /// The radial kurtosis (x + y) / 2 of an image rests on each pixel twice: its error sums
 /// ((dk_x/dc + dk_y/dr) / 2)^2 var over the pixels, and the shared background's part.
-#[allow(clippy::too_many_arguments)]
 fn radial_kurtosis_error(
     s: &Stack,
     r: &Region,
@@ -568,12 +574,9 @@ fn radial_kurtosis_error(
 ) -> f64 {
     let mut var = 0.0;
     for (j, row) in (r.y.0..r.y.1).enumerate() {
-        if ky.gradient[j] == 0.0 && kx.gradient.iter().all(|&g| g == 0.0) {
-            continue;
-        }
         for (i, c) in (r.x.0..r.x.1).enumerate() {
             let raw = s.data[(f * s.rows + row) * s.columns + c];
-            let v = raw / gain + bg.var_pixel[j * r.width() + i];
+            let v = bg.pixel_variance(raw, gain, j * r.width() + i);
             let g = (kx.gradient[i] + ky.gradient[j]) / 2.0;
             var += g * g * v;
         }

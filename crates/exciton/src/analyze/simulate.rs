@@ -8,22 +8,16 @@ use crate::error::Error;
 use exciton_core::progress::Progress;
 use exciton_core::scenario::Scenario;
 
-/// A point's camera frames as a line scan (frames x pixels along x, the microscope's
-/// geometry), with the pixel, frame width and origin in its description. None without
-/// a microscope.
-pub fn simulated_stack(
-    scenario: &Scenario,
-    point: u64,
-    curves: &exciton_core::observables::Curves,
-) -> Option<Stack> {
-    let i = exciton_core::microscope::images(scenario, point, curves)?;
+/// A point's camera frames `i` as a line scan (frames x pixels along x, the microscope's
+/// geometry), with the pixel, frame width and origin in its description.
+fn stack_of(scenario: &Scenario, point: u64, i: &exciton_core::microscope::Images) -> Stack {
     let columns = i.centres_nm.len();
     let data: Vec<f64> = i
         .frames
         .iter()
         .flat_map(|p| p.data.iter().copied())
         .collect();
-    Some(Stack {
+    Stack {
         file: format!("{}, point {point}", scenario.name).into(),
         layout: Layout::LineScan,
         frames: i.frames.len(),
@@ -39,7 +33,7 @@ pub fn simulated_stack(
             origin_pixel: i.origin_pixel,
             values: i.values.name().into(),
         }),
-    })
+    }
 }
 
 /// Runs `points` of scenarios on `engine` and hands each point's stack and the engine's
@@ -52,12 +46,10 @@ pub fn simulate(
 ) -> Result<(), Error> {
     engine.estimates_each(points, progress, |k, e| {
         let (s, point) = points[k];
-        let (Some(stack), Some(apparent)) = (
-            simulated_stack(s, point, &e.curves),
-            exciton_core::microscope::observe(s, point, &e.curves),
-        ) else {
-            return Ok(());
-        };
-        done(k, stack, apparent)
+        // The images the engine fitted, written as they are: made once.
+        match exciton_core::microscope::observe_with_images(s, point, &e.curves) {
+            Some((i, apparent)) => done(k, stack_of(s, point, &i), apparent),
+            None => Ok(()),
+        }
     })
 }
