@@ -9,6 +9,11 @@
 //! - `{"detailed_balance": {}}` (only in `states.A.to.B`): g k(B->A) exp(-dE / kB T), the
 //!   reverse of the transition B->A, with g = `degeneracy` (default 3: threefold bright
 //!   triplet over one dark singlet) and dE = `splitting_meV` (default: the sample's).
+//! - `{"dissociation": {}}` (only in `states.A.to.F`, F a state that neither hops nor
+//!   emits): k(A->F) = k(F->A) g (T / T_0)^{3/2} exp(-E_b / kB T), the Saha-like balance
+//!   of an exciton with the electron-hole pair it dissociates into (MODEL.md section 13),
+//!   with E_b = `binding_meV` (default: the sample's), g = `degeneracy` (default 1) and
+//!   T_0 = `reference_K` (default 300).
 
 use serde::{Deserialize, Deserializer};
 
@@ -35,22 +40,28 @@ pub struct Sample {
     pub measured_tau_dark_ps: Option<f64>,
     /// Fraction of the photons from bright excitons measured at 10 K, for comparison only.
     pub measured_bright_photon_fraction: Option<f64>,
+    /// Exciton binding energy E_b in meV, for the `dissociation` model (`None`: not given).
+    /// The presets' values are our choice from the literature's size trend, not the
+    /// paper's (it gives none): smaller NCs bind more strongly.
+    #[serde(default, rename = "binding_meV")]
+    pub binding_mev: Option<f64>,
 }
 
 /// The paper's three samples.
 pub fn preset(name: &str) -> Option<Sample> {
-    let s = |pitch, split, tb, td, fb| Sample {
+    let s = |pitch, split, tb, td, fb, eb| Sample {
         name: name.to_string(),
         pitch_nm: pitch,
         splitting_mev: split,
         measured_tau_bright_ps: tb,
         measured_tau_dark_ps: td,
         measured_bright_photon_fraction: fb,
+        binding_mev: Some(eb),
     };
     match name {
-        "5nm_SL" => Some(s(7.0, 15.0, Some(480.0), Some(52_000.0), Some(0.42))),
-        "8nm_SL" => Some(s(10.0, 6.0, Some(400.0), Some(36_000.0), Some(0.76))),
-        "14nm_film" => Some(s(17.0, 3.0, None, None, None)),
+        "5nm_SL" => Some(s(7.0, 15.0, Some(480.0), Some(52_000.0), Some(0.42), 110.0)),
+        "8nm_SL" => Some(s(10.0, 6.0, Some(400.0), Some(36_000.0), Some(0.76), 70.0)),
+        "14nm_film" => Some(s(17.0, 3.0, None, None, None, 45.0)),
         _ => None,
     }
 }
@@ -94,12 +105,35 @@ pub(crate) struct DetailedBalance {
     pub splitting_mev: Option<f64>,
 }
 
+/// Default g of the `dissociation` model.
+pub const DEFAULT_DISSOCIATION_DEGENERACY: f64 = 1.0;
+/// Default T_0 of the `dissociation` model, K.
+pub const DEFAULT_DISSOCIATION_REFERENCE_K: f64 = 300.0;
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Dissociation {
+    #[serde(default, rename = "binding_meV")]
+    pub binding_mev: Option<f64>,
+    #[serde(default)]
+    pub degeneracy: Option<f64>,
+    #[serde(default, rename = "reference_K")]
+    pub reference_k: Option<f64>,
+}
+
+/// Saha-like factor k(exciton->pair) / k(pair->exciton) = g (T / T_0)^{3/2} e^(-E_b/kT).
+pub fn dissociation_factor(binding_mev: f64, temperature_k: f64, g: f64, reference_k: f64) -> f64 {
+    g * (temperature_k / reference_k).powf(1.5)
+        * (-binding_mev / (KB_MEV_PER_K * temperature_k)).exp()
+}
+
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum Model {
     Table(Table),
     Arrhenius(Arrhenius),
     DetailedBalance(DetailedBalance),
+    Dissociation(Dissociation),
 }
 
 /// A state parameter: a number, or a temperature model.
@@ -123,7 +157,7 @@ impl<'de> Deserialize<'de> for Param {
             serde_json::Value::Number(n) => Ok(Param::Value(n.as_f64().unwrap_or(f64::NAN))),
             serde_json::Value::Object(_) => serde_json::from_value(v).map(Param::Model).map_err(|e| {
                 D::Error::custom(format!(
-                    "bad temperature model: {e} (expected {{\"table\": ..}}, {{\"arrhenius\": ..}} or {{\"detailed_balance\": ..}})"
+                    "bad temperature model: {e} (expected {{\"table\": ..}}, {{\"arrhenius\": ..}}, {{\"detailed_balance\": ..}} or {{\"dissociation\": ..}})"
                 ))
             }),
             other => Err(D::Error::custom(format!(

@@ -36,6 +36,8 @@ pub(super) struct SampleFields {
     pub(super) pitch_nm: Option<f64>,
     #[serde(default, deserialize_with = "present_f64", rename = "splitting_meV")]
     pub(super) splitting_mev: Option<f64>,
+    #[serde(default, deserialize_with = "present_f64", rename = "binding_meV")]
+    pub(super) binding_mev: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

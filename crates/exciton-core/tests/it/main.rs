@@ -6,6 +6,7 @@
 mod common;
 mod exact;
 mod landscape_tables;
+mod mechanisms;
 mod rng;
 mod scenario_errors;
 mod shaders;

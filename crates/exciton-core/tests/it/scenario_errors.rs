@@ -513,3 +513,30 @@ fn histograms_too_large_for_memory() {
     let e = expect_error(&v, Kind::TooLarge, "frames");
     says(&e, "reduce frames, histogram.max_dx_sites");
 }
+
+#[test]
+fn dissociation_needs_a_pair_state_and_a_binding_energy() {
+    let mut v = paper_json();
+    set(&mut v, "temperature_K", json!(200));
+    set(
+        &mut v,
+        "states.bright.to.dark",
+        json!({ "dissociation": { "binding_meV": 40 } }),
+    );
+    // The paper's dark state emits: it cannot be an electron-hole pair.
+    let err = expect_error(&v, Kind::BadModel, "states.bright.to.dark");
+    says(&err, "neither hops nor emits");
+    set(
+        &mut v,
+        "states.bright.to.dark",
+        json!({ "dissociation": { "degeneracy": 3 } }),
+    );
+    let err = expect_error(&v, Kind::Missing, "states.bright.to.dark");
+    says(&err, "binding_meV");
+    set(
+        &mut v,
+        "states.bright.radiative",
+        json!({ "dissociation": {} }),
+    );
+    expect_error(&v, Kind::BadModel, "states.bright.radiative");
+}

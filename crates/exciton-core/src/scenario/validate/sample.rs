@@ -15,7 +15,7 @@ pub(super) struct Resolved {
     pitch_preset: Option<String>,
 }
 
-/// `"sample": "5nm_SL"` or `{"preset": ..., "name": ..., "pitch_nm": ..., "splitting_meV": ...}`.
+/// `"sample": "5nm_SL"` or `{"preset": ..., "name": ..., "pitch_nm": ..., "splitting_meV": ..., "binding_meV": ...}`.
 pub(super) fn resolve(c: Check, spec: Option<&Value>) -> Result<Option<Resolved>, ScenarioError> {
     let fields = match spec {
         None => return Ok(None),
@@ -32,7 +32,7 @@ pub(super) fn resolve(c: Check, spec: Option<&Value>) -> Result<Option<Resolved>
                 Kind::WrongType,
                 "sample",
                 format!(
-                    "expected a preset name ({}) or an object {{\"preset\", \"name\", \"pitch_nm\", \"splitting_meV\"}}, found {other}",
+                    "expected a preset name ({}) or an object {{\"preset\", \"name\", \"pitch_nm\", \"splitting_meV\", \"binding_meV\"}}, found {other}",
                     temperature::PRESET_NAMES.join(", ")
                 ),
             ))
@@ -47,6 +47,7 @@ pub(super) fn resolve(c: Check, spec: Option<&Value>) -> Result<Option<Resolved>
             measured_tau_bright_ps: None,
             measured_tau_dark_ps: None,
             measured_bright_photon_fraction: None,
+            binding_mev: None,
         },
     };
     if let Some(name) = &fields.name {
@@ -59,6 +60,9 @@ pub(super) fn resolve(c: Check, spec: Option<&Value>) -> Result<Option<Resolved>
     }
     if let Some(e) = fields.splitting_mev {
         sample.splitting_mev = c.number("sample.splitting_meV", e)?;
+    }
+    if let Some(e) = fields.binding_mev {
+        sample.binding_mev = Some(c.number("sample.binding_meV", e)?);
     }
     for (field, v) in [
         ("pitch_nm", sample.pitch_nm),

@@ -5,7 +5,7 @@ use super::check::{short, Check};
 use crate::error::{ScenarioError, ScenarioErrorKind as Kind};
 use crate::scenario::schema::StateSpec;
 use crate::scenario::{Geometry, StateTable, Units, MAX_STATES, SUM_TOLERANCE};
-use crate::temperature::{self, DetailedBalance, Model, Param, Sample};
+use crate::temperature::{self, DetailedBalance, Dissociation, Model, Param, Sample};
 use indexmap::IndexMap;
 
 /// What the states' numbers depend on besides themselves.
@@ -25,12 +25,28 @@ struct Outgoing {
     to: Vec<f64>,
 }
 
-/// A `detailed_balance` change s -> t, computed once every plain number is known.
+/// A change s -> t given as a multiple of its reverse t -> s, computed once every plain
+/// number is known.
 struct Pending {
     s: usize,
     t: usize,
-    model: DetailedBalance,
+    model: Balance,
     path: String,
+}
+
+/// The two models that set a rate from its reverse.
+enum Balance {
+    Detailed(DetailedBalance),
+    Dissociation(Dissociation),
+}
+
+impl Balance {
+    fn name(&self) -> &'static str {
+        match self {
+            Balance::Detailed(_) => "detailed_balance",
+            Balance::Dissociation(_) => "dissociation",
+        }
+    }
 }
 
 /// Declared state names: at least one, at most [`MAX_STATES`], none empty.
@@ -76,7 +92,10 @@ pub(super) fn table(
         raw.push(outgoing(c, cond, s, name, st, names, &mut pending)?);
     }
     for p in pending {
-        let factor = detailed_balance(c, cond, &p, states, names)?;
+        let factor = balance(c, cond, &p, states, names)?;
+        if let Balance::Dissociation(_) = p.model {
+            pair_state(c, &p.path, &names[p.t], &raw[p.t])?;
+        }
         raw[p.s].to[p.t] = raw[p.t].to[p.s] * factor;
     }
     let mut table = StateTable::zeros(names);
@@ -134,9 +153,18 @@ fn outgoing(
             ));
         }
         match c.param(&path, v)? {
-            Param::Model(Model::DetailedBalance(model)) => {
-                pending.push(Pending { s, t, model, path })
-            }
+            Param::Model(Model::DetailedBalance(m)) => pending.push(Pending {
+                s,
+                t,
+                model: Balance::Detailed(m),
+                path,
+            }),
+            Param::Model(Model::Dissociation(m)) => pending.push(Pending {
+                s,
+                t,
+                model: Balance::Dissociation(m),
+                path,
+            }),
             param => to[t] = evaluate(c, cond, &path, &param)?,
         }
     }
@@ -159,23 +187,29 @@ pub(super) fn unknown_state(c: Check, path: &str, name: &str, names: &[String]) 
 
 /// A parameter's value at the scenario's temperature.
 fn evaluate(c: Check, cond: &Conditions, path: &str, p: &Param) -> Result<f64, ScenarioError> {
-    let v = match p {
-        Param::Value(v) => *v,
-        Param::Model(Model::Table(t)) => {
-            if let Some(problem) = t.problem() {
-                return Err(c.fail(Kind::BadModel, path, problem));
+    let v =
+        match p {
+            Param::Value(v) => *v,
+            Param::Model(Model::Table(t)) => {
+                if let Some(problem) = t.problem() {
+                    return Err(c.fail(Kind::BadModel, path, problem));
+                }
+                t.at(temperature(c, cond, path)?)
             }
-            t.at(temperature(c, cond, path)?)
-        }
-        Param::Model(Model::Arrhenius(a)) => a.at(temperature(c, cond, path)?),
-        Param::Model(Model::DetailedBalance(_)) => {
-            return Err(c.fail(
+            Param::Model(Model::Arrhenius(a)) => a.at(temperature(c, cond, path)?),
+            Param::Model(Model::DetailedBalance(_)) => {
+                return Err(c.fail(
+                    Kind::BadModel,
+                    path,
+                    "detailed_balance is only for a state change (states.A.to.B)",
+                ))
+            }
+            Param::Model(Model::Dissociation(_)) => return Err(c.fail(
                 Kind::BadModel,
                 path,
-                "detailed_balance is only for a state change (states.A.to.B)",
-            ))
-        }
-    };
+                "dissociation is only for a state change into the pair state (states.A.to.free)",
+            )),
+        };
     c.number(path, v)
 }
 
@@ -189,8 +223,9 @@ fn temperature(c: Check, cond: &Conditions, path: &str) -> Result<f64, ScenarioE
     })
 }
 
-/// k(s -> t) / k(t -> s) for a `detailed_balance` change s -> t.
-fn detailed_balance(
+/// k(s -> t) / k(t -> s) for a change s -> t given by `detailed_balance` or
+/// `dissociation`.
+fn balance(
     c: Check,
     cond: &Conditions,
     p: &Pending,
@@ -200,38 +235,74 @@ fn detailed_balance(
     let path = &p.path;
     // The reverse was read in the first pass; only its form matters here.
     let back = states[p.t].to.get(&names[p.s]).map(|v| c.param(path, v));
-    if let Some(Ok(Param::Model(Model::DetailedBalance(_)))) = back {
+    if let Some(Ok(Param::Model(Model::DetailedBalance(_) | Model::Dissociation(_)))) = back {
         return Err(c.fail(
             Kind::Conflict,
             path,
             format!(
-                "its reverse states.{}.to.{} is detailed_balance too: give one of them a value",
+                "its reverse states.{}.to.{} is a balance model too: give one of them a value",
                 names[p.t], names[p.s]
             ),
         ));
     }
-    let splitting = match (p.model.splitting_mev, cond.sample) {
-        (Some(e), _) => c.number(&format!("{path}.detailed_balance.splitting_meV"), e)?,
-        (None, Some(smp)) => smp.splitting_mev,
-        (None, None) => {
-            return Err(c.fail(
-                Kind::Missing,
-                path,
-                "detailed_balance needs splitting_meV or a sample",
-            ))
+    let t = temperature(c, cond, path)?;
+    let field = |f: &str| format!("{path}.{}.{f}", p.model.name());
+    match &p.model {
+        Balance::Detailed(m) => {
+            let splitting = match (m.splitting_mev, cond.sample) {
+                (Some(e), _) => c.number(&field("splitting_meV"), e)?,
+                (None, Some(smp)) => smp.splitting_mev,
+                (None, None) => {
+                    return Err(c.fail(
+                        Kind::Missing,
+                        path,
+                        "detailed_balance needs splitting_meV or a sample",
+                    ))
+                }
+            };
+            let g = m.degeneracy.unwrap_or(temperature::DEFAULT_DEGENERACY);
+            let g = c.positive(&field("degeneracy"), g)?;
+            Ok(temperature::detailed_balance_factor(splitting, t, g))
         }
-    };
-    let g = c.positive(
-        &format!("{path}.detailed_balance.degeneracy"),
-        p.model
-            .degeneracy
-            .unwrap_or(temperature::DEFAULT_DEGENERACY),
-    )?;
-    Ok(temperature::detailed_balance_factor(
-        splitting,
-        temperature(c, cond, path)?,
-        g,
-    ))
+        Balance::Dissociation(m) => {
+            let binding = match (m.binding_mev, cond.sample.and_then(|s| s.binding_mev)) {
+                (Some(e), _) => c.number(&field("binding_meV"), e)?,
+                (None, Some(e)) => e,
+                (None, None) => {
+                    return Err(c.fail(
+                        Kind::Missing,
+                        path,
+                        "dissociation needs binding_meV, here or in the sample (a preset, or sample.binding_meV)",
+                    ))
+                }
+            };
+            let g = m
+                .degeneracy
+                .unwrap_or(temperature::DEFAULT_DISSOCIATION_DEGENERACY);
+            let g = c.positive(&field("degeneracy"), g)?;
+            let t0 = m
+                .reference_k
+                .unwrap_or(temperature::DEFAULT_DISSOCIATION_REFERENCE_K);
+            let t0 = c.positive(&field("reference_K"), t0)?;
+            Ok(temperature::dissociation_factor(binding, t, g, t0))
+        }
+    }
+}
+
+/// The state a `dissociation` leads into is an electron-hole pair: no dipole, so it
+/// neither hops nor emits (it may still recombine without light, `nonradiative`).
+fn pair_state(c: Check, path: &str, name: &str, o: &Outgoing) -> Result<(), ScenarioError> {
+    if o.hop != 0.0 || o.radiative != 0.0 {
+        return Err(c.fail(
+            Kind::BadModel,
+            path,
+            format!(
+                "dissociation leads into `{name}`, an electron-hole pair that neither hops nor emits, but states.{name} has {}: set them to 0 or leave them out",
+                if o.hop != 0.0 { "a hop (fret or hop)" } else { "radiative" }
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The state's numbers as the walk uses them: rates as given (continuous time), rates
