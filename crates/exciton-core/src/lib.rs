@@ -26,3 +26,4 @@ pub mod scenario;
 pub mod sweep;
 pub mod tables;
 pub mod temperature;
+pub mod traps;

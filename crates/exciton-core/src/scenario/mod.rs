@@ -157,6 +157,25 @@ pub struct StateTable {
     pub to: Vec<Vec<f64>>,
     /// Initial fraction of walkers in each state.
     pub initial: Vec<f64>,
+    /// The depth classes of a trap with a distribution of depths, if the file has one.
+    pub traps: Option<TrapClasses>,
+}
+
+/// A trap state given with `release` became `classes` states in a row from `first`
+/// (MODEL.md section 13), class k released at its own rate. Without a landscape a
+/// trapping event picks the class at random (1/K each: per visit); on a landscape every
+/// change into the trap goes to class 0 of the table, and the walk moves it to the
+/// class of the site (per site, from the site's hash).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrapClasses {
+    /// Index of the first class state.
+    pub first: usize,
+    /// Number of classes K.
+    pub classes: usize,
+    /// Whether the class is the site's (a landscape) rather than drawn per visit.
+    pub per_site: bool,
+    /// The median depth of each class, meV.
+    pub depths_mev: Vec<f64>,
 }
 
 impl StateTable {
@@ -170,6 +189,7 @@ impl StateTable {
             hop: vec![0.0; n],
             to: vec![vec![0.0; n]; n],
             initial: vec![0.0; n],
+            traps: None,
         }
     }
 

@@ -54,6 +54,22 @@ pub(super) struct StateSpec {
     pub(super) hop: Option<Value>,
     #[serde(default)]
     pub(super) to: IndexMap<String, Value>,
+    /// A trap state's release over a distribution of depths (MODEL.md section 13).
+    #[serde(default)]
+    pub(super) release: Option<ReleaseSpec>,
+}
+
+/// `states.T.release`: T is a trap, left for `to` at nu_0 exp(-E_t / kB T).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ReleaseSpec {
+    /// The state a released exciton returns to.
+    pub(super) to: String,
+    /// nu_0: a number or a temperature model, in the scenario's units.
+    pub(super) attempt: Value,
+    pub(super) depth: crate::traps::Depths,
+    #[serde(default)]
+    pub(super) classes: Option<Number>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -87,3 +87,83 @@ fn dissociation_takes_the_samples_binding_energy() {
     println!("k(exciton -> free) at 300 K: 5 nm {small:.3e}, 8 nm {mid:.3e}, 14 nm {large:.3e}");
     assert!(small < mid && mid < large);
 }
+
+/// Every exciton falls into a trap in its first frame and is released into a state
+/// where nothing happens: the trapped populations summed over frames are the mean
+/// time in the trap.
+fn release_scenario(depth: Value, temperature_k: f64) -> Value {
+    let mut v = paper_json();
+    set(&mut v, "temperature_K", json!(temperature_k));
+    set(&mut v, "frames", json!(4000));
+    set(
+        &mut v,
+        "states",
+        json!({
+            "free": { "to": { "trapped": 1.0 } },
+            "trapped": { "release": { "to": "out", "attempt": 0.1, "depth": depth, "classes": 6 } },
+            "out": {}
+        }),
+    );
+    set(&mut v, "initial.populations", json!({ "free": 1.0 }));
+    v
+}
+
+#[test]
+fn trap_depths_keep_the_mean_release_time() {
+    let kt = |t: f64| KB_MEV_PER_K * t;
+    let cases = [
+        (
+            json!({ "exponential": { "mean_meV": 5 } }),
+            100.0,
+            1.0 / (1.0 - 5.0 / kt(100.0)),
+        ),
+        (
+            json!({ "exponential": { "mean_meV": 5 } }),
+            300.0,
+            1.0 / (1.0 - 5.0 / kt(300.0)),
+        ),
+        (
+            json!({ "gaussian": { "mean_meV": 10, "sigma_meV": 4 } }),
+            150.0,
+            (10.0 / kt(150.0) + 0.5 * (4.0 / kt(150.0)).powi(2)).exp(),
+        ),
+    ];
+    for (depth, t, mean_factor) in cases {
+        let v = release_scenario(depth.clone(), t);
+        let s = scenario(&v);
+        assert_eq!(
+            s.states.names,
+            [
+                "free",
+                "trapped_1",
+                "trapped_2",
+                "trapped_3",
+                "trapped_4",
+                "trapped_5",
+                "trapped_6",
+                "out"
+            ]
+        );
+        let classes = s.states.traps.as_ref().unwrap();
+        assert_eq!(
+            (classes.first, classes.classes, classes.per_site),
+            (1, 6, false)
+        );
+        // The classes as the scenario gives them: the integral over the depths.
+        let integral = mean_factor / 0.1;
+        let r: Vec<f64> = (1..=6).map(|k| s.states.to[k][7]).collect();
+        let mean: f64 = r.iter().map(|r| 1.0 / (6.0 * r)).sum();
+        println!("{depth} at {t} K: class releases {r:?}; mean time {mean:.12} frames vs the integral {integral:.12}");
+        assert!((mean - integral).abs() < 1e-9 * integral);
+        // The exact backend on the quantised probabilities the walk uses.
+        let eff = WalkTables::new(&s).effective_states(&s.states.names);
+        let w: Vec<f64> = (1..=6).map(|k| eff.to[0][k]).collect();
+        let total_w: f64 = w.iter().sum();
+        let want: f64 = (1..=6).map(|k| w[k - 1] / total_w / eff.to[k][7]).sum();
+        let c = exact_curves(&v);
+        let got: f64 = (1..=6).map(|k| c.populations[k].iter().sum::<f64>()).sum();
+        println!("  exact backend: {got:.12} frames in a trap vs {want:.12} (quantised classes)");
+        assert!((got - want).abs() < 1e-9 * want);
+        assert!((got - integral).abs() < 1e-6 * integral);
+    }
+}

@@ -30,6 +30,14 @@ impl Check<'_> {
         Ok(v)
     }
 
+    /// A finite number of either sign.
+    pub(super) fn finite(self, path: &str, v: f64) -> Result<f64, ScenarioError> {
+        if !v.is_finite() {
+            return Err(self.fail(Kind::NotFinite, path, format!("{v} is not a finite number")));
+        }
+        Ok(v)
+    }
+
     /// A finite number above 0.
     pub(super) fn positive(self, path: &str, v: f64) -> Result<f64, ScenarioError> {
         self.number(path, v)?;

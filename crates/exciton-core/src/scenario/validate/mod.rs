@@ -11,6 +11,7 @@ mod landscape;
 mod limits;
 mod sample;
 mod states;
+mod traps;
 
 use super::schema::ScenarioFile;
 use super::Scenario;
@@ -41,15 +42,18 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         geometry: spec.lattice.geometry,
         units: spec.units,
         dt_ps,
+        landscape: spec.landscape.is_some(),
     };
     let mut table = states::table(c, &spec.states, &names, &conditions)?;
-    table.initial = initial::populations(
+    let initial = initial::populations(
         c,
         &spec.initial.populations,
         &names,
         sample.as_ref(),
         temperature_k,
     )?;
+    table.initial = traps::spread_initial(c, initial, &names, table.traps.as_ref())?;
+    let names = table.names.clone();
     let max_dx_sites = limits::histograms(c, &spec, counts.frames, names.len(), sigma_sites)?;
     if spec.units.is_rate() {
         limits::events_per_frame(c, &table, dt_ps, counts.frames)?;

@@ -15,14 +15,16 @@ pub(super) struct Conditions<'a> {
     pub(super) geometry: Geometry,
     pub(super) units: Units,
     pub(super) dt_ps: f64,
+    /// A landscape: a trap's depth class is its site's, not drawn per visit.
+    pub(super) landscape: bool,
 }
 
 /// One state's outgoing numbers as given (probabilities or rates), before conversion.
-struct Outgoing {
-    radiative: f64,
-    nonradiative: f64,
-    hop: f64,
-    to: Vec<f64>,
+pub(super) struct Outgoing {
+    pub(super) radiative: f64,
+    pub(super) nonradiative: f64,
+    pub(super) hop: f64,
+    pub(super) to: Vec<f64>,
 }
 
 /// A change s -> t given as a multiple of its reverse t -> s, computed once every plain
@@ -78,7 +80,8 @@ pub(super) fn names(
     Ok(names)
 }
 
-/// The per-frame table of every state; `initial` is left at 0 for the caller.
+/// The per-frame table of every state (a trap with depths expanded into its classes);
+/// `initial` is left at 0 for the caller.
 pub(super) fn table(
     c: Check,
     states: &IndexMap<String, StateSpec>,
@@ -98,8 +101,11 @@ pub(super) fn table(
         }
         raw[p.s].to[p.t] = raw[p.t].to[p.s] * factor;
     }
+    let expanded = super::traps::expand(c, states, names, cond, raw, cond.landscape)?;
+    let names = &expanded.names;
     let mut table = StateTable::zeros(names);
-    for (s, o) in raw.into_iter().enumerate() {
+    table.traps = expanded.traps;
+    for (s, o) in expanded.raw.into_iter().enumerate() {
         let o = per_frame(c, cond, &names[s], names, o)?;
         table.radiative[s] = o.radiative;
         table.nonradiative[s] = o.nonradiative;
@@ -186,7 +192,12 @@ pub(super) fn unknown_state(c: Check, path: &str, name: &str, names: &[String]) 
 }
 
 /// A parameter's value at the scenario's temperature.
-fn evaluate(c: Check, cond: &Conditions, path: &str, p: &Param) -> Result<f64, ScenarioError> {
+pub(super) fn evaluate(
+    c: Check,
+    cond: &Conditions,
+    path: &str,
+    p: &Param,
+) -> Result<f64, ScenarioError> {
     let v =
         match p {
             Param::Value(v) => *v,
