@@ -385,3 +385,13 @@ fn landscapes_are_bit_identical_across_batches() {
     );
     bit_identical("landscape, periodic, continuous time", &v, &gpu);
 }
+
+#[test]
+fn trap_depths_per_site_are_bit_identical() {
+    // The class of a site's trap from its hash, on both clocks.
+    let Some(gpu) = gpu_engine() else { return };
+    for units in ["probability_per_frame", "rate_per_ns"] {
+        let v = super::mechanisms::trapping_film(units, 20_000);
+        bit_identical(&format!("trap depths per site, {units}"), &v, &gpu);
+    }
+}

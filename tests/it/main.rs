@@ -18,6 +18,7 @@ mod honest;
 mod landscape;
 mod master_equation;
 mod mc_vs_exact;
+mod mechanisms;
 mod microscope;
 mod outputs;
 mod paper_claims;

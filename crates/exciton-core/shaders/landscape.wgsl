@@ -9,7 +9,7 @@
 // arrives in the prelude.
 
 // C. Wellons' lowbias32: a 32-bit integer hash with good avalanche. Its multipliers and
-// the salts below (LOWBIAS_MUL_A/B, SITE_Y_SALT, VOID_SALT, ENERGY_SALT) arrive in the
+// the salts below (LOWBIAS_MUL_A/B, SITE_Y_SALT, VOID_SALT, ENERGY_SALT, TRAP_SALT) arrive in the
 // prelude from kernels/walk/landscape.rs.
 fn lowbias32(v: u32) -> u32 {
     var x = v;
@@ -74,6 +74,11 @@ fn site_of(p: PointParams, x: i32, y: i32) -> u32 {
         return site_hash(p.land_key, wrap(x, p.size_x), wrap(y, p.size_y));
     }
     return site_hash(p.land_key, x, y);
+}
+
+// The depth class of the trap at (x, y): its trap draw's share of trap_classes.
+fn trap_class(p: PointParams, x: i32, y: i32) -> u32 {
+    return mulhi(lowbias32(site_of(p, x, y) ^ TRAP_SALT), p.trap_classes);
 }
 
 // (x, y) is on the lattice and not a void.

@@ -54,6 +54,8 @@ struct PointParams {
     image_frames: u32,
     image_half: u32,
     image_offset: u32,
+    trap_first: u32,
+    trap_classes: u32,
 }
 
 // Constants shared with Rust arrive in a prelude the host writes from the Rust values
@@ -375,6 +377,10 @@ fn event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u3
             to = s;
             break;
         }
+    }
+    // On a landscape with trap depths, a trap is the class of the walker's site.
+    if (p.trap_classes != 0u && to == p.trap_first) {
+        to += trap_class(p, w.x0 + w.dx, w.y0 + w.dy);
     }
     if (to != state) {
         if (recorded) {

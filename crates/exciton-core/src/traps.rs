@@ -129,13 +129,6 @@ pub fn class_depths_mev(d: &Depths, classes: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Mirror of `trap_class` in `landscape.wgsl`: the class of a site whose trap draw is
-/// u, uniform over `classes` (the high part of u x K).
-#[inline(always)]
-pub fn class_of_draw(u: u32, classes: u32) -> u32 {
-    ((u64::from(u) * u64::from(classes)) >> 32) as u32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,12 +198,5 @@ mod tests {
             1.0,
         );
         assert!(r.iter().all(|r| r.is_finite() && *r >= 0.0), "{r:?}");
-    }
-
-    #[test]
-    fn class_draws_are_uniform() {
-        assert_eq!(class_of_draw(0, 8), 0);
-        assert_eq!(class_of_draw(u32::MAX, 8), 7);
-        assert_eq!(class_of_draw(1 << 31, 8), 4);
     }
 }

@@ -72,6 +72,8 @@ pub struct WalkTables {
     /// The landscape's level and acceptance tables, appended to `outcome` after the
     /// Poisson table (from `WalkTables::landscape_offset` on).
     pub landscape: Option<LandscapeTables>,
+    /// On a landscape, the trap whose class is its site's: (first class state, classes).
+    pub site_traps: Option<(u32, u32)>,
 }
 
 impl WalkTables {
@@ -141,6 +143,12 @@ impl WalkTables {
             spot: SpotTable::gaussian(scenario.sigma_sites),
             clock,
             poisson_len,
+            site_traps: scenario
+                .states
+                .traps
+                .as_ref()
+                .filter(|t| t.per_site && landscape.is_some())
+                .map(|t| (t.first as u32, t.classes as u32)),
             landscape,
         }
     }

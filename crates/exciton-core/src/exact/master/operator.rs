@@ -41,6 +41,9 @@ pub(crate) struct Operator {
     pub(crate) radiative: Vec<f64>,
     /// Per site: not a void.
     pub(crate) open: Vec<bool>,
+    /// Trap depths per site: the first class state, the classes, and each site's class
+    /// (a change into the first class lands in the site's own, as in the walk).
+    traps: Option<(usize, usize, Vec<u32>)>,
 }
 
 /// Miller-Abrahams: a hop up by `d` kB T is accepted with exp(-d), down always.
@@ -105,6 +108,20 @@ impl Operator {
             to,
             radiative,
             open,
+            traps: tables
+                .site_traps
+                .map(|(first, k)| (first as usize, k as usize, film.trap_class.clone())),
+        }
+    }
+
+    /// The column of `to` that feeds state `s` at site `j`: `s` itself, or for a trap
+    /// class the first class's, if `s` is the site's class (`None`: nothing comes in).
+    fn source_column(&self, s: usize, j: usize) -> Option<usize> {
+        match &self.traps {
+            Some((first, k, class)) if (*first..first + k).contains(&s) => {
+                (s == first + class[j] as usize).then_some(*first)
+            }
+            _ => Some(s),
         }
     }
 
@@ -158,8 +175,11 @@ impl Operator {
                     o[3] += w * (q[3] + ey * q[0]);
                     o[4] += w * (q[4] + 2.0 * ey * q[3] + ey * ey * q[0]);
                 }
+                let Some(column) = self.source_column(s, j) else {
+                    continue;
+                };
                 for (from, row) in self.to.iter().enumerate() {
-                    let p = row[s];
+                    let p = row[column];
                     if p > 0.0 {
                         let q = &own[from * MOMENTS..][..MOMENTS];
                         o.iter_mut().zip(q).for_each(|(o, q)| *o += p * q);

@@ -3,7 +3,9 @@
 //! that the master equation solves the films the walkers see. `exciton-mc landscape`
 //! writes this table.
 
-use crate::kernels::walk::landscape::{energy_draw, level_of_draw, site_hash, void_draw};
+use crate::kernels::walk::landscape::{
+    class_of_hash, energy_draw, level_of_draw, site_hash, void_draw,
+};
 use crate::model::WalkTables;
 use crate::scenario::landscape::Edges;
 use crate::tables::{normal_quantile, TWO_POW_32};
@@ -32,6 +34,8 @@ pub struct SiteTable {
     pub sigma_mev: f64,
     /// Width of a Monte Carlo level, meV (0 without disorder).
     pub level_mev: f64,
+    /// Per site: its trap's depth class (empty without trap depths), as the walk draws it.
+    pub trap_class: Vec<u32>,
 }
 
 /// The standard-normal draw behind energy draw u, as the level table reads it: u is
@@ -67,6 +71,7 @@ impl SiteTable {
             level: Vec::with_capacity(sites),
             sigma_mev: l.spec.energy_sigma_mev,
             level_mev: l.level_mev,
+            trap_class: Vec::new(),
         };
         for y in bounds[1].0..=bounds[1].1 {
             for x in bounds[0].0..=bounds[0].1 {
@@ -75,6 +80,9 @@ impl SiteTable {
                 table.void.push(void_draw(h) < threshold);
                 table.z.push(normal_of_draw(u));
                 table.level.push(level_of_draw(&l.levels, u));
+                if let Some((_, classes)) = tables.site_traps {
+                    table.trap_class.push(class_of_hash(h, classes));
+                }
             }
         }
         Some(table)

@@ -161,6 +161,23 @@ pub fn site_hash(key: u32, x: i32, y: i32) -> u32 {
     lowbias32(key ^ lowbias32((x as u32) ^ lowbias32((y as u32).wrapping_add(SITE_Y_SALT))))
 }
 
+/// What a site's hash is mixed with to draw its trap's depth class (independent of the
+/// void and energy draws).
+pub const TRAP_SALT: u32 = 0x3c6e_f372;
+
+/// Mirror of `trap_class`: the depth class of the trap at (x, y), uniform over
+/// `classes` ([`crate::traps::class_of_draw`], the shader's `mulhi`).
+#[inline(always)]
+pub(crate) fn trap_class(f: &Film, x: i32, y: i32, classes: u32) -> u32 {
+    class_of_hash(site_of(f, x, y), classes)
+}
+
+/// The trap class of the site with hash `h`: the high part of its trap draw x classes.
+#[inline(always)]
+pub fn class_of_hash(h: u32, classes: u32) -> u32 {
+    mulhi(lowbias32(h ^ TRAP_SALT), classes)
+}
+
 /// Mirror of `void_draw` and `energy_draw`: two independent draws from a site's hash.
 #[inline(always)]
 pub fn void_draw(h: u32) -> u32 {

@@ -26,7 +26,7 @@ pub use params::{
 use crate::histogram::{Batch, HistLayout, MOMENTS};
 use crate::kernels::rng::{Pcg32, PASS};
 use crate::model::{OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO};
-use landscape::{direction, hop_level, level_at, open_site, Film, NO_HOP, START_TRIES};
+use landscape::{direction, hop_level, level_at, open_site, trap_class, Film, NO_HOP, START_TRIES};
 
 /// What `landscape.wgsl` reads of point `p`: its film's fields and tables.
 #[inline(always)]
@@ -214,6 +214,10 @@ fn event(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u
             to = s;
             break;
         }
+    }
+    if p.trap_classes != 0 && to == p.trap_first {
+        let f = film(p, b.outcome);
+        to += trap_class(&f, w.x0 + dx, w.y0 + w.dy, p.trap_classes);
     }
     if to != state {
         if recorded {

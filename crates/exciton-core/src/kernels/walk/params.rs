@@ -4,7 +4,7 @@
 
 use super::landscape::{
     realization_key, ENERGY_SALT, LOWBIAS_MUL_A, LOWBIAS_MUL_B, NO_HOP, SITE_Y_SALT, START_TRIES,
-    VOID_SALT,
+    TRAP_SALT, VOID_SALT,
 };
 use crate::histogram::{HistLayout, DEVICE_MOMENT_COPIES, DEVICE_MOMENT_WORDS};
 use crate::model::landscape::LandscapeTables;
@@ -36,6 +36,7 @@ pub fn prelude() -> String {
         ("SITE_Y_SALT", SITE_Y_SALT),
         ("VOID_SALT", VOID_SALT),
         ("ENERGY_SALT", ENERGY_SALT),
+        ("TRAP_SALT", TRAP_SALT),
         ("OUTCOME_RAD", OUTCOME_RAD as u32),
         ("OUTCOME_NONRAD", OUTCOME_NONRAD as u32),
         ("OUTCOME_DIR", OUTCOME_DIR as u32),
@@ -187,9 +188,14 @@ pub struct PointParams {
     pub image_half: u32,
     /// Offset of the `image` section from `hist_base`, in words.
     pub image_offset: u32,
+    /// On a landscape with trap depths, the first trap class state: a change into it
+    /// goes to the class of the walker's site.
+    pub trap_first: u32,
+    /// Trap classes per site (0: none, every change goes where its row says).
+    pub trap_classes: u32,
 }
 
-const _: () = assert!(std::mem::size_of::<PointParams>() == 160);
+const _: () = assert!(std::mem::size_of::<PointParams>() == 168);
 
 impl PointParams {
     /// One point's parameters; [`Self::segment`] sets the walkers of a dispatch.
@@ -241,6 +247,8 @@ impl PointParams {
             image_frames: layout.image_frames,
             image_half: layout.image_half.unwrap_or(0),
             image_offset: layout.image_offset() as u32,
+            trap_first: tables.site_traps.map_or(0, |t| t.0),
+            trap_classes: tables.site_traps.map_or(0, |t| t.1),
         };
         match &tables.landscape {
             Some(l) => p.with_landscape(tables, l, bases),
