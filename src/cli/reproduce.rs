@@ -40,7 +40,7 @@ pub(crate) struct ReproduceArgs {
 }
 
 /// (file name, contents) of every figure scenario.
-pub const FIGURE_SCENARIOS: [(&str, &str); 5] = [
+pub const FIGURE_SCENARIOS: [(&str, &str); 7] = [
     (
         "paper-5nm-9K.json",
         include_str!("../../scenarios/paper-5nm-9K.json"),
@@ -54,8 +54,16 @@ pub const FIGURE_SCENARIOS: [(&str, &str); 5] = [
         include_str!("../../scenarios/fig3-traps.json"),
     ),
     (
+        "fig3e-t-max-vs-temperature.json",
+        include_str!("../../scenarios/fig3e-t-max-vs-temperature.json"),
+    ),
+    (
         "fig4-temperature.json",
         include_str!("../../scenarios/fig4-temperature.json"),
+    ),
+    (
+        "fig4-mechanisms.json",
+        include_str!("../../scenarios/fig4-mechanisms.json"),
     ),
     (
         "disorder-migration.json",

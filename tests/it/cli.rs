@@ -230,7 +230,9 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
         "fig2e-heating-t_max.png",
         "fig3-traps-msd.png",
         "fig3-traps-t_max.png",
+        "fig3e-t-max-vs-temperature-t_max.png",
         "fig4-temperature-temperature.png",
+        "fig4-mechanisms-temperature.png",
         "disorder-migration-disorder.png",
         "disorder-migration-emission_image.png",
         "figS7-bright-fraction.png",
@@ -241,7 +243,9 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
         "paper-5nm-9K",
         "fig2e-heating",
         "fig3-traps",
+        "fig3e-t-max-vs-temperature",
         "fig4-temperature",
+        "fig4-mechanisms",
         "disorder-migration",
     ] {
         assert!(
@@ -254,7 +258,7 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
     }
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
-        stdout.contains("reproduced 11 figures") && stdout.contains("cpu"),
+        stdout.contains("reproduced 13 figures") && stdout.contains("cpu"),
         "{stdout}"
     );
 

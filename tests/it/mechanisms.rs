@@ -1,4 +1,4 @@
-//! The paper's own mechanisms (MODEL.md section 13) in the Monte Carlo: trap depths per
+//! The paper's own mechanisms (MODEL.md section 15) in the Monte Carlo: trap depths per
 //! visit against the exact backend, per site against the master equation on the same
 //! film. Each test prints what it compared.
 

@@ -11,7 +11,7 @@
 //!   triplet over one dark singlet) and dE = `splitting_meV` (default: the sample's).
 //! - `{"dissociation": {}}` (only in `states.A.to.F`, F a state that neither hops nor
 //!   emits): k(A->F) = k(F->A) g (T / T_0)^{3/2} exp(-E_b / kB T), the Saha-like balance
-//!   of an exciton with the electron-hole pair it dissociates into (MODEL.md section 13),
+//!   of an exciton with the electron-hole pair it dissociates into (MODEL.md section 15),
 //!   with E_b = `binding_meV` (default: the sample's), g = `degeneracy` (default 1) and
 //!   T_0 = `reference_K` (default 300).
 

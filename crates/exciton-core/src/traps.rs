@@ -1,4 +1,4 @@
-//! Trap depths (MODEL.md section 13): a trap's depth E_t is drawn from a distribution,
+//! Trap depths (MODEL.md section 15): a trap's depth E_t is drawn from a distribution,
 //! and a trapped exciton is released at nu_0 exp(-E_t / kB T), so deep traps hold at
 //! low temperature and shallow ones let go as it rises.
 //!

@@ -162,7 +162,7 @@ pub struct StateTable {
 }
 
 /// A trap state given with `release` became `classes` states in a row from `first`
-/// (MODEL.md section 13), class k released at its own rate. Without a landscape a
+/// (MODEL.md section 15), class k released at its own rate. Without a landscape a
 /// trapping event picks the class at random (1/K each: per visit); on a landscape every
 /// change into the trap goes to class 0 of the table, and the walk moves it to the
 /// class of the site (per site, from the site's hash).

@@ -54,7 +54,7 @@ pub(super) struct StateSpec {
     pub(super) hop: Option<Value>,
     #[serde(default)]
     pub(super) to: IndexMap<String, Value>,
-    /// A trap state's release over a distribution of depths (MODEL.md section 13).
+    /// A trap state's release over a distribution of depths (MODEL.md section 15).
     #[serde(default)]
     pub(super) release: Option<ReleaseSpec>,
 }

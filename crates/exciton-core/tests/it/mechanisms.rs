@@ -1,4 +1,4 @@
-//! The paper's own mechanisms (MODEL.md section 13) against their closed forms on the
+//! The paper's own mechanisms (MODEL.md section 15) against their closed forms on the
 //! exact backend: dissociation's detailed balance, trap depths' mean release time.
 
 use crate::common::{paper_json, scenario, set};

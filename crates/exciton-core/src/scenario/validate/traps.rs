@@ -1,4 +1,4 @@
-//! A trap state with `release` (MODEL.md section 13) becomes K class states, each
+//! A trap state with `release` (MODEL.md section 15) becomes K class states, each
 //! released at its own rate ([`crate::traps`]); the rest of the table is re-indexed
 //! around them.
 
