@@ -173,6 +173,14 @@ fn print_point(p: &PointResult) {
         "walkers    {}  frames {} x {} ps",
         p.walkers, p.frames, p.dt_ps
     );
+    if let Some(t) = &p.excitation {
+        println!(
+            "excitation {} pulses every {} ns: the curves sum the excitons of this pulse and the {} before it, over one period",
+            t.pulses,
+            t.repetition_ns,
+            t.pulses - 1
+        );
+    }
     println!(
         "tau_PL     {} ps  (1/e of the maximum: {} ps)",
         fmt_err(p.tau_pl_ps, p.tau_pl_stderr_ps, 1),

@@ -279,7 +279,7 @@ fn monte_carlo_in_rates_agrees_with_exact_frame_by_frame() {
             .curves(&s, 0, &Progress::default())
             .unwrap();
         let t = WalkTables::new(&s);
-        let ex = exact::curves_of(&t, &s.states.names, s.frames, s.walkers, s.dt_ps);
+        let ex = exact::curves_of(&t, &s.states.names, s.frames, s.walkers, s.dt_ps, None);
         let (compared, worst) = check_agreement(label, &mc, &ex);
         assert!(
             compared >= 20,

@@ -49,14 +49,14 @@ fn exact_curves(c: &mut Criterion) {
     let names = s.states.names.clone();
     let tables = WalkTables::new(&s);
     c.bench_function("exact paper-5nm-9K 300 frames", |b| {
-        b.iter(|| exact::curves_of(&tables, &names, s.frames, s.walkers, s.dt_ps))
+        b.iter(|| exact::curves_of(&tables, &names, s.frames, s.walkers, s.dt_ps, None))
     });
     // The same states read as rates in ns^-1: one matrix exponential, then 300 products.
     let mut rates = s.clone();
     rates.units = Units::RatePerNs;
     let tables = WalkTables::new(&rates);
     c.bench_function("exact continuous time, 3 states, 300 frames", |b| {
-        b.iter(|| exact::curves_of(&tables, &names, s.frames, s.walkers, s.dt_ps))
+        b.iter(|| exact::curves_of(&tables, &names, s.frames, s.walkers, s.dt_ps, None))
     });
 }
 

@@ -21,15 +21,21 @@ fn benches(c: &mut Criterion) {
     c.bench_function("exact paper case, 300 frames, curves + apparent MSD", |b| {
         b.iter(|| {
             let tables = WalkTables::new(&s);
-            let curves =
-                exciton_core::exact::curves_of(&tables, &s.states.names, s.frames, 1, s.dt_ps);
+            let curves = exciton_core::exact::curves_of(
+                &tables,
+                &s.states.names,
+                s.frames,
+                1,
+                s.dt_ps,
+                None,
+            );
             observe(&s, 0, &curves).unwrap()
         })
     });
     c.bench_function("exact paper case, 300 frames, curves only", |b| {
         b.iter(|| {
             let tables = WalkTables::new(&s);
-            exciton_core::exact::curves_of(&tables, &s.states.names, s.frames, 1, s.dt_ps)
+            exciton_core::exact::curves_of(&tables, &s.states.names, s.frames, 1, s.dt_ps, None)
         })
     });
     // The example with its MSD dataset only.

@@ -309,11 +309,8 @@ impl Engine {
             Outcome::Exact(e) => done(j, e),
             Outcome::Done { sums, profile } => {
                 let s = jobs[j].scenario;
-                let mut e = estimate(
-                    &sums,
-                    &exciton_core::observables::readout(&WalkTables::new(s), s.dt_ps),
-                );
-                e.curves.emission_profile = profile;
+                let mut e = estimate(&sums, &exciton_core::observables::readout_of(s));
+                e.curves.emission_profile = profile.map(|p| p.train(s.excitation.as_ref()));
                 done(j, e)
             }
             Outcome::Block(..) => Ok(()),

@@ -10,7 +10,6 @@ pub use crate::memory::check_memory;
 use crate::engine::{Engine, Job, Outcome};
 use crate::error::Error;
 use exciton_core::error::Error as CoreError;
-use exciton_core::model::WalkTables;
 use exciton_core::observables::{block_ranges, estimate, BlockResult, EmissionProfile, Estimate};
 use exciton_core::progress::Progress;
 use exciton_core::scenario::Scenario;
@@ -246,11 +245,9 @@ pub(crate) fn combine(
         profiles.extend(r.profile.clone());
     }
     let sums: Vec<_> = sums.into_values().collect();
-    let mut e = estimate(
-        &sums,
-        &exciton_core::observables::readout(&WalkTables::new(scenario), scenario.dt_ps),
-    );
-    e.curves.emission_profile = EmissionProfile::sum(&profiles);
+    let mut e = estimate(&sums, &exciton_core::observables::readout_of(scenario));
+    e.curves.emission_profile =
+        EmissionProfile::sum(&profiles).map(|p| p.train(scenario.excitation.as_ref()));
     e
 }
 

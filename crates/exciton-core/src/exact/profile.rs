@@ -25,6 +25,18 @@ pub struct ExpectedProfile {
     pub counts: Vec<Vec<f64>>,
 }
 
+impl ExpectedProfile {
+    /// The profile under a pulse train (`None`: one pulse, as it is).
+    pub fn train(self, train: Option<&crate::scenario::excitation::PulseTrain>) -> Self {
+        let Some(t) = train else { return self };
+        let out = t.frames_out(self.counts.len() as u32) as usize;
+        ExpectedProfile {
+            counts: t.superpose_rows(&self.counts, out),
+            ..self
+        }
+    }
+}
+
 /// Per-state distribution over dx on a window `lo..=hi` of a growable array.
 struct Distribution {
     /// `p[s][i]`: probability of state s at dx = i - origin.
@@ -305,7 +317,7 @@ mod tests {
     /// and MSD: the distribution and its moments propagate the same chain.
     fn agrees_with_the_moments(s: &Scenario) {
         let tables = WalkTables::new(s);
-        let c = crate::exact::curves_of(&tables, &s.states.names, s.frames, 1, s.dt_ps);
+        let c = crate::exact::curves_of(&tables, &s.states.names, s.frames, 1, s.dt_ps, None);
         let p = expected_profile(&tables, &s.states.names, s.frames);
         let moments = |row: &[f64]| {
             let n: f64 = row.iter().sum();

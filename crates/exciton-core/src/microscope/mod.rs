@@ -472,7 +472,8 @@ fn drawn_images(
         None => {
             let tables = crate::model::WalkTables::new(scenario);
             let e =
-                crate::exact::expected_dx_profile(&tables, &scenario.states.names, scenario.frames);
+                crate::exact::expected_dx_profile(&tables, &scenario.states.names, scenario.frames)
+                    .train(scenario.excitation.as_ref());
             let spot = tables.spot.probabilities();
             images_over_spot(
                 m,

@@ -97,6 +97,15 @@ pub fn readout(tables: &WalkTables, dt_ps: f64) -> Readout {
         dt_ps,
         binned,
         notes,
+        train: None,
+    }
+}
+
+/// What point `s`'s sums are read with: [`readout`] of its tables, and its pulse train.
+pub fn readout_of(s: &crate::scenario::Scenario) -> Readout {
+    Readout {
+        train: s.excitation,
+        ..readout(&WalkTables::new(s), s.dt_ps)
     }
 }
 

@@ -68,4 +68,16 @@ impl EmissionProfile {
             image,
         })
     }
+
+    /// The profile under a pulse train (`None`: one pulse, as it is): each frame's
+    /// counts plus those one, two, ... periods later.
+    pub fn train(self, train: Option<&crate::scenario::excitation::PulseTrain>) -> Self {
+        let Some(t) = train else { return self };
+        let out = t.frames_out(self.counts.len() as u32) as usize;
+        EmissionProfile {
+            counts: t.superpose_rows(&self.counts, out),
+            overflow: t.superpose(&self.overflow, 1, out),
+            ..self
+        }
+    }
 }

@@ -11,9 +11,9 @@ mod summary;
 mod sums;
 mod uncertainty;
 
-pub use binned::readout;
 pub use binned::BinnedWeights;
 pub(crate) use binned::{moment_generator, weights_of_step};
+pub use binned::{readout, readout_of};
 pub use blocks::BlockResult;
 pub(crate) use local::local_slopes;
 pub use summary::Summary;
@@ -38,6 +38,8 @@ pub struct Readout {
     /// What the curves' reader must know about how they were made (copied into
     /// [`Curves::warnings`] and every summary).
     pub notes: Vec<String>,
+    /// A pulse train: the sums are one pulse's, the curves the train's.
+    pub train: Option<crate::scenario::excitation::PulseTrain>,
 }
 
 use crate::histogram::Histograms;

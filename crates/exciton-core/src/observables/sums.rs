@@ -3,6 +3,7 @@
 //! can be left out by subtraction (the jackknife in [`super::uncertainty`], [`super::jackknife`]).
 
 use crate::histogram::{add_moment_diffs, Batch, HistLayout, Histograms, MOMENTS};
+use crate::scenario::excitation::PulseTrain;
 
 /// Per-frame sums over a set of walkers, as exact integers: they do not depend on the
 /// order they were added in, so a point's sums (and every curve and error from them)
@@ -170,6 +171,38 @@ impl FrameSums {
             total = total.plus(b);
         }
         total
+    }
+
+    /// The sums a detector sees under a pulse train: each frame's sums plus those of
+    /// the frames one, two, ... periods later (the excitons of earlier pulses), over
+    /// [`PulseTrain::frames_out`] frames.
+    pub fn train(&self, t: &PulseTrain) -> FrameSums {
+        let out = t.frames_out(self.frames as u32) as usize;
+        let per_frame = |v: &Vec<i128>| t.superpose(v, 1, out);
+        let per_state = |v: &Vec<i128>| t.superpose(v, self.states, out);
+        FrameSums {
+            walkers: self.walkers,
+            frames: out,
+            states: self.states,
+            emissions: per_frame(&self.emissions),
+            emission_dx: self.emission_dx.each_ref().map(per_frame),
+            overflow: per_frame(&self.overflow),
+            emission_state: per_state(&self.emission_state),
+            occupancy: self.occupancy.each_ref().map(per_state),
+            profile: self.profile.each_ref().map(per_frame),
+        }
+    }
+
+    /// Fraction of the walkers alive at the start of each frame.
+    pub fn alive(&self) -> Vec<f64> {
+        (0..self.frames)
+            .map(|t| {
+                let n: i128 = self.occupancy[0][t * self.states..][..self.states]
+                    .iter()
+                    .sum();
+                n as f64 / self.walkers.max(1) as f64
+            })
+            .collect()
     }
 
     /// Variance of dx over frame t's emissions (n - 1 in the denominator) and its

@@ -74,6 +74,16 @@ pub fn estimate_films(films: &[FrameSums], readout: &Readout) -> Estimate {
 /// `noise_free`: every block's sums are expectations, so the curves are exact for
 /// their films and only the spread between blocks is an error.
 fn estimate_of(blocks: &[FrameSums], readout: &Readout, noise_free: bool) -> Estimate {
+    if let Some(train) = &readout.train {
+        // Every estimator is a function of the sums: the train's are the delayed sums.
+        let one_pulse = FrameSums::total(blocks);
+        let mut read = readout.clone();
+        read.train = None;
+        read.notes
+            .extend(train.unconverged(&one_pulse.alive(), readout.dt_ps));
+        let blocks: Vec<FrameSums> = blocks.iter().map(|b| b.train(train)).collect();
+        return estimate_of(&blocks, &read, noise_free);
+    }
     let total = FrameSums::total(blocks);
     let mut curves = curves_from_sums(&total, readout);
     curves.exact = noise_free;

@@ -7,6 +7,7 @@
 //! per-frame probabilities, the single input of every backend.
 
 pub mod counts;
+pub mod excitation;
 mod figures;
 mod json;
 pub mod landscape;
@@ -255,6 +256,8 @@ pub struct Scenario {
     pub landscape: Option<landscape::Landscape>,
     /// A 2D emission image of one frame, when asked for.
     pub image: Option<ImageSpec>,
+    /// A train of pulses: the curves are the sums of delayed single-pulse responses.
+    pub excitation: Option<excitation::PulseTrain>,
     /// Half-width of the displacement histograms; |dx| beyond goes to the overflow bin.
     pub max_dx_sites: u32,
     /// Also record the full occupancy histograms `O[t][s][dx]` (slower: a count per

@@ -116,6 +116,9 @@ pub(super) struct ScenarioFile {
     /// A 2D emission image of one frame.
     #[serde(default)]
     pub(super) image: Option<super::ImageSpec>,
+    /// A train of laser pulses (MODEL.md section 15).
+    #[serde(default)]
+    pub(super) excitation: Option<super::excitation::ExcitationSpec>,
     /// Figures to draw from the results (see `figures.rs`).
     #[serde(default)]
     #[allow(dead_code)] // read by the sweep layer from the JSON, typed here for validation

@@ -540,3 +540,32 @@ fn dissociation_needs_a_pair_state_and_a_binding_energy() {
     );
     expect_error(&v, Kind::BadModel, "states.bright.radiative");
 }
+
+#[test]
+fn a_pulse_train_needs_whole_frames_and_a_run_that_covers_it() {
+    let mut v = with("excitation", json!({ "repetition_ns": 2.51, "pulses": 3 }));
+    let err = expect_error(&v, Kind::OutOfRange, "excitation.repetition_ns");
+    says(&err, "whole number of frames");
+    set(
+        &mut v,
+        "excitation",
+        json!({ "repetition_ns": 2.5, "pulses": 0 }),
+    );
+    expect_error(&v, Kind::OutOfRange, "excitation.pulses");
+    // 300 frames, 4 pulses every 100 frames: the earliest pulse's term needs 302.
+    set(
+        &mut v,
+        "excitation",
+        json!({ "repetition_ns": 2.5, "pulses": 4 }),
+    );
+    let err = expect_error(&v, Kind::OutOfRange, "frames");
+    says(&err, "at least 302 frames");
+    set(
+        &mut v,
+        "excitation",
+        json!({ "repetition_ns": 2.5, "pulses": 2 }),
+    );
+    set(&mut v, "image", json!({ "frame": 10 }));
+    let err = expect_error(&v, Kind::Conflict, "excitation");
+    says(&err, "image");
+}

@@ -38,7 +38,12 @@ pub struct PointResult {
     #[serde(rename = "temperature_K", alias = "temperature_k")]
     pub temperature_k: Option<f64>,
     pub sample: Option<exciton_core::temperature::Sample>,
+    /// Frames of the curves: the run's, or under a pulse train one period (or what of
+    /// it the run covers for every pulse).
     pub frames: u32,
+    /// The pulse train whose delayed single-pulse responses the curves sum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excitation: Option<exciton_core::scenario::excitation::PulseTrain>,
     pub dt_ps: f64,
     pub pitch_nm: f64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -207,7 +212,8 @@ impl PointResult {
             seed: scenario.seed,
             temperature_k: scenario.temperature_k,
             sample: scenario.sample.clone(),
-            frames: scenario.frames,
+            frames: curves.frames() as u32,
+            excitation: scenario.excitation,
             dt_ps: scenario.dt_ps,
             pitch_nm: pitch,
             time_ps: (0..curves.frames())

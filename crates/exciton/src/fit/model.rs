@@ -27,6 +27,7 @@ pub(crate) fn expected_curves(s: &Scenario) -> Result<Curves, crate::error::Erro
         s.frames,
         1,
         s.dt_ps,
+        s.excitation.as_ref(),
     ))
 }
 

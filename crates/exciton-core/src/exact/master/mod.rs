@@ -109,6 +109,7 @@ pub fn estimate(s: &Scenario, threads: usize, progress: &Progress) -> Result<Est
         });
     }
     let mut read = readout(&tables, s.dt_ps);
+    read.train = s.excitation;
     read.notes
         .retain(|n| !n.starts_with("landscape.realizations = 1"));
     read.notes.push(notes(s, films.len()));
@@ -132,7 +133,9 @@ pub fn estimate(s: &Scenario, threads: usize, progress: &Progress) -> Result<Est
     c.occupancy_walkers
         .iter_mut()
         .for_each(|x| *x *= to_walkers);
-    c.expected_profile = profile.filter(|_| s.records_positions());
+    c.expected_profile = profile
+        .filter(|_| s.records_positions())
+        .map(|p| p.train(s.excitation.as_ref()));
     Ok(e)
 }
 

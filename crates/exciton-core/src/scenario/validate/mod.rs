@@ -79,6 +79,10 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         counts.frames,
     )?;
 
+    let excitation = spec
+        .excitation
+        .map(|e| excitation(c, e, &spec, dt_ps, counts.frames))
+        .transpose()?;
     Ok(Scenario {
         name: spec.name,
         file: file.to_path_buf(),
@@ -97,6 +101,7 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         microscope,
         landscape,
         image: spec.image.map(|i| image(c, i, counts.frames)).transpose()?,
+        excitation,
         max_dx_sites,
         occupancy_profile: spec.histogram.occupancy_profile,
     })
@@ -160,4 +165,62 @@ fn image(c: Check, i: super::ImageSpec, frames: u32) -> Result<super::ImageSpec,
         ));
     }
     Ok(i)
+}
+
+/// The pulse train: a period of whole frames, and a run long enough for its sum.
+fn excitation(
+    c: Check,
+    e: crate::scenario::excitation::ExcitationSpec,
+    spec: &super::schema::ScenarioFile,
+    dt_ps: f64,
+    frames: u32,
+) -> Result<crate::scenario::excitation::PulseTrain, ScenarioError> {
+    use crate::scenario::excitation::{PulseTrain, MAX_PULSES};
+    let rep = c.positive("excitation.repetition_ns", e.repetition_ns)?;
+    let period = rep * 1e3 / dt_ps;
+    if (period - period.round()).abs() > 1e-6 * period || period.round() < 1.0 {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "excitation.repetition_ns",
+            format!(
+                "{rep} ns is {period} frames of {dt_ps} ps: it must be a whole number of frames"
+            ),
+        ));
+    }
+    if e.pulses == 0 || e.pulses > MAX_PULSES {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "excitation.pulses",
+            format!("{} pulses: from 1 to {MAX_PULSES}", e.pulses),
+        ));
+    }
+    let train = PulseTrain {
+        repetition_ns: rep,
+        pulses: e.pulses,
+        period_frames: period.round() as u32,
+    };
+    if train.frames_out(frames) < 2 {
+        let need = u64::from(e.pulses - 1) * u64::from(train.period_frames) + 2;
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "frames",
+            format!("{frames} frames are too few for {} pulses every {} frames: the earliest pulse's excitons are summed {} frames after it, so at least {need} frames are needed ({} x period covers the whole sum)", e.pulses, train.period_frames, need - 2, e.pulses),
+        ));
+    }
+    for (set, what) in [
+        (spec.image.is_some(), "image"),
+        (
+            spec.histogram.occupancy_profile,
+            "histogram.occupancy_profile",
+        ),
+    ] {
+        if set {
+            return Err(c.fail(
+                Kind::Conflict,
+                "excitation",
+                format!("a pulse train sums the recorded curves and profiles; `{what}` is not summed yet: leave one of them out"),
+            ));
+        }
+    }
+    Ok(train)
 }
