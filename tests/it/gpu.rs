@@ -395,3 +395,12 @@ fn trap_depths_per_site_are_bit_identical() {
         bit_identical(&format!("trap depths per site, {units}"), &v, &gpu);
     }
 }
+
+#[test]
+fn absorbing_edges_are_bit_identical() {
+    let Some(gpu) = gpu_engine() else { return };
+    for units in ["probability_per_frame", "rate_per_ns"] {
+        let v = super::mechanisms::absorbing_film(units, 20_000);
+        bit_identical(&format!("absorbing edges, {units}"), &v, &gpu);
+    }
+}

@@ -290,3 +290,81 @@ fn a_pulse_trains_monte_carlo_is_its_exact_curves_within_errors() {
         assert!(largest.0.abs() <= 5.0, "{units}: {}", largest.1);
     }
 }
+
+/// A small film whose edges absorb: an exciton hopping off it is lost.
+pub(crate) fn absorbing_film(units: &str, walkers: u64) -> Value {
+    let mut v = trapping_film(units, walkers);
+    let states = if units == "rate_per_ns" {
+        json!({ "free": { "radiative": 0.4, "fret": 4.0 } })
+    } else {
+        json!({ "free": { "radiative": 0.01, "fret": 0.1 } })
+    };
+    set(&mut v, "states", states);
+    set(&mut v, "landscape.size", json!([12, 9]));
+    set(&mut v, "landscape.edges", json!("absorbing"));
+    v
+}
+
+#[test]
+fn an_absorbing_film_loses_what_leaves_it_as_the_master_equation_says() {
+    for units in ["probability_per_frame", "rate_per_ns"] {
+        let v = absorbing_film(units, 200_000);
+        let s = scenario(&v);
+        let me = Engine::Exact
+            .estimate(&s, 0, &Progress::default())
+            .unwrap()
+            .curves;
+        let mc = run(&Engine::cpu(2), &v);
+        let last = mc.frames() - 1;
+        // Alive at the end: binomial errors.
+        let (m, want) = (mc.populations[0][last], me.populations[0][last]);
+        let z_alive = (m - want) / (want * (1.0 - want) / s.walkers as f64).sqrt();
+        let mut walled = v.clone();
+        set(&mut walled, "landscape.edges", json!("reflecting"));
+        let kept = Engine::Exact
+            .estimate(&scenario(&walled), 0, &Progress::default())
+            .unwrap()
+            .curves
+            .populations[0][last];
+        println!("{units}: alive after {last} frames: MC {m:.5} vs master equation {want:.5} (z = {z_alive:.2}); reflecting edges keep {kept:.5}");
+        assert!(z_alive.abs() < 5.0);
+        assert!(
+            want < 0.5 * kept,
+            "the edges must take a good share: {want} vs {kept}"
+        );
+        let mut largest = (0.0f64, String::new());
+        for f in 1..mc.frames() {
+            if mc.occupancy_walkers[f] < exciton_core::observables::MIN_RELIABLE {
+                continue;
+            }
+            let pairs = [
+                (
+                    "intensity",
+                    Some(mc.intensity[f]),
+                    mc.intensity_stderr[f],
+                    Some(me.intensity[f]),
+                ),
+                (
+                    "MSD x",
+                    mc.msd_occupancy[f],
+                    mc.msd_occupancy_stderr[f],
+                    me.msd_occupancy[f],
+                ),
+            ];
+            for (what, m, se, want) in pairs {
+                let (m, se, want) = (m.unwrap(), se.unwrap(), want.unwrap());
+                let z = (m - want) / se;
+                if z.abs() > largest.0.abs() {
+                    largest = (
+                        z,
+                        format!(
+                            "{what} frame {f}: MC {m:.6} +- {se:.6}, master equation {want:.6}"
+                        ),
+                    );
+                }
+            }
+        }
+        println!("{units}: largest |z| {:.2} ({})", largest.0, largest.1);
+        assert!(largest.0.abs() <= 5.0, "{units}: {}", largest.1);
+    }
+}

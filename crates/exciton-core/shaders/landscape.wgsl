@@ -122,6 +122,10 @@ fn hop_level(p: PointParams, w: Walker, s: vec2<i32>, r: u32, width: u32) -> i32
     let x = w.x0 + w.dx + s.x;
     let y = w.y0 + w.dy + s.y;
     if (!open_site(p, x, y)) {
+        let off = !(inside(x, p.size_x) && inside(y, p.size_y));
+        if (off && p.edges == EDGES_ABSORBING) {
+            return LOST;
+        }
         return NO_HOP;
     }
     let level = level_at(p, x, y);

@@ -327,6 +327,15 @@ fn hop(p: PointParams, before: Walker, u: u32, t: u32, c0: u32) -> Walker {
         if (level == NO_HOP) {
             return w;
         }
+        // Off a film with absorbing edges: the exciton is lost.
+        if (level == LOST) {
+            if (t + 1u < p.frames) {
+                arrive_or_leave(p, t + 1u - c0, w.state, w, -1);
+            }
+            w.alive = false;
+            w.quiet = 0u;
+            return w;
+        }
     }
     if (t + 1u < p.frames) {
         step(p, t + 1u - c0, w.state, w, s, level - w.level);

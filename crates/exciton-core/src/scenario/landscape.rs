@@ -1,5 +1,5 @@
 //! The scenario's `"landscape"` block (MODEL.md section 9): Gaussian site energies, voids
-//! and a finite lattice with open, reflecting or periodic edges, as written. What the
+//! and a finite lattice with open, reflecting, periodic or absorbing edges, as written. What the
 //! walk makes of it is in `kernels::walk::landscape` (the site hash, the port of
 //! `shaders/landscape.wgsl`) and `model::landscape` (its host tables).
 
@@ -24,6 +24,9 @@ pub enum Edges {
     /// The lattice wraps around: site properties repeat with period N, displacements
     /// are unwrapped (a walker that goes round once is N sites away).
     Periodic,
+    /// The film ends and what leaves it is lost: a hop off the lattice is made, and the
+    /// exciton is gone (a loss without light, as a nonradiative decay).
+    Absorbing,
 }
 
 /// The `"landscape"` block of a scenario; every key optional.

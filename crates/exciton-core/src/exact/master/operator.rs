@@ -64,13 +64,19 @@ impl Operator {
         let kt = temperature_k.map_or(f64::INFINITY, |t| KB_MEV_PER_K * t);
         let energy: Vec<f64> = (0..sites).map(|i| film.energy_mev(i)).collect();
         let open: Vec<bool> = film.void.iter().map(|v| !v).collect();
-        // Per site and direction: the acceptance of a hop out of it (0 when not made).
+        // Per site and direction: the acceptance of a hop out of it (0 when not made),
+        // and with absorbing edges whether it leaves the film (the exciton is lost).
         let mut out = vec![[0.0; MOVES]; sites];
+        let mut lost = vec![[0.0; MOVES]; sites];
         let mut incoming = vec![[(NONE, 0.0); MOVES]; sites];
         for i in (0..sites).filter(|&i| open[i]) {
             let (x, y) = film.position(i);
             for (k, &(ex, ey)) in DIRECTIONS[..MOVES].iter().enumerate() {
-                let Some(j) = film.index(x + ex, y + ey).filter(|&j| open[j]) else {
+                let target = film.index(x + ex, y + ey);
+                if target.is_none() && film.absorbing {
+                    lost[i][k] = 1.0;
+                }
+                let Some(j) = target.filter(|&j| open[j]) else {
                     continue;
                 };
                 let a = if film.sigma_mev == 0.0 {
@@ -93,7 +99,8 @@ impl Operator {
             let leave = p[OUTCOME_RAD] + p[OUTCOME_NONRAD] + p[OUTCOME_TO..].iter().sum::<f64>();
             for j in (0..sites).filter(|&j| open[j]) {
                 let hops: f64 = d.iter().zip(&out[j]).map(|(d, a)| d * a).sum();
-                stay[s * sites + j] = 1.0 - leave - hops;
+                let gone: f64 = d.iter().zip(&lost[j]).map(|(d, l)| d * l).sum();
+                stay[s * sites + j] = 1.0 - leave - hops - gone;
             }
             direction.push(d);
             to.push(p[OUTCOME_TO..].to_vec());

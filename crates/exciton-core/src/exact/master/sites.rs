@@ -20,6 +20,8 @@ pub struct SiteTable {
     pub first: [i32; 2],
     /// The edges: periodic, or a hop off the lattice is not made.
     pub periodic: bool,
+    /// A hop off the lattice loses the exciton (absorbing edges).
+    pub absorbing: bool,
     /// The film's key (`landscape_key` of its seed, or of its walker block's).
     pub key: u32,
     /// Per site: empty (no exciton may sit there).
@@ -65,6 +67,7 @@ impl SiteTable {
             size,
             first,
             periodic: l.spec.edges == Edges::Periodic,
+            absorbing: l.spec.edges == Edges::Absorbing,
             key,
             void: Vec::with_capacity(sites),
             z: Vec::with_capacity(sites),

@@ -24,6 +24,10 @@ pub(crate) const START_TRIES: u32 = 64;
 /// shader's `NO_HOP` comes from here, in the prelude.
 pub const NO_HOP: i32 = i32::MIN;
 
+/// What `hop_level` returns for a hop off a film with absorbing edges: the exciton is
+/// lost (the shader's `LOST`, from the prelude).
+pub const LOST: i32 = i32::MIN + 1;
+
 /// What `landscape.wgsl` reads of a point: the film's fields of its `PointParams` and
 /// the outcome table, whose level and acceptance tables start at `level_base` and
 /// `accept_base`. Only copies: it is built at every hop, and the tables are sliced where
@@ -119,6 +123,10 @@ pub(crate) fn level_at(f: &Film, x: i32, y: i32) -> i32 {
 #[inline(always)]
 pub(crate) fn hop_level(f: &Film, x: i32, y: i32, level: i32, r: u32, width: u32) -> i32 {
     if !open_site(f, x, y) {
+        let off = !(inside(x, f.size_x) && inside(y, f.size_y));
+        if off && f.edges == Edges::Absorbing as u32 {
+            return LOST;
+        }
         return NO_HOP;
     }
     let arrive = level_at(f, x, y);

@@ -26,7 +26,9 @@ pub use params::{
 use crate::histogram::{Batch, HistLayout, MOMENTS};
 use crate::kernels::rng::{Pcg32, PASS};
 use crate::model::{OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO};
-use landscape::{direction, hop_level, level_at, open_site, trap_class, Film, NO_HOP, START_TRIES};
+use landscape::{
+    direction, hop_level, level_at, open_site, trap_class, Film, LOST, NO_HOP, START_TRIES,
+};
 
 /// What `landscape.wgsl` reads of point `p`: its film's fields and tables.
 #[inline(always)]
@@ -163,6 +165,14 @@ fn hop(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: 
             b.outcome[th + OUTCOME_DIR + k] - start,
         );
         if level == NO_HOP {
+            return;
+        }
+        if level == LOST {
+            if t + 1 < p.frames {
+                arrive_or_leave(p, &mut batch.diffs, t + 1, w.state, w, -1);
+            }
+            w.alive = false;
+            w.quiet = 0;
             return;
         }
     }

@@ -3,8 +3,8 @@
 //! prelude, so they have one source) and its full WGSL source.
 
 use super::landscape::{
-    realization_key, ENERGY_SALT, LOWBIAS_MUL_A, LOWBIAS_MUL_B, NO_HOP, SITE_Y_SALT, START_TRIES,
-    TRAP_SALT, VOID_SALT,
+    realization_key, ENERGY_SALT, LOST, LOWBIAS_MUL_A, LOWBIAS_MUL_B, NO_HOP, SITE_Y_SALT,
+    START_TRIES, TRAP_SALT, VOID_SALT,
 };
 use crate::histogram::{HistLayout, DEVICE_MOMENT_COPIES, DEVICE_MOMENT_WORDS};
 use crate::model::landscape::LandscapeTables;
@@ -30,6 +30,7 @@ pub const MAX_DISPATCH_WALKERS: u32 = MAX_DISPATCH_GROUPS * WORKGROUP_SIZE;
 /// The constants `walk.wgsl` shares with Rust, as WGSL: the shader declares none of them.
 pub fn prelude() -> String {
     let mut out = crate::kernels::wgsl_const_i32("NO_HOP", NO_HOP);
+    out += &crate::kernels::wgsl_const_i32("LOST", LOST);
     out += &crate::kernels::wgsl_constants(&[
         ("LOWBIAS_MUL_A", LOWBIAS_MUL_A),
         ("LOWBIAS_MUL_B", LOWBIAS_MUL_B),
@@ -45,6 +46,7 @@ pub fn prelude() -> String {
         ("DIR_X_BITS", direction_bits(|d| d.0)),
         ("DIR_Y_BITS", direction_bits(|d| d.1)),
         ("EDGES_PERIODIC", Edges::Periodic as u32),
+        ("EDGES_ABSORBING", Edges::Absorbing as u32),
         ("LEVEL_SUB_BITS", LEVEL_SUB_BITS),
         ("LEVEL_ROW", LEVEL_ROW),
         ("ACCEPT_LO_BITS", ACCEPT_LO_BITS),
