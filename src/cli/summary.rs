@@ -94,6 +94,21 @@ pub(crate) fn describe_states(s: &Scenario) -> Vec<String> {
         }
         lines.push(format!("  {name}: {}", parts.join(", ")));
     }
+    if let Some(t) = &s.states.traps {
+        let last = t.first + t.classes - 1;
+        let depths: Vec<String> = t.depths_mev.iter().map(|d| format!("{d:.1}")).collect();
+        lines.push(format!(
+            "  trap depths: {}..{} are {} classes of equal probability, median depths {} meV; {}",
+            eff.names[t.first],
+            eff.names[last],
+            t.classes,
+            depths.join(", "),
+            match t.per_site {
+                true => format!("each site's trap is one class (a change listed into {} goes to the site's class)", eff.names[t.first]),
+                false => "each trapping picks one at random".into(),
+            }
+        ));
+    }
     if let Clock::Uniformized {
         lambda_per_ns,
         mean_per_frame,

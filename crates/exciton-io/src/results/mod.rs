@@ -38,8 +38,8 @@ pub struct PointResult {
     #[serde(rename = "temperature_K", alias = "temperature_k")]
     pub temperature_k: Option<f64>,
     pub sample: Option<exciton_core::temperature::Sample>,
-    /// Frames of the curves: the run's, or under a pulse train one period (or what of
-    /// it the run covers for every pulse).
+    /// Frames the run walked (under a pulse train the curves hold one period of them,
+    /// `time_ps` says which).
     pub frames: u32,
     /// The pulse train whose delayed single-pulse responses the curves sum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,7 +212,7 @@ impl PointResult {
             seed: scenario.seed,
             temperature_k: scenario.temperature_k,
             sample: scenario.sample.clone(),
-            frames: curves.frames() as u32,
+            frames: scenario.frames,
             excitation: scenario.excitation,
             dt_ps: scenario.dt_ps,
             pitch_nm: pitch,
