@@ -190,7 +190,7 @@ fn print_point(p: &PointResult) {
     );
     if let Some(t) = &p.excitation {
         println!(
-            "excitation {} pulses every {} ns: the curves sum the excitons of this pulse and the {} before it, over one period",
+            "excitation {} pulses every {} ns: the curves sum the excitons of this pulse and the {} before it, after the pulse (one period at most)",
             t.pulses,
             t.repetition_ns,
             t.pulses - 1

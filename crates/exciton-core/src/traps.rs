@@ -78,13 +78,14 @@ fn ln_class_mean(d: &Depths, k: usize, classes: usize, a: f64) -> f64 {
             // K / E0 x the integral of exp(-b E) over (lo, hi), b = 1/E0 - a.
             let b = 1.0 / e0 - a;
             if b > 0.0 {
-                ln_k - (e0 * b).ln() - b * lo + (-(-b * (hi - lo)).exp()).ln_1p()
+                // ln(1 - e^-x) as ln(-expm1(-x)): no cancellation as b -> 0.
+                ln_k - (e0 * b).ln() - b * lo + (-(-b * (hi - lo)).exp_m1()).ln()
             } else if hi.is_infinite() {
                 f64::INFINITY
             } else if b == 0.0 {
                 ln_k + ((hi - lo) / e0).ln()
             } else {
-                ln_k - (-e0 * b).ln() - b * hi + (-(b * (hi - lo)).exp()).ln_1p()
+                ln_k - (-e0 * b).ln() - b * hi + (-(b * (hi - lo)).exp_m1()).ln()
             }
         }
         Depths::Gaussian {
@@ -176,6 +177,32 @@ mod tests {
                 assert!(
                     r.windows(2).all(|w| w[0] >= w[1]),
                     "deeper classes release slower: {r:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn at_e0_equal_to_kt_the_classes_stay_finite_and_continuous() {
+        // b = 1/E0 - 1/kT crosses 0 here: no cancellation to an infinite release.
+        let d = Depths::Exponential { mean_mev: 10.0 };
+        let t0 = 10.0 / KB_MEV_PER_K;
+        for t in [
+            t0 * (1.0 - 1e-12),
+            t0,
+            t0 * (1.0 + 1e-12),
+            t0 * (1.0 - 1e-7),
+        ] {
+            let r = class_release(&d, 4, 1.0, t);
+            let at = class_release(&d, 4, 1.0, t0);
+            println!("{t} K: {r:?}");
+            assert!(r[..3].iter().all(|r| r.is_finite() && *r > 0.0), "{r:?}");
+            for k in 0..3 {
+                assert!(
+                    (r[k] - at[k]).abs() < 1e-5 * at[k],
+                    "class {k}: {} vs {}",
+                    r[k],
+                    at[k]
                 );
             }
         }

@@ -3,7 +3,7 @@
 //! m0_s(t) = P(alive in s at the start of frame t), m2_s(t) = E[dx^2; in s at frame t].
 //! With one outcome per frame they follow a recursion frame to frame ([`curves`]); in
 //! continuous time a linear system of ODEs, solved exactly over each frame by one matrix
-//! exponential (`curves_continuous`). Both run on what the Monte Carlo thresholds
+//! exponential (`rows_continuous`). Both run on what the Monte Carlo thresholds
 //! implement ([`crate::model::WalkTables::effective_states`]), so the two agree in
 //! expectation exactly. On a finite landscape the master equation ([`master`]) takes
 //! their place.
@@ -128,6 +128,7 @@ fn from_rows(
                 .map(|f| (0..n).map(|s| rows.populations[s][f]).sum())
                 .collect();
             notes.extend(t.unconverged(&alive, dt_ps));
+            notes.extend(t.short(alive.len() as u32));
             rows.train(t)
         }
         None => rows,

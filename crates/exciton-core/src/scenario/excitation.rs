@@ -35,8 +35,20 @@ impl PulseTrain {
     /// Frames the train's curves cover: one period after a pulse, or fewer where the
     /// run ends before the earliest pulse's term does (`frames` of one pulse).
     pub fn frames_out(&self, frames: u32) -> u32 {
-        let earlier = (self.pulses - 1) * self.period_frames;
-        self.period_frames.min(frames.saturating_sub(earlier))
+        let earlier = u64::from(self.pulses - 1) * u64::from(self.period_frames);
+        let left = u64::from(frames).saturating_sub(earlier);
+        self.period_frames.min(left as u32)
+    }
+
+    /// What the reader must know when the curves cover less than one period.
+    pub fn short(&self, frames: u32) -> Option<String> {
+        let out = self.frames_out(frames);
+        (out < self.period_frames).then(|| {
+            format!(
+                "pulse train: the run's {frames} frames cover {out} of the period's {} frames for every pulse; the curves stop there (frames = pulses x period covers the whole period)",
+                self.period_frames
+            )
+        })
     }
 
     /// Frame `t` of the train, rows of `width` values per frame in `v` (one pulse's
@@ -82,7 +94,8 @@ impl PulseTrain {
     /// alive `pulses` periods after it (or at the run's last frame, if that is sooner),
     /// when above 1 %.
     pub fn unconverged(&self, alive: &[f64], dt_ps: f64) -> Option<String> {
-        let last = ((self.pulses * self.period_frames) as usize).min(alive.len() - 1);
+        let end = u64::from(self.pulses) * u64::from(self.period_frames);
+        let last = (end.min(alive.len() as u64 - 1)) as usize;
         let left = alive[last];
         (left > 0.01).then(|| {
             format!(

@@ -523,6 +523,10 @@ fn dissociation_needs_a_pair_state_and_a_binding_energy() {
         "states.bright.to.dark",
         json!({ "dissociation": { "binding_meV": 40 } }),
     );
+    // Without its reverse the balance would silently make the change 0.
+    let err = expect_error(&v, Kind::Missing, "states.bright.to.dark");
+    says(&err, "states.dark.to.bright, which is not given");
+    set(&mut v, "states.dark.to", json!({ "bright": 0.01 }));
     // The paper's dark state emits: it cannot be an electron-hole pair.
     let err = expect_error(&v, Kind::BadModel, "states.bright.to.dark");
     says(&err, "neither hops nor emits");
@@ -568,4 +572,38 @@ fn a_pulse_train_needs_whole_frames_and_a_run_that_covers_it() {
     set(&mut v, "image", json!({ "frame": 10 }));
     let err = expect_error(&v, Kind::Conflict, "excitation");
     says(&err, "image");
+}
+
+#[test]
+fn trap_depth_classes_are_named_by_their_release() {
+    let mut v = with("temperature_K", json!(100));
+    set(
+        &mut v,
+        "states",
+        json!({
+            "free": { "radiative": 0.01, "fret": 0.1, "to": { "trapped": 0.01 } },
+            "trapped": { "radiative": 0.0, "release": { "to": "free", "attempt": 1.5,
+                         "depth": { "gaussian": { "mean_meV": 5, "sigma_meV": 10 } }, "classes": 4 } }
+        }),
+    );
+    set(&mut v, "initial.populations", json!({ "free": 1.0 }));
+    // The shallowest class releases faster than 1 per frame.
+    let err = expect_error(&v, Kind::SumAboveOne, "states.trapped.release");
+    says(&err, "depth class 1 of 4 (trapped_1)");
+    set(
+        &mut v,
+        "states.free.to.trapped",
+        json!({ "detailed_balance": {} }),
+    );
+    set(&mut v, "states.trapped.release.attempt", json!(0.5));
+    let err = expect_error(&v, Kind::Conflict, "states.free.to.trapped");
+    says(&err, "depth distribution");
+    set(&mut v, "states.free.to.trapped", json!(0.01));
+    set(&mut v, "states.trapped.release.attempt", json!(0.2));
+    set(
+        &mut v,
+        "initial.populations",
+        json!({ "free": 0.5, "trapped": 0.5 }),
+    );
+    expect_error(&v, Kind::Conflict, "initial.populations.trapped");
 }

@@ -227,9 +227,27 @@ impl Fit {
                     format!("apparent_msd is what the virtual microscope reports, and {} has no `microscope` block: add one (README \"The virtual microscope\"), or fit the data as `msd` if they are the emissions' MSD", self.scenario_file.display()),
                 ));
             }
-            let last = f64::from(s.frames.saturating_sub(1)) * s.dt_ps;
+            // Under a pulse train the model's curves hold one period (or less).
+            let frames = s.excitation.map_or(s.frames, |t| t.frames_out(s.frames));
+            if s.excitation.is_some()
+                && (d.instrument.irf.is_some()
+                    || d.instrument.t0 != instrument::Setting::Fixed(0.0))
+            {
+                return Err(spec_err(
+                    format!("datasets[{i}]"),
+                    format!("{} has a pulse train (`excitation`), whose signal before t = 0 is the earlier pulses' tail: an instrument response or a t0 shift would need the model wrapped round the period, which fits do not do yet; fix t0 at 0 and leave out the IRF", self.scenario_file.display()),
+                ));
+            }
+            let last = f64::from(frames.saturating_sub(1)) * s.dt_ps;
             if let Some(&t) = d.measured.time_ps.last() {
                 let need = d.instrument.at(&initial).latest(t);
+                if need > last && s.excitation.is_some() {
+                    return Err(FitError::Data {
+                        file: d.file.clone(),
+                        line: 0,
+                        reason: format!("measured up to {t} ps, but under the scenario's pulse train the model covers one period after a pulse, to {last} ps: fit one period (or raise frames to pulses x period)"),
+                    });
+                }
                 if need > last {
                     return Err(FitError::Data {
                         file: d.file.clone(),

@@ -33,7 +33,7 @@ pub(crate) fn expected_curves(s: &Scenario) -> Result<Curves, crate::error::Erro
 
 /// Scenario numbers a fit may not free, and why: the model is not smooth in them (or
 /// they are not physics at all).
-const NOT_FREE: [(&str, &str); 9] = [
+const NOT_FREE: [(&str, &str); 10] = [
     ("landscape.void_fraction", "whether a site is a void is a discrete choice (its draw against the fraction), so the model jumps as the fraction moves and a least-squares fit cannot follow it: fit at a few fixed fractions and compare their chi2"),
     ("landscape.size", "the film's size is a whole number of sites: fit at fixed sizes"),
     ("landscape.seed", "the seed picks a film, it is not a physical parameter"),
@@ -43,10 +43,14 @@ const NOT_FREE: [(&str, &str); 9] = [
     ("walkers", "the number of walkers is a choice of the run (on a landscape it picks the films averaged), not a parameter"),
     ("frames", "the number of frames is a whole number: set it to cover the data"),
     ("lattice.geometry", "the geometry is a choice, not a number"),
+    ("excitation", "the laser's repetition period is a whole number of frames and the pulses summed a count: set them as the measurement was made"),
 ];
 
 /// Why `path` cannot be freed, if it cannot.
 pub(super) fn not_free(path: &str) -> Option<&'static str> {
+    if path.starts_with("states.") && path.ends_with(".release.classes") {
+        return Some("the number of depth classes is a whole number, a choice of resolution: fit at a fixed number (8 or more)");
+    }
     NOT_FREE
         .iter()
         .find(|(p, _)| path == *p || path.starts_with(&format!("{p}.")))
@@ -129,7 +133,15 @@ pub(super) fn unit_of(path: &str, base: &Value) -> String {
         }
     }
     let rate = path.starts_with("states.")
-        && ["radiative", "nonradiative", "fret", "hop", "prefactor"].contains(&last)
+        && [
+            "radiative",
+            "nonradiative",
+            "fret",
+            "hop",
+            "prefactor",
+            "attempt",
+        ]
+        .contains(&last)
         || path.split('.').nth(2) == Some("to");
     if rate {
         return match base.get("units").and_then(Value::as_str) {

@@ -18,7 +18,8 @@ pub struct SiteTable {
     pub size: [u32; 2],
     /// Coordinate of the first site along x and y (the lattice is centred on the spot).
     pub first: [i32; 2],
-    /// The edges: periodic, or a hop off the lattice is not made.
+    /// The edges: periodic, or a hop off the lattice is not made (or, `absorbing`,
+    /// loses the exciton).
     pub periodic: bool,
     /// A hop off the lattice loses the exciton (absorbing edges).
     pub absorbing: bool,

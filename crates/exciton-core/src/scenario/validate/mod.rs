@@ -178,12 +178,12 @@ fn excitation(
     use crate::scenario::excitation::{PulseTrain, MAX_PULSES};
     let rep = c.positive("excitation.repetition_ns", e.repetition_ns)?;
     let period = rep * 1e3 / dt_ps;
-    if (period - period.round()).abs() > 1e-6 * period || period.round() < 1.0 {
+    if (period - period.round()).abs() > 1e-6 * period || period.round() < 2.0 {
         return Err(c.fail(
             Kind::OutOfRange,
             "excitation.repetition_ns",
             format!(
-                "{rep} ns is {period} frames of {dt_ps} ps: it must be a whole number of frames"
+                "{rep} ns is {period} frames of {dt_ps} ps: it must be a whole number of frames, at least 2"
             ),
         ));
     }
@@ -192,6 +192,13 @@ fn excitation(
             Kind::OutOfRange,
             "excitation.pulses",
             format!("{} pulses: from 1 to {MAX_PULSES}", e.pulses),
+        ));
+    }
+    if period > f64::from(u32::MAX) {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "excitation.repetition_ns",
+            format!("{rep} ns is {period:.3e} frames of {dt_ps} ps, more than a run can hold"),
         ));
     }
     let train = PulseTrain {

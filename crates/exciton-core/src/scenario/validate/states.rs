@@ -102,11 +102,29 @@ pub(super) fn table(
         raw[p.s].to[p.t] = raw[p.t].to[p.s] * factor;
     }
     let expanded = super::traps::expand(c, states, names, cond, raw, cond.landscape)?;
+    let file_names = names;
     let names = &expanded.names;
     let mut table = StateTable::zeros(names);
     table.traps = expanded.traps;
     for (s, o) in expanded.raw.into_iter().enumerate() {
-        let o = per_frame(c, cond, &names[s], names, o)?;
+        let o = per_frame(c, cond, &names[s], names, o).map_err(|mut e| {
+            // A depth class is not in the file: name the trap's release.
+            if let Some(t) = table
+                .traps
+                .as_ref()
+                .filter(|t| (t.first..t.first + t.classes).contains(&s))
+            {
+                e.path = format!("states.{}.release", file_names[t.first]);
+                e.reason = format!(
+                    "depth class {} of {} ({}): {}",
+                    s - t.first + 1,
+                    t.classes,
+                    names[s],
+                    e.reason
+                );
+            }
+            e
+        })?;
         table.radiative[s] = o.radiative;
         table.nonradiative[s] = o.nonradiative;
         table.hop[s] = o.hop;
@@ -218,7 +236,7 @@ pub(super) fn evaluate(
             Param::Model(Model::Dissociation(_)) => return Err(c.fail(
                 Kind::BadModel,
                 path,
-                "dissociation is only for a state change into the pair state (states.A.to.free)",
+                "dissociation is only for a state change into the pair state (states.A.to.pair)",
             )),
         };
     c.number(path, v)
@@ -245,7 +263,28 @@ fn balance(
 ) -> Result<f64, ScenarioError> {
     let path = &p.path;
     // The reverse was read in the first pass; only its form matters here.
+    for end in [p.s, p.t] {
+        if states[end].release.is_some() {
+            return Err(c.fail(
+                Kind::Conflict,
+                path,
+                format!("states.{} is a trap with a depth distribution, whose release is per depth class: give this change a value", names[end]),
+            ));
+        }
+    }
     let back = states[p.t].to.get(&names[p.s]).map(|v| c.param(path, v));
+    if back.is_none() {
+        return Err(c.fail(
+            Kind::Missing,
+            path,
+            format!(
+                "{} sets this change from its reverse, states.{}.to.{}, which is not given (it would make this 0): give the reverse a value",
+                p.model.name(),
+                names[p.t],
+                names[p.s]
+            ),
+        ));
+    }
     if let Some(Ok(Param::Model(Model::DetailedBalance(_) | Model::Dissociation(_)))) = back {
         return Err(c.fail(
             Kind::Conflict,
