@@ -41,12 +41,21 @@ pub(super) fn events_per_frame(
     dt_ps: f64,
     frames: u32,
 ) -> Result<(), ScenarioError> {
-    let lambda = (0..table.len())
-        .map(|s| table.total_out(s))
-        .fold(0.0, f64::max);
+    let (fastest, lambda) = (0..table.len())
+        .map(|s| (s, table.total_out(s)))
+        .fold((0, 0.0), |a, b| if b.1 > a.1 { b } else { a });
     let mean = lambda * dt_ps * 1e-3;
     let most = poisson_table(mean).len();
     if most > MAX_POISSON_LEN {
+        // A trap's depth class is not in the file: say whose release it is.
+        let which = match &table.traps {
+            Some(t) if (t.first..t.first + t.classes).contains(&fastest) => format!(
+                "state {} (depth class {} of the trap's release)",
+                table.names[fastest],
+                fastest - t.first + 1
+            ),
+            _ => format!("state {}", table.names[fastest]),
+        };
         let dt_max = (0..)
             .map(|k| dt_ps * 0.9f64.powi(k))
             .find(|dt| poisson_table(lambda * dt * 1e-3).len() <= MAX_POISSON_LEN)
@@ -55,7 +64,7 @@ pub(super) fn events_per_frame(
             Kind::OutOfRange,
             "dt_ps",
             format!(
-                "the fastest state leaves at {lambda:.4} ns^-1, {mean:.1} events per {dt_ps} ps frame on average: more than a frame can hold ({MAX_POISSON_LEN} candidates); use dt_ps of at most {dt_max:.3}"
+                "the fastest state, {which}, leaves at {lambda:.4} ns^-1, {mean:.1} events per {dt_ps} ps frame on average: more than a frame can hold ({MAX_POISSON_LEN} candidates); use dt_ps of at most {dt_max:.3}"
             ),
         ));
     }
