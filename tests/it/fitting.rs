@@ -350,3 +350,60 @@ fn bad_fit_input_is_named_by_file_and_line_or_path() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_fit_under_a_pulse_train_recovers_its_rates_and_refuses_what_it_cannot_model() {
+    // The paper's model with a slowly hopping dark state, 3 pulses every 2.5 ns: the
+    // MSD at t = 0 already holds earlier pulses' excitons, which a single-pulse model
+    // would miss.
+    let dir = temp_dir("fit-train");
+    let mut s = paper_scenario();
+    s["frames"] = json!(320);
+    s["states"]["dark"] = json!({"radiative": 0.002, "fret": 0.01, "to": {"bright": 0.008}});
+    s["excitation"] = json!({"repetition_ns": 2.5, "pulses": 3});
+    let truth = [0.09, 0.15];
+    let times: Vec<f64> = (1..=30).map(|k| f64::from(k) * 75.0).collect();
+    let placeholder: Vec<(f64, f64, f64)> = times.iter().map(|&t| (t, 1.0, 1.0)).collect();
+    let free = json!({"states.bright.fret": {"initial": 0.12, "min": 0.0, "max": 1.0},
+                      "states.bright.to.dark": {"initial": 0.1, "min": 0.0, "max": 0.9}});
+    let path = write_fit(
+        &dir,
+        &s,
+        &[("msd", "msd", json!({}), placeholder)],
+        free.clone(),
+    );
+    let clean = model(&path, 0, &truth);
+    let mut rng = Pcg32::new(7, 3);
+    let rows = noisy(&times, &clean, 1.0, 0.03, &mut rng);
+    let path = write_fit(
+        &dir,
+        &s,
+        &[("msd", "msd", json!({}), rows.clone())],
+        free.clone(),
+    );
+    let o = Fit::load(&path).unwrap().run();
+    let err = o.stderr();
+    println!(
+        "train fit: fret {:.4} +- {:.4} (true 0.09), bright->dark {:.4} +- {:.4} (true 0.15)",
+        o.params[0],
+        err[0].unwrap(),
+        o.params[1],
+        err[1].unwrap()
+    );
+    assert!(o.converged);
+    for i in 0..2 {
+        assert!((o.params[i] - truth[i]).abs() <= 4.0 * err[i].unwrap());
+    }
+    // Data beyond the period: the model covers one period after a pulse.
+    let mut long = rows.clone();
+    long.push((3000.0, 200.0, 5.0));
+    let path = write_fit(&dir, &s, &[("msd", "msd", json!({}), long)], free.clone());
+    let o = fit_cli(&path, &dir.join("out"));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("one period after a pulse"),
+        "{}",
+        text(&o)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
