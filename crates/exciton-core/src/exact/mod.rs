@@ -127,8 +127,7 @@ fn from_rows(
             let alive: Vec<f64> = (0..rows.photons.len())
                 .map(|f| (0..n).map(|s| rows.populations[s][f]).sum())
                 .collect();
-            notes.extend(t.unconverged(&alive, dt_ps));
-            notes.extend(t.short(alive.len() as u32));
+            notes.extend(t.notes(&alive, dt_ps));
             rows.train(t)
         }
         None => rows,

@@ -80,8 +80,7 @@ fn estimate_of(blocks: &[FrameSums], readout: &Readout, noise_free: bool) -> Est
         let mut read = readout.clone();
         read.train = None;
         read.notes
-            .extend(train.unconverged(&one_pulse.alive(), readout.dt_ps));
-        read.notes.extend(train.short(one_pulse.frames as u32));
+            .extend(train.notes(&one_pulse.alive(), readout.dt_ps));
         let blocks: Vec<FrameSums> = blocks.iter().map(|b| b.train(train)).collect();
         return estimate_of(&blocks, &read, noise_free);
     }

@@ -90,6 +90,16 @@ impl PulseTrain {
             .collect()
     }
 
+    /// What the reader of a train's curves must know, from one pulse's fraction of
+    /// excitons alive at each of its frames: [`Self::unconverged`] and [`Self::short`].
+    pub fn notes(&self, alive: &[f64], dt_ps: f64) -> Vec<String> {
+        let frames = alive.len() as u32;
+        [self.unconverged(alive, dt_ps), self.short(frames)]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
     /// Why the sum may not have converged: the fraction of one pulse's excitons still
     /// alive `pulses` periods after it (or at the run's last frame, if that is sooner),
     /// when above 1 %.

@@ -179,6 +179,15 @@ pub struct TrapClasses {
     pub depths_mev: Vec<f64>,
 }
 
+impl TrapClasses {
+    /// Which class (from 0) state `s` is, if it is one.
+    pub fn class_of(&self, s: usize) -> Option<usize> {
+        (self.first..self.first + self.classes)
+            .contains(&s)
+            .then(|| s - self.first)
+    }
+}
+
 impl StateTable {
     /// A table of `names` with every probability (or rate) and population 0.
     pub fn zeros(names: &[String]) -> Self {

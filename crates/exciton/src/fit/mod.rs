@@ -241,18 +241,15 @@ impl Fit {
             let last = f64::from(frames.saturating_sub(1)) * s.dt_ps;
             if let Some(&t) = d.measured.time_ps.last() {
                 let need = d.instrument.at(&initial).latest(t);
-                if need > last && s.excitation.is_some() {
-                    return Err(FitError::Data {
-                        file: d.file.clone(),
-                        line: 0,
-                        reason: format!("measured up to {t} ps, but under the scenario's pulse train the model covers one period after a pulse, to {last} ps: fit one period (or raise frames to pulses x period)"),
-                    });
-                }
                 if need > last {
+                    let reason = match s.excitation {
+                        Some(_) => format!("measured up to {t} ps, but under the scenario's pulse train the model covers one period after a pulse, to {last} ps: fit one period (or raise frames to pulses x period)"),
+                        None => format!("measured up to {t} ps, which needs the model at {need} ps, beyond the scenario's last frame at {last} ps: raise frames"),
+                    };
                     return Err(FitError::Data {
                         file: d.file.clone(),
                         line: 0,
-                        reason: format!("measured up to {t} ps, which needs the model at {need} ps, beyond the scenario's last frame at {last} ps: raise frames"),
+                        reason,
                     });
                 }
             }

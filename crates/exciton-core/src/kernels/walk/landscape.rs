@@ -174,7 +174,7 @@ pub fn site_hash(key: u32, x: i32, y: i32) -> u32 {
 pub const TRAP_SALT: u32 = 0x3c6e_f372;
 
 /// Mirror of `trap_class`: the depth class of the trap at (x, y), uniform over
-/// `classes` ([`crate::traps::class_of_draw`], the shader's `mulhi`).
+/// `classes` ([`class_of_hash`], the shader's `mulhi`).
 #[inline(always)]
 pub(crate) fn trap_class(f: &Film, x: i32, y: i32, classes: u32) -> u32 {
     class_of_hash(site_of(f, x, y), classes)

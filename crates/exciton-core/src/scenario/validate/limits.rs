@@ -48,13 +48,13 @@ pub(super) fn events_per_frame(
     let most = poisson_table(mean).len();
     if most > MAX_POISSON_LEN {
         // A trap's depth class is not in the file: say whose release it is.
-        let which = match &table.traps {
-            Some(t) if (t.first..t.first + t.classes).contains(&fastest) => format!(
+        let which = match table.traps.as_ref().and_then(|t| t.class_of(fastest)) {
+            Some(k) => format!(
                 "state {} (depth class {} of the trap's release)",
                 table.names[fastest],
-                fastest - t.first + 1
+                k + 1
             ),
-            _ => format!("state {}", table.names[fastest]),
+            None => format!("state {}", table.names[fastest]),
         };
         let dt_max = (0..)
             .map(|k| dt_ps * 0.9f64.powi(k))

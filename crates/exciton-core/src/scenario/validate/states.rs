@@ -109,15 +109,11 @@ pub(super) fn table(
     for (s, o) in expanded.raw.into_iter().enumerate() {
         let o = per_frame(c, cond, &names[s], names, o).map_err(|mut e| {
             // A depth class is not in the file: name the trap's release.
-            if let Some(t) = table
-                .traps
-                .as_ref()
-                .filter(|t| (t.first..t.first + t.classes).contains(&s))
-            {
+            if let Some((t, k)) = table.traps.as_ref().and_then(|t| Some((t, t.class_of(s)?))) {
                 e.path = format!("states.{}.release", file_names[t.first]);
                 e.reason = format!(
                     "depth class {} of {} ({}): {}",
-                    s - t.first + 1,
+                    k + 1,
                     t.classes,
                     names[s],
                     e.reason
