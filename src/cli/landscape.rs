@@ -77,7 +77,7 @@ pub(crate) fn landscape_command(args: LandscapeArgs) -> Result<i32> {
         film.size[1],
         args.realization,
         keys.len(),
-        film.sigma_mev
+        film.spec.energy_sigma_mev
     );
     Ok(0)
 }

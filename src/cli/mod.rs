@@ -85,7 +85,7 @@ enum Command {
     /// Example: exciton-mc check scenarios/*.json
     Check(check::CheckArgs),
     /// Write the site table of one film of a scenario's landscape (x, y, energy_meV,
-    /// level_energy_meV, void) as CSV or Parquet: the films the Monte Carlo and the
+    /// level_energy_meV, void, relative_size, splitting_scale) as CSV or Parquet: the films the Monte Carlo and the
     /// master equation walk.
     ///
     /// Example: exciton-mc landscape examples/fit-disorder/film.json --out sites.parquet

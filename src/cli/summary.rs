@@ -109,6 +109,24 @@ pub(crate) fn describe_states(s: &Scenario) -> Vec<String> {
             }
         ));
     }
+    if let Some(l) = s.landscape.as_ref().filter(|l| l.size_spread > 0.0) {
+        let ec = l.confinement_mev().unwrap_or(0.0);
+        let classes = match &s.states.sizes {
+            Some(sizes) => {
+                let scale: Vec<String> = sizes.scale.iter().map(|k| format!("{k:.3}")).collect();
+                format!(
+                    "{} size classes of equal probability scale every detailed_balance splitting by s_mean/s = {} (smallest NCs last)",
+                    sizes.scale.len(),
+                    scale.join(", ")
+                )
+            }
+            None => "no detailed_balance change, so no splitting to scale".into(),
+        };
+        lines.push(format!(
+            "  size spread {:.3}: site energies E_c (s_mean^2/s^2 - 1), E_c = {ec:.1} meV; {classes}",
+            l.size_spread
+        ));
+    }
     if let Clock::Uniformized {
         lambda_per_ns,
         mean_per_frame,

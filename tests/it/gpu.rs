@@ -404,3 +404,14 @@ fn absorbing_edges_are_bit_identical() {
         bit_identical(&format!("absorbing edges, {units}"), &v, &gpu);
     }
 }
+
+#[test]
+fn size_classes_are_bit_identical() {
+    // A walker reads its site's size class's rows, changing them at every hop; the
+    // asymmetric level table's two tails.
+    let Some(gpu) = gpu_engine() else { return };
+    for units in ["probability_per_frame", "rate_per_ns"] {
+        let v = super::mechanisms::sized_film(units, 20_000);
+        bit_identical(&format!("size spread, {units}"), &v, &gpu);
+    }
+}

@@ -311,3 +311,63 @@ fn an_absorbing_film_loses_what_leaves_it_as_the_master_equation_says() {
         assert!(largest.abs() <= 5.0, "{units}: {what}");
     }
 }
+
+/// Bright and dark excitons on a film of NCs with a size spread: the dark level below
+/// the bright by 14 meV at the mean size, by 14 s_mean / s at each site's size class
+/// (5 classes), at 50 K; the dark exciton hops slowly.
+pub(crate) fn sized_film(units: &str, walkers: u64) -> Value {
+    let mut v = trapping_film(units, walkers);
+    set(&mut v, "temperature_K", json!(50.0));
+    let states = if units == "rate_per_ns" {
+        json!({
+            "bright": { "radiative": 0.8, "fret": 4.0, "to": { "dark": 2.0 } },
+            "dark": { "fret": 0.8, "to": { "bright": { "detailed_balance": { "splitting_meV": 14.0 } } } }
+        })
+    } else {
+        json!({
+            "bright": { "radiative": 0.02, "fret": 0.1, "to": { "dark": 0.05 } },
+            "dark": { "fret": 0.02, "to": { "bright": { "detailed_balance": { "splitting_meV": 14.0 } } } }
+        })
+    };
+    set(&mut v, "states", states);
+    set(&mut v, "initial.populations", json!({ "bright": 1.0 }));
+    set(&mut v, "landscape.size_spread", json!(0.08));
+    set(&mut v, "landscape.size_classes", json!(5));
+    v
+}
+
+#[test]
+fn a_size_spread_walks_the_master_equations_film() {
+    for units in ["probability_per_frame", "rate_per_ns"] {
+        let v = sized_film(units, 200_000);
+        let s = scenario(&v);
+        let sizes = s.states.sizes.as_ref().expect("a detailed_balance change per class");
+        // The classes' returns to bright differ: exp(-14 meV x scale / kB T) spans a factor.
+        let up: Vec<f64> = sizes.to.iter().map(|to| to[1][0]).collect();
+        assert!(up[0] > 1.5 * up[4], "returns to bright per class: {up:?}");
+        let me = Engine::Exact
+            .estimate(&s, 0, &Progress::default())
+            .expect("the master equation runs")
+            .curves;
+        let mc = run(&Engine::cpu(2), &v);
+        let last = mc.frames() - 1;
+        let (m, want) = (mc.populations[1][last], me.populations[1][last]);
+        let z_dark = (m - want) / (want * (1.0 - want) / s.walkers as f64).sqrt();
+        // The same film with every NC the mean size (and the same energies' spread).
+        let mut alike = v.clone();
+        set(&mut alike, "landscape.size_classes", json!(1));
+        let flat = Engine::Exact
+            .estimate(&scenario(&alike), 0, &Progress::default())
+            .unwrap()
+            .curves
+            .populations[1][last];
+        println!("{units}: dark at the last frame: MC {m:.5} vs master equation {want:.5} (z = {z_dark:.2}); one size class {flat:.5}; returns to bright per class {up:.4?}");
+        assert!(z_dark.abs() < 5.0);
+        let se = (want * (1.0 - want) / s.walkers as f64).sqrt();
+        assert!((flat - want).abs() > 5.0 * se, "the classes must matter here");
+        let (compared, largest, what) = largest_z(&mc, &me);
+        println!("{units}: {compared} frames, largest |z| {largest:.2} ({what})");
+        assert!(compared > 50, "{units}: {compared} frames compared");
+        assert!(largest.abs() <= 5.0, "{units}: {what}");
+    }
+}

@@ -81,6 +81,12 @@ fn trap_class(p: PointParams, x: i32, y: i32) -> u32 {
     return mulhi(lowbias32(site_of(p, x, y) ^ TRAP_SALT), p.trap_classes);
 }
 
+// The first row of the size class of the site at (x, y): the class is its energy
+// draw's share of size_classes (0 without a size spread).
+fn size_row(p: PointParams, x: i32, y: i32) -> u32 {
+    return mulhi(energy_draw(site_of(p, x, y)), p.size_classes) * p.states;
+}
+
 // (x, y) is on the lattice and not a void.
 fn open_site(p: PointParams, x: i32, y: i32) -> bool {
     let periodic = p.edges == EDGES_PERIODIC;
@@ -91,7 +97,8 @@ fn open_site(p: PointParams, x: i32, y: i32) -> bool {
 }
 
 // A site's signed energy level from its energy draw u: u folded to v = min(u, ~u) (the
-// sign says which tail); v's leading bit picks a row of the inverse-CDF table, its next
+// sign says which tail, and which half of the table: the two differ with a size
+// spread); v's leading bit picks a row of the inverse-CDF table, its next
 // LEVEL_SUB_BITS bits an entry, and the bits below interpolate to the next entry.
 fn level_of(p: PointParams, h: u32) -> i32 {
     let u = energy_draw(h);
@@ -105,7 +112,7 @@ fn level_of(p: PointParams, h: u32) -> i32 {
         k = off >> (j - LEVEL_SUB_BITS);
         frac = off << (32u - (j - LEVEL_SUB_BITS));
     }
-    let i = p.level_base + j * LEVEL_ROW + k;
+    let i = p.level_base + select(LEVEL_TAIL, 0u, upper) + j * LEVEL_ROW + k;
     let t0 = outcome[i];
     let m = i32(t0 - mulhi(t0 - outcome[i + 1u], frac));
     return select(-m, m, upper);

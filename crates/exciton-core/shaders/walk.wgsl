@@ -56,6 +56,7 @@ struct PointParams {
     image_offset: u32,
     trap_first: u32,
     trap_classes: u32,
+    size_classes: u32,
 }
 
 // Constants shared with Rust arrive in a prelude the host writes from the Rust values
@@ -248,10 +249,12 @@ fn flush_square(c: u32, g: u32) {
 // no way out), which the moment differences need no more frames for.
 // (dx, dy) is what the histograms record, the displacement from the start (x0, y0): the
 // site is (x0 + dx, y0 + dy), and absolute positions go to `emission_abs` and the image.
-// `level` is the site's signed energy level (0 without a landscape).
+// `level` is the site's signed energy level (0 without a landscape), `row` the first
+// row of its size class (0 without a size spread): the state's row is row + state.
 struct Walker {
     rng: Pcg32,
     state: u32,
+    row: u32,
     th: u32,
     quiet: u32,
     dx: i32,
@@ -286,6 +289,7 @@ fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
     }
     w.alive = index < p.walker_count;
     w.level = 0;
+    w.row = 0u;
     if (p.landscape != 0u) {
         for (var tries = 1u; tries < START_TRIES && !open_site(p, x0, y0); tries++) {
             x0 = spot_offset(p, pcg_next(&rng));
@@ -293,13 +297,14 @@ fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
         }
         w.alive = w.alive && open_site(p, x0, y0);
         w.level = level_at(p, x0, y0);
+        w.row = size_row(p, x0, y0);
     }
     w.dx = 0;
     w.dy = 0;
     w.x0 = x0;
     w.y0 = y0;
     w.rng = rng;
-    w.th = p.outcome_base + w.state * p.stride;
+    w.th = p.outcome_base + (w.row + w.state) * p.stride;
     w.quiet = select(0u, outcome[w.th + events_end], w.alive);
     if (w.alive) {
         arrive_or_leave(p, 0u, w.state, w, 1);
@@ -310,7 +315,7 @@ fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
 // Outcome u of frame t fell in the hops: the direction's share of the row decides
 // where to, and in a landscape whether the hop is made (a void, an edge, the
 // Miller-Abrahams factor from where u lies within the share).
-fn hop(p: PointParams, before: Walker, u: u32, t: u32, c0: u32) -> Walker {
+fn hop(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u32) -> Walker {
     var w = before;
     var k = 0u;
     while (u >= outcome[w.th + OUTCOME_DIR + k]) {
@@ -343,6 +348,12 @@ fn hop(p: PointParams, before: Walker, u: u32, t: u32, c0: u32) -> Walker {
     w.dx += s.x;
     w.dy += s.y;
     w.level = level;
+    // A site of another size class: the walker reads that class's rows from here on.
+    if (p.size_classes != 0u) {
+        w.row = size_row(p, w.x0 + w.dx, w.y0 + w.dy);
+        w.th = p.outcome_base + (w.row + w.state) * p.stride;
+        w.quiet = outcome[w.th + events_end];
+    }
     return w;
 }
 
@@ -378,7 +389,7 @@ fn event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u3
         return w;
     }
     if (u < outcome[th + OUTCOME_HOP_END]) {
-        return hop(p, w, u, t, c0);
+        return hop(p, w, u, t, c0, events_end);
     }
     var to = state;
     for (var s = 0u; s < p.states; s++) {
@@ -397,7 +408,7 @@ fn event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u3
             arrive_or_leave(p, local, to, w, 1);
         }
         w.state = to;
-        w.th = p.outcome_base + to * p.stride;
+        w.th = p.outcome_base + (w.row + to) * p.stride;
         w.quiet = outcome[w.th + events_end];
     }
     return w;

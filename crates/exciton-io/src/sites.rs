@@ -1,5 +1,6 @@
 //! The site table of one film (`exciton-mc landscape`): one row per site with its
-//! position, whether it is a void and its energy, as CSV or Parquet (by the file's
+//! position, whether it is a void, its energy, and with a size spread its relative
+//! size and its splitting's factor (its size class's), as CSV or Parquet (by the file's
 //! extension), written atomically. Users check, plot or reuse a landscape from it; the
 //! tests check the physics against it independently of the engine.
 
@@ -14,7 +15,15 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// The table's columns, in order.
-pub const SITE_COLUMNS: [&str; 5] = ["x", "y", "energy_meV", "level_energy_meV", "void"];
+pub const SITE_COLUMNS: [&str; 7] = [
+    "x",
+    "y",
+    "energy_meV",
+    "level_energy_meV",
+    "void",
+    "relative_size",
+    "splitting_scale",
+];
 
 /// Writes `film`'s site table to `path`: `.csv` or `.parquet`.
 pub fn write_sites(path: &Path, film: &SiteTable) -> Result<(), Error> {
@@ -33,10 +42,12 @@ fn write_csv(w: &mut dyn Write, film: &SiteTable) -> std::io::Result<()> {
         let (x, y) = film.position(i);
         writeln!(
             w,
-            "{x},{y},{},{},{}",
+            "{x},{y},{},{},{},{},{}",
             film.energy_mev(i),
             film.level_energy_mev(i),
-            film.void[i]
+            film.void[i],
+            film.relative_size(i),
+            film.splitting_scale(i)
         )?;
     }
     Ok(())
@@ -55,6 +66,12 @@ fn write_parquet(path: &Path, film: &SiteTable) -> Result<(), Error> {
             (0..n).map(|i| film.level_energy_mev(i)),
         )),
         Arc::new(BooleanArray::from(film.void.clone())),
+        Arc::new(Float64Array::from_iter_values(
+            (0..n).map(|i| film.relative_size(i)),
+        )),
+        Arc::new(Float64Array::from_iter_values(
+            (0..n).map(|i| film.splitting_scale(i)),
+        )),
     ];
     let types = [
         DataType::Int32,
@@ -62,6 +79,8 @@ fn write_parquet(path: &Path, film: &SiteTable) -> Result<(), Error> {
         DataType::Float64,
         DataType::Float64,
         DataType::Boolean,
+        DataType::Float64,
+        DataType::Float64,
     ];
     let schema = Arc::new(Schema::new(
         SITE_COLUMNS

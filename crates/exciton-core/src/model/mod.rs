@@ -56,7 +56,10 @@ pub const OUTCOME_TO: usize = OUTCOME_HOP_END + 1;
 pub struct WalkTables {
     /// Exciton states of the model.
     pub states: usize,
-    /// Per state `OUTCOME_TO + states` cumulative thresholds, state-major; then, with
+    /// Size classes (1 without a size spread): each has its own block of state rows.
+    pub size_classes: usize,
+    /// Per size class and state `OUTCOME_TO + states` cumulative thresholds, class-major
+    /// then state-major; then, with
     /// [`Clock::Uniformized`], the cumulative Poisson table of candidates per frame
     /// (`poisson_table`, from `WalkTables::poisson_offset` on). The kernels bind it
     /// as one table.
@@ -83,9 +86,14 @@ impl WalkTables {
         let st = &scenario.states;
         let n = st.len();
         let weights = scenario.geometry.direction_weights();
+        let classes: Vec<StateTable> =
+            (0..st.size_classes()).map(|k| st.of_size_class(k)).collect();
         let (clock, per_draw) = match scenario.units {
             Units::RatePerNs => {
-                let lambda = (0..n).map(|s| st.total_out(s)).fold(0.0, f64::max);
+                let lambda = classes
+                    .iter()
+                    .flat_map(|st| (0..n).map(|s| st.total_out(s)))
+                    .fold(0.0, f64::max);
                 let clock = Clock::Uniformized {
                     lambda_per_ns: lambda,
                     mean_per_frame: lambda * scenario.dt_ps * 1e-3,
@@ -95,8 +103,8 @@ impl WalkTables {
             }
             _ => (Clock::Frames, 1.0),
         };
-        let mut outcome = Vec::with_capacity(n * (OUTCOME_TO + n));
-        for s in 0..n {
+        let mut outcome = Vec::with_capacity(classes.len() * n * (OUTCOME_TO + n));
+        for (st, s) in classes.iter().flat_map(|st| (0..n).map(move |s| (st, s))) {
             let mut probs = vec![0.0; OUTCOME_TO];
             probs[OUTCOME_RAD] = st.radiative[s];
             probs[OUTCOME_NONRAD] = st.nonradiative[s];
@@ -138,6 +146,7 @@ impl WalkTables {
         }
         WalkTables {
             states: n,
+            size_classes: classes.len(),
             outcome,
             initial,
             spot: SpotTable::gaussian(scenario.sigma_sites),
@@ -172,7 +181,12 @@ impl WalkTables {
 
     /// Where the Poisson table starts in `outcome`: right after the state rows.
     pub(crate) fn poisson_offset(&self) -> usize {
-        self.states * self.stride()
+        self.size_classes * self.states * self.stride()
+    }
+
+    /// The thresholds of state `s` in size class `class`.
+    pub(crate) fn row(&self, class: usize, s: usize) -> &[u32] {
+        &self.outcome[(class * self.states + s) * self.stride()..][..self.stride()]
     }
 
     /// The Poisson table of candidates per frame (empty with [`Clock::Frames`]).

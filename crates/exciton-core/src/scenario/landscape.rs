@@ -52,6 +52,23 @@ pub struct Landscape {
     /// What happens at the edges of a finite lattice (`open` by default).
     #[serde(default)]
     pub edges: Edges,
+    /// Relative standard deviation of the NC size (MODEL.md section 15): a site's size
+    /// sets its energy (confinement, ~1/s^2) and its bright-dark splitting (~1/s)
+    /// together. 0: every NC alike (energies Gaussian).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub size_spread: f64,
+    /// Size classes of the splitting (default [`DEFAULT_SIZE_CLASSES`]): a site's class
+    /// is the share of its energy draw, and its `detailed_balance` changes are those at
+    /// the class's median size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_classes: Option<u32>,
+}
+
+/// Size classes of the splitting when `size_classes` is not given.
+pub const DEFAULT_SIZE_CLASSES: u32 = 8;
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 impl Landscape {
@@ -60,6 +77,50 @@ impl Landscape {
     /// walkers emit differs from the displacement MSD: both are reported.
     pub(crate) fn absolute_positions(&self) -> bool {
         self.size.is_some() && self.edges != Edges::Periodic
+    }
+
+    /// The confinement energy E_c of the mean size, meV, with a size spread: a site of
+    /// relative size r = s / s_mean sits at E_c (1 / r^2 - 1), and E_c = sigma_E / (2
+    /// size_spread) makes the energies' spread sigma_E to first order.
+    pub fn confinement_mev(&self) -> Option<f64> {
+        (self.size_spread > 0.0).then(|| self.energy_sigma_mev / (2.0 * self.size_spread))
+    }
+
+    /// The relative size r = s / s_mean of a site whose energy draw is the standard
+    /// normal z (1 without a size spread): larger z, a smaller NC, a higher energy.
+    pub fn relative_size(&self, z: f64) -> f64 {
+        1.0 - self.size_spread * z
+    }
+
+    /// The energy of a site whose energy draw is the standard normal z, meV: sigma_E z,
+    /// or with a size spread the confinement E_c (1 / r^2 - 1) of its size r.
+    pub fn energy_of_normal(&self, z: f64) -> f64 {
+        match self.confinement_mev() {
+            Some(ec) => ec * (self.relative_size(z).powi(-2) - 1.0),
+            None => self.energy_sigma_mev * z,
+        }
+    }
+
+    /// Size classes of the splitting: 1 without a size spread.
+    pub fn size_classes(&self) -> u32 {
+        if self.size_spread > 0.0 {
+            self.size_classes.unwrap_or(DEFAULT_SIZE_CLASSES)
+        } else {
+            1
+        }
+    }
+
+    /// Per size class, the factor s_mean / s of its median size, by which the
+    /// bright-dark splitting of its sites is scaled (class k holds the draws from k / K
+    /// to (k + 1) / K: the smallest NCs last).
+    pub fn class_splitting_scale(&self) -> Vec<f64> {
+        let k = self.size_classes();
+        (0..k)
+            .map(|c| {
+                let z = crate::tables::normal_quantile((f64::from(c) + 0.5) / f64::from(k));
+                1.0 / self.relative_size(if k == 1 { 0.0 } else { z })
+            })
+            .collect()
     }
 
     /// The first and last site along each axis of a finite lattice: `-(N / 2)..=N - 1 -

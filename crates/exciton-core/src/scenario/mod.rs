@@ -160,6 +160,20 @@ pub struct StateTable {
     pub initial: Vec<f64>,
     /// The depth classes of a trap with a distribution of depths, if the file has one.
     pub traps: Option<TrapClasses>,
+    /// With a size spread and a `detailed_balance` change: its size classes, each with
+    /// its own changes of state (the other fields are the mean size's, and every class's).
+    pub sizes: Option<SizeClasses>,
+}
+
+/// The size classes of a landscape with a size spread (MODEL.md section 15): the
+/// bright-dark splitting of every `detailed_balance` change scales as 1 / s, so each
+/// class has its own changes of state; decays and hops are every class's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SizeClasses {
+    /// Per class, s_mean / s at its median size: the splitting's factor.
+    pub scale: Vec<f64>,
+    /// Per class, `to` (as [`StateTable::to`]) at its splitting.
+    pub to: Vec<Vec<Vec<f64>>>,
 }
 
 /// A trap state given with `release` became `classes` states in a row from `first`
@@ -200,7 +214,23 @@ impl StateTable {
             to: vec![vec![0.0; n]; n],
             initial: vec![0.0; n],
             traps: None,
+            sizes: None,
         }
+    }
+
+    /// Size classes: 1 without a size spread.
+    pub fn size_classes(&self) -> usize {
+        self.sizes.as_ref().map_or(1, |s| s.to.len())
+    }
+
+    /// The table of size class `k` (its own changes of state; the table itself
+    /// without size classes).
+    pub fn of_size_class(&self, k: usize) -> StateTable {
+        let mut t = self.clone();
+        if let Some(sizes) = t.sizes.take() {
+            t.to = sizes.to[k].clone();
+        }
+        t
     }
 
     /// Number of states.

@@ -1,10 +1,13 @@
 //! The paper's own mechanisms (MODEL.md section 15) against their closed forms on the
-//! exact backend: dissociation's detailed balance, trap depths' mean release time.
+//! exact backend: dissociation's detailed balance, trap depths' mean release time; a
+//! size spread's energies and splittings against its formulas.
 
 use crate::common::{paper_json, scenario, set};
 
 use exciton_core::exact;
 use exciton_core::model::WalkTables;
+use exciton_core::kernels::walk::landscape::{level_of_draw, lowbias32};
+use exciton_core::tables::{normal_quantile, TWO_POW_32};
 use exciton_core::temperature::{dissociation_factor, KB_MEV_PER_K};
 use serde_json::{json, Value};
 
@@ -166,4 +169,132 @@ fn trap_depths_keep_the_mean_release_time() {
         assert!((got - want).abs() < 1e-9 * want);
         assert!((got - integral).abs() < 1e-6 * integral);
     }
+}
+
+/// A film of NCs with a 7 % size spread at 40 K: energies 10 meV to first order,
+/// bright above dark by 15 meV at the mean size, 6 size classes.
+fn sized_film() -> Value {
+    let mut v = paper_json();
+    set(&mut v, "temperature_K", json!(40.0));
+    set(
+        &mut v,
+        "states",
+        json!({
+            "bright": { "radiative": 0.02, "fret": 0.1, "to": { "dark": 0.05 } },
+            "dark": { "fret": 0.02, "to": { "bright": { "detailed_balance": { "splitting_meV": 15.0 } } } }
+        }),
+    );
+    set(&mut v, "initial.populations", json!({ "bright": 1.0 }));
+    set(
+        &mut v,
+        "landscape",
+        json!({ "seed": 3, "energy_sigma_meV": 10.0, "size_spread": 0.07, "size_classes": 6,
+                "size": [120, 100], "edges": "reflecting", "realizations": 1 }),
+    );
+    v
+}
+
+#[test]
+fn a_size_spreads_energies_are_the_confinement_of_each_sites_size() {
+    // What the kernels read (the level table) against E_c (1 / r^2 - 1) of the size r of
+    // each draw's quantile, both tails: not symmetric (the small NCs' tail is longer).
+    let s = scenario(&sized_film());
+    let l = s.landscape.as_ref().unwrap();
+    let t = exciton_core::model::landscape::LandscapeTables::new(l, s.temperature_k);
+    let ec = l.confinement_mev().unwrap();
+    let kt = KB_MEV_PER_K * 40.0;
+    let mut worst = 0.0f64;
+    for u in (0..200_000u32).map(lowbias32).chain([1, 2, 1 << 31, u32::MAX - 1]) {
+        let v = u.min(!u).max(1);
+        let z = -normal_quantile((f64::from(v) + 0.5) / TWO_POW_32) * if u >= 1 << 31 { 1.0 } else { -1.0 };
+        let want = ec * ((1.0 - 0.07 * z).powi(-2) - 1.0);
+        let got = t.energy_mev(level_of_draw(&t.levels, u));
+        worst = worst.max((got - want).abs() / kt);
+    }
+    let (high, low) = (
+        t.energy_mev(level_of_draw(&t.levels, u32::MAX - 1)),
+        t.energy_mev(level_of_draw(&t.levels, 1)),
+    );
+    println!("E_c {ec:.2} meV; largest |E - E_c (1/r^2 - 1)| {worst:.2e} kT; outermost sites {high:.1} and {low:.1} meV");
+    assert!(worst < 1.6 / f64::from(exciton_core::model::landscape::LEVELS_PER_KT), "{worst} kT");
+    assert!(high > 1.5 * -low, "the small NCs' tail reaches further: {high} vs {low}");
+}
+
+#[test]
+fn a_size_spreads_splitting_and_energy_correlate_as_the_model_says() {
+    // The site table (what `exciton-mc landscape` exports): each site's splitting factor
+    // is its class's, the class holds its quantile, and over the film the regression
+    // of splitting on energy has the slope the model gives (an integral over the
+    // quantile, not the data), within 5 of its standard errors.
+    let s = scenario(&sized_film());
+    let l = s.landscape.as_ref().unwrap().clone();
+    let tables = WalkTables::new(&s);
+    assert_eq!(tables.size_classes, 6);
+    let film = exciton_core::exact::master::SiteTable::new(&tables, 77).unwrap();
+    let k = 6.0;
+    let (de0, ec) = (15.0, l.confinement_mev().unwrap());
+    let mut pts = Vec::new();
+    for i in 0..film.len() {
+        let z = film.z[i];
+        let class = film.size_class[i] as f64;
+        let q = normal_cdf(z);
+        assert!(q >= class / k - 1e-9 && q < (class + 1.0) / k + 1e-9, "site {i}: z {z} in class {class}");
+        let mid = normal_quantile((class + 0.5) / k);
+        assert!((film.splitting_scale(i) - 1.0 / (1.0 - 0.07 * mid)).abs() < 1e-12);
+        pts.push((film.energy_mev(i), de0 * film.splitting_scale(i)));
+    }
+    let (slope, se) = regression(&pts);
+    // The model's slope: Cov(dE(u), E(u)) / Var(E(u)) over u uniform (midpoint rule).
+    let n = 200_000;
+    let model: Vec<(f64, f64)> = (0..n)
+        .map(|j| {
+            let u = (j as f64 + 0.5) / n as f64;
+            let z = normal_quantile(u);
+            let class = (u * k).floor();
+            let mid = normal_quantile((class + 0.5) / k);
+            (ec * ((1.0 - 0.07 * z).powi(-2) - 1.0), de0 / (1.0 - 0.07 * mid))
+        })
+        .collect();
+    let (want, _) = regression(&model);
+    // Without classes (every site its own splitting) the slope is dE0 / (2 E_c) to
+    // first order; the classes' steps flatten it.
+    let smooth: Vec<(f64, f64)> = model
+        .iter()
+        .map(|&(e, _)| (e, de0 * (1.0 + e / ec).sqrt()))
+        .collect();
+    let (continuous, _) = regression(&smooth);
+    let first_order = de0 / (2.0 * ec);
+    let zscore = (slope - want) / se;
+    println!("{} sites: slope of splitting on energy {slope:.5} +- {se:.5} vs the model's {want:.5} (z = {zscore:.2}); without classes {continuous:.5}, first order dE0 / (2 E_c) = {first_order:.5}", film.len());
+    assert!(zscore.abs() < 5.0);
+    assert!((continuous / first_order - 1.0).abs() < 0.05, "{continuous} vs {first_order}");
+    assert!(want < continuous && want > 0.7 * continuous, "{want} vs {continuous}");
+}
+
+/// Least-squares slope of y on x and its standard error.
+fn regression(pts: &[(f64, f64)]) -> (f64, f64) {
+    let n = pts.len() as f64;
+    let (mx, my) = pts.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0 / n, a.1 + p.1 / n));
+    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let slope = sxy / sxx;
+    let resid: f64 = pts
+        .iter()
+        .map(|p| (p.1 - my - slope * (p.0 - mx)).powi(2))
+        .sum();
+    (slope, (resid / (n - 2.0) / sxx).sqrt())
+}
+
+/// The standard normal's CDF, by bisection on the quantile (tests only).
+fn normal_cdf(z: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0, 1.0);
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if normal_quantile(mid) < z {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
 }

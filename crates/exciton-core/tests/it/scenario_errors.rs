@@ -607,3 +607,46 @@ fn trap_depth_classes_are_named_by_their_release() {
     );
     expect_error(&v, Kind::Conflict, "initial.populations.trapped");
 }
+
+#[test]
+fn a_size_spread_is_checked() {
+    let film = |l: Value| {
+        let mut v = paper_json();
+        set(&mut v, "temperature_K", json!(100.0));
+        set(&mut v, "landscape", l);
+        v
+    };
+    let e = expect_error(
+        &film(json!({ "size_spread": 0.05 })),
+        Kind::Missing,
+        "landscape.energy_sigma_meV",
+    );
+    says(&e, "confinement energy is sigma / (2 size_spread)");
+    let e = expect_error(
+        &film(json!({ "energy_sigma_meV": 10.0, "size_spread": 0.2 })),
+        Kind::OutOfRange,
+        "landscape.size_spread",
+    );
+    says(&e, "above the limit of 0.15");
+    expect_error(
+        &film(json!({ "energy_sigma_meV": 10.0, "size_spread": -0.1 })),
+        Kind::Negative,
+        "landscape.size_spread",
+    );
+    let e = expect_error(
+        &film(json!({ "energy_sigma_meV": 10.0, "size_classes": 4 })),
+        Kind::Conflict,
+        "landscape.size_classes",
+    );
+    says(&e, "give landscape.size_spread too");
+    expect_error(
+        &film(json!({ "energy_sigma_meV": 10.0, "size_spread": 0.05, "size_classes": 0 })),
+        Kind::OutOfRange,
+        "landscape.size_classes",
+    );
+    // 0.15 of a 60 meV spread at 10 K: the smallest NCs sit ~45 eV up (E_c 200 meV).
+    let mut cold = film(json!({ "energy_sigma_meV": 60.0, "size_spread": 0.15 }));
+    set(&mut cold, "temperature_K", json!(10.0));
+    let e = expect_error(&cold, Kind::OutOfRange, "landscape.size_spread");
+    says(&e, "the smallest NCs' energy");
+}

@@ -33,9 +33,10 @@ pub(crate) fn expected_curves(s: &Scenario) -> Result<Curves, crate::error::Erro
 
 /// Scenario numbers a fit may not free, and why: the model is not smooth in them (or
 /// they are not physics at all).
-const NOT_FREE: [(&str, &str); 10] = [
+const NOT_FREE: [(&str, &str); 11] = [
     ("landscape.void_fraction", "whether a site is a void is a discrete choice (its draw against the fraction), so the model jumps as the fraction moves and a least-squares fit cannot follow it: fit at a few fixed fractions and compare their chi2"),
     ("landscape.size", "the film's size is a whole number of sites: fit at fixed sizes"),
+    ("landscape.size_classes", "the number of size classes is a whole number, a choice of resolution: fit at a fixed number (8 or more)"),
     ("landscape.seed", "the seed picks a film, it is not a physical parameter"),
     ("landscape.realizations", "how many films are walked is a choice of the run, not a parameter"),
     ("landscape.edges", "the edges are a choice, not a number"),

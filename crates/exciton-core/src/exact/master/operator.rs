@@ -35,8 +35,11 @@ pub(crate) struct Operator {
     stay: Vec<f64>,
     /// Per state, the probability per step of a hop attempt in each direction.
     direction: Vec<[f64; MOVES]>,
-    /// `to[from][to]`: probability per step of a change of state.
-    to: Vec<Vec<f64>>,
+    /// `to[class][from][to]`: probability per step of a change of state, per size class
+    /// (one without a size spread).
+    to: Vec<Vec<Vec<f64>>>,
+    /// Per site: its size class (empty without size classes).
+    class: Vec<u32>,
     /// Per state, the radiative probability per step.
     pub(crate) radiative: Vec<f64>,
     /// Per site: not a void.
@@ -60,7 +63,6 @@ impl Operator {
     pub(crate) fn new(tables: &WalkTables, film: &SiteTable, temperature_k: Option<f64>) -> Self {
         let sites = film.len();
         let states = tables.states;
-        let stride = OUTCOME_TO + states;
         let kt = temperature_k.map_or(f64::INFINITY, |t| KB_MEV_PER_K * t);
         let energy: Vec<f64> = (0..sites).map(|i| film.energy_mev(i)).collect();
         let open: Vec<bool> = film.void.iter().map(|v| !v).collect();
@@ -79,7 +81,7 @@ impl Operator {
                 let Some(j) = target.filter(|&j| open[j]) else {
                     continue;
                 };
-                let a = if film.sigma_mev == 0.0 {
+                let a = if film.spec.energy_sigma_mev == 0.0 {
                     1.0
                 } else {
                     acceptance((energy[j] - energy[i]) / kt)
@@ -88,22 +90,35 @@ impl Operator {
                 incoming[j][k] = (i as u32, a);
             }
         }
+        // Decays and hops are every size class's; the changes of state are its own.
+        let class = if tables.size_classes > 1 {
+            film.size_class.clone()
+        } else {
+            Vec::new()
+        };
+        let rows = |k: usize| -> Vec<Vec<f64>> {
+            (0..states)
+                .map(|s| threshold_probabilities(tables.row(k, s)))
+                .collect()
+        };
+        let to: Vec<Vec<Vec<f64>>> = (0..tables.size_classes)
+            .map(|k| rows(k).into_iter().map(|p| p[OUTCOME_TO..].to_vec()).collect())
+            .collect();
         let mut direction = Vec::with_capacity(states);
-        let mut to = Vec::with_capacity(states);
         let mut radiative = Vec::with_capacity(states);
         let mut stay = vec![0.0; states * sites];
-        for s in 0..states {
-            let p = threshold_probabilities(&tables.outcome[s * stride..][..stride]);
+        for (s, p) in rows(0).into_iter().enumerate() {
             let mut d = [0.0; MOVES];
             d.copy_from_slice(&p[OUTCOME_DIR..OUTCOME_DIR + MOVES]);
-            let leave = p[OUTCOME_RAD] + p[OUTCOME_NONRAD] + p[OUTCOME_TO..].iter().sum::<f64>();
+            let decay = p[OUTCOME_RAD] + p[OUTCOME_NONRAD];
             for j in (0..sites).filter(|&j| open[j]) {
+                let k = class.get(j).map_or(0, |&k| k as usize);
+                let leave = decay + to[k][s].iter().sum::<f64>();
                 let hops: f64 = d.iter().zip(&out[j]).map(|(d, a)| d * a).sum();
                 let gone: f64 = d.iter().zip(&lost[j]).map(|(d, l)| d * l).sum();
                 stay[s * sites + j] = 1.0 - leave - hops - gone;
             }
             direction.push(d);
-            to.push(p[OUTCOME_TO..].to_vec());
             radiative.push(p[OUTCOME_RAD]);
         }
         Operator {
@@ -113,6 +128,7 @@ impl Operator {
             stay,
             direction,
             to,
+            class,
             radiative,
             open,
             traps: tables
@@ -185,7 +201,8 @@ impl Operator {
                 let Some(column) = self.source_column(s, j) else {
                     continue;
                 };
-                for (from, row) in self.to.iter().enumerate() {
+                let to = &self.to[self.class.get(j).map_or(0, |&k| k as usize)];
+                for (from, row) in to.iter().enumerate() {
                     let p = row[column];
                     if p > 0.0 {
                         let q = &own[from * MOMENTS..][..MOMENTS];

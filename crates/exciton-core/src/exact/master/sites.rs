@@ -4,8 +4,9 @@
 //! writes this table.
 
 use crate::kernels::walk::landscape::{
-    class_of_hash, energy_draw, level_of_draw, site_hash, void_draw,
+    class_of_hash, energy_draw, level_of_draw, site_hash, size_class_of_draw, void_draw,
 };
+use crate::scenario::landscape::Landscape;
 use crate::model::WalkTables;
 use crate::scenario::landscape::Edges;
 use crate::tables::{normal_quantile, TWO_POW_32};
@@ -27,18 +28,23 @@ pub struct SiteTable {
     pub key: u32,
     /// Per site: empty (no exciton may sit there).
     pub void: Vec<bool>,
-    /// Per site: the standard-normal draw z of its energy; its energy is sigma_E z, so
-    /// the master equation is smooth in sigma_E.
+    /// Per site: the standard-normal draw z of its energy; its energy is sigma_E z (or
+    /// with a size spread the confinement energy of its size), so the master equation
+    /// is smooth in sigma_E.
     pub z: Vec<f64>,
     /// Per site: the signed energy level the Monte Carlo walks (within 1.5 levels of
     /// sigma_E z; a level is kB T / 4096).
     pub level: Vec<i32>,
-    /// sigma_E, meV.
-    pub sigma_mev: f64,
+    /// The landscape as the scenario gives it (sigma_E, the size spread).
+    pub spec: Landscape,
     /// Width of a Monte Carlo level, meV (0 without disorder).
     pub level_mev: f64,
     /// Per site: its trap's depth class (empty without trap depths), as the walk draws it.
     pub trap_class: Vec<u32>,
+    /// Per site: its size class (empty without a size spread), as the walk draws it.
+    pub size_class: Vec<u32>,
+    /// Per size class: the factor s_mean / s of its splitting (1 without a size spread).
+    pub splitting_scale: Vec<f64>,
 }
 
 /// The standard-normal draw behind energy draw u, as the level table reads it: u is
@@ -73,9 +79,11 @@ impl SiteTable {
             void: Vec::with_capacity(sites),
             z: Vec::with_capacity(sites),
             level: Vec::with_capacity(sites),
-            sigma_mev: l.spec.energy_sigma_mev,
+            spec: l.spec.clone(),
             level_mev: l.level_mev,
             trap_class: Vec::new(),
+            size_class: Vec::new(),
+            splitting_scale: l.spec.class_splitting_scale(),
         };
         for y in bounds[1].0..=bounds[1].1 {
             for x in bounds[0].0..=bounds[0].1 {
@@ -86,6 +94,9 @@ impl SiteTable {
                 table.level.push(level_of_draw(&l.levels, u));
                 if let Some((_, classes)) = tables.site_traps {
                     table.trap_class.push(class_of_hash(h, classes));
+                }
+                if l.spec.size_classes() > 1 {
+                    table.size_class.push(size_class_of_draw(u, l.spec.size_classes()));
                 }
             }
         }
@@ -124,9 +135,23 @@ impl SiteTable {
         Some(c[1] as usize * self.size[0] as usize + c[0] as usize)
     }
 
-    /// Energy of site `i` in the master equation, meV: sigma_E z.
+    /// Energy of site `i` in the master equation, meV: sigma_E z, or with a size spread
+    /// the confinement energy of its size.
     pub fn energy_mev(&self, i: usize) -> f64 {
-        self.sigma_mev * self.z[i]
+        self.spec.energy_of_normal(self.z[i])
+    }
+
+    /// The relative size s / s_mean of site `i` (1 without a size spread).
+    pub fn relative_size(&self, i: usize) -> f64 {
+        self.spec.relative_size(self.z[i])
+    }
+
+    /// The factor s_mean / s of site `i`'s bright-dark splitting: its size class's (1
+    /// without a size spread).
+    pub fn splitting_scale(&self, i: usize) -> f64 {
+        self.size_class
+            .get(i)
+            .map_or(1.0, |&k| self.splitting_scale[k as usize])
     }
 
     /// Energy of site `i` as the Monte Carlo walks it (its level), meV.

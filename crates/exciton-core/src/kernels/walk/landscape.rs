@@ -11,7 +11,9 @@
 //! of two `u32` tables: integers only, so the GPU kernel and this port decide alike.
 
 use crate::kernels::rng::splitmix64;
-use crate::model::landscape::{ACCEPT_HI_LEN, ACCEPT_LO_BITS, LEVEL_ROW, LEVEL_SUB_BITS};
+use crate::model::landscape::{
+    ACCEPT_HI_LEN, ACCEPT_LO_BITS, LEVEL_ROW, LEVEL_SUB_BITS, LEVEL_TAIL,
+};
 use crate::scenario::landscape::{Edges, Landscape};
 use crate::scenario::DIRECTIONS;
 
@@ -186,20 +188,36 @@ pub fn class_of_hash(h: u32, classes: u32) -> u32 {
     mulhi(lowbias32(h ^ TRAP_SALT), classes)
 }
 
-/// Mirror of `void_draw` and `energy_draw`: two independent draws from a site's hash.
+/// Mirror of `size_class`: the size class of the site at (x, y), the share of its
+/// energy draw ([`size_class_of_draw`]).
+#[inline(always)]
+pub(crate) fn size_class(f: &Film, x: i32, y: i32, classes: u32) -> u32 {
+    size_class_of_draw(energy_draw(site_of(f, x, y)), classes)
+}
+
+/// The size class of energy draw u of `classes`: the high part of u x classes. The
+/// energy rises with u and the size falls, so class k holds the draws from k / K to
+/// (k + 1) / K, the smallest NCs last.
+#[inline(always)]
+pub fn size_class_of_draw(u: u32, classes: u32) -> u32 {
+    mulhi(u, classes)
+}
+
+/// Mirror of `void_draw`: whether a site is a void, a draw independent of its energy.
 #[inline(always)]
 pub fn void_draw(h: u32) -> u32 {
     lowbias32(h ^ VOID_SALT)
 }
 
+/// Mirror of `energy_draw`: the site's energy draw (its size's, with a size spread).
 #[inline(always)]
-pub(crate) fn energy_draw(h: u32) -> u32 {
+pub fn energy_draw(h: u32) -> u32 {
     lowbias32(h.wrapping_add(ENERGY_SALT))
 }
 
 /// Mirror of the table read in `level_of`: the signed level of energy draw u from the
 /// inverse-CDF table `levels` ([`crate::model::landscape::LandscapeTables::levels`]). u is folded to v = min(u,
-/// !u) (the sign says which tail); v's leading bit picks a row, its next
+/// !u) (the sign says which tail, and which half of the table); v's leading bit picks a row, its next
 /// `LEVEL_SUB_BITS` bits an entry, and the bits below interpolate to the next entry.
 #[inline(always)]
 pub fn level_of_draw(levels: &[u32], u: u32) -> i32 {
@@ -215,7 +233,7 @@ pub fn level_of_draw(levels: &[u32], u: u32) -> i32 {
     } else {
         (off << (LEVEL_SUB_BITS - j), 0)
     };
-    let i = (j * LEVEL_ROW + k) as usize;
+    let i = (if upper { 0 } else { LEVEL_TAIL } + j * LEVEL_ROW + k) as usize;
     let (t0, t1) = (levels[i], levels[i + 1]);
     let m = (t0 - mulhi(t0 - t1, frac)) as i32;
     if upper {

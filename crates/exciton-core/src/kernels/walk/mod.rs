@@ -27,7 +27,8 @@ use crate::histogram::{Batch, HistLayout, MOMENTS};
 use crate::kernels::rng::{Pcg32, PASS};
 use crate::model::{OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO};
 use landscape::{
-    direction, hop_level, level_at, open_site, trap_class, Film, LOST, NO_HOP, START_TRIES,
+    direction, hop_level, level_at, open_site, size_class, trap_class, Film, LOST, NO_HOP,
+    START_TRIES,
 };
 
 /// What `landscape.wgsl` reads of point `p`: its film's fields and tables.
@@ -118,10 +119,12 @@ fn step(
 /// threshold past which nothing happens, 0 once nothing can happen any more. (dx, dy)
 /// is what the histograms record, the displacement from the start (x0, y0): the site is
 /// (x0 + dx, y0 + dy), and absolute positions go to `emission_abs` and the image.
-/// `level` is the site's signed energy level (0 without a landscape).
+/// `level` is the site's signed energy level (0 without a landscape), `row` the first
+/// row of its size class (0 without a size spread): the state's row is row + state.
 struct Walker {
     rng: Pcg32,
     state: u32,
+    row: u32,
     th: usize,
     quiet: u32,
     dx: i32,
@@ -130,6 +133,13 @@ struct Walker {
     y0: i32,
     level: i32,
     alive: bool,
+}
+
+/// Mirror of `size_row`: the first row of the size class of the site at (x, y) (0
+/// without a size spread).
+#[inline(always)]
+fn size_row(p: &PointParams, f: &Film, x: i32, y: i32) -> u32 {
+    size_class(f, x, y, p.size_classes) * p.states
 }
 
 /// Mirror of `hop`: outcome u fell in the hops; the direction's share of the row
@@ -182,6 +192,11 @@ fn hop(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: 
     w.dx += s.0;
     w.dy += s.1;
     w.level = level;
+    if p.size_classes != 0 {
+        w.row = size_row(p, &film(p, b.outcome), w.x0 + w.dx, w.y0 + w.dy);
+        w.th = (p.outcome_base + (w.row + w.state) * p.stride) as usize;
+        w.quiet = b.outcome[w.th + OUTCOME_TO + p.states as usize - 1];
+    }
 }
 
 /// Mirror of `event`: frame t's outcome u (below the walker's quiet threshold), which
@@ -235,7 +250,7 @@ fn event(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u
             arrive_or_leave(p, &mut batch.diffs, next, to, w, 1);
         }
         w.state = to;
-        w.th = (p.outcome_base + to * p.stride) as usize;
+        w.th = (p.outcome_base + (w.row + to) * p.stride) as usize;
         w.quiet = b.outcome[w.th + events_end];
     }
 }
@@ -296,6 +311,7 @@ fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32
     }
     let mut alive = true;
     let mut level = 0;
+    let mut row = 0;
     if p.landscape != 0 {
         let f = film(p, b.outcome);
         let mut tries = 1;
@@ -306,12 +322,14 @@ fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32
         }
         alive = open_site(&f, x0, y0);
         level = level_at(&f, x0, y0);
+        row = size_row(p, &f, x0, y0);
     }
-    let th = (p.outcome_base + state * p.stride) as usize;
+    let th = (p.outcome_base + (row + state) * p.stride) as usize;
     let events_end = OUTCOME_TO + p.states as usize - 1;
     let w = Walker {
         rng,
         state,
+        row,
         th,
         quiet: if alive { b.outcome[th + events_end] } else { 0 },
         dx: 0,

@@ -8,7 +8,9 @@ use super::landscape::{
 };
 use crate::histogram::{HistLayout, DEVICE_MOMENT_COPIES, DEVICE_MOMENT_WORDS};
 use crate::model::landscape::LandscapeTables;
-use crate::model::landscape::{ACCEPT_HI_LEN, ACCEPT_LO_BITS, LEVEL_ROW, LEVEL_SUB_BITS};
+use crate::model::landscape::{
+    ACCEPT_HI_LEN, ACCEPT_LO_BITS, LEVEL_ROW, LEVEL_SUB_BITS, LEVEL_TAIL,
+};
 use crate::model::{
     WalkTables, OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO,
 };
@@ -49,6 +51,7 @@ pub fn prelude() -> String {
         ("EDGES_ABSORBING", Edges::Absorbing as u32),
         ("LEVEL_SUB_BITS", LEVEL_SUB_BITS),
         ("LEVEL_ROW", LEVEL_ROW),
+        ("LEVEL_TAIL", LEVEL_TAIL),
         ("ACCEPT_LO_BITS", ACCEPT_LO_BITS),
         ("ACCEPT_HI_LEN", ACCEPT_HI_LEN),
         ("START_TRIES", START_TRIES),
@@ -195,9 +198,12 @@ pub struct PointParams {
     pub trap_first: u32,
     /// Trap classes per site (0: none, every change goes where its row says).
     pub trap_classes: u32,
+    /// Size classes per site with a size spread (0: none): a walker reads the rows of
+    /// its site's class, `states` rows apart.
+    pub size_classes: u32,
 }
 
-const _: () = assert!(std::mem::size_of::<PointParams>() == 168);
+const _: () = assert!(std::mem::size_of::<PointParams>() == 172);
 
 impl PointParams {
     /// One point's parameters; [`Self::segment`] sets the walkers of a dispatch.
@@ -251,6 +257,11 @@ impl PointParams {
             image_offset: layout.image_offset() as u32,
             trap_first: tables.site_traps.map_or(0, |t| t.0),
             trap_classes: tables.site_traps.map_or(0, |t| t.1),
+            size_classes: if tables.size_classes > 1 {
+                tables.size_classes as u32
+            } else {
+                0
+            },
         };
         match &tables.landscape {
             Some(l) => p.with_landscape(tables, l, bases),

@@ -45,6 +45,7 @@ pub(super) fn landscape(
             ));
         }
     }
+    size_spread(c, &l, temperature_k)?;
     if let Some(n) = l.realizations.filter(|&n| n != 1) {
         return Err(c.fail(
             Kind::OutOfRange,
@@ -85,6 +86,64 @@ pub(super) fn landscape(
         ));
     }
     Ok(l)
+}
+
+/// Largest size spread: the table's sizes reach 6.23 standard deviations below the
+/// mean, which must stay a size (1 - 6.23 x 0.15 = 0.07).
+const MAX_SIZE_SPREAD: f64 = 0.15;
+/// Most size classes.
+const MAX_SIZE_CLASSES: u32 = 64;
+/// The standard normal at the level table's outermost draw (v = 1: Phi^-1(1.5 / 2^32)).
+const TABLE_Z: f64 = 6.23;
+
+/// A size spread is relative, moves the energies (so needs them), and its smallest NCs'
+/// energy must stay within what the kernel's level sums hold (as 6.2 x 160 kB T does
+/// for Gaussian energies).
+fn size_spread(c: Check, l: &Landscape, temperature_k: Option<f64>) -> Result<(), ScenarioError> {
+    let spread = c.number("landscape.size_spread", l.size_spread)?;
+    if spread == 0.0 {
+        if l.size_classes.is_some() {
+            return Err(c.fail(
+                Kind::Conflict,
+                "landscape.size_classes",
+                "size classes are of a size spread: give landscape.size_spread too",
+            ));
+        }
+        return Ok(());
+    }
+    if spread > MAX_SIZE_SPREAD {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "landscape.size_spread",
+            format!("{spread} is above the limit of {MAX_SIZE_SPREAD}: the sizes 6.2 standard deviations below the mean (which the site energies reach) would not be sizes"),
+        ));
+    }
+    if l.energy_sigma_mev == 0.0 {
+        return Err(c.fail(
+            Kind::Missing,
+            "landscape.energy_sigma_meV",
+            "a size spread moves the site energies (confinement ~1/s^2): give energy_sigma_meV, their spread to first order (the confinement energy is sigma / (2 size_spread))",
+        ));
+    }
+    if let Some(k) = l.size_classes.filter(|k| !(1..=MAX_SIZE_CLASSES).contains(k)) {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "landscape.size_classes",
+            format!("{k} classes: give 1 to {MAX_SIZE_CLASSES}"),
+        ));
+    }
+    let t = temperature_k.expect("checked above: disorder needs temperature_K");
+    let kt = crate::temperature::KB_MEV_PER_K * t;
+    let top = l.energy_of_normal(TABLE_Z) / kt;
+    let limit = TABLE_Z * MAX_SIGMA_OVER_KT;
+    if top > limit {
+        return Err(c.fail(
+            Kind::OutOfRange,
+            "landscape.size_spread",
+            format!("the smallest NCs' energy, {:.0} meV ({top:.0} kB T at {t} K), is above the limit of {limit:.0} kB T: a smaller spread or sigma", top * kt),
+        ));
+    }
+    Ok(())
 }
 
 /// On a finite lattice with open or reflecting edges the displacement histograms span

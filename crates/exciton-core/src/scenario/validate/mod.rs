@@ -35,6 +35,11 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
     let counts = limits::counts(c, &spec)?;
     let sigma_sites = limits::sigma_sites(c, spec.initial.sigma_sites)?;
 
+    let landscape = spec
+        .landscape
+        .clone()
+        .map(|l| landscape::landscape(c, l, &spec, temperature_k))
+        .transpose()?;
     let names = states::names(c, &spec.states)?;
     let conditions = states::Conditions {
         temperature_k,
@@ -42,7 +47,7 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         geometry: spec.lattice.geometry,
         units: spec.units,
         dt_ps,
-        landscape: spec.landscape.is_some(),
+        landscape: landscape.as_ref(),
     };
     let mut table = states::table(c, &spec.states, &names, &conditions)?;
     let initial = initial::populations(
@@ -65,11 +70,6 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
         .map(|m| microscope(c, m))
         .transpose()?;
 
-    let landscape = spec
-        .landscape
-        .clone()
-        .map(|l| landscape::landscape(c, l, &spec, temperature_k))
-        .transpose()?;
     let max_dx_sites = landscape::max_dx(
         c,
         landscape.as_ref(),

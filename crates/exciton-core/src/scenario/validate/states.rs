@@ -4,7 +4,8 @@
 use super::check::{short, Check};
 use crate::error::{ScenarioError, ScenarioErrorKind as Kind};
 use crate::scenario::schema::StateSpec;
-use crate::scenario::{Geometry, StateTable, Units, MAX_STATES, SUM_TOLERANCE};
+use crate::scenario::landscape::Landscape;
+use crate::scenario::{Geometry, SizeClasses, StateTable, Units, MAX_STATES, SUM_TOLERANCE};
 use crate::temperature::{self, DetailedBalance, Dissociation, Model, Param, Sample};
 use indexmap::IndexMap;
 
@@ -15,11 +16,13 @@ pub(super) struct Conditions<'a> {
     pub(super) geometry: Geometry,
     pub(super) units: Units,
     pub(super) dt_ps: f64,
-    /// A landscape: a trap's depth class is its site's, not drawn per visit.
-    pub(super) landscape: bool,
+    /// A landscape (validated): a trap's depth class is its site's, not drawn per
+    /// visit, and a size spread scales the splitting per size class.
+    pub(super) landscape: Option<&'a Landscape>,
 }
 
 /// One state's outgoing numbers as given (probabilities or rates), before conversion.
+#[derive(Clone)]
 pub(super) struct Outgoing {
     pub(super) radiative: f64,
     pub(super) nonradiative: f64,
@@ -94,14 +97,39 @@ pub(super) fn table(
     for (s, (name, st)) in states.iter().enumerate() {
         raw.push(outgoing(c, cond, s, name, st, names, &mut pending)?);
     }
+    let mut table = table_at(c, states, names, cond, raw.clone(), &pending, 1.0)?;
+    // A size spread scales the splitting of every detailed_balance change per class.
+    let split = pending.iter().any(|p| matches!(p.model, Balance::Detailed(_)));
+    if let Some(l) = cond.landscape.filter(|l| split && l.size_classes() > 1) {
+        let scale = l.class_splitting_scale();
+        let to = scale
+            .iter()
+            .map(|&k| Ok(table_at(c, states, names, cond, raw.clone(), &pending, k)?.to))
+            .collect::<Result<_, ScenarioError>>()?;
+        table.sizes = Some(SizeClasses { scale, to });
+    }
+    Ok(table)
+}
+
+/// The table with every `detailed_balance` splitting scaled by `scale` (a size class's).
+fn table_at(
+    c: Check,
+    states: &IndexMap<String, StateSpec>,
+    names: &[String],
+    cond: &Conditions,
+    mut raw: Vec<Outgoing>,
+    pending: &[Pending],
+    scale: f64,
+) -> Result<StateTable, ScenarioError> {
     for p in pending {
-        let factor = balance(c, cond, &p, states, names)?;
+        let factor = balance(c, cond, p, states, names, scale)?;
         if let Balance::Dissociation(_) = p.model {
             pair_state(c, &p.path, &names[p.t], &raw[p.t])?;
         }
         raw[p.s].to[p.t] = raw[p.t].to[p.s] * factor;
     }
-    let expanded = super::traps::expand(c, states, names, cond, raw, cond.landscape)?;
+    let expanded =
+        super::traps::expand(c, states, names, cond, raw, cond.landscape.is_some())?;
     let file_names = names;
     let names = &expanded.names;
     let mut table = StateTable::zeros(names);
@@ -248,14 +276,15 @@ fn temperature(c: Check, cond: &Conditions, path: &str) -> Result<f64, ScenarioE
     })
 }
 
-/// k(s -> t) / k(t -> s) for a change s -> t given by `detailed_balance` or
-/// `dissociation`.
+/// k(s -> t) / k(t -> s) for a change s -> t given by `detailed_balance` (its
+/// splitting times `scale`, a size class's) or `dissociation`.
 fn balance(
     c: Check,
     cond: &Conditions,
     p: &Pending,
     states: &IndexMap<String, StateSpec>,
     names: &[String],
+    scale: f64,
 ) -> Result<f64, ScenarioError> {
     let path = &p.path;
     // The reverse was read in the first pass; only its form matters here.
@@ -308,7 +337,7 @@ fn balance(
             };
             let g = m.degeneracy.unwrap_or(temperature::DEFAULT_DEGENERACY);
             let g = c.positive(&field("degeneracy"), g)?;
-            Ok(temperature::detailed_balance_factor(splitting, t, g))
+            Ok(temperature::detailed_balance_factor(splitting * scale, t, g))
         }
         Balance::Dissociation(m) => {
             let binding = match (m.binding_mev, cond.sample.and_then(|s| s.binding_mev)) {
