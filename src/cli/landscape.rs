@@ -40,6 +40,9 @@ pub(crate) fn landscape_command(args: LandscapeArgs) -> Result<i32> {
     let Some(l) = &s.landscape else {
         bail!("{file}: landscape: the scenario has no landscape, so every site is alike");
     };
+    if s.geometry.is_3d() {
+        bail!("{file}: lattice.geometry: the landscape is 3D (a cubic lattice); the site table is of 2D films");
+    }
     if l.size.is_none() {
         bail!("{file}: landscape.size: the landscape is unbounded; a site table needs a finite film (\"size\": [N, M])");
     }

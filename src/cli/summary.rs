@@ -109,6 +109,19 @@ pub(crate) fn describe_states(s: &Scenario) -> Vec<String> {
             }
         ));
     }
+    if let Some(l) = s.landscape.as_ref().filter(|_| s.geometry.is_3d()) {
+        lines.push(format!(
+            "  3D film: {}, each walker's layer tracked (the MSD and the images are in the plane)",
+            match l.layers {
+                Some(n) => format!(
+                    "{n} layers along z, {:?} faces, the start's layer uniform over them",
+                    l.edges
+                )
+                .to_lowercase(),
+                None => "unbounded along z, every walker starting in layer 0".into(),
+            }
+        ));
+    }
     if let Some(l) = s.landscape.as_ref().filter(|l| l.size_spread > 0.0) {
         let ec = l.confinement_mev().unwrap_or(0.0);
         let classes = match &s.states.sizes {

@@ -1,6 +1,6 @@
 // The walk kernel's landscape (appended to walk.wgsl): where a walker may go and at
 // what level it arrives. A site's properties are never stored: they come from an
-// integer hash of (landscape key, x, y), the same on every device; energies are
+// integer hash of (landscape key, x, y, z), the same on every device; energies are
 // fixed-point levels read from the inverse-CDF table and hops accepted through the two
 // acceptance tables, all in `outcome` (host tables: exciton_core::model::landscape). CPU port:
 // crates/exciton-core/src/kernels/walk/landscape.rs.
@@ -9,7 +9,8 @@
 // arrives in the prelude.
 
 // C. Wellons' lowbias32: a 32-bit integer hash with good avalanche. Its multipliers and
-// the salts below (LOWBIAS_MUL_A/B, SITE_Y_SALT, VOID_SALT, ENERGY_SALT, TRAP_SALT) arrive in the
+// the salts below (LOWBIAS_MUL_A/B, SITE_Y_SALT, VOID_SALT, ENERGY_SALT, TRAP_SALT,
+// LAYER_SALT) arrive in the
 // prelude from kernels/walk/landscape.rs.
 fn lowbias32(v: u32) -> u32 {
     var x = v;
@@ -68,32 +69,72 @@ fn inside(v: i32, n: u32) -> bool {
     return n == 0u || (v >= -half && v < i32(n) - half);
 }
 
-// The hash of the site at (x, y) (periodic edges: wrapped).
-fn site_of(p: PointParams, x: i32, y: i32) -> u32 {
-    if (p.size_x != 0u && p.edges == EDGES_PERIODIC) {
-        return site_hash(p.land_key, wrap(x, p.size_x), wrap(y, p.size_y));
+// The hash of the site at (x, y, z) (periodic edges: wrapped). Layer z != 0 of a 3D
+// film hashes with its own key; layer 0 is the film's key, so a 2D film is layer 0.
+fn site_of(p: PointParams, x: i32, y: i32, z: i32) -> u32 {
+    var key = p.land_key;
+    var layer = z;
+    if (p.layers != 0u && p.edges == EDGES_PERIODIC) {
+        layer = wrap(z, p.layers);
     }
-    return site_hash(p.land_key, x, y);
+    if (layer != 0) {
+        key ^= lowbias32(bitcast<u32>(layer) + LAYER_SALT);
+    }
+    if (p.size_x != 0u && p.edges == EDGES_PERIODIC) {
+        return site_hash(key, wrap(x, p.size_x), wrap(y, p.size_y));
+    }
+    return site_hash(key, x, y);
 }
 
-// The depth class of the trap at (x, y): its trap draw's share of trap_classes.
-fn trap_class(p: PointParams, x: i32, y: i32) -> u32 {
-    return mulhi(lowbias32(site_of(p, x, y) ^ TRAP_SALT), p.trap_classes);
+// The depth class of the trap at (x, y, z): its trap draw's share of trap_classes.
+fn trap_class(p: PointParams, x: i32, y: i32, z: i32) -> u32 {
+    return mulhi(lowbias32(site_of(p, x, y, z) ^ TRAP_SALT), p.trap_classes);
 }
 
-// The first row of the size class of the site at (x, y): the class is its energy
+// The first row of the size class of the site at (x, y, z): the class is its energy
 // draw's share of size_classes (0 without a size spread).
-fn size_row(p: PointParams, x: i32, y: i32) -> u32 {
-    return mulhi(energy_draw(site_of(p, x, y)), p.size_classes) * p.states;
+fn size_row(p: PointParams, x: i32, y: i32, z: i32) -> u32 {
+    return mulhi(energy_draw(site_of(p, x, y, z)), p.size_classes) * p.states;
 }
 
-// (x, y) is on the lattice and not a void.
-fn open_site(p: PointParams, x: i32, y: i32) -> bool {
-    let periodic = p.edges == EDGES_PERIODIC;
-    if (!(periodic || (inside(x, p.size_x) && inside(y, p.size_y)))) {
+// A start's layer from draw u: uniform over the film's layers, centred on 0.
+fn start_layer(p: PointParams, u: u32) -> i32 {
+    return i32(mulhi(u, p.layers)) - i32(p.layers / 2u);
+}
+
+// (x, y, z) is on the lattice.
+fn on_film(p: PointParams, x: i32, y: i32, z: i32) -> bool {
+    return inside(x, p.size_x) && inside(y, p.size_y) && inside(z, p.layers);
+}
+
+// (x, y, z) is on the lattice and not a void.
+fn open_site(p: PointParams, x: i32, y: i32, z: i32) -> bool {
+    if (!(p.edges == EDGES_PERIODIC || on_film(p, x, y, z))) {
         return false;
     }
-    return void_draw(site_of(p, x, y)) >= p.void_threshold;
+    return void_draw(site_of(p, x, y, z)) >= p.void_threshold;
+}
+
+// On a 3D landscape, the part of direction k's share (r within width draws) that also
+// steps along z: no step, then -1, then +1, each step z_side of an in-plane nearest
+// neighbour's share and half of the still direction's (the hops along z). Returns
+// (dz + 1, r within the part, the part's width).
+fn z_step(p: PointParams, k: u32, r: u32, width: u32) -> vec3<u32> {
+    var share = 0u;
+    if (k < NEAR_DIRS) {
+        share = p.z_side;
+    } else if (k == STILL_DIR) {
+        share = 0x80000000u;
+    }
+    let side = mulhi(width, share);
+    let level = width - 2u * side;
+    if (r < level) {
+        return vec3<u32>(1u, r, level);
+    }
+    if (r < level + side) {
+        return vec3<u32>(0u, r - level, side);
+    }
+    return vec3<u32>(2u, r - level - side, side);
 }
 
 // A site's signed energy level from its energy draw u: u folded to v = min(u, ~u) (the
@@ -118,24 +159,24 @@ fn level_of(p: PointParams, h: u32) -> i32 {
     return select(-m, m, upper);
 }
 
-fn level_at(p: PointParams, x: i32, y: i32) -> i32 {
-    return level_of(p, site_of(p, x, y));
+fn level_at(p: PointParams, x: i32, y: i32, z: i32) -> i32 {
+    return level_of(p, site_of(p, x, y, z));
 }
 
 // The level the walker arrives at by the hop s, or NO_HOP. r is where the frame's draw
 // lies within the direction's share of `width` draws, uniform over it: below
 // width x acceptance / 2^32 the hop is accepted.
-fn hop_level(p: PointParams, w: Walker, s: vec2<i32>, r: u32, width: u32) -> i32 {
+fn hop_level(p: PointParams, w: Walker, s: vec3<i32>, r: u32, width: u32) -> i32 {
     let x = w.x0 + w.dx + s.x;
     let y = w.y0 + w.dy + s.y;
-    if (!open_site(p, x, y)) {
-        let off = !(inside(x, p.size_x) && inside(y, p.size_y));
-        if (off && p.edges == EDGES_ABSORBING) {
+    let z = w.z + s.z;
+    if (!open_site(p, x, y, z)) {
+        if (!on_film(p, x, y, z) && p.edges == EDGES_ABSORBING) {
             return LOST;
         }
         return NO_HOP;
     }
-    let level = level_at(p, x, y);
+    let level = level_at(p, x, y, z);
     let d = level - w.level;
     if (d > 0) {
         // exp(-d / LEVELS_PER_KT) as the product of its high and low parts' tables.

@@ -57,6 +57,9 @@ struct PointParams {
     trap_first: u32,
     trap_classes: u32,
     size_classes: u32,
+    cubic: u32,
+    layers: u32,
+    z_side: u32,
 }
 
 // Constants shared with Rust arrive in a prelude the host writes from the Rust values
@@ -250,11 +253,13 @@ fn flush_square(c: u32, g: u32) {
 // (dx, dy) is what the histograms record, the displacement from the start (x0, y0): the
 // site is (x0 + dx, y0 + dy), and absolute positions go to `emission_abs` and the image.
 // `level` is the site's signed energy level (0 without a landscape), `row` the first
-// row of its size class (0 without a size spread): the state's row is row + state.
+// row of its size class (0 without a size spread): the state's row is row + state. `z`
+// is the layer on a 3D landscape (not recorded: the microscope sees the plane).
 struct Walker {
     rng: Pcg32,
     state: u32,
     row: u32,
+    z: i32,
     th: u32,
     quiet: u32,
     dx: i32,
@@ -290,15 +295,24 @@ fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
     w.alive = index < p.walker_count;
     w.level = 0;
     w.row = 0u;
+    // A film of layers: the start's layer is uniform over them (one draw).
+    var z0 = 0;
+    if (p.layers != 0u) {
+        z0 = start_layer(p, pcg_next(&rng));
+    }
     if (p.landscape != 0u) {
-        for (var tries = 1u; tries < START_TRIES && !open_site(p, x0, y0); tries++) {
+        for (var tries = 1u; tries < START_TRIES && !open_site(p, x0, y0, z0); tries++) {
             x0 = spot_offset(p, pcg_next(&rng));
             y0 = spot_offset(p, pcg_next(&rng));
+            if (p.layers != 0u) {
+                z0 = start_layer(p, pcg_next(&rng));
+            }
         }
-        w.alive = w.alive && open_site(p, x0, y0);
-        w.level = level_at(p, x0, y0);
-        w.row = size_row(p, x0, y0);
+        w.alive = w.alive && open_site(p, x0, y0, z0);
+        w.level = level_at(p, x0, y0, z0);
+        w.row = size_row(p, x0, y0, z0);
     }
+    w.z = z0;
     w.dx = 0;
     w.dy = 0;
     w.x0 = x0;
@@ -321,14 +335,25 @@ fn hop(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u32)
     while (u >= outcome[w.th + OUTCOME_DIR + k]) {
         k++;
     }
-    let s = direction(k);
-    if (s.x == 0 && s.y == 0) {
+    var s = vec3<i32>(direction(k), 0);
+    if (s.x == 0 && s.y == 0 && p.cubic == 0u) {
         return w;
     }
     var level = w.level;
     if (p.landscape != 0u) {
         let start = outcome[w.th + OUTCOME_DIR + k - 1u];
-        level = hop_level(p, w, s, u - start, outcome[w.th + OUTCOME_DIR + k] - start);
+        var r = u - start;
+        var width = outcome[w.th + OUTCOME_DIR + k] - start;
+        if (p.cubic != 0u) {
+            let part = z_step(p, k, r, width);
+            s.z = i32(part.x) - 1;
+            r = part.y;
+            width = part.z;
+            if (s.x == 0 && s.y == 0 && s.z == 0) {
+                return w;
+            }
+        }
+        level = hop_level(p, w, s, r, width);
         if (level == NO_HOP) {
             return w;
         }
@@ -343,14 +368,15 @@ fn hop(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u32)
         }
     }
     if (t + 1u < p.frames) {
-        step(p, t + 1u - c0, w.state, w, s, level - w.level);
+        step(p, t + 1u - c0, w.state, w, s.xy, level - w.level);
     }
     w.dx += s.x;
     w.dy += s.y;
+    w.z += s.z;
     w.level = level;
     // A site of another size class: the walker reads that class's rows from here on.
     if (p.size_classes != 0u) {
-        w.row = size_row(p, w.x0 + w.dx, w.y0 + w.dy);
+        w.row = size_row(p, w.x0 + w.dx, w.y0 + w.dy, w.z);
         w.th = p.outcome_base + (w.row + w.state) * p.stride;
         w.quiet = outcome[w.th + events_end];
     }
@@ -400,7 +426,7 @@ fn event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u3
     }
     // On a landscape with trap depths, a trap is the class of the walker's site.
     if (p.trap_classes != 0u && to == p.trap_first) {
-        to += trap_class(p, w.x0 + w.dx, w.y0 + w.dy);
+        to += trap_class(p, w.x0 + w.dx, w.y0 + w.dy, w.z);
     }
     if (to != state) {
         if (recorded) {

@@ -142,6 +142,15 @@ pub enum Error {
         /// The side of a periodic film that holds the spot and the walk's reach.
         size: u32,
     },
+    /// A 3D landscape given to the exact backend, whose master equation solves 2D films.
+    #[error(
+        "{}: lattice.geometry: the exact backend solves the master equation on 2D films, and this landscape is 3D (a cubic lattice): run it with --backend cpu or gpu",
+        file.display()
+    )]
+    Exact3d {
+        /// The scenario file.
+        file: std::path::PathBuf,
+    },
     /// A film too large for the master equation in the memory available.
     #[error(
         "{}: landscape.size: the master equation on {sites} sites needs {:.1} GiB of host memory but {:.1} GiB are available: a smaller film (or fewer states)",

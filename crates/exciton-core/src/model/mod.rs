@@ -15,7 +15,7 @@
 
 pub mod landscape;
 
-use crate::scenario::{Scenario, StateTable, Units, DIRECTIONS};
+use crate::scenario::{Geometry, Scenario, StateTable, Units, DIRECTIONS};
 use crate::tables::{
     cumulative_thresholds, poisson_table, threshold_probabilities, SpotTable, TWO_POW_32,
 };
@@ -56,6 +56,8 @@ pub const OUTCOME_TO: usize = OUTCOME_HOP_END + 1;
 pub struct WalkTables {
     /// Exciton states of the model.
     pub states: usize,
+    /// The lattice's hop geometry (a 3D landscape steps along z).
+    pub geometry: Geometry,
     /// Size classes (1 without a size spread): each has its own block of state rows.
     pub size_classes: usize,
     /// Per size class and state `OUTCOME_TO + states` cumulative thresholds, class-major
@@ -86,8 +88,9 @@ impl WalkTables {
         let st = &scenario.states;
         let n = st.len();
         let weights = scenario.geometry.direction_weights();
-        let classes: Vec<StateTable> =
-            (0..st.size_classes()).map(|k| st.of_size_class(k)).collect();
+        let classes: Vec<StateTable> = (0..st.size_classes())
+            .map(|k| st.of_size_class(k))
+            .collect();
         let (clock, per_draw) = match scenario.units {
             Units::RatePerNs => {
                 let lambda = classes
@@ -146,6 +149,7 @@ impl WalkTables {
         }
         WalkTables {
             states: n,
+            geometry: scenario.geometry,
             size_classes: classes.len(),
             outcome,
             initial,

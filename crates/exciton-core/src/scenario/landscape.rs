@@ -49,6 +49,10 @@ pub struct Landscape {
     /// `[N, M]` sites along x and y; absent: unbounded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<[u32; 2]>,
+    /// On a cubic lattice, the film's thickness in NC layers along z (the edges hold
+    /// there too); absent: unbounded along z.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layers: Option<u32>,
     /// What happens at the edges of a finite lattice (`open` by default).
     #[serde(default)]
     pub edges: Edges,

@@ -47,6 +47,9 @@ pub enum Geometry {
     Nn,
     /// 3D simple cubic, 6 nearest + 12 face-diagonal neighbours, r^-6 weights: hop = 7.5 fret.
     Cubic,
+    /// 3D simple cubic, 6 nearest neighbours: hop = 6 fret (3D site percolation's
+    /// lattice, threshold 0.3116).
+    CubicNn,
 }
 
 impl Geometry {
@@ -56,6 +59,22 @@ impl Geometry {
             Geometry::Paper => 4.0 * (1.0 + 1.0 / 8.0),
             Geometry::Nn => 4.0,
             Geometry::Cubic => 6.0 + 12.0 / 8.0,
+            Geometry::CubicNn => 6.0,
+        }
+    }
+
+    /// Whether hops leave the plane (a landscape then tracks z).
+    pub fn is_3d(self) -> bool {
+        matches!(self, Geometry::Cubic | Geometry::CubicNn)
+    }
+
+    /// On a 3D landscape, the share of an in-plane nearest neighbour's direction (+-1, 0)
+    /// that also steps along z, each way (cubic: (+-1, 0, +-1) is 1/8 of its 1 + 2/8);
+    /// the hops that leave (x, y) alone step along z, half each way.
+    pub(crate) fn z_side_share(self) -> f64 {
+        match self {
+            Geometry::Cubic => (1.0 / 8.0) / (1.0 + 2.0 / 8.0),
+            _ => 0.0,
         }
     }
 
@@ -68,6 +87,7 @@ impl Geometry {
             Geometry::Paper => (1.0, 1.0 / 8.0, 0.0, 4.5),
             Geometry::Nn => (1.0, 0.0, 0.0, 4.0),
             Geometry::Cubic => (1.25, 1.0 / 8.0, 2.0, 7.5),
+            Geometry::CubicNn => (1.0, 0.0, 2.0, 6.0),
         };
         let mut w = [near / total; 9];
         w[4..8].fill(diagonal / total);

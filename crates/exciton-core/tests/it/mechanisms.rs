@@ -5,8 +5,8 @@
 use crate::common::{paper_json, scenario, set};
 
 use exciton_core::exact;
-use exciton_core::model::WalkTables;
 use exciton_core::kernels::walk::landscape::{level_of_draw, lowbias32};
+use exciton_core::model::WalkTables;
 use exciton_core::tables::{normal_quantile, TWO_POW_32};
 use exciton_core::temperature::{dissociation_factor, KB_MEV_PER_K};
 use serde_json::{json, Value};
@@ -204,9 +204,13 @@ fn a_size_spreads_energies_are_the_confinement_of_each_sites_size() {
     let ec = l.confinement_mev().unwrap();
     let kt = KB_MEV_PER_K * 40.0;
     let mut worst = 0.0f64;
-    for u in (0..200_000u32).map(lowbias32).chain([1, 2, 1 << 31, u32::MAX - 1]) {
+    for u in (0..200_000u32)
+        .map(lowbias32)
+        .chain([1, 2, 1 << 31, u32::MAX - 1])
+    {
         let v = u.min(!u).max(1);
-        let z = -normal_quantile((f64::from(v) + 0.5) / TWO_POW_32) * if u >= 1 << 31 { 1.0 } else { -1.0 };
+        let z = -normal_quantile((f64::from(v) + 0.5) / TWO_POW_32)
+            * if u >= 1 << 31 { 1.0 } else { -1.0 };
         let want = ec * ((1.0 - 0.07 * z).powi(-2) - 1.0);
         let got = t.energy_mev(level_of_draw(&t.levels, u));
         worst = worst.max((got - want).abs() / kt);
@@ -216,8 +220,14 @@ fn a_size_spreads_energies_are_the_confinement_of_each_sites_size() {
         t.energy_mev(level_of_draw(&t.levels, 1)),
     );
     println!("E_c {ec:.2} meV; largest |E - E_c (1/r^2 - 1)| {worst:.2e} kT; outermost sites {high:.1} and {low:.1} meV");
-    assert!(worst < 1.6 / f64::from(exciton_core::model::landscape::LEVELS_PER_KT), "{worst} kT");
-    assert!(high > 1.5 * -low, "the small NCs' tail reaches further: {high} vs {low}");
+    assert!(
+        worst < 1.6 / f64::from(exciton_core::model::landscape::LEVELS_PER_KT),
+        "{worst} kT"
+    );
+    assert!(
+        high > 1.5 * -low,
+        "the small NCs' tail reaches further: {high} vs {low}"
+    );
 }
 
 #[test]
@@ -238,7 +248,10 @@ fn a_size_spreads_splitting_and_energy_correlate_as_the_model_says() {
         let z = film.z[i];
         let class = film.size_class[i] as f64;
         let q = normal_cdf(z);
-        assert!(q >= class / k - 1e-9 && q < (class + 1.0) / k + 1e-9, "site {i}: z {z} in class {class}");
+        assert!(
+            q >= class / k - 1e-9 && q < (class + 1.0) / k + 1e-9,
+            "site {i}: z {z} in class {class}"
+        );
         let mid = normal_quantile((class + 0.5) / k);
         assert!((film.splitting_scale(i) - 1.0 / (1.0 - 0.07 * mid)).abs() < 1e-12);
         pts.push((film.energy_mev(i), de0 * film.splitting_scale(i)));
@@ -252,7 +265,10 @@ fn a_size_spreads_splitting_and_energy_correlate_as_the_model_says() {
             let z = normal_quantile(u);
             let class = (u * k).floor();
             let mid = normal_quantile((class + 0.5) / k);
-            (ec * ((1.0 - 0.07 * z).powi(-2) - 1.0), de0 / (1.0 - 0.07 * mid))
+            (
+                ec * ((1.0 - 0.07 * z).powi(-2) - 1.0),
+                de0 / (1.0 - 0.07 * mid),
+            )
         })
         .collect();
     let (want, _) = regression(&model);
@@ -267,14 +283,22 @@ fn a_size_spreads_splitting_and_energy_correlate_as_the_model_says() {
     let zscore = (slope - want) / se;
     println!("{} sites: slope of splitting on energy {slope:.5} +- {se:.5} vs the model's {want:.5} (z = {zscore:.2}); without classes {continuous:.5}, first order dE0 / (2 E_c) = {first_order:.5}", film.len());
     assert!(zscore.abs() < 5.0);
-    assert!((continuous / first_order - 1.0).abs() < 0.05, "{continuous} vs {first_order}");
-    assert!(want < continuous && want > 0.7 * continuous, "{want} vs {continuous}");
+    assert!(
+        (continuous / first_order - 1.0).abs() < 0.05,
+        "{continuous} vs {first_order}"
+    );
+    assert!(
+        want < continuous && want > 0.7 * continuous,
+        "{want} vs {continuous}"
+    );
 }
 
 /// Least-squares slope of y on x and its standard error.
 fn regression(pts: &[(f64, f64)]) -> (f64, f64) {
     let n = pts.len() as f64;
-    let (mx, my) = pts.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0 / n, a.1 + p.1 / n));
+    let (mx, my) = pts
+        .iter()
+        .fold((0.0, 0.0), |a, p| (a.0 + p.0 / n, a.1 + p.1 / n));
     let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
     let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
     let slope = sxy / sxx;

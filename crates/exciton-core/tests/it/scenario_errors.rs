@@ -650,3 +650,23 @@ fn a_size_spread_is_checked() {
     let e = expect_error(&cold, Kind::OutOfRange, "landscape.size_spread");
     says(&e, "the smallest NCs' energy");
 }
+
+#[test]
+fn layers_are_of_a_cubic_lattice() {
+    let e = expect_error(
+        &with("landscape", json!({ "layers": 4 })),
+        Kind::Conflict,
+        "landscape.layers",
+    );
+    says(&e, "use geometry \"cubic\" or \"cubic_nn\"");
+    let mut v = with("landscape", json!({ "layers": 0 }));
+    set(&mut v, "lattice.geometry", json!("cubic_nn"));
+    expect_error(&v, Kind::OutOfRange, "landscape.layers");
+    // Edges need somewhere to be: a size, or layers.
+    let mut v = with("landscape", json!({ "edges": "absorbing" }));
+    set(&mut v, "lattice.geometry", json!("cubic"));
+    let e = expect_error(&v, Kind::Missing, "landscape.edges");
+    says(&e, "layers: L");
+    set(&mut v, "landscape.layers", json!(3));
+    Scenario::from_value(&v, Path::new("ok.json")).expect("a 3D film of 3 layers loads");
+}

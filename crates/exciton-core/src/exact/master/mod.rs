@@ -69,6 +69,11 @@ pub fn memory_bytes(s: &Scenario, threads: usize) -> u64 {
 /// its films, with the film-to-film standard errors; `threads` cores per film.
 pub fn estimate(s: &Scenario, threads: usize, progress: &Progress) -> Result<Estimate, Error> {
     let tables = WalkTables::new(s);
+    if tables.geometry.is_3d() {
+        return Err(Error::Exact3d {
+            file: s.file.clone(),
+        });
+    }
     let finite = tables.landscape.as_ref().and_then(|l| l.spec.size);
     if finite.is_none() {
         return Err(Error::ExactUnbounded {

@@ -102,7 +102,12 @@ impl Operator {
                 .collect()
         };
         let to: Vec<Vec<Vec<f64>>> = (0..tables.size_classes)
-            .map(|k| rows(k).into_iter().map(|p| p[OUTCOME_TO..].to_vec()).collect())
+            .map(|k| {
+                rows(k)
+                    .into_iter()
+                    .map(|p| p[OUTCOME_TO..].to_vec())
+                    .collect()
+            })
             .collect();
         let mut direction = Vec::with_capacity(states);
         let mut radiative = Vec::with_capacity(states);

@@ -6,9 +6,9 @@
 use crate::kernels::walk::landscape::{
     class_of_hash, energy_draw, level_of_draw, site_hash, size_class_of_draw, void_draw,
 };
-use crate::scenario::landscape::Landscape;
 use crate::model::WalkTables;
 use crate::scenario::landscape::Edges;
+use crate::scenario::landscape::Landscape;
 use crate::tables::{normal_quantile, TWO_POW_32};
 
 /// The sites of one realization of a finite landscape, row y then x, from the lattice's
@@ -96,7 +96,9 @@ impl SiteTable {
                     table.trap_class.push(class_of_hash(h, classes));
                 }
                 if l.spec.size_classes() > 1 {
-                    table.size_class.push(size_class_of_draw(u, l.spec.size_classes()));
+                    table
+                        .size_class
+                        .push(size_class_of_draw(u, l.spec.size_classes()));
                 }
             }
         }

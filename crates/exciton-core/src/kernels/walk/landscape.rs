@@ -40,6 +40,8 @@ pub(crate) struct Film<'a> {
     pub void_threshold: u32,
     pub size_x: u32,
     pub size_y: u32,
+    pub layers: u32,
+    pub z_side: u32,
     pub edges: u32,
     pub level_base: u32,
     pub accept_base: u32,
@@ -86,23 +88,75 @@ fn inside(v: i32, n: u32) -> bool {
     n == 0 || (v >= -half && v < n as i32 - half)
 }
 
-/// Mirror of `site_of`: the hash of the site at (x, y) (periodic edges: wrapped).
+/// Mirror of `site_of`: the hash of the site at (x, y, z) (periodic edges: wrapped).
+/// Layer z != 0 of a 3D film hashes with its own key ([`layer_key`]); layer 0 is the
+/// film's key, so a 2D film is layer 0.
 #[inline(always)]
-fn site_of(f: &Film, x: i32, y: i32) -> u32 {
-    if f.size_x != 0 && f.edges == Edges::Periodic as u32 {
-        return site_hash(f.key, wrap(x, f.size_x), wrap(y, f.size_y));
+fn site_of(f: &Film, x: i32, y: i32, z: i32) -> u32 {
+    let mut layer = z;
+    if f.layers != 0 && f.edges == Edges::Periodic as u32 {
+        layer = wrap(z, f.layers);
     }
-    site_hash(f.key, x, y)
+    let key = layer_key(f.key, layer);
+    if f.size_x != 0 && f.edges == Edges::Periodic as u32 {
+        return site_hash(key, wrap(x, f.size_x), wrap(y, f.size_y));
+    }
+    site_hash(key, x, y)
 }
 
-/// Mirror of `open_site`: (x, y) is on the lattice and not a void.
+/// The key of layer z of the film with key `key`: the key itself for layer 0.
 #[inline(always)]
-pub(crate) fn open_site(f: &Film, x: i32, y: i32) -> bool {
-    let periodic = f.edges == Edges::Periodic as u32;
-    if !(periodic || inside(x, f.size_x) && inside(y, f.size_y)) {
+pub fn layer_key(key: u32, z: i32) -> u32 {
+    if z == 0 {
+        return key;
+    }
+    key ^ lowbias32((z as u32).wrapping_add(LAYER_SALT))
+}
+
+/// Mirror of `on_film`: (x, y, z) is on the lattice.
+#[inline(always)]
+fn on_film(f: &Film, x: i32, y: i32, z: i32) -> bool {
+    inside(x, f.size_x) && inside(y, f.size_y) && inside(z, f.layers)
+}
+
+/// Mirror of `open_site`: (x, y, z) is on the lattice and not a void.
+#[inline(always)]
+pub(crate) fn open_site(f: &Film, x: i32, y: i32, z: i32) -> bool {
+    if !(f.edges == Edges::Periodic as u32 || on_film(f, x, y, z)) {
         return false;
     }
-    void_draw(site_of(f, x, y)) >= f.void_threshold
+    void_draw(site_of(f, x, y, z)) >= f.void_threshold
+}
+
+/// Mirror of `start_layer`: a start's layer from draw u, uniform over the film's
+/// layers, centred on 0.
+#[inline(always)]
+pub(crate) fn start_layer(f: &Film, u: u32) -> i32 {
+    mulhi(u, f.layers) as i32 - (f.layers / 2) as i32
+}
+
+/// Mirror of `z_step`: on a 3D landscape, the part of direction k's share (r within
+/// `width` draws) that also steps along z: no step, then -1, then +1, each step
+/// `z_side` of an in-plane nearest neighbour's share and half of the still
+/// direction's. Returns (dz, r within the part, the part's width).
+#[inline(always)]
+pub(crate) fn z_step(f: &Film, k: u32, r: u32, width: u32) -> (i32, u32, u32) {
+    let share = if k < NEAR_DIRS {
+        f.z_side
+    } else if k == STILL_DIR {
+        0x8000_0000
+    } else {
+        0
+    };
+    let side = mulhi(width, share);
+    let level = width - 2 * side;
+    if r < level {
+        return (0, r, level);
+    }
+    if r < level + side {
+        return (-1, r - level, side);
+    }
+    (1, r - level - side, side)
 }
 
 /// Mirror of `level_of`: the signed level of the site with hash `h`, read from the
@@ -112,26 +166,26 @@ fn level_of(f: &Film, h: u32) -> i32 {
     level_of_draw(&f.outcome[f.level_base as usize..], energy_draw(h))
 }
 
-/// Mirror of `level_at`: the signed level of the site at (x, y).
+/// Mirror of `level_at`: the signed level of the site at (x, y, z).
 #[inline(always)]
-pub(crate) fn level_at(f: &Film, x: i32, y: i32) -> i32 {
-    level_of(f, site_of(f, x, y))
+pub(crate) fn level_at(f: &Film, x: i32, y: i32, z: i32) -> i32 {
+    level_of(f, site_of(f, x, y, z))
 }
 
-/// Mirror of `hop_level`: the level a walker at `level` arrives at by a hop to (x, y),
-/// or [`NO_HOP`] (the shader passes the walker and its step). `r` is where the frame's
-/// draw lies within the direction's share of `width` draws, uniform over it: below
-/// `width x acceptance / 2^32` the hop is accepted.
+/// Mirror of `hop_level`: the level a walker at `level` arrives at by a hop to `to` =
+/// (x, y, z), or [`NO_HOP`] (the shader passes the walker and its step). `r` is where
+/// the frame's draw lies within the direction's share of `width` draws, uniform over
+/// it: below `width x acceptance / 2^32` the hop is accepted.
 #[inline(always)]
-pub(crate) fn hop_level(f: &Film, x: i32, y: i32, level: i32, r: u32, width: u32) -> i32 {
-    if !open_site(f, x, y) {
-        let off = !(inside(x, f.size_x) && inside(y, f.size_y));
-        if off && f.edges == Edges::Absorbing as u32 {
+pub(crate) fn hop_level(f: &Film, to: (i32, i32, i32), level: i32, r: u32, width: u32) -> i32 {
+    let (x, y, z) = to;
+    if !open_site(f, x, y, z) {
+        if !on_film(f, x, y, z) && f.edges == Edges::Absorbing as u32 {
             return LOST;
         }
         return NO_HOP;
     }
-    let arrive = level_at(f, x, y);
+    let arrive = level_at(f, x, y, z);
     let d = arrive - level;
     if d > 0 {
         let accept = acceptance_of(&f.outcome[f.accept_base as usize..], d as u32);
@@ -171,15 +225,22 @@ pub fn site_hash(key: u32, x: i32, y: i32) -> u32 {
     lowbias32(key ^ lowbias32((x as u32) ^ lowbias32((y as u32).wrapping_add(SITE_Y_SALT))))
 }
 
+/// What a layer's z is offset by before it is hashed into the layer's key.
+pub const LAYER_SALT: u32 = 0x1b87_3593;
+/// The in-plane nearest neighbours' directions come first in [`DIRECTIONS`]: 0..4.
+pub const NEAR_DIRS: u32 = 4;
+/// The direction that leaves (x, y) alone (the hops along z): the last.
+pub const STILL_DIR: u32 = DIRECTIONS.len() as u32 - 1;
+
 /// What a site's hash is mixed with to draw its trap's depth class (independent of the
 /// void and energy draws).
 pub const TRAP_SALT: u32 = 0x3c6e_f372;
 
-/// Mirror of `trap_class`: the depth class of the trap at (x, y), uniform over
+/// Mirror of `trap_class`: the depth class of the trap at (x, y, z), uniform over
 /// `classes` ([`class_of_hash`], the shader's `mulhi`).
 #[inline(always)]
-pub(crate) fn trap_class(f: &Film, x: i32, y: i32, classes: u32) -> u32 {
-    class_of_hash(site_of(f, x, y), classes)
+pub(crate) fn trap_class(f: &Film, x: i32, y: i32, z: i32, classes: u32) -> u32 {
+    class_of_hash(site_of(f, x, y, z), classes)
 }
 
 /// The trap class of the site with hash `h`: the high part of its trap draw x classes.
@@ -188,11 +249,11 @@ pub fn class_of_hash(h: u32, classes: u32) -> u32 {
     mulhi(lowbias32(h ^ TRAP_SALT), classes)
 }
 
-/// Mirror of `size_class`: the size class of the site at (x, y), the share of its
-/// energy draw ([`size_class_of_draw`]).
+/// Mirror of `size_row`'s class: the size class of the site at (x, y, z), the share
+/// of its energy draw ([`size_class_of_draw`]).
 #[inline(always)]
-pub(crate) fn size_class(f: &Film, x: i32, y: i32, classes: u32) -> u32 {
-    size_class_of_draw(energy_draw(site_of(f, x, y)), classes)
+pub(crate) fn size_class(f: &Film, x: i32, y: i32, z: i32, classes: u32) -> u32 {
+    size_class_of_draw(energy_draw(site_of(f, x, y, z)), classes)
 }
 
 /// The size class of energy draw u of `classes`: the high part of u x classes. The

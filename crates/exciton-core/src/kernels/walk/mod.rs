@@ -27,8 +27,8 @@ use crate::histogram::{Batch, HistLayout, MOMENTS};
 use crate::kernels::rng::{Pcg32, PASS};
 use crate::model::{OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO};
 use landscape::{
-    direction, hop_level, level_at, open_site, size_class, trap_class, Film, LOST, NO_HOP,
-    START_TRIES,
+    direction, hop_level, level_at, open_site, size_class, start_layer, trap_class, z_step, Film,
+    LOST, NO_HOP, START_TRIES,
 };
 
 /// What `landscape.wgsl` reads of point `p`: its film's fields and tables.
@@ -39,6 +39,8 @@ fn film<'a>(p: &PointParams, outcome: &'a [u32]) -> Film<'a> {
         void_threshold: p.void_threshold,
         size_x: p.size_x,
         size_y: p.size_y,
+        layers: p.layers,
+        z_side: p.z_side,
         edges: p.edges,
         level_base: p.level_base,
         accept_base: p.accept_base,
@@ -121,6 +123,7 @@ fn step(
 /// (x0 + dx, y0 + dy), and absolute positions go to `emission_abs` and the image.
 /// `level` is the site's signed energy level (0 without a landscape), `row` the first
 /// row of its size class (0 without a size spread): the state's row is row + state.
+/// `z` is the layer on a 3D landscape (not recorded: the microscope sees the plane).
 struct Walker {
     rng: Pcg32,
     state: u32,
@@ -132,14 +135,15 @@ struct Walker {
     x0: i32,
     y0: i32,
     level: i32,
+    z: i32,
     alive: bool,
 }
 
 /// Mirror of `size_row`: the first row of the size class of the site at (x, y) (0
 /// without a size spread).
 #[inline(always)]
-fn size_row(p: &PointParams, f: &Film, x: i32, y: i32) -> u32 {
-    size_class(f, x, y, p.size_classes) * p.states
+fn size_row(p: &PointParams, f: &Film, x: i32, y: i32, z: i32) -> u32 {
+    size_class(f, x, y, z, p.size_classes) * p.states
 }
 
 /// Mirror of `hop`: outcome u fell in the hops; the direction's share of the row
@@ -160,20 +164,24 @@ fn hop(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: 
         4 + at_or_below(4) + at_or_below(5) + at_or_below(6) + at_or_below(7)
     };
     let s = direction(k as u32);
-    if s == (0, 0) {
+    if s == (0, 0) && p.cubic == 0 {
         return;
     }
     let mut level = w.level;
+    let mut dz = 0;
     if p.landscape != 0 {
+        let f = film(p, b.outcome);
         let start = b.outcome[th + OUTCOME_DIR + k - 1];
-        level = hop_level(
-            &film(p, b.outcome),
-            w.x0 + w.dx + s.0,
-            w.y0 + w.dy + s.1,
-            w.level,
-            u - start,
-            b.outcome[th + OUTCOME_DIR + k] - start,
-        );
+        let mut r = u - start;
+        let mut width = b.outcome[th + OUTCOME_DIR + k] - start;
+        if p.cubic != 0 {
+            (dz, r, width) = z_step(&f, k as u32, r, width);
+            if s == (0, 0) && dz == 0 {
+                return;
+            }
+        }
+        let to = (w.x0 + w.dx + s.0, w.y0 + w.dy + s.1, w.z + dz);
+        level = hop_level(&f, to, w.level, r, width);
         if level == NO_HOP {
             return;
         }
@@ -191,9 +199,10 @@ fn hop(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: 
     }
     w.dx += s.0;
     w.dy += s.1;
+    w.z += dz;
     w.level = level;
     if p.size_classes != 0 {
-        w.row = size_row(p, &film(p, b.outcome), w.x0 + w.dx, w.y0 + w.dy);
+        w.row = size_row(p, &film(p, b.outcome), w.x0 + w.dx, w.y0 + w.dy, w.z);
         w.th = (p.outcome_base + (w.row + w.state) * p.stride) as usize;
         w.quiet = b.outcome[w.th + OUTCOME_TO + p.states as usize - 1];
     }
@@ -242,7 +251,7 @@ fn event(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u
     }
     if p.trap_classes != 0 && to == p.trap_first {
         let f = film(p, b.outcome);
-        to += trap_class(&f, w.x0 + dx, w.y0 + w.dy, p.trap_classes);
+        to += trap_class(&f, w.x0 + dx, w.y0 + w.dy, w.z, p.trap_classes);
     }
     if to != state {
         if recorded {
@@ -312,17 +321,25 @@ fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32
     let mut alive = true;
     let mut level = 0;
     let mut row = 0;
+    let f = film(p, b.outcome);
+    // A film of layers: the start's layer is uniform over them (one draw).
+    let mut z = 0;
+    if p.layers != 0 {
+        z = start_layer(&f, rng.next_u32());
+    }
     if p.landscape != 0 {
-        let f = film(p, b.outcome);
         let mut tries = 1;
-        while tries < START_TRIES && !open_site(&f, x0, y0) {
+        while tries < START_TRIES && !open_site(&f, x0, y0, z) {
             x0 = spot_offset(p, b.spot, rng.next_u32());
             y0 = spot_offset(p, b.spot, rng.next_u32());
+            if p.layers != 0 {
+                z = start_layer(&f, rng.next_u32());
+            }
             tries += 1;
         }
-        alive = open_site(&f, x0, y0);
-        level = level_at(&f, x0, y0);
-        row = size_row(p, &f, x0, y0);
+        alive = open_site(&f, x0, y0, z);
+        level = level_at(&f, x0, y0, z);
+        row = size_row(p, &f, x0, y0, z);
     }
     let th = (p.outcome_base + (row + state) * p.stride) as usize;
     let events_end = OUTCOME_TO + p.states as usize - 1;
@@ -337,6 +354,7 @@ fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32
         x0,
         y0,
         level,
+        z,
         alive,
     };
     if alive {

@@ -3,8 +3,8 @@
 //! prelude, so they have one source) and its full WGSL source.
 
 use super::landscape::{
-    realization_key, ENERGY_SALT, LOST, LOWBIAS_MUL_A, LOWBIAS_MUL_B, NO_HOP, SITE_Y_SALT,
-    START_TRIES, TRAP_SALT, VOID_SALT,
+    realization_key, ENERGY_SALT, LAYER_SALT, LOST, LOWBIAS_MUL_A, LOWBIAS_MUL_B, NEAR_DIRS,
+    NO_HOP, SITE_Y_SALT, START_TRIES, STILL_DIR, TRAP_SALT, VOID_SALT,
 };
 use crate::histogram::{HistLayout, DEVICE_MOMENT_COPIES, DEVICE_MOMENT_WORDS};
 use crate::model::landscape::LandscapeTables;
@@ -40,6 +40,9 @@ pub fn prelude() -> String {
         ("VOID_SALT", VOID_SALT),
         ("ENERGY_SALT", ENERGY_SALT),
         ("TRAP_SALT", TRAP_SALT),
+        ("LAYER_SALT", LAYER_SALT),
+        ("NEAR_DIRS", NEAR_DIRS),
+        ("STILL_DIR", STILL_DIR),
         ("OUTCOME_RAD", OUTCOME_RAD as u32),
         ("OUTCOME_NONRAD", OUTCOME_NONRAD as u32),
         ("OUTCOME_DIR", OUTCOME_DIR as u32),
@@ -201,9 +204,17 @@ pub struct PointParams {
     /// Size classes per site with a size spread (0: none): a walker reads the rows of
     /// its site's class, `states` rows apart.
     pub size_classes: u32,
+    /// 1 on a 3D landscape (a cubic lattice): hops step along z too, and the walker
+    /// tracks its layer.
+    pub cubic: u32,
+    /// Layers of a 3D film along z (0: unbounded, or 2D).
+    pub layers: u32,
+    /// On a 3D landscape, the share (of 2^32) of an in-plane nearest neighbour's
+    /// direction that also steps along z, each way (`Geometry::z_side_share`).
+    pub z_side: u32,
 }
 
-const _: () = assert!(std::mem::size_of::<PointParams>() == 172);
+const _: () = assert!(std::mem::size_of::<PointParams>() == 184);
 
 impl PointParams {
     /// One point's parameters; [`Self::segment`] sets the walkers of a dispatch.
@@ -262,6 +273,9 @@ impl PointParams {
             } else {
                 0
             },
+            cubic: 0,
+            layers: 0,
+            z_side: 0,
         };
         match &tables.landscape {
             Some(l) => p.with_landscape(tables, l, bases),
@@ -285,6 +299,9 @@ impl PointParams {
             levels,
             level_base,
             accept_base: level_base + levels,
+            cubic: u32::from(tables.geometry.is_3d()),
+            layers: landscape.layers.unwrap_or(0),
+            z_side: crate::tables::quantize_cumulative(tables.geometry.z_side_share()),
             ..self
         }
     }

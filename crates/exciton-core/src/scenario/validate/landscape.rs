@@ -4,7 +4,6 @@ use super::check::Check;
 use crate::error::{ScenarioError, ScenarioErrorKind as Kind};
 use crate::scenario::landscape::{Edges, Landscape, MAX_SIZE};
 use crate::scenario::schema::ScenarioFile;
-use crate::scenario::Geometry;
 
 /// Largest energy disorder, meV: beyond it the levels are wider than any kB T a film
 /// is measured at, and nothing would hop uphill.
@@ -71,19 +70,28 @@ pub(super) fn landscape(
                 ));
             }
         }
-    } else if l.edges != Edges::Open {
+    } else if l.edges != Edges::Open && l.layers.is_none() {
         return Err(c.fail(
             Kind::Missing,
             "landscape.edges",
-            "edges need landscape.size: [N, M] sites (without a size the lattice is unbounded)",
+            "edges need landscape.size: [N, M] sites (or on a cubic lattice layers: L; without them the lattice is unbounded)",
         ));
     }
-    if spec.lattice.geometry == Geometry::Cubic {
-        return Err(c.fail(
-            Kind::Conflict,
-            "lattice.geometry",
-            "a landscape is a 2D film: use geometry \"paper\" or \"nn\" (cubic hops along z would leave the landscape's plane)",
-        ));
+    if let Some(n) = l.layers {
+        if !spec.lattice.geometry.is_3d() {
+            return Err(c.fail(
+                Kind::Conflict,
+                "landscape.layers",
+                "layers are along z: use geometry \"cubic\" or \"cubic_nn\" (a 2D film is one layer)",
+            ));
+        }
+        if !(1..=MAX_SIZE).contains(&n) {
+            return Err(c.fail(
+                Kind::OutOfRange,
+                "landscape.layers",
+                format!("{n} layers: a film has 1 to {MAX_SIZE}"),
+            ));
+        }
     }
     Ok(l)
 }
@@ -125,7 +133,10 @@ fn size_spread(c: Check, l: &Landscape, temperature_k: Option<f64>) -> Result<()
             "a size spread moves the site energies (confinement ~1/s^2): give energy_sigma_meV, their spread to first order (the confinement energy is sigma / (2 size_spread))",
         ));
     }
-    if let Some(k) = l.size_classes.filter(|k| !(1..=MAX_SIZE_CLASSES).contains(k)) {
+    if let Some(k) = l
+        .size_classes
+        .filter(|k| !(1..=MAX_SIZE_CLASSES).contains(k))
+    {
         return Err(c.fail(
             Kind::OutOfRange,
             "landscape.size_classes",

@@ -3,8 +3,8 @@
 
 use super::check::{short, Check};
 use crate::error::{ScenarioError, ScenarioErrorKind as Kind};
-use crate::scenario::schema::StateSpec;
 use crate::scenario::landscape::Landscape;
+use crate::scenario::schema::StateSpec;
 use crate::scenario::{Geometry, SizeClasses, StateTable, Units, MAX_STATES, SUM_TOLERANCE};
 use crate::temperature::{self, DetailedBalance, Dissociation, Model, Param, Sample};
 use indexmap::IndexMap;
@@ -99,7 +99,9 @@ pub(super) fn table(
     }
     let mut table = table_at(c, states, names, cond, raw.clone(), &pending, 1.0)?;
     // A size spread scales the splitting of every detailed_balance change per class.
-    let split = pending.iter().any(|p| matches!(p.model, Balance::Detailed(_)));
+    let split = pending
+        .iter()
+        .any(|p| matches!(p.model, Balance::Detailed(_)));
     if let Some(l) = cond.landscape.filter(|l| split && l.size_classes() > 1) {
         let scale = l.class_splitting_scale();
         let to = scale
@@ -128,8 +130,7 @@ fn table_at(
         }
         raw[p.s].to[p.t] = raw[p.t].to[p.s] * factor;
     }
-    let expanded =
-        super::traps::expand(c, states, names, cond, raw, cond.landscape.is_some())?;
+    let expanded = super::traps::expand(c, states, names, cond, raw, cond.landscape.is_some())?;
     let file_names = names;
     let names = &expanded.names;
     let mut table = StateTable::zeros(names);
@@ -337,7 +338,11 @@ fn balance(
             };
             let g = m.degeneracy.unwrap_or(temperature::DEFAULT_DEGENERACY);
             let g = c.positive(&field("degeneracy"), g)?;
-            Ok(temperature::detailed_balance_factor(splitting * scale, t, g))
+            Ok(temperature::detailed_balance_factor(
+                splitting * scale,
+                t,
+                g,
+            ))
         }
         Balance::Dissociation(m) => {
             let binding = match (m.binding_mev, cond.sample.and_then(|s| s.binding_mev)) {
