@@ -17,8 +17,8 @@ use crate::temperature::KB_MEV_PER_K;
 
 /// Moments per (site, state): p, m1x, m2x, m1y, m2y.
 pub(crate) const MOMENTS: usize = 5;
-/// Directions that move a walker (the ninth, (0, 0), only exists in 3D, which a
-/// landscape refuses).
+/// Directions that move a walker (the ninth, (0, 0), only exists in 3D, which the
+/// master equation refuses).
 const MOVES: usize = 8;
 /// No site hops in from this direction.
 const NONE: u32 = u32::MAX;
