@@ -88,7 +88,8 @@ fn describe_plan(plan: &Plan, threads: usize) {
         gib(worst.device)
     );
     let finite = |s: &exciton_core::scenario::Scenario| {
-        s.landscape.as_ref().is_some_and(|l| l.size.is_some())
+        // The master equation solves finite 2D films.
+        s.landscape.as_ref().is_some_and(|l| l.size.is_some()) && !s.geometry.is_3d()
     };
     if let Some(s) = plan
         .points

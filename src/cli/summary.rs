@@ -80,6 +80,9 @@ pub(crate) fn describe_states(s: &Scenario) -> Vec<String> {
         ),
     };
     let mut lines = vec![format!("{what}:")];
+    if s.states.sizes.is_some() {
+        lines[0] = format!("{what} (changes of state: their mean over the size classes):");
+    }
     for (i, name) in eff.names.iter().enumerate() {
         let mut parts = vec![
             format!("rad {:.4}", eff.radiative[i] * scale),

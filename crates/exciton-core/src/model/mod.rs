@@ -211,6 +211,8 @@ impl WalkTables {
 
     /// What these thresholds implement (what the exact backend uses): per-frame
     /// probabilities with [`Clock::Frames`], rates in ns^-1 with [`Clock::Uniformized`].
+    /// With size classes the changes of state are their mean over the classes (the
+    /// sites' average; decays and hops are every class's).
     pub fn effective_states(&self, names: &[String]) -> StateTable {
         let n = self.states;
         let mut t = StateTable {
@@ -220,11 +222,19 @@ impl WalkTables {
         // The draw u = u32::MAX passes no threshold and takes the fallback state.
         t.initial[self.initial_fallback()] += 1.0 / TWO_POW_32;
         for s in 0..n {
-            let p = threshold_probabilities(&self.outcome[s * self.stride()..][..self.stride()]);
+            let p = threshold_probabilities(self.row(0, s));
             t.radiative[s] = p[OUTCOME_RAD];
             t.nonradiative[s] = p[OUTCOME_NONRAD];
             t.hop[s] = p[OUTCOME_DIR..=OUTCOME_HOP_END].iter().sum();
-            t.to[s] = p[OUTCOME_TO..].to_vec();
+            let k = self.size_classes as f64;
+            t.to[s] = (0..self.size_classes)
+                .map(|c| threshold_probabilities(self.row(c, s)))
+                .fold(vec![0.0; n], |acc, p| {
+                    acc.iter()
+                        .zip(&p[OUTCOME_TO..])
+                        .map(|(a, q)| a + q / k)
+                        .collect()
+                });
         }
         let unit = self.per_row_unit();
         for s in 0..n {

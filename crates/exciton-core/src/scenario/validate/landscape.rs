@@ -96,13 +96,14 @@ pub(super) fn landscape(
     Ok(l)
 }
 
-/// Largest size spread: the table's sizes reach 6.23 standard deviations below the
-/// mean, which must stay a size (1 - 6.23 x 0.15 = 0.07).
+/// Largest size spread: the table's sizes reach 6.17 standard deviations below the
+/// mean, which must stay a size (1 - 6.17 x 0.15 = 0.07).
 const MAX_SIZE_SPREAD: f64 = 0.15;
 /// Most size classes.
 const MAX_SIZE_CLASSES: u32 = 64;
-/// The standard normal at the level table's outermost draw (v = 1: Phi^-1(1.5 / 2^32)).
-const TABLE_Z: f64 = 6.23;
+/// The standard normal at the level table's outermost draw, rounded up (v = 1:
+/// -Phi^-1(1.5 / 2^32) = 6.17).
+const TABLE_Z: f64 = 6.2;
 
 /// A size spread is relative, moves the energies (so needs them), and its smallest NCs'
 /// energy must stay within what the kernel's level sums hold (as 6.2 x 160 kB T does

@@ -61,7 +61,10 @@ pub(super) fn validate(spec: ScenarioFile, file: &Path) -> Result<Scenario, Scen
     let names = table.names.clone();
     let max_dx_sites = limits::histograms(c, &spec, counts.frames, names.len(), sigma_sites)?;
     if spec.units.is_rate() {
-        limits::events_per_frame(c, &table, dt_ps, counts.frames)?;
+        // Lambda is the largest over the size classes: each must fit.
+        for k in 0..table.size_classes() {
+            limits::events_per_frame(c, &table.of_size_class(k), dt_ps, counts.frames)?;
+        }
     }
 
     let microscope = spec

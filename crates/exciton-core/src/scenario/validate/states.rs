@@ -106,7 +106,20 @@ pub(super) fn table(
         let scale = l.class_splitting_scale();
         let to = scale
             .iter()
-            .map(|&k| Ok(table_at(c, states, names, cond, raw.clone(), &pending, k)?.to))
+            .enumerate()
+            .map(|(i, &k)| {
+                let t = table_at(c, states, names, cond, raw.clone(), &pending, k);
+                // The class is not in the file: say which size it is.
+                t.map(|t| t.to).map_err(|mut e| {
+                    e.reason = format!(
+                        "size class {} of {} (splitting x {k:.3}): {}",
+                        i + 1,
+                        scale.len(),
+                        e.reason
+                    );
+                    e
+                })
+            })
             .collect::<Result<_, ScenarioError>>()?;
         table.sizes = Some(SizeClasses { scale, to });
     }
