@@ -170,13 +170,15 @@ fn hop_level(p: PointParams, w: Walker, s: vec3<i32>, r: u32, width: u32) -> i32
     let x = w.x0 + w.dx + s.x;
     let y = w.y0 + w.dy + s.y;
     let z = w.z + s.z;
-    if (!open_site(p, x, y, z)) {
-        if (!on_film(p, x, y, z) && p.edges == EDGES_ABSORBING) {
-            return LOST;
-        }
+    if (!(p.edges == EDGES_PERIODIC || on_film(p, x, y, z))) {
+        return select(NO_HOP, LOST, p.edges == EDGES_ABSORBING);
+    }
+    // One hash of the arrival site for both its void draw and its energy.
+    let h = site_of(p, x, y, z);
+    if (void_draw(h) < p.void_threshold) {
         return NO_HOP;
     }
-    let level = level_at(p, x, y, z);
+    let level = level_of(p, h);
     let d = level - w.level;
     if (d > 0) {
         // exp(-d / LEVELS_PER_KT) as the product of its high and low parts' tables.

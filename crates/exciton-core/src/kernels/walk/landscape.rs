@@ -179,13 +179,19 @@ pub(crate) fn level_at(f: &Film, x: i32, y: i32, z: i32) -> i32 {
 #[inline(always)]
 pub(crate) fn hop_level(f: &Film, to: (i32, i32, i32), level: i32, r: u32, width: u32) -> i32 {
     let (x, y, z) = to;
-    if !open_site(f, x, y, z) {
-        if !on_film(f, x, y, z) && f.edges == Edges::Absorbing as u32 {
-            return LOST;
-        }
+    if !(f.edges == Edges::Periodic as u32 || on_film(f, x, y, z)) {
+        return if f.edges == Edges::Absorbing as u32 {
+            LOST
+        } else {
+            NO_HOP
+        };
+    }
+    // One hash of the arrival site for both its void draw and its energy.
+    let h = site_of(f, x, y, z);
+    if void_draw(h) < f.void_threshold {
         return NO_HOP;
     }
-    let arrive = level_at(f, x, y, z);
+    let arrive = level_of(f, h);
     let d = arrive - level;
     if d > 0 {
         let accept = acceptance_of(&f.outcome[f.accept_base as usize..], d as u32);
