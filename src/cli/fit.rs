@@ -12,7 +12,8 @@ use std::time::Instant;
 
 #[derive(clap::Args)]
 pub(crate) struct FitArgs {
-    /// The fit file (JSON): scenario, datasets, free parameters (README "Fitting").
+    /// The fit file (JSON): scenario, datasets, free parameters (README "The virtual
+    /// microscope and fitting rates").
     fit: PathBuf,
     /// Output directory [default: out/fit/<the fit file's directory name>].
     #[arg(long)]

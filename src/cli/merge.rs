@@ -23,6 +23,9 @@ pub(crate) struct MergeArgs {
     /// Print a machine-readable JSON summary on stdout instead of the text one.
     #[arg(long)]
     json: bool,
+    /// Print nothing but errors (as `run --quiet`).
+    #[arg(long, conflicts_with = "json")]
+    quiet: bool,
 }
 
 pub(crate) fn merge_command(args: MergeArgs) -> Result<i32> {
@@ -36,7 +39,7 @@ pub(crate) fn merge_command(args: MergeArgs) -> Result<i32> {
     if args.json {
         let summary = super::summary::json_summary(&results, wall, &args.out);
         println!("{}", serde_json::to_string_pretty(&summary)?);
-    } else {
+    } else if !args.quiet {
         eprintln!("merged     {} shards", args.shards.len());
         super::summary::print_summary(&results, wall, &args.out);
     }

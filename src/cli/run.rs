@@ -88,9 +88,9 @@ pub(crate) fn run_command(args: RunArgs, env: &crate::Environment) -> Result<i32
     if !args.quiet && !args.json {
         let first = &plan.points[0];
         let which = if plan.points.len() > 1 {
-            " (point 0)"
+            format!(" (point {})", first.index)
         } else {
-            ""
+            String::new()
         };
         for line in super::summary::describe_states(&first.scenario) {
             eprintln!("states{which} {line}");

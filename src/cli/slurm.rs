@@ -99,7 +99,8 @@ pub(crate) fn slurm_command(args: SlurmArgs) -> Result<i32> {
     if let Some(c) = args.cpus_per_task {
         run += &format!("#SBATCH --cpus-per-task={c}\n");
     }
-    let mut flags = format!("--backend {} --shard auto --quiet", backend.name());
+    // Not --quiet: a batch job's log gets a plain progress line now and then.
+    let mut flags = format!("--backend {} --shard auto", backend.name());
     if let Some(w) = args.walkers {
         flags += &format!(" --walkers {w}");
     }

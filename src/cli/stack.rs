@@ -36,7 +36,7 @@ pub(crate) fn stack_command(args: StackArgs, env: &crate::Environment) -> Result
     let mut plan = Plan::load(&args.scenario)?;
     if plan.points[0].scenario.microscope.is_none() {
         bail!(
-            "{}: microscope: the scenario has none; add a \"microscope\" block (README \"The virtual microscope\")",
+            "{}: microscope: the scenario has none; add a \"microscope\" block (README \"The virtual microscope and fitting rates\")",
             args.scenario.display()
         );
     }

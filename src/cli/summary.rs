@@ -167,8 +167,9 @@ pub(crate) fn print_summary(results: &RunResults, wall: Duration, out: &std::pat
         .iter()
         .map(|p| p.walkers as f64 * f64::from(p.frames))
         .sum();
-    // A rate of walker-frames means something only where walkers were walked.
-    let rate = if results.backend == BackendKind::Exact.name() {
+    // A rate of walker-frames means something only where walkers were walked (an empty
+    // shard walked none; an empty f64 sum is -0).
+    let rate = if results.backend == BackendKind::Exact.name() || wf <= 0.0 {
         String::new()
     } else {
         format!(
@@ -290,13 +291,14 @@ pub(crate) fn grouped_warnings(results: &RunResults) -> Vec<String> {
             })
             .collect()
     };
-    let mut groups: Vec<(String, String, Vec<usize>)> = Vec::new();
-    for (i, p) in results.points.iter().enumerate() {
+    // Points by the sweep's own numbers (a shard's are not 0..).
+    let mut groups: Vec<(String, String, Vec<u64>)> = Vec::new();
+    for p in &results.points {
         for w in &p.warnings {
             let k = kind(w);
             match groups.iter_mut().find(|g| g.0 == k) {
-                Some(g) => g.2.push(i),
-                None => groups.push((k, w.clone(), vec![i])),
+                Some(g) => g.2.push(p.point),
+                None => groups.push((k, w.clone(), vec![p.point])),
             }
         }
     }
@@ -390,8 +392,9 @@ fn print_sweep_table(results: &RunResults) {
         "{head} {:>11} {:>14} {:>14} {:>9} {:>9} {:>10}",
         "tau_PL [ps]", "D_avg [cm^2/s]", "D [sites^2/ps]", "L [nm]", "L [sites]", "t_max [ps]"
     );
-    for (i, p) in shown.iter().enumerate() {
-        let mut line = format!("  {i:>5}");
+    // The sweep's own point numbers (a shard's are not 0..).
+    for p in shown.iter() {
+        let mut line = format!("  {:>5}", p.point);
         for (k, w) in paths.iter().zip(&widths) {
             line += &format!(" {:>w$}", cell(p, k));
         }

@@ -573,3 +573,58 @@ fn bench_times_every_backend_including_exact() {
     }
     std::fs::remove_file(&json).unwrap();
 }
+
+#[test]
+fn every_readme_section_the_code_names_exists() {
+    // Help texts and errors send users to README sections by title: each must be a
+    // heading of README.md, word for word.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let headings: Vec<&str> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix('#'))
+        .map(|l| l.trim_start_matches('#').trim())
+        .collect();
+    let mut sources = Vec::new();
+    let mut dirs = vec![root.join("src"), root.join("crates")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() && !p.ends_with("target") {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                sources.push(p);
+            }
+        }
+    }
+    let mut named = 0;
+    for p in &sources {
+        // A doc comment's title may run over two lines; an error's has escaped quotes.
+        let text = std::fs::read_to_string(p).unwrap().replace("\\\"", "\"");
+        let joined: String = text
+            .split('\n')
+            .map(|l| {
+                l.trim_start()
+                    .trim_start_matches("///")
+                    .trim_start_matches("//!")
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let joined = joined.split_whitespace().collect::<Vec<_>>().join(" ");
+        for (i, _) in joined.match_indices("README \"") {
+            let rest = &joined[i + 8..];
+            let title = &rest[..rest.find('"').unwrap()];
+            named += 1;
+            assert!(
+                headings.contains(&title),
+                "{} names README \"{title}\", which is no heading of README.md",
+                p.display()
+            );
+        }
+    }
+    println!(
+        "{named} README sections named in {} sources, all headings",
+        sources.len()
+    );
+    assert!(named >= 5, "{named}");
+}

@@ -400,3 +400,57 @@ fn gpu_and_cpu_shards_merge_into_the_cpu_run_bit_for_bit() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+#[test]
+fn a_shards_summary_numbers_the_sweeps_points() {
+    // Shard 1/2 (the second) of a 4-point sweep holds points 2 and 3: its table says so, and a shard
+    // with no point prints no rate of walker-frames (no "-0.000e0").
+    let dir = temp_dir("shard-summary");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut v = paper_json();
+    set(&mut v, "frames", serde_json::json!(20));
+    set(&mut v, "walkers", serde_json::json!(4000));
+    set(
+        &mut v,
+        "sweep",
+        serde_json::json!({ "mode": "product", "parameters": { "temperature_K": [9, 20, 40, 80] } }),
+    );
+    let file = dir.join("s.json");
+    std::fs::write(&file, v.to_string()).unwrap();
+    let o = exe()
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--backend",
+            "cpu",
+            "--shard",
+            "1/2",
+            "--out",
+        ])
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    let rows: Vec<&str> = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with(['2', '3']) && l.contains("9."))
+        .collect();
+    println!("{out}");
+    assert!(!out.contains("-0.000e0"), "{out}");
+    let numbers: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| *w == "0" || *w == "1" || *w == "2" || *w == "3")
+        .collect();
+    assert!(
+        numbers.contains(&"2") && numbers.contains(&"3"),
+        "{numbers:?} {rows:?}"
+    );
+    assert!(
+        !numbers.contains(&"0") && !numbers.contains(&"1"),
+        "{numbers:?}"
+    );
+    // The warnings name the same points.
+    assert!(out.contains("points (2, 3)"), "{out}");
+}

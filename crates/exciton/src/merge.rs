@@ -32,7 +32,7 @@ fn read_head(dir: &Path) -> Result<ShardHead, Error> {
     let file = dir.join("results.json");
     if !file.exists() {
         let why = if dir.join("points").is_dir() {
-            "the shard has not finished (no results.json, a checkpoint in points/): rerun it with --resume"
+            "the shard has not finished (no results.json, a checkpoint in points/): finish it with `exciton-mc run` and its --shard, adding --resume (or submit shards.sbatch again), then merge"
         } else {
             "no results.json: not the output directory of `run --shard`"
         };

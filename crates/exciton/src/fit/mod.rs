@@ -224,7 +224,7 @@ impl Fit {
             if d.observable == Observable::ApparentMsd && s.microscope.is_none() {
                 return Err(spec_err(
                     format!("datasets[{i}].observable"),
-                    format!("apparent_msd is what the virtual microscope reports, and {} has no `microscope` block: add one (README \"The virtual microscope\"), or fit the data as `msd` if they are the emissions' MSD", self.scenario_file.display()),
+                    format!("apparent_msd is what the virtual microscope reports, and {} has no `microscope` block: add one (README \"The virtual microscope and fitting rates\"), or fit the data as `msd` if they are the emissions' MSD", self.scenario_file.display()),
                 ));
             }
             // Under a pulse train the model's curves hold one period (or less).
