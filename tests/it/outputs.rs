@@ -110,4 +110,8 @@ fn results_json_embeds_the_scenario() {
         results["scenario_json"], file,
         "the scenario as read, sweep included"
     );
+    // The sample's keys are the scenario's spelling.
+    let sample = &results["sample"];
+    assert_eq!(sample["splitting_meV"], json!(15.0), "{sample}");
+    assert!(sample.get("splitting_mev").is_none(), "{sample}");
 }

@@ -31,7 +31,9 @@ pub struct Sample {
     pub name: String,
     /// NC centre-to-centre distance: NC edge + ~2 nm ligand gap.
     pub pitch_nm: f64,
-    /// Bright-dark splitting dE_BD.
+    /// Bright-dark splitting dE_BD (results.json writes it as the scenario does,
+    /// `splitting_meV`; files written before read as well).
+    #[serde(rename = "splitting_meV", alias = "splitting_mev")]
     pub splitting_mev: f64,
     /// Bright-exciton lifetime measured at 10 K, ps, for comparison only (`None`: not
     /// reported).
