@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub(crate) struct PlotArgs {
-    /// A results.json written by `run` or `reproduce`.
+    /// A results.json written by `run` or `reproduce` (or its directory, or the
+    /// curves.parquet beside it).
     results: PathBuf,
     /// Figures to draw [default: those the scenario lists]: msd, t_max, temperature,
     /// pl_decay, diffusion_map, disorder, emission_image.
@@ -19,8 +20,24 @@ pub(crate) struct PlotArgs {
 }
 
 pub(crate) fn plot_command(args: PlotArgs) -> Result<()> {
+    // A run's directory, or its curves file, stand for the results.json they go with.
+    let file = if args.results.is_dir() {
+        args.results.join("results.json")
+    } else if args.results.extension().is_some_and(|e| e == "parquet") {
+        let json = args.results.with_file_name("results.json");
+        if !json.exists() {
+            anyhow::bail!(
+                "{}: plot reads a run's results.json (the curves file is read from beside it), and there is none at {}",
+                args.results.display(),
+                json.display()
+            );
+        }
+        json
+    } else {
+        args.results.clone()
+    };
     // Scalars from results.json, curves from the curves.parquet beside it.
-    let results: RunResults = exciton_io::results::read_results(&args.results)?;
+    let results: RunResults = exciton_io::results::read_results(&file)?;
     let kinds = args
         .figures
         .iter()
@@ -30,21 +47,44 @@ pub(crate) fn plot_command(args: PlotArgs) -> Result<()> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    if kinds.is_empty() && results.figures.is_empty() {
+    let kinds = if kinds.is_empty() {
+        results
+            .figures
+            .iter()
+            .filter_map(|k| FigureKind::parse(k))
+            .collect()
+    } else {
+        kinds
+    };
+    if kinds.is_empty() {
         anyhow::bail!(
             "{} names no figures: pass --figure msd (or t_max, temperature, pl_decay, diffusion_map, disorder, emission_image)",
-            args.results.display()
+            file.display()
         );
     }
     let dir = args.out.unwrap_or_else(|| {
-        args.results
-            .parent()
+        file.parent()
             .unwrap_or(std::path::Path::new("."))
             .to_path_buf()
     });
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for path in exciton::figures::draw(&results, &kinds, &dir)? {
-        println!("drew {}", path.display());
+    // Each figure on its own: one that cannot be drawn does not stop the others.
+    let mut failed = Vec::new();
+    for kind in kinds {
+        match exciton::figures::draw(&results, &[kind], &dir) {
+            Ok(paths) => paths.iter().for_each(|p| println!("drew {}", p.display())),
+            Err(e) => {
+                eprintln!("error: {}: {e}", kind.file_stem());
+                failed.push(kind.file_stem());
+            }
+        }
+    }
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "{} of the figures could not be drawn: {}",
+            failed.len(),
+            failed.join(", ")
+        );
     }
     Ok(())
 }

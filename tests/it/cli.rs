@@ -272,6 +272,22 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     assert_png(&replot.join("fig3-traps-t_max.png"));
+    // From the curves file, a figure the run cannot give fails alone: the others are drawn.
+    let partial = out.join("partial");
+    let o = exe()
+        .arg("plot")
+        .arg(out.join("results/fig3-traps/curves.parquet"))
+        .args(["--figure", "emission_image", "--figure", "msd", "--out"])
+        .arg(&partial)
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success()
+            && text(&o).contains("1 of the figures could not be drawn: emission_image"),
+        "{}",
+        text(&o)
+    );
+    assert_png(&partial.join("fig3-traps-msd.png"));
     let o = exe()
         .arg("plot")
         .arg(out.join("results/fig3-traps/results.json"))
