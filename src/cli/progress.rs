@@ -33,18 +33,35 @@ pub(crate) struct Totals {
     pub(crate) points: u64,
 }
 
+/// The time left when `done` of `total` walkers took `elapsed`: "-" until a first walker
+/// block is done (no rate yet), then seconds, minutes, hours or days, and past a year
+/// only that.
+pub(crate) fn eta_text(done: u64, total: u64, elapsed: Duration) -> String {
+    if done == 0 || elapsed.is_zero() {
+        return "-".into();
+    }
+    let left = total.saturating_sub(done) as f64 * elapsed.as_secs_f64() / done as f64;
+    match left {
+        l if l < 120.0 => format!("{l:.0} s"),
+        l if l < 7200.0 => format!("{:.0} min", l / 60.0),
+        l if l < 172_800.0 => format!("{:.1} h", l / 3600.0),
+        l if l < 3.15e7 => format!("{:.1} days", l / 86_400.0),
+        _ => "over a year".into(),
+    }
+}
+
 /// One plain progress line: points and walkers done, rate, ETA.
 fn progress_line(progress: &Progress, total: Totals, elapsed: Duration) -> String {
     let done = progress.done();
     let rate = done as f64 / elapsed.as_secs_f64().max(1e-9);
-    let left = total.walkers.saturating_sub(done) as f64 / rate.max(1e-9);
+    let left = eta_text(done, total.walkers, elapsed);
     let points = if total.points > 1 {
         format!("{} of {} points, ", progress.points_done(), total.points)
     } else {
         String::new()
     };
     format!(
-        "progress: {:.1} % ({points}{done} of {} walkers), {rate:.3e} walkers/s, {:.1} s elapsed, eta {left:.0} s",
+        "progress: {:.1} % ({points}{done} of {} walkers), {rate:.3e} walkers/s, {:.1} s elapsed, eta {left}",
         100.0 * done as f64 / total.walkers.max(1) as f64,
         total.walkers,
         elapsed.as_secs_f64()
@@ -68,9 +85,16 @@ pub(crate) fn with_progress<T>(
     let bar = ProgressBar::with_draw_target(Some(totals.walkers), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template(
-            "{bar:40} {human_pos}/{human_len} walkers  {per_sec}  eta {eta}",
+            "{bar:40} {human_pos}/{human_len} walkers  {per_sec}  eta {left}",
         )
-        .expect("valid progress template"),
+        .expect("valid progress template")
+        .with_key(
+            "left",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let total = state.len().unwrap_or(0);
+                let _ = w.write_str(&eta_text(state.pos(), total, state.elapsed()));
+            },
+        ),
     );
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
     let bar = &bar;
@@ -98,4 +122,26 @@ pub(crate) fn with_progress<T>(
         let _ = stop.send(());
         r
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::eta_text;
+    use std::time::Duration;
+
+    #[test]
+    fn the_eta_is_blank_before_any_walker_and_never_absurd() {
+        let s = Duration::from_secs;
+        assert_eq!(eta_text(0, 1_000, s(10)), "-");
+        assert_eq!(eta_text(500, 1_000, s(10)), "10 s");
+        assert_eq!(eta_text(100, 1_000, s(100)), "15 min");
+        assert_eq!(eta_text(1, 1_000, s(100)), "27.8 h");
+        assert_eq!(eta_text(1, 10_000, s(100)), "11.6 days");
+        // 1e13 walkers at 1e6 per second: days, not 9645203 s; 1e15: over a year.
+        assert_eq!(eta_text(1_000_000, 10_000_000_000_000, s(1)), "115.7 days");
+        assert_eq!(
+            eta_text(1_000_000, 1_000_000_000_000_000, s(1)),
+            "over a year"
+        );
+    }
 }
