@@ -9,6 +9,7 @@ mod devices;
 mod fit;
 mod landscape;
 mod merge;
+mod numbers;
 mod plot;
 mod progress;
 mod reproduce;

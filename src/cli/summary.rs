@@ -1,6 +1,7 @@
 //! What `run` prints: a one-screen text summary, or `--json` for scripts. Lattice and
 //! physical units side by side.
 
+use super::numbers::value;
 use exciton_core::backend::BackendKind;
 use exciton_core::model::{Clock, WalkTables};
 use exciton_core::scenario::Scenario;
@@ -45,23 +46,6 @@ pub(crate) fn json_summary(
         "curves": out.join("curves.parquet"),
         "points": points,
     })
-}
-
-fn fmt_opt(v: Option<f64>, digits: usize) -> String {
-    v.map_or("-".into(), |v| format!("{v:.digits$}"))
-}
-
-/// A value with its standard error when it has one, to the error's second significant
-/// digit at least: `131.2 +- 1.5`, `5.30 +- 0.02`.
-fn fmt_err(v: Option<f64>, err: Option<f64>, digits: usize) -> String {
-    match (v, err) {
-        (Some(v), Some(e)) if e > 0.0 => {
-            let needed = (1.0 - e.log10().floor()).max(0.0) as usize;
-            let d = digits.max(needed).min(8);
-            format!("{v:.d$} +- {e:.d$}")
-        }
-        _ => fmt_opt(v, digits),
-    }
 }
 
 /// What the engine makes of each state's numbers, as the thresholds implement them:
@@ -233,42 +217,46 @@ fn print_point(p: &PointResult) {
     }
     println!(
         "tau_PL     {} ps  (1/e of the maximum: {} ps)",
-        fmt_err(p.tau_pl_ps, p.tau_pl_stderr_ps, 1),
-        fmt_err(p.tau_pl_peak_ps, p.tau_pl_peak_stderr_ps, 1)
+        value(p.tau_pl_ps, p.tau_pl_stderr_ps),
+        value(p.tau_pl_peak_ps, p.tau_pl_peak_stderr_ps)
     );
     println!(
         "D_avg      {} cm^2/s  ({} sites^2/ps, pitch {} nm)",
-        fmt_err(p.d_avg_cm2_s, p.d_avg_stderr_cm2_s, 5),
-        fmt_err(p.d_avg_sites2_ps, p.d_avg_stderr_sites2_ps, 6),
+        value(p.d_avg_cm2_s, p.d_avg_stderr_cm2_s),
+        value(p.d_avg_sites2_ps, p.d_avg_stderr_sites2_ps),
         p.pitch_nm
     );
     println!(
         "L          {} nm  ({} sites)",
-        fmt_err(p.diffusion_length_nm, p.diffusion_length_stderr_nm, 1),
-        fmt_err(p.diffusion_length_sites, p.diffusion_length_stderr_sites, 2)
+        value(p.diffusion_length_nm, p.diffusion_length_stderr_nm),
+        value(p.diffusion_length_sites, p.diffusion_length_stderr_sites)
     );
     match &p.t_max_note {
         Some(note) if p.t_max_ps.is_none() => println!("t_max      none: {note}"),
         _ => println!(
             "t_max      {} ps  ({})",
-            fmt_err(p.t_max_ps, p.t_max_stderr_ps, 0),
+            value(p.t_max_ps, p.t_max_stderr_ps),
             p.t_max_estimator
         ),
     }
     if !p.has_curves() {
         return;
     }
-    println!("  time/ps   intensity   emissions   MSD/sites^2 +- stderr      MSD/nm^2");
+    println!(
+        "  {:>7}   {:>9}   {:>9}   {:>24}   {:>24}",
+        "time/ps", "intensity", "emissions", "MSD/sites^2", "MSD/nm^2"
+    );
     let frames = p.time_ps.len();
+    let nm2 = p.pitch_nm * p.pitch_nm;
     for t in (0..frames).step_by((frames / 10).max(1)) {
+        let err = p.msd_stderr_sites2.get(t).copied().flatten();
         println!(
-            "  {:7.0}   {:9.3e}   {:9.0}   {:>8} +- {:<8}   {:>10}",
+            "  {:7.0}   {:9.3e}   {:9.0}   {:>24}   {:>24}",
             p.time_ps[t],
             p.intensity[t],
             p.emissions[t],
-            fmt_opt(p.msd_sites2[t], 4),
-            fmt_opt(p.msd_stderr_sites2[t], 4),
-            fmt_opt(p.msd_nm2[t], 2)
+            value(p.msd_sites2[t], err),
+            value(p.msd_nm2[t], err.map(|e| e * nm2))
         );
     }
 }
@@ -384,29 +372,55 @@ fn print_sweep_table(results: &RunResults) {
             println!("  {n} = {k}");
         }
     }
+    // Every scalar with its error, to the digits the error allows (exact: six).
+    let scalars = |p: &PointResult| {
+        [
+            value(p.tau_pl_ps, p.tau_pl_stderr_ps),
+            value(p.d_avg_cm2_s, p.d_avg_stderr_cm2_s),
+            value(p.d_avg_sites2_ps, p.d_avg_stderr_sites2_ps),
+            value(p.diffusion_length_nm, p.diffusion_length_stderr_nm),
+            value(p.t_max_ps, p.t_max_stderr_ps),
+        ]
+    };
+    let titles = [
+        "tau_PL [ps]",
+        "D_avg [cm^2/s]",
+        "D [sites^2/ps]",
+        "L [nm]",
+        "t_max [ps]",
+    ];
+    let cells: Vec<[String; 5]> = shown.iter().map(scalars).collect();
+    let scalar_widths: Vec<usize> = (0..titles.len())
+        .map(|j| {
+            cells
+                .iter()
+                .map(|c| c[j].len())
+                .chain([titles[j].len()])
+                .max()
+                .unwrap_or(1)
+        })
+        .collect();
     let mut head = format!("  {:>5}", "point");
     for (n, w) in names.iter().zip(&widths) {
         head += &format!(" {n:>w$}");
     }
-    println!(
-        "{head} {:>11} {:>14} {:>14} {:>9} {:>9} {:>10}",
-        "tau_PL [ps]", "D_avg [cm^2/s]", "D [sites^2/ps]", "L [nm]", "L [sites]", "t_max [ps]"
-    );
+    for (t, w) in titles.iter().zip(&scalar_widths) {
+        head += &format!("  {t:>w$}");
+    }
+    println!("{head}");
     // The sweep's own point numbers (a shard's are not 0..).
-    for p in shown.iter() {
+    for (p, c) in shown.iter().zip(&cells) {
         let mut line = format!("  {:>5}", p.point);
         for (k, w) in paths.iter().zip(&widths) {
             line += &format!(" {:>w$}", cell(p, k));
         }
-        println!(
-            "{line} {:>11} {:>14} {:>14} {:>9} {:>9} {:>10}",
-            fmt_opt(p.tau_pl_ps, 1),
-            fmt_opt(p.d_avg_cm2_s, 5),
-            fmt_opt(p.d_avg_sites2_ps, 6),
-            fmt_opt(p.diffusion_length_nm, 1),
-            fmt_opt(p.diffusion_length_sites, 2),
-            fmt_opt(p.t_max_ps, 0)
-        );
+        for (v, w) in c.iter().zip(&scalar_widths) {
+            line += &format!("  {v:>w$}");
+        }
+        println!("{line}");
+    }
+    if cells.iter().flatten().any(|c| c == "-") {
+        println!("  (-: not defined at that point; the warnings below say why)");
     }
     if results.points.len() > TABLE_POINTS {
         println!(

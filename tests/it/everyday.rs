@@ -102,6 +102,8 @@ fn results_name_temperature_as_scenarios_do() {
         .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
         .collect();
     assert!(rows.len() >= 3, "{shown}");
+    // Exact numbers carry no error, not "+- 0".
+    assert!(!rows.iter().any(|r| r.contains("+-")), "{shown}");
     // Points 0, 1, 2 differ in their trap value, and the table shows it.
     let cells = |r: &str| {
         r.split_whitespace()
