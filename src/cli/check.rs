@@ -33,6 +33,15 @@ pub(crate) fn check_command(args: CheckArgs) -> Result<i32> {
             }
             Ok(plan) => {
                 describe_plan(&plan, threads);
+                // Timed on the CPU, whatever backend the run will choose.
+                let cpu = exciton::engine::Engine::cpu(threads);
+                match super::cost::estimate(&plan, &cpu, plan.total_walkers()) {
+                    Some((t, how)) => println!(
+                        "  estimated wall time on the CPU ({threads} threads): about {} ({how}); the exact backend and a GPU differ",
+                        super::cost::human(t)
+                    ),
+                    None => println!("  estimated wall time: not calibrated"),
+                }
                 for line in super::summary::describe_states(&plan.points[0].scenario) {
                     println!("  {line}");
                 }

@@ -5,6 +5,7 @@ mod analyze;
 mod args;
 mod bench;
 mod check;
+mod cost;
 mod devices;
 mod fit;
 mod landscape;

@@ -41,13 +41,7 @@ pub(crate) fn eta_text(done: u64, total: u64, elapsed: Duration) -> String {
         return "-".into();
     }
     let left = total.saturating_sub(done) as f64 * elapsed.as_secs_f64() / done as f64;
-    match left {
-        l if l < 120.0 => format!("{l:.0} s"),
-        l if l < 7200.0 => format!("{:.0} min", l / 60.0),
-        l if l < 172_800.0 => format!("{:.1} h", l / 3600.0),
-        l if l < 3.15e7 => format!("{:.1} days", l / 86_400.0),
-        _ => "over a year".into(),
-    }
+    super::cost::human(Duration::from_secs_f64(left.min(1e12)))
 }
 
 /// One plain progress line: points and walkers done, rate, ETA.

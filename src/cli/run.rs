@@ -9,6 +9,7 @@ use exciton_core::progress::Progress;
 use exciton_core::sweep::Plan;
 use exciton_io::results::{prepare_dir, DirMode, WriteOptions};
 use exciton_io::shard::Shard;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -49,6 +50,10 @@ pub(crate) struct RunArgs {
     /// Also write one CSV per point (point-NNN.csv) beside curves.parquet.
     #[arg(long)]
     point_csv: bool,
+    /// Start a run estimated at over an hour without asking (at a terminal such a run
+    /// waits for this flag; in a batch job it starts and its log says the estimate).
+    #[arg(long)]
+    yes: bool,
 }
 
 /// `--shard`: I/N, or auto (from SLURM's environment when the run starts).
@@ -85,6 +90,29 @@ pub(crate) fn run_command(args: RunArgs, env: &crate::Environment) -> Result<i32
         eprintln!("{why}");
     }
     check_memory(&plan, &engine)?;
+    let exact = matches!(engine, Engine::Exact);
+    let (points, walkers) = shard_size(&plan, exact, shard);
+    let terminal = std::io::stdin().is_terminal();
+    let talk = !args.quiet && !args.json;
+    let work: f64 = plan
+        .points
+        .iter()
+        .map(|p| p.scenario.walkers as f64 * f64::from(p.scenario.frames))
+        .sum();
+    if (terminal || talk) && work > super::cost::WORTH_TIMING {
+        if let Some((t, how)) = super::cost::estimate(&plan, &engine, walkers) {
+            let line = format!("estimated  about {} ({how})", super::cost::human(t));
+            if t > super::cost::ASK_ABOVE && terminal && !args.yes {
+                anyhow::bail!(
+                    "{}: {line}: pass --yes to start it (or fewer walkers, --walkers N)",
+                    args.scenario.display()
+                );
+            }
+            if talk && t > std::time::Duration::from_secs(60) {
+                eprintln!("{line}");
+            }
+        }
+    }
     if !args.quiet && !args.json {
         let first = &plan.points[0];
         let which = if plan.points.len() > 1 {
@@ -110,8 +138,6 @@ pub(crate) fn run_command(args: RunArgs, env: &crate::Environment) -> Result<i32
     stop_on_ctrl_c(&progress);
     let start = Instant::now();
     let every = std::time::Duration::from_secs_f64(args.progress_every.max(0.1));
-    let exact = matches!(engine, Engine::Exact);
-    let (points, walkers) = shard_size(&plan, exact, shard);
     let totals = Totals { walkers, points };
     let results = with_progress(&progress, totals, args.quiet, every, || {
         let options = RunOptions {

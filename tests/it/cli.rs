@@ -357,6 +357,12 @@ fn resume_json_summary_and_check() {
         "{}",
         text(&o)
     );
+    // The cost before running: a wall time from a calibration on this machine's CPU.
+    assert!(
+        text(&o).contains("estimated wall time on the CPU") && text(&o).contains("walker-frames/s"),
+        "{}",
+        text(&o)
+    );
 
     // example prints a scenario that loads.
     let o = exe().arg("example").output().unwrap();
