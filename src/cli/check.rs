@@ -37,8 +37,8 @@ pub(crate) fn check_command(args: CheckArgs) -> Result<i32> {
                 let cpu = exciton::engine::Engine::cpu(threads);
                 match super::cost::estimate(&plan, &cpu, plan.total_walkers()) {
                     Some((t, how)) => println!(
-                        "  estimated wall time on the CPU ({threads} threads): about {} ({how}); the exact backend and a GPU differ",
-                        super::cost::human(t)
+                        "  estimated wall time on the CPU ({threads} threads): {} ({how}); the exact backend and a GPU differ",
+                        super::cost::about(t)
                     ),
                     None => println!("  estimated wall time: not calibrated"),
                 }

@@ -4,6 +4,7 @@
 
 use exciton::engine::Engine;
 use exciton_core::progress::Progress;
+use exciton_core::scenario::Scenario;
 use exciton_core::sweep::Plan;
 use std::time::{Duration, Instant};
 
@@ -36,13 +37,47 @@ pub(crate) fn estimate(plan: &Plan, engine: &Engine, walkers: u64) -> Option<(Du
             format!("{:.1} ms per point", each.as_secs_f64() * 1e3),
         ));
     }
-    // The walk at two sizes (its histograms only): the difference is the walkers'
-    // cost; a whole point's estimate at the first size minus its walk is each point's
-    // fixed cost (reduction, estimators).
-    let mut s = first.clone();
-    let most = MOST_WALKERS.min(first.walkers);
-    s.walkers = FIRST_WALKERS.min(first.walkers);
-    let time = |s: &exciton_core::scenario::Scenario| -> Option<f64> {
+    // A sweep's points differ in cost (a warm point's excitons live and hop longer):
+    // the first, middle and last are timed, and their mean stands for all.
+    let n = plan.points.len();
+    let mut picks = vec![0, n / 2, n - 1];
+    picks.dedup();
+    let timed: Vec<(f64, f64, u64)> = picks
+        .iter()
+        .map(|&i| point_cost(engine, &plan.points[i].scenario))
+        .collect::<Option<_>>()?;
+    let k = timed.len() as f64;
+    let per_walker_frame = timed.iter().map(|t| t.0).sum::<f64>() / k;
+    let fixed = timed.iter().map(|t| t.1).sum::<f64>() / k;
+    let frames = plan
+        .points
+        .iter()
+        .map(|p| f64::from(p.scenario.frames))
+        .sum::<f64>()
+        / n as f64;
+    let seconds = n as f64 * fixed + walkers as f64 * frames * per_walker_frame;
+    let sizes: Vec<String> = timed.iter().map(|t| t.2.to_string()).collect();
+    let what = format!(
+        "{:.2e} walker-frames/s and {:.0} ms per point, timed on up to {} walkers of {} point{}",
+        1.0 / per_walker_frame.max(1e-18),
+        fixed * 1e3,
+        sizes.join("/"),
+        picks.len(),
+        if picks.len() == 1 { "" } else { "s" }
+    );
+    Some((Duration::from_secs_f64(seconds.min(1e12)), what))
+}
+
+/// One point's cost on `engine`: per walker-frame, fixed per point, and the walkers of
+/// the larger timing. The walk at two sizes (its histograms only, the first grown until
+/// it takes [`TRUSTED`], the second 4x) gives the walkers' marginal cost; a whole
+/// point's estimate at the larger size minus its walk, the fixed cost (reduction,
+/// estimators, which grow with a run's walker blocks).
+fn point_cost(engine: &Engine, scenario: &Scenario) -> Option<(f64, f64, u64)> {
+    let mut s = scenario.clone();
+    let most = MOST_WALKERS.min(scenario.walkers);
+    s.walkers = FIRST_WALKERS.min(scenario.walkers);
+    let time = |s: &Scenario| -> Option<f64> {
         let start = Instant::now();
         engine.point_histograms(s, 0, &Progress::default()).ok()?;
         Some(start.elapsed().as_secs_f64())
@@ -54,8 +89,6 @@ pub(crate) fn estimate(plan: &Plan, engine: &Engine, walkers: u64) -> Option<(Du
         s.walkers = n0;
         t0 = time(&s)?;
     }
-    // Larger runs are cheaper per walker (fixed costs per batch): the marginal cost
-    // between n0 and 4 n0 is an upper bound of a large run's.
     let n1 = (n0 * 4).min(most);
     s.walkers = n1;
     let t1 = if n1 > n0 { time(&s)? } else { t0 };
@@ -64,25 +97,20 @@ pub(crate) fn estimate(plan: &Plan, engine: &Engine, walkers: u64) -> Option<(Du
     } else {
         t0 / n0 as f64
     };
-    s.walkers = n0;
     let start = Instant::now();
     engine.estimate(&s, 0, &Progress::default()).ok()?;
     let fixed =
-        (start.elapsed().as_secs_f64() - t0).max(0.0) + (t0 - n0 as f64 * per_walker).max(0.0);
-    let frames = plan
-        .points
-        .iter()
-        .map(|p| f64::from(p.scenario.frames))
-        .sum::<f64>()
-        / plan.points.len() as f64;
-    let seconds = plan.points.len() as f64 * fixed
-        + walkers as f64 * per_walker * frames / f64::from(first.frames);
-    let rate = f64::from(first.frames) / per_walker.max(1e-15);
-    let what = format!(
-        "{rate:.2e} walker-frames/s and {:.0} ms per point, timed on {n0} and {n1} walkers of point 0",
-        fixed * 1e3
-    );
-    Some((Duration::from_secs_f64(seconds.min(1e12)), what))
+        (start.elapsed().as_secs_f64() - t1).max(0.0) + (t1 - n1 as f64 * per_walker).max(0.0);
+    Some((per_walker / f64::from(scenario.frames), fixed, n1))
+}
+
+/// An estimate as a person reads it: "about 45 s", "about 3.2 h", "under a second".
+pub(crate) fn about(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        "under a second".into()
+    } else {
+        format!("about {}", human(d))
+    }
 }
 
 /// A duration as a person reads it: s, min, h or days.

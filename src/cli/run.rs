@@ -101,7 +101,7 @@ pub(crate) fn run_command(args: RunArgs, env: &crate::Environment) -> Result<i32
         .sum();
     if (terminal || talk) && work > super::cost::WORTH_TIMING {
         if let Some((t, how)) = super::cost::estimate(&plan, &engine, walkers) {
-            let line = format!("estimated  about {} ({how})", super::cost::human(t));
+            let line = format!("estimated  {} ({how})", super::cost::about(t));
             if t > super::cost::ASK_ABOVE && terminal && !args.yes {
                 anyhow::bail!(
                     "{}: {line}: pass --yes to start it (or fewer walkers, --walkers N)",
