@@ -10,7 +10,7 @@
 #            runs it on the software Vulkan device), measures nothing
 # --bin      the binary (default: .gpu/exciton-mc, else target/release/exciton-mc)
 # --out      where suite.json and suite.md go (default: $OUT on the device machine, else
-#            ./device-suite)
+#            ./device-suite; not kept in git)
 # --backend  the bench backend (default gpu; cpu to compare on the same machine)
 # --then     one more command, run after the suite in the same call (a peer's benchmark);
 #            its output goes to then.txt
@@ -22,7 +22,7 @@
 # walkers. The master equation has no GPU path and is not here. About 2 minutes on an
 # H100-class GPU; a workload that fails is reported and the rest still run (exit 1).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+here="$PWD"
 
 tiny=0
 bin=""
@@ -41,6 +41,11 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+# Paths given are the caller's; the workloads' scenarios are the repository's.
+abs() { case "$1" in /*) echo "$1" ;; *) echo "$here/$1" ;; esac; }
+[ -n "$bin" ] && bin="$(abs "$bin")"
+out="$(abs "$out")"
+cd "$(dirname "$0")/.."
 if [ -z "$bin" ]; then
   if [ -x .gpu/exciton-mc ]; then bin=.gpu/exciton-mc; else bin=target/release/exciton-mc; fi
 fi
@@ -88,7 +93,7 @@ bench sweep --workload sweep --workload single --sweep-walkers "$sweep_walkers"
 {
   printf '{"date": "%s", "tiny": %s, "backend": "%s", "binary": "%s", "seconds": %s, "workloads": [' \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$([ $tiny = 1 ] && echo true || echo false)" \
-    "$backend" "$bin" "$((SECONDS - start))"
+    "$backend" "${bin//\"/\\\"}" "$((SECONDS - start))"
   sep=""
   for r in "${rows[@]}"; do printf '%s%s' "$sep" "$r"; sep=", "; done
   printf ']}\n'

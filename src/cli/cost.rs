@@ -1,6 +1,6 @@
-//! What a run will cost in time, said before it starts: the chosen engine is timed on
-//! two small shares of the first point (after a warm-up), which give a cost per walker
-//! and a fixed cost per point, scaled to the run.
+//! What a run will cost in time, said before it starts: the chosen engine is timed on a
+//! share of a few of its points large enough to keep it busy (after a warm-up), which
+//! gives a cost per walker-frame and a fixed cost per point, scaled to the run.
 
 use exciton::engine::Engine;
 use exciton_core::progress::Progress;
@@ -8,13 +8,12 @@ use exciton_core::scenario::Scenario;
 use exciton_core::sweep::Plan;
 use std::time::{Duration, Instant};
 
-/// The first timing grows its walkers until it takes this long.
-const TRUSTED: Duration = Duration::from_millis(40);
 /// Runs below this many walker-frames take seconds: `run` does not time them first.
 pub(crate) const WORTH_TIMING: f64 = 2e10;
-/// Walkers the calibration starts with, and the most it uses.
-const FIRST_WALKERS: u64 = 4096;
-const MOST_WALKERS: u64 = 1 << 20;
+/// Walkers the CPU backend gives one thread at a time (`exciton_core::cpu`'s block).
+const CPU_BLOCK: u64 = 16_384;
+/// Walkers that keep a GPU busy enough to time.
+const GPU_WALKERS: u64 = 1 << 18;
 /// A run estimated beyond this asks for `--yes` at a terminal.
 pub(crate) const ASK_ABOVE: Duration = Duration::from_secs(3600);
 
@@ -68,40 +67,32 @@ pub(crate) fn estimate(plan: &Plan, engine: &Engine, walkers: u64) -> Option<(Du
     Some((Duration::from_secs_f64(seconds.min(1e12)), what))
 }
 
-/// One point's cost on `engine`: per walker-frame, fixed per point, and the walkers of
-/// the larger timing. The walk at two sizes (its histograms only, the first grown until
-/// it takes [`TRUSTED`], the second 4x) gives the walkers' marginal cost; a whole
-/// point's estimate at the larger size minus its walk, the fixed cost (reduction,
-/// estimators, which grow with a run's walker blocks).
+/// One point's cost on `engine`: per walker-frame, fixed per point, and the walkers it
+/// was timed on. The walk (its histograms only) is timed on enough walkers to keep the
+/// whole engine busy (two CPU blocks of 16,384 per thread; 2^18 on a GPU), after a
+/// warm-up; a whole point's estimate on as many, minus its walk, is the fixed cost
+/// (reduction, estimators). Smaller runs than that are not worth estimating.
 fn point_cost(engine: &Engine, scenario: &Scenario) -> Option<(f64, f64, u64)> {
+    let busy = match engine.kind() {
+        exciton_core::backend::BackendKind::Cpu => 2 * CPU_BLOCK * engine.threads() as u64,
+        _ => GPU_WALKERS,
+    };
     let mut s = scenario.clone();
-    let most = MOST_WALKERS.min(scenario.walkers);
-    s.walkers = FIRST_WALKERS.min(scenario.walkers);
+    s.walkers = busy.min(scenario.walkers);
     let time = |s: &Scenario| -> Option<f64> {
         let start = Instant::now();
         engine.point_histograms(s, 0, &Progress::default()).ok()?;
         Some(start.elapsed().as_secs_f64())
     };
-    time(&s)?;
-    let (mut n0, mut t0) = (s.walkers, time(&s)?);
-    while n0 < most && t0 < TRUSTED.as_secs_f64() {
-        n0 = (n0 * 4).min(most);
-        s.walkers = n0;
-        t0 = time(&s)?;
-    }
-    let n1 = (n0 * 4).min(most);
-    s.walkers = n1;
-    let t1 = if n1 > n0 { time(&s)? } else { t0 };
-    let per_walker = if n1 > n0 {
-        ((t1 - t0) / (n1 - n0) as f64).max(0.0)
-    } else {
-        t0 / n0 as f64
-    };
+    let mut warm = s.clone();
+    warm.walkers = (s.walkers / 4).max(1);
+    time(&warm)?;
+    let walk = time(&s)?;
     let start = Instant::now();
     engine.estimate(&s, 0, &Progress::default()).ok()?;
-    let fixed =
-        (start.elapsed().as_secs_f64() - t1).max(0.0) + (t1 - n1 as f64 * per_walker).max(0.0);
-    Some((per_walker / f64::from(scenario.frames), fixed, n1))
+    let fixed = (start.elapsed().as_secs_f64() - walk).max(0.0);
+    let per_walker_frame = walk / (s.walkers as f64 * f64::from(scenario.frames));
+    Some((per_walker_frame, fixed, s.walkers))
 }
 
 /// An estimate as a person reads it: "about 45 s", "about 3.2 h", "under a second".

@@ -21,12 +21,17 @@ pub(crate) fn value(v: Option<f64>, e: Option<f64>) -> String {
     let Some(v) = v.filter(|v| v.is_finite()) else {
         return "-".into();
     };
-    let p = exponent(v);
     match e.filter(|e| e.is_finite() && *e > 0.0) {
         Some(e) => {
+            // The exponent of the larger of value and error; scientific also where the
+            // error's two digits lie left of the point (an error of 100 or more).
+            let mut p = exponent(v.abs().max(e));
+            if p == 0 && e >= 100.0 {
+                p = v.abs().max(e).log10().floor() as i32;
+            }
             let scale = 10f64.powi(p);
             let (vs, es) = (v / scale, e / scale);
-            let d = (1 - es.log10().floor() as i32).clamp(0, 12) as usize;
+            let d = (1 - es.log10().floor() as i32).max(0) as usize;
             let s = format!("{vs:.d$} +- {es:.d$}");
             if p == 0 {
                 s
@@ -38,7 +43,7 @@ pub(crate) fn value(v: Option<f64>, e: Option<f64>) -> String {
             if v == 0.0 {
                 return "0".into();
             }
-            if p != 0 {
+            if exponent(v) != 0 {
                 let d = (EXACT_DIGITS - 1) as usize;
                 return format!("{v:.d$e}");
             }
@@ -60,6 +65,14 @@ mod tests {
         // D_avg in cm^2/s: not "0.00007".
         assert_eq!(value(Some(7.312e-5), Some(2.14e-6)), "(7.31 +- 0.21)e-5");
         assert_eq!(value(Some(0.00236), Some(0.00004)), "0.002360 +- 0.000040");
+        // The larger of value and error sets the exponent; errors of 100 or more go
+        // scientific; a zero value keeps its error's scale.
+        assert_eq!(value(Some(3e-9), Some(2e-6)), "(0.0 +- 2.0)e-6");
+        assert_eq!(value(Some(0.0), Some(2.1e-6)), "(0.0 +- 2.1)e-6");
+        assert_eq!(value(Some(500123.0), Some(5012.0)), "(5.001 +- 0.050)e5");
+        assert_eq!(value(Some(5432.0), Some(482.0)), "(5.43 +- 0.48)e3");
+        assert_eq!(value(Some(15201.0), Some(14.0)), "15201 +- 14");
+        assert_eq!(value(Some(-1.234), Some(0.011)), "-1.234 +- 0.011");
         // Exact: the digits it has, never "+- 0".
         assert_eq!(value(Some(131.23456789), None), "131.235");
         assert_eq!(value(Some(131.23456789), Some(0.0)), "131.235");

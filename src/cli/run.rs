@@ -92,14 +92,17 @@ pub(crate) fn run_command(args: RunArgs, env: &crate::Environment) -> Result<i32
     check_memory(&plan, &engine)?;
     let exact = matches!(engine, Engine::Exact);
     let (points, walkers) = shard_size(&plan, exact, shard);
-    let terminal = std::io::stdin().is_terminal();
+    // The cost of a whole, fresh run (a shard's or a resumed run's share is another
+    // question), when it is large enough to be worth timing.
+    let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let talk = !args.quiet && !args.json;
     let work: f64 = plan
         .points
         .iter()
         .map(|p| p.scenario.walkers as f64 * f64::from(p.scenario.frames))
         .sum();
-    if (terminal || talk) && work > super::cost::WORTH_TIMING {
+    let whole = shard == Shard::WHOLE && !args.resume;
+    if whole && (terminal || talk) && work > super::cost::WORTH_TIMING {
         if let Some((t, how)) = super::cost::estimate(&plan, &engine, walkers) {
             let line = format!("estimated  {} ({how})", super::cost::about(t));
             if t > super::cost::ASK_ABOVE && terminal && !args.yes {
