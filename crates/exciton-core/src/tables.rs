@@ -170,11 +170,18 @@ pub(crate) const MAX_POISSON_LEN: usize = 128;
 
 /// The cumulative `u32` table of Poisson(`mean`) counts, cut where the remaining tail is
 /// below what a `u32` threshold resolves (the last entry saturated: it takes the tail).
+/// Most entries a Poisson table is built with: far past what a frame may hold
+/// (`MAX_POISSON_LEN`), so that a longer one is still seen as too long.
+const POISSON_CAP: usize = 4096;
+
 pub(crate) fn poisson_table(mean: f64) -> Vec<u32> {
     let mut pmf = vec![(-mean).exp()];
     let mut cdf = pmf[0];
-    // Past the mode, stop once the tail can no longer move a threshold.
-    while (1.0 - cdf) * TWO_POW_32 >= 0.5 || (pmf.len() as f64) < mean {
+    // Past the mode, stop once the tail can no longer move a threshold; and at
+    // POISSON_CAP entries whatever the mean (a table that long is refused by validation,
+    // which must not first build one of `mean` entries: a fuzzed rate of 1e12 did).
+    while ((1.0 - cdf) * TWO_POW_32 >= 0.5 || (pmf.len() as f64) < mean) && pmf.len() <= POISSON_CAP
+    {
         let k = pmf.len() as f64;
         let next = pmf[pmf.len() - 1] * mean / k;
         pmf.push(next);
@@ -191,6 +198,17 @@ pub(crate) fn poisson_table(mean: f64) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_mean_gives_a_capped_table_not_an_allocation_of_its_size() {
+        let t = poisson_table(1e12);
+        assert!(
+            t.len() > MAX_POISSON_LEN && t.len() <= POISSON_CAP + 1,
+            "{}",
+            t.len()
+        );
+        assert_eq!(*t.last().unwrap(), u32::MAX);
+    }
 
     #[test]
     fn thresholds_round_cumulative_and_saturate() {
