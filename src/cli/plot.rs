@@ -47,15 +47,7 @@ pub(crate) fn plot_command(args: PlotArgs) -> Result<()> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let kinds = if kinds.is_empty() {
-        results
-            .figures
-            .iter()
-            .filter_map(|k| FigureKind::parse(k))
-            .collect()
-    } else {
-        kinds
-    };
+    let kinds = exciton::figures::wanted(&results, &kinds);
     if kinds.is_empty() {
         anyhow::bail!(
             "{} names no figures: pass --figure msd (or t_max, temperature, pl_decay, diffusion_map, disorder, emission_image)",

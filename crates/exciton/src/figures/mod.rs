@@ -134,13 +134,9 @@ pub(crate) fn provenance(results: &RunResults) -> String {
     )
 }
 
-/// Draws every figure `results` asks for (or `kinds`, when given) into `dir`.
-pub fn draw(
-    results: &RunResults,
-    kinds: &[FigureKind],
-    dir: &Path,
-) -> Result<Vec<PathBuf>, FigureError> {
-    let wanted: Vec<FigureKind> = if kinds.is_empty() {
+/// The figures to draw: `kinds`, or without any those the run's scenario lists.
+pub fn wanted(results: &RunResults, kinds: &[FigureKind]) -> Vec<FigureKind> {
+    if kinds.is_empty() {
         results
             .figures
             .iter()
@@ -148,9 +144,17 @@ pub fn draw(
             .collect()
     } else {
         kinds.to_vec()
-    };
+    }
+}
+
+/// Draws every figure `results` asks for (or `kinds`, when given) into `dir`.
+pub fn draw(
+    results: &RunResults,
+    kinds: &[FigureKind],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, FigureError> {
     let mut written = Vec::new();
-    for kind in wanted {
+    for kind in wanted(results, kinds) {
         let path = dir.join(format!("{}-{}.png", results.scenario, kind.file_stem()));
         let note = provenance(results);
         let p = match kind {
