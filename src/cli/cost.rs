@@ -10,8 +10,6 @@ use std::time::{Duration, Instant};
 
 /// Runs below this many walker-frames take seconds: `run` does not time them first.
 pub(crate) const WORTH_TIMING: f64 = 2e10;
-/// Walkers the CPU backend gives one thread at a time (`exciton_core::cpu`'s block).
-const CPU_BLOCK: u64 = 16_384;
 /// Walkers that keep a GPU busy enough to time.
 const GPU_WALKERS: u64 = 1 << 18;
 /// A run estimated beyond this asks for `--yes` at a terminal.
@@ -74,7 +72,9 @@ pub(crate) fn estimate(plan: &Plan, engine: &Engine, walkers: u64) -> Option<(Du
 /// (reduction, estimators). Smaller runs than that are not worth estimating.
 fn point_cost(engine: &Engine, scenario: &Scenario) -> Option<(f64, f64, u64)> {
     let busy = match engine.kind() {
-        exciton_core::backend::BackendKind::Cpu => 2 * CPU_BLOCK * engine.threads() as u64,
+        exciton_core::backend::BackendKind::Cpu => {
+            2 * exciton_core::cpu::BLOCK * engine.threads() as u64
+        }
         _ => GPU_WALKERS,
     };
     let mut s = scenario.clone();

@@ -23,7 +23,7 @@ use std::sync::Mutex;
 
 /// Walkers per block taken by a thread: large enough to amortise the shared counter,
 /// small enough to balance two cores and report progress often.
-const BLOCK: u64 = 16_384;
+pub const BLOCK: u64 = 16_384;
 
 /// Host bytes of [`run_ranges`]' list of work (one entry per `BLOCK` walkers): the
 /// part of a CPU run's memory that grows with the walkers, checked before a run.
