@@ -10,13 +10,24 @@ pub(crate) struct PlotArgs {
     /// A results.json written by `run` or `reproduce` (or its directory, or the
     /// curves.parquet beside it).
     results: PathBuf,
-    /// Figures to draw [default: those the scenario lists]: msd, t_max, temperature,
-    /// pl_decay, diffusion_map, disorder, emission_image.
+    /// Figures to draw [default: those the scenario lists, and the heatmap of a
+    /// two-parameter sweep that lists temperature or t_max]: msd, t_max, temperature,
+    /// pl_decay, diffusion_map, disorder, emission_image, heatmap.
     #[arg(long = "figure")]
     figures: Vec<String>,
     /// Directory for the PNGs [default: beside results.json].
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Draw only the points whose swept parameter KEY has VALUE (KEY: its JSON path or
+    /// a dotted tail of it, e.g. temperature_K=10 or trapped=0.002); repeatable, all must
+    /// hold. The PNGs' names gain "-where-KEY=VALUE".
+    #[arg(long = "where", value_name = "KEY=VALUE")]
+    wheres: Vec<String>,
+    /// In the MSD and PL figures of a sweep of two or more parameters, one panel per
+    /// value of this parameter [default: the one with the fewest values]; also splits a
+    /// sweep of one parameter into one panel per value.
+    #[arg(long, value_name = "KEY")]
+    facet: Option<String>,
 }
 
 pub(crate) fn plot_command(args: PlotArgs) -> Result<()> {
@@ -38,19 +49,36 @@ pub(crate) fn plot_command(args: PlotArgs) -> Result<()> {
     };
     // Scalars from results.json, curves from the curves.parquet beside it.
     let results: RunResults = exciton_io::results::read_results(&file)?;
+    let (results, selection) = match args.wheres.is_empty() {
+        true => (results, None),
+        false => {
+            let (narrowed, words) = exciton::figures::select(&results, &args.wheres)
+                .map_err(|m| anyhow::anyhow!("{}: {m}", file.display()))?;
+            eprintln!(
+                "drawing {} of {} points (where {words})",
+                narrowed.points.len(),
+                results.points.len()
+            );
+            (narrowed, Some(words))
+        }
+    };
+    let options = exciton::figures::DrawOptions {
+        facet: args.facet,
+        selection,
+    };
     let kinds = args
         .figures
         .iter()
         .map(|f| {
             FigureKind::parse(f).with_context(|| {
-                format!("--figure {f}: unknown figure (msd, t_max, temperature, pl_decay, diffusion_map, disorder, emission_image)")
+                format!("--figure {f}: unknown figure (msd, t_max, temperature, pl_decay, diffusion_map, disorder, emission_image, heatmap)")
             })
         })
         .collect::<Result<Vec<_>>>()?;
     let kinds = exciton::figures::wanted(&results, &kinds);
     if kinds.is_empty() {
         anyhow::bail!(
-            "{} names no figures: pass --figure msd (or t_max, temperature, pl_decay, diffusion_map, disorder, emission_image)",
+            "{} names no figures: pass --figure msd (or t_max, temperature, pl_decay, diffusion_map, disorder, emission_image, heatmap)",
             file.display()
         );
     }
@@ -63,7 +91,7 @@ pub(crate) fn plot_command(args: PlotArgs) -> Result<()> {
     // Each figure on its own: one that cannot be drawn does not stop the others.
     let mut failed = Vec::new();
     for kind in kinds {
-        match exciton::figures::draw(&results, &[kind], &dir) {
+        match exciton::figures::draw_with(&results, &[kind], &dir, &options) {
             Ok(paths) => paths.iter().for_each(|p| println!("drew {}", p.display())),
             Err(e) => {
                 eprintln!("error: {}: {e}", kind.file_stem());

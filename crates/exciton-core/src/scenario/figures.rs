@@ -18,6 +18,8 @@ pub enum FigureKind {
     Disorder,
     /// The 2D emission image of one frame per point (needs `image`).
     EmissionImage,
+    /// tau_PL, D_avg, L and t_max over the grid of a two-parameter sweep.
+    Heatmap,
 }
 
 impl FigureKind {
@@ -36,6 +38,7 @@ impl FigureKind {
             FigureKind::DiffusionMap => "diffusion_map",
             FigureKind::Disorder => "disorder",
             FigureKind::EmissionImage => "emission_image",
+            FigureKind::Heatmap => "heatmap",
         }
     }
 }

@@ -8,9 +8,11 @@
 pub mod analysis;
 mod disorder;
 mod errors;
+mod facets;
 pub mod fit_plot;
 #[cfg(test)]
 mod fixture;
+mod heatmap;
 mod labels;
 mod maps;
 mod msd;
@@ -134,17 +136,43 @@ pub(crate) fn provenance(results: &RunResults) -> String {
     )
 }
 
-/// The figures to draw: `kinds`, or without any those the run's scenario lists.
+/// The figures to draw: `kinds`, or without any those the run's scenario lists, and
+/// the heatmap for a sweep of two parameters that lists a scalar figure (temperature or
+/// t_max) and not the heatmap itself.
 pub fn wanted(results: &RunResults, kinds: &[FigureKind]) -> Vec<FigureKind> {
-    if kinds.is_empty() {
-        results
-            .figures
-            .iter()
-            .filter_map(|k| FigureKind::parse(k))
-            .collect()
-    } else {
-        kinds.to_vec()
+    if !kinds.is_empty() {
+        return kinds.to_vec();
     }
+    let mut listed: Vec<FigureKind> = results
+        .figures
+        .iter()
+        .filter_map(|k| FigureKind::parse(k))
+        .collect();
+    let scalar = listed
+        .iter()
+        .any(|k| matches!(k, FigureKind::Temperature | FigureKind::TMax));
+    if scalar && !listed.contains(&FigureKind::Heatmap) && heatmap::is_grid(results) {
+        listed.push(FigureKind::Heatmap);
+    }
+    listed
+}
+
+/// How [`draw_with`] lays out and names figures.
+#[derive(Clone, Debug, Default)]
+pub struct DrawOptions {
+    /// The parameter with one panel per value in the curve figures (MSD, PL decay) of a
+    /// sweep of two or more parameters; `None`: the one with the fewest values.
+    pub facet: Option<String>,
+    /// The selection the results were narrowed to ([`select`]), in words: it goes into
+    /// the file names and the corner note.
+    pub selection: Option<String>,
+}
+
+/// The run narrowed to the points whose swept parameters match every `KEY=VALUE` of
+/// `wheres` (KEY a parameter's path or a dotted tail of it), with the selection in
+/// words; an error names the condition that matches nothing and the values there are.
+pub fn select(results: &RunResults, wheres: &[String]) -> Result<(RunResults, String), String> {
+    facets::select(results, wheres)
 }
 
 /// Draws every figure `results` asks for (or `kinds`, when given) into `dir`.
@@ -153,18 +181,47 @@ pub fn draw(
     kinds: &[FigureKind],
     dir: &Path,
 ) -> Result<Vec<PathBuf>, FigureError> {
+    draw_with(results, kinds, dir, &DrawOptions::default())
+}
+
+/// [`draw`] with a facet parameter and a selection's name.
+pub fn draw_with(
+    results: &RunResults,
+    kinds: &[FigureKind],
+    dir: &Path,
+    options: &DrawOptions,
+) -> Result<Vec<PathBuf>, FigureError> {
     let mut written = Vec::new();
+    let (tag, note) = match &options.selection {
+        Some(words) => {
+            let slug: String = words
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| if c == ',' { '_' } else { c })
+                .collect();
+            (
+                format!("-where-{slug}"),
+                format!("{} · where {words}", provenance(results)),
+            )
+        }
+        None => (String::new(), provenance(results)),
+    };
+    let facet = options.facet.as_deref();
     for kind in wanted(results, kinds) {
-        let path = dir.join(format!("{}-{}.png", results.scenario, kind.file_stem()));
-        let note = provenance(results);
+        let path = dir.join(format!(
+            "{}-{}{tag}.png",
+            results.scenario,
+            kind.file_stem()
+        ));
         let p = match kind {
-            FigureKind::Msd => msd::msd(results, &path, &note)?,
+            FigureKind::Msd => msd::msd(results, &path, &note, facet)?,
             FigureKind::TMax => t_max::t_max(results, &path, &note)?,
             FigureKind::Temperature => sweep_charts::temperature(results, &path, &note)?,
-            FigureKind::PlDecay => pl_decay::pl_decay(results, &path, &note)?,
+            FigureKind::PlDecay => pl_decay::pl_decay(results, &path, &note, facet)?,
             FigureKind::DiffusionMap => maps::diffusion_map(results, &path, &note)?,
             FigureKind::Disorder => disorder::disorder(results, &path, &note)?,
             FigureKind::EmissionImage => disorder::emission_image(results, &path, &note)?,
+            FigureKind::Heatmap => heatmap::heatmap(results, &path, &note)?,
         };
         written.push(p);
     }

@@ -2,13 +2,14 @@
 //! the total of each point for larger sweeps. Every panel says which point it shows.
 
 use super::errors::{any_error, draw_band, error_note, log_band_points};
+use super::facets::{grid_size, layout};
 use super::labels::{common_dt, per_frame, point_label, with_error};
 use super::msd::MAX_CURVES;
-use super::series::{log_segments, spread};
+use super::series::{log_segments, Params};
 use super::style::{
     draw_line, e, footed, inline_legend, side_legend, style, title_area, Area, Marks,
 };
-use super::{draw_png, FigureError, FONT, SIZE};
+use super::{draw_png, draw_png_sized, FigureError, FONT, SIZE};
 use super::{FigureProblem, PlotError};
 use exciton_io::results::{PointResult, RunResults};
 use plotters::prelude::*;
@@ -98,12 +99,16 @@ fn band_notes<'a>(
     notes
 }
 
-/// Legend entries of `curves`, styled in order.
-fn entries(curves: &[Curve]) -> Vec<(String, super::style::SeriesStyle)> {
+/// `curves` with their style indices: in order.
+fn styled(curves: &[Curve]) -> Vec<(usize, Curve)> {
+    curves.iter().cloned().enumerate().collect()
+}
+
+/// Legend entries of `curves`, each in its style.
+fn entries(curves: &[(usize, Curve)]) -> Vec<(String, super::style::SeriesStyle)> {
     curves
         .iter()
-        .enumerate()
-        .map(|(i, c)| (c.0.clone(), style(i)))
+        .map(|(i, c)| (c.0.clone(), style(*i)))
         .collect()
 }
 
@@ -113,7 +118,7 @@ fn entries(curves: &[Curve]) -> Vec<(String, super::style::SeriesStyle)> {
 fn log_chart(
     area: &Area,
     (caption, size): (&str, u32),
-    curves: &[Curve],
+    curves: &[(usize, Curve)],
     axes: &Axes,
     legend: bool,
 ) -> Result<(), PlotError> {
@@ -136,11 +141,11 @@ fn log_chart(
         .axis_desc_style((FONT, if small { 18 } else { 26 }))
         .draw()
         .map_err(e)?;
-    for (i, (_, pts, errs)) in curves.iter().enumerate() {
-        draw_band(&mut chart, &log_band_points(pts, errs), style(i).color)?;
+    for (i, (_, pts, errs)) in curves {
+        draw_band(&mut chart, &log_band_points(pts, errs), style(*i).color)?;
     }
-    for (i, (_, pts, _)) in curves.iter().enumerate() {
-        let st = style(i);
+    for (i, (_, pts, _)) in curves {
+        let st = style(*i);
         for seg in log_segments(pts.iter().copied()) {
             match seg.len() {
                 1 => chart
@@ -160,7 +165,12 @@ fn log_chart(
 
 /// Total and per-state PL intensity (emissions per walker per frame) on a log axis: one
 /// panel per point for up to [`PANELS_MAX`] points, else the total of each point.
-pub fn pl_decay(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, FigureError> {
+pub fn pl_decay(
+    r: &RunResults,
+    path: &Path,
+    note: &str,
+    facet: Option<&str>,
+) -> Result<PathBuf, FigureError> {
     if r.points.is_empty() {
         return Err(FigureError {
             path: path.to_path_buf(),
@@ -178,8 +188,8 @@ pub fn pl_decay(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, Figu
         y_desc: format!("PL (emissions per walker {})", per_frame(common_dt(r))),
     };
     match r.points.len() {
-        n if n <= PANELS_MAX => panels(r, path, note, axes),
-        _ => totals(r, path, note, axes),
+        n if n <= PANELS_MAX && facet.is_none() => panels(r, path, note, axes),
+        _ => totals(r, path, note, axes, facet),
     }
 }
 
@@ -212,49 +222,77 @@ fn panels(r: &RunResults, path: &Path, note: &str, axes: Axes) -> Result<PathBuf
                 r.scenario,
                 tau(p)
             );
-            return log_chart(&top, (&title, 32), &all[0], &axes, true);
+            return log_chart(&top, (&title, 32), &styled(&all[0]), &axes, true);
         }
         let title = format!("{}: PL decay per state, one panel per point", r.scenario);
         let body = title_area(&top, &title, 32)?;
-        let (plot, _) = side_legend(&body, &entries(&all[0]), Marks::Lines, true)?;
+        let (plot, _) = side_legend(&body, &entries(&styled(&all[0])), Marks::Lines, true)?;
         for ((area, p), curves) in plot.split_evenly(grid).iter().zip(&r.points).zip(&all) {
             let caption = format!("{} (tau_PL {})", point_label(p), tau(p));
-            log_chart(area, (&caption, 24), curves, &axes, false)?;
+            log_chart(area, (&caption, 24), &styled(curves), &axes, false)?;
         }
         Ok(())
     })
 }
 
-/// The total PL of each point (at most [`MAX_CURVES`], evenly spread), one line each.
-fn totals(r: &RunResults, path: &Path, note: &str, axes: Axes) -> Result<PathBuf, FigureError> {
-    let shown = spread(r.points.len(), MAX_CURVES);
-    let curves: Vec<Curve> = shown
+/// The total PL of each point, one line each: in one panel for a sweep of one
+/// parameter, one panel per value of `facet` for more ([`layout`]), on a shared y range.
+fn totals(
+    r: &RunResults,
+    path: &Path,
+    note: &str,
+    axes: Axes,
+    facet: Option<&str>,
+) -> Result<PathBuf, FigureError> {
+    let params: Vec<&Params> = r.points.iter().map(|p| &p.parameters).collect();
+    let layout = layout(&params, facet, MAX_CURVES).map_err(|m| FigureError {
+        path: path.to_path_buf(),
+        problem: FigureProblem::Missing(m),
+    })?;
+    let total = |i: usize| {
+        let (_, pts, errs) = state_curves(&r.points[i], &[]).swap_remove(0);
+        (pts, errs)
+    };
+    // Per panel: (style index, curve), the label being the legend's.
+    let panels: Vec<(String, Vec<(usize, Curve)>)> = layout
+        .panels
         .iter()
-        .map(|&i| {
-            let p = &r.points[i];
-            let (_, total, errs) = state_curves(p, &[]).swap_remove(0);
-            (point_label(p), total, errs)
+        .map(|p| {
+            let curves = p.curves.iter().map(|&(i, st)| {
+                let (pts, errs) = total(i);
+                (st, (layout.legend[st].clone(), pts, errs))
+            });
+            (p.caption.clone(), curves.collect())
         })
         .collect();
+    let all = || panels.iter().flat_map(|(_, c)| c.iter().map(|(_, c)| c));
     let axes = Axes {
-        y: log_range(curves.iter()),
+        y: log_range(all()),
         ..axes
     };
-    let which = match shown.len() < r.points.len() {
-        true => format!(
-            "{} of {} points, evenly spread",
-            shown.len(),
-            r.points.len()
-        ),
-        false => "each point".into(),
-    };
     let title = format!(
-        "{}: total PL of {which} (per state: sweeps of ≤ {PANELS_MAX} points)",
+        "{}: total PL of each point (per state: sweeps of ≤ {PANELS_MAX} points)",
         r.scenario
     );
-    let footnotes = band_notes(r, curves.iter(), false);
-    draw_png(path, |root| {
+    let mut footnotes = band_notes(r, all(), false);
+    footnotes.extend(layout.not_drawn.iter().cloned());
+    let entries: Vec<_> = layout
+        .legend
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.clone(), style(i)))
+        .collect();
+    let (grid, size) = grid_size(panels.len());
+    draw_png_sized(path, size, |root| {
         let top = footed(root, note, &footnotes)?;
-        log_chart(&top, (&title, 32), &curves, &axes, true)
+        if let [(_, curves)] = &panels[..] {
+            return log_chart(&top, (&title, 32), curves, &axes, true);
+        }
+        let body = title_area(&top, &title, 32)?;
+        let (plot, _) = side_legend(&body, &entries, Marks::Lines, true)?;
+        for (area, (caption, curves)) in plot.split_evenly(grid).iter().zip(&panels) {
+            log_chart(area, (caption, 24), curves, &axes, false)?;
+        }
+        Ok(())
     })
 }

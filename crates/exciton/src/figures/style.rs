@@ -2,7 +2,7 @@
 //! markers combine so that no two of the first [`DISTINCT_STYLES`] series look alike.
 
 use super::PlotError;
-use super::{FONT, SIZE};
+use super::FONT;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -359,7 +359,7 @@ pub(crate) fn title_area<'a>(
 pub(crate) fn corner(root: &Area, note: &str) -> Result<(), PlotError> {
     root.draw(&Text::new(
         note.to_string(),
-        (12, SIZE.1 as i32 - 30),
+        (12, root.dim_in_pixel().1 as i32 - 30),
         (FONT, 20).into_font().color(&RGBColor(90, 90, 90)),
     ))
     .map_err(e)
@@ -368,27 +368,64 @@ pub(crate) fn corner(root: &Area, note: &str) -> Result<(), PlotError> {
 /// Height of one footnote row, in pixels.
 const FOOT_ROW: u32 = 30;
 
-/// The provenance line in the lower left corner and `lines` of footnotes above it,
-/// each as large as fits the width (21 down to 14 pixels); returns the area above them.
+/// Footnote sizes, largest first: a note is drawn at the largest that fits on one row,
+/// else wrapped at the smallest.
+const FOOT_SIZES: std::ops::RangeInclusive<u32> = 15..=21;
+
+/// `text` broken at spaces into lines that `fits` accepts, each as long as it can be (a
+/// single word too long for a line stands on its own).
+pub(crate) fn wrap(text: &str, fits: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let longer = match line.is_empty() {
+            true => word.to_string(),
+            false => format!("{line} {word}"),
+        };
+        if line.is_empty() || fits(&longer) {
+            line = longer;
+        } else {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// The provenance line in the lower left corner and the footnotes `lines` above it,
+/// each as large as fits the width on one row (21 down to 15 pixels) or wrapped onto
+/// more rows at 15 pixels, so none is cut at the edge; returns the area above them.
 pub(crate) fn footed<'a>(
     root: &Area<'a>,
     note: &str,
     lines: &[String],
 ) -> Result<Area<'a>, PlotError> {
-    let rows = lines.len() as u32;
-    let (top, _) = root.split_vertically(SIZE.1 - 40 - rows * FOOT_ROW);
-    let width = SIZE.0.saturating_sub(24);
-    for (i, line) in lines.iter().enumerate() {
-        let fits = |size: u32| {
-            let font: TextStyle = (FONT, size).into();
-            root.estimate_text_size(line, &font)
-                .map_or(true, |s| s.0 <= width)
-        };
-        let size = (14..=21).rev().find(|&f| fits(f)).unwrap_or(14);
-        let y = (SIZE.1 - 36 - (rows - i as u32) * FOOT_ROW) as i32;
+    let (w, h) = root.dim_in_pixel();
+    let width = w.saturating_sub(24);
+    let fits = |text: &str, size: u32| {
+        let font: TextStyle = (FONT, size).into();
+        root.estimate_text_size(text, &font)
+            .map_or(true, |s| s.0 <= width)
+    };
+    let rows: Vec<(String, u32)> = lines
+        .iter()
+        .flat_map(|line| match FOOT_SIZES.rev().find(|&f| fits(line, f)) {
+            Some(size) => vec![(line.clone(), size)],
+            None => {
+                let small = *FOOT_SIZES.start();
+                let parts = wrap(line, |t| fits(t, small));
+                parts.into_iter().map(|p| (p, small)).collect()
+            }
+        })
+        .collect();
+    let n = rows.len() as u32;
+    let (top, _) = root.split_vertically(h.saturating_sub(40 + n * FOOT_ROW));
+    for (i, (line, size)) in rows.into_iter().enumerate() {
+        let y = h as i32 - 36 - (n - i as u32) as i32 * FOOT_ROW as i32;
         let font = (FONT, size).into_font().color(&RGBColor(40, 40, 40));
-        root.draw(&Text::new(line.clone(), (12, y), font))
-            .map_err(e)?;
+        root.draw(&Text::new(line, (12, y), font)).map_err(e)?;
     }
     corner(root, note)?;
     Ok(top)
@@ -407,6 +444,20 @@ pub(crate) fn upper(values: impl Iterator<Item = f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapping_keeps_every_word_in_order_and_each_line_within_the_width() {
+        let text = "No t_max, not drawn - flat within noise: temperature_K = 40 (trapped = 0.0), 40 (trapped = 0.002), 80";
+        let fits = |t: &str| t.len() <= 30;
+        let lines = wrap(text, fits);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(lines.iter().all(|l| fits(l)), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+        // A word longer than a line stands alone rather than being lost or cut.
+        let long = wrap("a supercalifragilistic b", |t| t.len() <= 5);
+        assert_eq!(long, ["a", "supercalifragilistic", "b"]);
+        assert!(wrap("", fits).is_empty());
+    }
 
     #[test]
     fn every_series_up_to_the_capacity_looks_different() {

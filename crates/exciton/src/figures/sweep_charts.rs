@@ -3,6 +3,7 @@
 //! swept parameters' values; the ranges and thinning t_max ([`super::t_max`]) shares.
 
 use super::errors::{any_error, draw_bars, error_note, extent, max_relative};
+use super::heatmap::warned;
 use super::series::{group_series, spread, xy_of, Params, Series};
 use super::style::{
     draw_line, e, footed, side_legend, style, title_area, upper, Area, Marks, INLINE_LEGEND_MAX,
@@ -57,6 +58,42 @@ const PANELS: [(&str, Pick, Pick); 3] = [
     ),
 ];
 
+/// The warnings that flag each panel's value (by the quantity they start with): L
+/// rests on both D_avg and tau_PL.
+const FLAGGED_BY: [&[&str]; 3] = [&["D_avg"], &["tau_PL"], &["D_avg", "tau_PL"]];
+
+/// The (temperature, value) of every point whose value in panel `k` a warning flags.
+fn flagged(r: &RunResults, k: usize) -> Vec<(f64, f64)> {
+    let pick = PANELS[k].1;
+    r.points
+        .iter()
+        .filter(|p| FLAGGED_BY[k].iter().any(|q| warned(p, q)))
+        .filter_map(|p| Some((p.temperature_k?, pick(p)?)))
+        .collect()
+}
+
+/// The footnote on flagged points: per quantity, how many and one warning's words.
+fn flag_note(r: &RunResults) -> Option<String> {
+    let parts: Vec<String> = ["D_avg", "tau_PL"]
+        .iter()
+        .filter_map(|q| {
+            let hits: Vec<&PointResult> = r.points.iter().filter(|p| warned(p, q)).collect();
+            let example = hits.first()?.warnings.iter().find(|w| w.starts_with(q))?;
+            Some(format!(
+                "{q} at {} of {} points (e.g. \"{example}\")",
+                hits.len(),
+                r.points.len()
+            ))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "hollow markers: values a warning of the run flags (see results.json warnings; L rests on both): {}",
+            parts.join("; ")
+        )
+    })
+}
+
 /// The series of one panel: `pick` (± `err`) against temperature, grouped by the other
 /// parameters.
 fn temperature_series(r: &RunResults, pick: Pick, err: Pick) -> Vec<Series> {
@@ -92,7 +129,13 @@ fn temperature_title(r: &RunResults) -> String {
 
 /// One panel of the temperature figure on `area`: `series` against temperature, each
 /// point with its ±1 s.e. bar.
-fn panel(area: &Area, x: Range<f64>, label: &str, series: &[Series]) -> Result<(), PlotError> {
+fn panel(
+    area: &Area,
+    x: Range<f64>,
+    label: &str,
+    series: &[Series],
+    flagged: &[(f64, f64)],
+) -> Result<(), PlotError> {
     let y = span(
         series
             .iter()
@@ -126,6 +169,11 @@ fn panel(area: &Area, x: Range<f64>, label: &str, series: &[Series]) -> Result<(
             draw_line(&mut chart, &xy_of(&run), style(i), Marks::Points, px)?;
         }
     }
+    // A flagged value's marker is hollowed: its centre painted white.
+    let hollow = flagged
+        .iter()
+        .map(|&p| Circle::new(p, px - 3, WHITE.filled()));
+    chart.draw_series(hollow).map_err(e)?;
     Ok(())
 }
 
@@ -154,6 +202,7 @@ fn temperature_notes(r: &RunResults, panels: &[(&str, Vec<Series>)]) -> Vec<Stri
             largest.join(", ")
         ));
     }
+    notes.extend(flag_note(r));
     notes
 }
 
@@ -183,8 +232,10 @@ pub fn temperature(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, F
         let top = footed(root, note, &footnotes)?;
         let body = title_area(&top, &title, 32)?;
         let (plot, _) = side_legend(&body, &entries, Marks::Points, true)?;
-        for (area, (label, series)) in plot.split_evenly((1, 3)).iter().zip(&panels) {
-            panel(area, x.clone(), label, series)?;
+        for (k, (area, (label, series))) in
+            plot.split_evenly((1, 3)).iter().zip(&panels).enumerate()
+        {
+            panel(area, x.clone(), label, series, &flagged(r, k))?;
         }
         Ok(())
     })

@@ -14,8 +14,9 @@ use exciton_io::results::RunResults;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// Points named per reason in the footnote at most; the rest are counted.
-const NAMED_MAX: usize = 10;
+/// Points named per reason in the footnote (wrapped onto as many rows as it takes) at
+/// most; the rest are counted, and the heatmap or `plot --where` shows each.
+const NAMED_MAX: usize = 32;
 
 /// The swept parameter t_max is drawn against: the first numeric one that takes more
 /// than one value (the first numeric one when none does).
@@ -130,7 +131,10 @@ pub(crate) fn missing_lines(missing: &[(String, Vec<String>)], x_name: &str) -> 
             };
             let mut named = pts[..pts.len().min(NAMED_MAX)].join(", ");
             if pts.len() > NAMED_MAX {
-                named += &format!(" and {} more", pts.len() - NAMED_MAX);
+                named += &format!(
+                    " and {} more (the heatmap of a two-parameter sweep, or plot --where, shows each)",
+                    pts.len() - NAMED_MAX
+                );
             }
             format!("No t_max, not drawn — {means}: {x_name} = {named}")
         })
@@ -293,9 +297,17 @@ mod tests {
         assert!(gone.is_empty());
         assert_eq!(missing_title(&gone, 1), "");
         assert!(missing_lines(&gone, "a.b_ps").is_empty());
-        let many: Vec<String> = (0..13).map(|i| i.to_string()).collect();
+        let many: Vec<String> = (0..NAMED_MAX + 3).map(|i| i.to_string()).collect();
         let line = &missing_lines(&[("still rising".into(), many)], "x")[0];
-        assert!(line.ends_with("x = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 3 more"));
+        let last = NAMED_MAX - 1;
+        assert!(
+            line.contains(&format!("x = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ")),
+            "{line}"
+        );
+        assert!(line.contains(&format!(", {last} and 3 more")), "{line}");
+        let few: Vec<String> = (0..NAMED_MAX).map(|i| i.to_string()).collect();
+        let line = &missing_lines(&[("still rising".into(), few)], "x")[0];
+        assert!(line.ends_with(&format!(", {last}")), "all named: {line}");
     }
 
     #[test]
