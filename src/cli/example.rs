@@ -119,7 +119,10 @@ fn to_rates(s: &mut Value) {
             Value::Object(o) => {
                 for (key, x) in o.iter_mut() {
                     // Temperatures and energies are not rates.
-                    if !matches!(key.as_str(), "T_K" | "activation_meV" | "splitting_meV" | "degeneracy") {
+                    if !matches!(
+                        key.as_str(),
+                        "T_K" | "activation_meV" | "splitting_meV" | "degeneracy"
+                    ) {
                         scale(x, k);
                     }
                 }
@@ -198,10 +201,7 @@ fn compact(v: &Value) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter().map(compact).collect::<Vec<_>>().join(", ")
-        ),
+        Value::Array(a) => format!("[{}]", a.iter().map(compact).collect::<Vec<_>>().join(", ")),
         _ => v.to_string(),
     }
 }

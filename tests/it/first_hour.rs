@@ -65,7 +65,10 @@ fn close(what: &str, got: f64, want: f64, rel: f64) {
 fn own_film_holds_the_numbers_the_readme_arithmetic_gives() {
     let s = own_film();
     let m = FILM;
-    assert_eq!(s["units"], "rate_per_ns", "the README's arithmetic gives rates in ns^-1");
+    assert_eq!(
+        s["units"], "rate_per_ns",
+        "the README's arithmetic gives rates in ns^-1"
+    );
     assert_eq!(s["lattice"]["geometry"], "paper");
     // The comment says where every number comes from: each measured number is in it.
     let comment = s["comment"].as_str().unwrap();
@@ -81,7 +84,10 @@ fn own_film_holds_the_numbers_the_readme_arithmetic_gives() {
         "D_B = 0.003 cm^2/s",
         "at 10 K",
     ] {
-        assert!(comment.contains(said), "the comment does not say {said:?}: {comment}");
+        assert!(
+            comment.contains(said),
+            "the comment does not say {said:?}: {comment}"
+        );
     }
     // Spot: sigma = FWHM / (2 sqrt(2 ln 2)), in sites of the pitch (written to 2 decimals).
     let sigma = m.spot_fwhm_nm / (2.0 * (2.0 * 2f64.ln()).sqrt()) / m.pitch_nm;
@@ -90,10 +96,30 @@ fn own_film_holds_the_numbers_the_readme_arithmetic_gives() {
         "initial.sigma_sites: {} in the file, {sigma} from FWHM and pitch",
         num(&s, "initial.sigma_sites")
     );
-    close("sample.pitch_nm", num(&s, "sample.pitch_nm"), m.pitch_nm, 0.0);
-    close("sample.splitting_meV", num(&s, "sample.splitting_meV"), m.splitting_mev, 0.0);
-    close("temperature_K", num(&s, "temperature_K"), m.temperature_k, 0.0);
-    close("microscope.psf_fwhm_nm", num(&s, "microscope.psf_fwhm_nm"), m.psf_fwhm_nm, 0.0);
+    close(
+        "sample.pitch_nm",
+        num(&s, "sample.pitch_nm"),
+        m.pitch_nm,
+        0.0,
+    );
+    close(
+        "sample.splitting_meV",
+        num(&s, "sample.splitting_meV"),
+        m.splitting_mev,
+        0.0,
+    );
+    close(
+        "temperature_K",
+        num(&s, "temperature_K"),
+        m.temperature_k,
+        0.0,
+    );
+    close(
+        "microscope.psf_fwhm_nm",
+        num(&s, "microscope.psf_fwhm_nm"),
+        m.psf_fwhm_nm,
+        0.0,
+    );
     close(
         "initial.populations.bright",
         num(&s, "initial.populations.bright"),
@@ -103,20 +129,37 @@ fn own_film_holds_the_numbers_the_readme_arithmetic_gives() {
     // Lifetimes: with no non-radiative decay every exciton ends as a photon, so the
     // fast component's share of the photons is f = n_B0 k_rad,B tau_B.
     let k_rad_b = m.bright_photon_fraction / (m.bright_at_start * m.tau_bright_ns);
-    close("states.bright.radiative", num(&s, "states.bright.radiative"), k_rad_b, 1e-12);
+    close(
+        "states.bright.radiative",
+        num(&s, "states.bright.radiative"),
+        k_rad_b,
+        1e-12,
+    );
     close(
         "states.bright.to.dark",
         num(&s, "states.bright.to.dark"),
         1.0 / m.tau_bright_ns - k_rad_b,
         1e-12,
     );
-    close("states.dark.radiative", num(&s, "states.dark.radiative"), 1.0 / m.tau_dark_ns, 1e-12);
-    assert!(s["states"]["dark"]["to"]["bright"].get("detailed_balance").is_some());
+    close(
+        "states.dark.radiative",
+        num(&s, "states.dark.radiative"),
+        1.0 / m.tau_dark_ns,
+        1e-12,
+    );
+    assert!(s["states"]["dark"]["to"]["bright"]
+        .get("detailed_balance")
+        .is_some());
     // Diffusivity per axis, paper geometry: D = 2.5 k_fret a^2 / 2 (x +-1 steps at 2.5
     // k_fret, each adding 1 site^2); 1 cm^2/s = 1e5 nm^2/ns. Written to 3 digits.
     let d_nm2_ns = m.bright_diffusivity_cm2_s * 1e5;
     let fret = d_nm2_ns / (1.25 * m.pitch_nm * m.pitch_nm);
-    close("states.bright.fret", num(&s, "states.bright.fret"), fret, 2e-3);
+    close(
+        "states.bright.fret",
+        num(&s, "states.bright.fret"),
+        fret,
+        2e-3,
+    );
     // The same D from what the engine implements: the x-moving part of the hop ("x +-1"
     // in `check`), in ns^-1, times a^2 / 2.
     let sc = scenario(&s);
@@ -169,8 +212,15 @@ fn example_with_every_feature_checks() {
         assert_eq!(v.get("landscape").is_some(), has("landscape"), "{with}");
         assert_eq!(v.get("microscope").is_some(), has("microscope"), "{with}");
         assert_eq!(v.get("image").is_some(), has("image"), "{with}");
-        assert_eq!(v.get("record_profiles") == Some(&Value::Bool(true)), has("profiles"));
-        let units = if has("rates") { "rate_per_ns" } else { "probability_per_frame" };
+        assert_eq!(
+            v.get("record_profiles") == Some(&Value::Bool(true)),
+            has("profiles")
+        );
+        let units = if has("rates") {
+            "rate_per_ns"
+        } else {
+            "probability_per_frame"
+        };
         assert_eq!(v["units"], units, "{with}");
         let file = dir.join(format!("example-{i}.json"));
         std::fs::write(&file, &o.stdout).unwrap();
@@ -186,10 +236,19 @@ fn example_with_every_feature_checks() {
     let o = exe().args(["example", "--with", "rates"]).output().unwrap();
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["states"]["bright"]["radiative"], 1.2);
-    assert_eq!(v["states"]["bright"]["fret"]["table"]["T_K"], serde_json::json!([9, 300]));
-    assert_eq!(v["states"]["bright"]["fret"]["table"]["values"], serde_json::json!([3.6, 6.0]));
+    assert_eq!(
+        v["states"]["bright"]["fret"]["table"]["T_K"],
+        serde_json::json!([9, 300])
+    );
+    assert_eq!(
+        v["states"]["bright"]["fret"]["table"]["values"],
+        serde_json::json!([3.6, 6.0])
+    );
     // Repeated and listed give the same scenario.
-    let a = exe().args(["example", "--with", "rates,image"]).output().unwrap();
+    let a = exe()
+        .args(["example", "--with", "rates,image"])
+        .output()
+        .unwrap();
     let b = exe()
         .args(["example", "--with", "image", "--with", "rates"])
         .output()
@@ -198,19 +257,31 @@ fn example_with_every_feature_checks() {
     // Without --with: the shipped file as it is.
     let o = exe().arg("example").output().unwrap();
     let shipped =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.json")).unwrap();
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.json"))
+            .unwrap();
     assert_eq!(o.stdout, shipped);
     // An unknown feature is refused, naming the valid ones.
-    let o = exe().args(["example", "--with", "landscape,pulses"]).output().unwrap();
+    let o = exe()
+        .args(["example", "--with", "landscape,pulses"])
+        .output()
+        .unwrap();
     assert!(!o.status.success());
     let err = text(&o);
-    for name in ["pulses", "landscape", "microscope", "rates", "image", "profiles"] {
+    for name in [
+        "pulses",
+        "landscape",
+        "microscope",
+        "rates",
+        "image",
+        "profiles",
+    ] {
         assert!(err.contains(name), "the error does not name {name}: {err}");
     }
 }
 
 /// Every key a results.json holds (top level, per point, and inside `sample`, `shard`,
-/// `curves`, `excitation`, `emission_profile`) appears in README.md in backticks.
+/// `curves`, `excitation`, `emission_profile`), and every column of curves.parquet,
+/// appears in README.md in backticks.
 #[test]
 fn every_results_json_key_is_in_the_readme() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -238,7 +309,7 @@ fn every_results_json_key_is_in_the_readme() {
     pulses["excitation"] = serde_json::json!({ "repetition_ns": 0.5, "pulses": 3 });
     let mut keys = BTreeSet::new();
     for (name, s, flags) in [
-        ("full", &full, &["--shard", "0/1"][..]),
+        ("full", &full, &["--shard", "0/2"][..]),
         ("pulses", &pulses, &[][..]),
     ] {
         let file = dir.join(format!("{name}.json"));
@@ -258,15 +329,50 @@ fn every_results_json_key_is_in_the_readme() {
         for key in ["sample", "shard", "curves"] {
             collect(&r[key], key, &mut keys);
         }
+        // curves.parquet's columns, as results.json lists them: the swept parameters
+        // are named by their paths, the per-state ones by the README's `<state>`.
+        let states: Vec<String> = r["scenario_json"]["states"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        let swept = r["points"][0]["parameters"].as_object().unwrap().clone();
+        for c in r["curves"]["columns"].as_array().unwrap() {
+            let c = c.as_str().unwrap();
+            if swept.contains_key(c) {
+                continue;
+            }
+            let generic = ["population_", "intensity_"].iter().find_map(|pre| {
+                let state = c.strip_prefix(pre)?;
+                states
+                    .contains(&state.to_string())
+                    .then(|| format!("{pre}<state>"))
+            });
+            keys.insert(("curves.columns".into(), generic.unwrap_or_else(|| c.into())));
+        }
         for p in r["points"].as_array().unwrap() {
             collect(p, "points[]", &mut keys);
             for key in ["sample", "excitation", "emission_profile"] {
                 collect(&p[key], key, &mut keys);
             }
-            collect(&p["emission_profile"]["image"], "emission_profile.image", &mut keys);
+            collect(
+                &p["emission_profile"]["image"],
+                "emission_profile.image",
+                &mut keys,
+            );
         }
     }
-    for must in ["shard", "excitation", "emission_profile", "apparent_msd_nm2", "measured_tau_bright_ps"] {
+    for must in [
+        "shard",
+        "sweep_mode",
+        "excitation",
+        "emission_profile",
+        "image",
+        "measured_tau_bright_ps",
+        "apparent_msd_nm2",
+        "mean_energy_meV",
+    ] {
         assert!(
             keys.iter().any(|(_, k)| k == must),
             "the runs did not write {must}: the test no longer sees every key"
@@ -275,11 +381,17 @@ fn every_results_json_key_is_in_the_readme() {
     let missing: Vec<String> = keys
         .iter()
         .filter(|(_, k)| !readme.contains(&format!("`{k}`")))
-        .map(|(at, k)| if at.is_empty() { k.clone() } else { format!("{at}.{k}") })
+        .map(|(at, k)| {
+            if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            }
+        })
         .collect();
     assert!(
         missing.is_empty(),
-        "results.json keys not in README.md in backticks: {}",
+        "results.json keys and curves.parquet columns not in README.md in backticks: {}",
         missing.join(", ")
     );
 }
