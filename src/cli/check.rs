@@ -1,4 +1,4 @@
-//! `exciton-mc check` (validate without running) and `exciton-mc example`.
+//! `exciton-mc check`: validate scenarios without running them.
 
 use anyhow::Result;
 use exciton::engine::EngineOptions;
@@ -14,9 +14,6 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_parser = super::args::parse_threads, allow_hyphen_values = true)]
     pub(crate) threads: Option<usize>,
 }
-
-/// A complete scenario with every feature, printed by `exciton-mc example`.
-pub(crate) const EXAMPLE: &str = include_str!("../../scenarios/example.json");
 
 pub(crate) fn check_command(args: CheckArgs) -> Result<i32> {
     let threads = EngineOptions {

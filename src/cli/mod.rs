@@ -7,6 +7,7 @@ mod bench;
 mod check;
 mod cost;
 mod devices;
+mod example;
 mod fit;
 mod landscape;
 mod merge;
@@ -92,10 +93,12 @@ enum Command {
     ///
     /// Example: exciton-mc landscape examples/fit-disorder/film.json --out sites.parquet
     Landscape(landscape::LandscapeArgs),
-    /// Print a complete, valid scenario to start from.
+    /// Print a complete, valid scenario to start from; `--with` adds the blocks of a
+    /// disordered film, the microscope, rates in ns^-1, an emission image or emission
+    /// profiles.
     ///
-    /// Example: exciton-mc example > my-scenario.json
-    Example,
+    /// Example: exciton-mc example --with landscape,microscope,rates > my-scenario.json
+    Example(example::ExampleArgs),
     /// List the GPU adapters wgpu finds (name, backend, type, driver).
     ///
     /// Example: exciton-mc devices
@@ -118,10 +121,7 @@ pub(crate) fn main(env: &crate::Environment) -> Result<i32> {
         Command::Plot(args) => plot::plot_command(args).map(|()| 0),
         Command::Check(args) => check::check_command(args),
         Command::Landscape(args) => landscape::landscape_command(args),
-        Command::Example => {
-            print!("{}", check::EXAMPLE);
-            Ok(0)
-        }
+        Command::Example(args) => example::example_command(args),
         Command::Devices => devices::devices_command().map(|()| 0),
     }
 }

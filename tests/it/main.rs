@@ -8,6 +8,7 @@ mod common;
 mod continuous_time;
 mod estimators;
 mod everyday;
+mod first_hour;
 mod fit_disorder;
 mod fit_instrument;
 mod fit_verdict;
