@@ -129,7 +129,10 @@ pub(crate) fn reproduce_command(args: ReproduceArgs, env: &crate::Environment) -
         write_results(&dir, &results, WriteOptions::default())?;
         let mut kinds = Vec::new();
         for k in &results.figures {
-            let kind = FigureKind::parse(k).context("figure kind")?;
+            FigureKind::parse(k).context("figure kind")?;
+        }
+        // What the scenario lists, and a two-parameter sweep's heatmap.
+        for kind in exciton::figures::wanted(&results, &[]) {
             if matches!(kind, FigureKind::DiffusionMap | FigureKind::EmissionImage)
                 && engine.kind() == BackendKind::Exact
             {

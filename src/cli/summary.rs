@@ -419,8 +419,14 @@ fn print_sweep_table(results: &RunResults) {
         }
         println!("{line}");
     }
-    if cells.iter().flatten().any(|c| c == "-") {
-        println!("  (-: not defined at that point; the warnings below say why)");
+    // Why a column has dashes: t_max from its notes, the others from the warnings.
+    if cells.iter().any(|c| c[..4].iter().any(|v| v == "-")) {
+        println!(
+            "  (- in tau_PL, D_avg, L: not defined at that point; the warnings below say why)"
+        );
+    }
+    if let Some(line) = no_t_max_line(shown, &cells) {
+        println!("{line}");
     }
     if results.points.len() > TABLE_POINTS {
         println!(
@@ -428,6 +434,30 @@ fn print_sweep_table(results: &RunResults) {
             results.points.len() - TABLE_POINTS
         );
     }
+}
+
+/// The line under the sweep table that says why t_max is "-": how many points have no
+/// real maximum of the MSD, by reason (the notes in results.json say more).
+fn no_t_max_line(shown: &[PointResult], cells: &[[String; 5]]) -> Option<String> {
+    let mut reasons: Vec<(String, usize)> = Vec::new();
+    for (p, c) in shown.iter().zip(cells) {
+        if c[4] != "-" {
+            continue;
+        }
+        let why = exciton_core::observables::no_max_reason(p.t_max_note.as_deref());
+        match reasons.iter_mut().find(|(r, _)| *r == why) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((why, 1)),
+        }
+    }
+    let total: usize = reasons.iter().map(|(_, n)| n).sum();
+    (total > 0).then(|| {
+        let parts: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        format!(
+            "  (- in t_max: the MSD has no real maximum at {total} of these points: {}; each point's t_max_note in results.json says more)",
+            parts.join(", ")
+        )
+    })
 }
 
 #[cfg(test)]

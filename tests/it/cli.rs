@@ -232,7 +232,9 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
         "fig3-traps-t_max.png",
         "fig3e-t-max-vs-temperature-t_max.png",
         "fig4-temperature-temperature.png",
+        "fig4-temperature-heatmap.png",
         "fig4-mechanisms-temperature.png",
+        "fig4-mechanisms-heatmap.png",
         "disorder-migration-disorder.png",
         "disorder-migration-emission_image.png",
         "figS7-bright-fraction.png",
@@ -258,7 +260,7 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
     }
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
-        stdout.contains("reproduced 13 figures") && stdout.contains("cpu"),
+        stdout.contains("reproduced 15 figures") && stdout.contains("cpu"),
         "{stdout}"
     );
 
@@ -296,6 +298,58 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
         .unwrap();
     assert!(
         !o.status.success() && text(&o).contains("unknown figure"),
+        "{}",
+        text(&o)
+    );
+    // A selection draws its points into files named by it; one matching nothing is
+    // refused with the values there are.
+    let fig4 = out.join("results/fig4-temperature");
+    let o = exe()
+        .arg("plot")
+        .arg(&fig4)
+        .args(["--where", "sample=8nm_SL", "--figure", "msd", "--out"])
+        .arg(&replot)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("drawing 12 of 36 points (where sample = 8nm_SL)"),
+        "{}",
+        text(&o)
+    );
+    assert_png(&replot.join("fig4-temperature-msd-where-sample=8nm_SL.png"));
+    let o = exe()
+        .arg("plot")
+        .arg(&fig4)
+        .args(["--where", "temperature_K=15", "--out"])
+        .arg(&replot)
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success()
+            && text(&o).contains("no point has temperature_K = 15 (its values: 9, 20, 40"),
+        "{}",
+        text(&o)
+    );
+    // Facets by another parameter than the default, and one that is not swept.
+    let o = exe()
+        .arg("plot")
+        .arg(&fig4)
+        .args(["--facet", "sample", "--figure", "pl_decay", "--out"])
+        .arg(&replot)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_png(&replot.join("fig4-temperature-pl_decay.png"));
+    let o = exe()
+        .arg("plot")
+        .arg(&fig4)
+        .args(["--facet", "fret", "--figure", "msd", "--out"])
+        .arg(&replot)
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success() && text(&o).contains("'fret' is not a swept parameter"),
         "{}",
         text(&o)
     );

@@ -17,7 +17,9 @@ pub use binned::{readout, readout_of};
 pub use blocks::BlockResult;
 pub(crate) use local::local_slopes;
 pub use summary::Summary;
-pub use summary::{sites2_ps_to_cm2_s, summarise, tau_pl, MIN_RELIABLE, T_MAX_MIN_WALKERS};
+pub use summary::{
+    no_max_reason, sites2_ps_to_cm2_s, summarise, tau_pl, MIN_RELIABLE, T_MAX_MIN_WALKERS,
+};
 pub use sums::FrameSums;
 pub use uncertainty::{block_ranges, estimate, estimate_films, Estimate};
 

@@ -483,6 +483,21 @@ fn argmax(v: &[Option<f64>]) -> Option<usize> {
     best.map(|(i, _)| i)
 }
 
+/// Why a point has no t_max, in short, from its `t_max_note`: "still rising", "flat
+/// within noise", else the note up to its first colon or parenthesis. Results written
+/// before the notes existed have none.
+pub fn no_max_reason(note: Option<&str>) -> String {
+    let Some(note) = note else {
+        return "no maximum before the run ends".into();
+    };
+    for short in ["still rising", "flat within noise"] {
+        if note.starts_with(short) {
+            return short.into();
+        }
+    }
+    note.split([':', '(']).next().unwrap_or(note).trim().into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::vertex;

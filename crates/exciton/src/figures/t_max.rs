@@ -9,7 +9,7 @@ use super::style::{draw_line, e, footed, inline_legend, side_legend, style, titl
 use super::sweep_charts::{span, thin};
 use super::FigureProblem;
 use super::{draw_png, FigureError, FONT};
-use exciton_core::observables::T_MAX_MIN_WALKERS;
+use exciton_core::observables::{no_max_reason, T_MAX_MIN_WALKERS};
 use exciton_io::results::RunResults;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
@@ -57,21 +57,6 @@ fn swept_with(params: &[&Params], xs: &[Option<f64>], x_key: &str) -> String {
         true => String::new(),
         false => format!("; {} swept with it", short_names(&with).join(", ")),
     }
-}
-
-/// Why a point has no t_max, in short, from its `t_max_note`: "still rising", "flat
-/// within noise", else the note up to its first colon or parenthesis. Results written
-/// before the notes existed have none.
-pub(crate) fn no_max_reason(note: Option<&str>) -> String {
-    let Some(note) = note else {
-        return "no maximum before the run ends".into();
-    };
-    for short in ["still rising", "flat within noise"] {
-        if note.starts_with(short) {
-            return short.into();
-        }
-    }
-    note.split([':', '(']).next().unwrap_or(note).trim().into()
 }
 
 /// The points without a real maximum, grouped by reason in the order reasons first
