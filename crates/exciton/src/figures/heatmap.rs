@@ -294,14 +294,20 @@ fn panel(area: &Area, title: &str, grid: &Grid, cells: &[Vec<Cell>]) -> Result<(
                 let lines = hatching(w, h, ink).map(|l| EmptyElement::at(at.clone()) + l);
                 chart.draw_series(lines).map_err(e)?;
             }
-            if w >= 60 && h >= 24 {
+            // The cell's number, as large as its width allows (none below ~48 pixels).
+            let size = match w {
+                70.. => 15,
+                48.. => 12,
+                _ => 0,
+            };
+            if size > 0 && h >= 20 {
                 let bright = matches!(cell, Cell::Value(v, _) if colour(*v, range).1 > 150);
                 let ink = if bright || matches!(cell, Cell::Missing(_)) {
                     BLACK
                 } else {
                     WHITE
                 };
-                let font: TextStyle = (FONT, 15).into();
+                let font: TextStyle = (FONT, size).into();
                 let font = font.color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
                 chart
                     .draw_series([EmptyElement::at(at) + Text::new(text, (w / 2, h / 2), font)])
