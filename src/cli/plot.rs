@@ -23,9 +23,9 @@ pub(crate) struct PlotArgs {
     /// hold. The PNGs' names gain "-where-KEY=VALUE".
     #[arg(long = "where", value_name = "KEY=VALUE")]
     wheres: Vec<String>,
-    /// In the MSD and PL figures of a sweep of two or more parameters, one panel per
-    /// value of this parameter [default: the one with the fewest values]; also splits a
-    /// sweep of one parameter into one panel per value.
+    /// In the MSD and PL figures, one panel per value of this parameter [default, for a
+    /// product sweep of two or more parameters: temperature_K when swept, else the one
+    /// with the fewest values]; the PNGs' names gain "-facet-KEY".
     #[arg(long, value_name = "KEY")]
     facet: Option<String>,
 }

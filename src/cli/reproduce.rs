@@ -144,7 +144,11 @@ pub(crate) fn reproduce_command(args: ReproduceArgs, env: &crate::Environment) -
             }
             kinds.push(kind);
         }
-        let paths = exciton::figures::draw(&results, &kinds, &args.out)?;
+        // An empty list would mean "what the scenario lists" to draw: nothing is left.
+        let paths = match kinds.is_empty() {
+            true => Vec::new(),
+            false => exciton::figures::draw(&results, &kinds, &args.out)?,
+        };
         eprintln!(
             "{}: {} points in {:.1} s -> {}",
             plan.name,

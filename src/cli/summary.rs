@@ -436,8 +436,8 @@ fn print_sweep_table(results: &RunResults) {
     }
 }
 
-/// The line under the sweep table that says why t_max is "-": how many points have no
-/// real maximum of the MSD, by reason (the notes in results.json say more).
+/// The line under the sweep table that says why t_max is "-": how many points have
+/// none, by reason (no real maximum, or not testable; the notes in results.json say more).
 fn no_t_max_line(shown: &[PointResult], cells: &[[String; 5]]) -> Option<String> {
     let mut reasons: Vec<(String, usize)> = Vec::new();
     for (p, c) in shown.iter().zip(cells) {
@@ -454,7 +454,7 @@ fn no_t_max_line(shown: &[PointResult], cells: &[[String; 5]]) -> Option<String>
     (total > 0).then(|| {
         let parts: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
         format!(
-            "  (- in t_max: the MSD has no real maximum at {total} of these points: {}; each point's t_max_note in results.json says more)",
+            "  (- in t_max: no t_max at {total} of these points: {}; each point's t_max_note in results.json says more)",
             parts.join(", ")
         )
     })

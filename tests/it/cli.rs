@@ -340,7 +340,7 @@ fn reproduce_writes_every_png_and_plot_redraws_them() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
-    assert_png(&replot.join("fig4-temperature-pl_decay.png"));
+    assert_png(&replot.join("fig4-temperature-pl_decay-facet-sample.png"));
     let o = exe()
         .arg("plot")
         .arg(&fig4)

@@ -258,7 +258,7 @@ fn unknown_fields_are_rejected() {
     );
     expect_error(&with("colour", json!("red")), Kind::UnknownField, "colour");
     expect_error(
-        &with("figures", json!(["msd", "heatmap"])),
+        &with("figures", json!(["msd", "histogram3d"])),
         Kind::UnknownKeyword,
         "figures[1]",
     );

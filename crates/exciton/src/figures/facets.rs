@@ -43,11 +43,16 @@ pub(crate) fn varying_keys(params: &[&Params]) -> Vec<String> {
         .collect()
 }
 
-/// The key of `keys` that `name` names: the key itself, or its short name, or a
-/// dotted tail of it ("trapped" for "states.bright.to.trapped") that no other key has.
+/// The key of `keys` that `name` names: the key itself, or a dotted tail of it
+/// ("trapped" for "states.bright.to.trapped") that no other key has.
 fn resolve(name: &str, keys: &[String]) -> Result<String, String> {
-    let tail = |k: &str| k == name || k.ends_with(&format!(".{name}"));
-    let hits: Vec<&String> = keys.iter().filter(|k| tail(k)).collect();
+    if let Some(k) = keys.iter().find(|k| *k == name) {
+        return Ok(k.clone());
+    }
+    let hits: Vec<&String> = keys
+        .iter()
+        .filter(|k| k.ends_with(&format!(".{name}")))
+        .collect();
     match hits[..] {
         [one] => Ok(one.clone()),
         [] => Err(format!(
@@ -72,7 +77,7 @@ fn list_or_none(keys: &[String]) -> String {
 }
 
 /// Distinct values of `key` among `params`, in first appearance.
-fn distinct<'a>(params: &[&'a Params], key: &str) -> Vec<&'a Value> {
+pub(crate) fn distinct<'a>(params: &[&'a Params], key: &str) -> Vec<&'a Value> {
     let mut out: Vec<&Value> = Vec::new();
     for v in params.iter().filter_map(|p| p.get(key)) {
         if !out.contains(&v) {
@@ -82,98 +87,143 @@ fn distinct<'a>(params: &[&'a Params], key: &str) -> Vec<&'a Value> {
     out
 }
 
+/// Whether `params` fill the grid of `keys`' values: one point per combination, as a
+/// product sweep gives (a zip sweep does not).
+pub(crate) fn is_full_grid(params: &[&Params], keys: &[String]) -> bool {
+    let cells: usize = keys.iter().map(|k| distinct(params, k).len()).product();
+    let mut seen = std::collections::HashSet::new();
+    params.len() == cells
+        && params.iter().all(|p| {
+            let combo: Option<Vec<&Value>> = keys.iter().map(|k| p.get(k)).collect();
+            combo.is_some_and(|c| seen.insert(serde_json::to_string(&c).unwrap_or_default()))
+        })
+}
+
+/// The facet parameter: the one `asked` names, or by default, when two or more vary
+/// over a full grid, temperature_K if it varies (each panel then holds curves of one
+/// scale), else the one with the fewest values.
+fn facet_key(
+    params: &[&Params],
+    keys: &[String],
+    asked: Option<&str>,
+) -> Result<Option<String>, String> {
+    if let Some(name) = asked {
+        return resolve(name, keys).map(Some);
+    }
+    if keys.len() < 2 || !is_full_grid(params, keys) {
+        return Ok(None);
+    }
+    Ok(keys
+        .iter()
+        .find(|k| *k == "temperature_K")
+        .or_else(|| keys.iter().min_by_key(|k| distinct(params, k).len()))
+        .cloned())
+}
+
+/// The panels' captions and members (indices into `params`): one panel for all without
+/// a facet, else one per value of it (at most [`MAX_PANELS`], the thinning said in
+/// `notes`). A point without the facet's key gets a panel of its own, "(not set)".
+fn panel_groups(
+    params: &[&Params],
+    keys: &[String],
+    facet: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Vec<(String, Vec<usize>)> {
+    let Some(key) = facet else {
+        return vec![(String::new(), (0..params.len()).collect())];
+    };
+    let short = short_names(&keys.iter().map(String::as_str).collect::<Vec<_>>());
+    let name = &short[keys.iter().position(|k| k == key).expect("a varying key")];
+    let mut values: Vec<Option<&Value>> = distinct(params, key).into_iter().map(Some).collect();
+    if params.iter().any(|p| !p.contains_key(key)) {
+        values.push(None);
+    }
+    let keep = spread(values.len(), MAX_PANELS);
+    let text = |v: Option<&Value>| v.map_or("(not set)".to_string(), value_text);
+    if keep.len() < values.len() {
+        let shown: Vec<String> = keep.iter().map(|&i| text(values[i])).collect();
+        notes.push(format!(
+            "panels for {} of {} values of {name} (at most {MAX_PANELS}; plot --where {name}=VALUE draws any other): {}",
+            keep.len(),
+            values.len(),
+            shown.join(", ")
+        ));
+    }
+    keep.iter()
+        .map(|&i| {
+            let v = values[i];
+            let members = (0..params.len())
+                .filter(|&j| params[j].get(key) == v)
+                .collect();
+            (format!("{name} = {}", text(v)), members)
+        })
+        .collect()
+}
+
 /// The panels and styles of a curve figure over `params` (one per point, in order):
-/// one panel per value of `facet` (default, when two or more vary: temperature_K if it
-/// does, else the varying parameter with the fewest values), at most `max_curves` curves a panel and
-/// [`MAX_PANELS`] panels, with a footnote naming what is drawn wherever something is
-/// left out.
+/// one panel per value of the facet ([`facet_key`]), at most `max_curves` curves a panel
+/// and [`MAX_PANELS`] panels, with a footnote naming what is drawn wherever something is
+/// left out; the legend lists the drawn curves' styles only.
 pub(crate) fn layout(
     params: &[&Params],
     facet: Option<&str>,
     max_curves: usize,
 ) -> Result<Layout, String> {
     let keys = varying_keys(params);
-    let facet = match facet {
-        Some(name) => Some(resolve(name, &keys)?),
-        // Temperature when it varies: each panel then holds curves of one scale.
-        None if keys.len() >= 2 => keys
-            .iter()
-            .find(|k| *k == "temperature_K")
-            .or_else(|| keys.iter().min_by_key(|k| distinct(params, k).len()))
-            .cloned(),
-        None => None,
-    };
+    let facet = facet_key(params, &keys, facet)?;
     let inner: Vec<&str> = keys
         .iter()
         .map(String::as_str)
         .filter(|k| Some(*k) != facet.as_deref())
         .collect();
-    // One style per combination of the inner parameters, the same in every panel.
-    let mut legend: Vec<String> = Vec::new();
-    let style_of: Vec<usize> = params
-        .iter()
-        .map(|p| {
-            let label = params_label(p, &inner);
-            match legend.iter().position(|l| *l == label) {
-                Some(i) => i,
-                None => {
-                    legend.push(label);
-                    legend.len() - 1
-                }
-            }
-        })
-        .collect();
+    let label = |i: usize| params_label(params[i], &inner);
     let mut not_drawn = Vec::new();
-    let groups: Vec<(String, Vec<usize>)> = match &facet {
-        None => vec![(String::new(), (0..params.len()).collect())],
-        Some(key) => {
-            let short = short_names(&keys.iter().map(String::as_str).collect::<Vec<_>>());
-            let name = &short[keys.iter().position(|k| k == key).expect("a varying key")];
-            let values = distinct(params, key);
-            let keep = spread(values.len(), MAX_PANELS);
-            if keep.len() < values.len() {
-                let shown: Vec<String> = keep.iter().map(|&i| value_text(values[i])).collect();
-                not_drawn.push(format!(
-                    "panels for {} of {} values of {name} (at most {MAX_PANELS}; plot --where {name}=VALUE draws any other): {}",
-                    keep.len(),
-                    values.len(),
-                    shown.join(", ")
-                ));
+    let groups = panel_groups(params, &keys, facet.as_deref(), &mut not_drawn);
+    // The thinning of each panel, and one note for all panels that keep the same curves.
+    let mut thinned: Vec<(Vec<String>, usize, Vec<String>)> = Vec::new();
+    let mut panels: Vec<(String, Vec<usize>)> = Vec::new();
+    for (caption, members) in groups {
+        let keep = spread(members.len(), max_curves);
+        if keep.len() < members.len() {
+            let drawn: Vec<String> = keep.iter().map(|&i| label(members[i])).collect();
+            match thinned
+                .iter_mut()
+                .find(|t| t.0 == drawn && t.1 == members.len())
+            {
+                Some(t) => t.2.push(caption.clone()),
+                None => thinned.push((drawn, members.len(), vec![caption.clone()])),
             }
-            keep.iter()
-                .map(|&i| {
-                    let v = values[i];
-                    let members = (0..params.len())
-                        .filter(|&j| params[j].get(key) == Some(v))
-                        .collect();
-                    (format!("{name} = {}", value_text(v)), members)
-                })
-                .collect()
         }
-    };
-    let panels = groups
+        panels.push((caption, keep.iter().map(|&i| members[i]).collect()));
+    }
+    for (drawn, of, captions) in thinned {
+        let whose = match (captions.len(), captions[0].is_empty()) {
+            (_, true) => String::new(),
+            (n, false) if n == panels.len() && n > 1 => " in each panel".into(),
+            _ => format!(" in panel {}", captions.join("; ")),
+        };
+        not_drawn.push(format!(
+            "{} of {of} points drawn{whose} (at most {max_curves} curves; plot --where KEY=VALUE draws any other): {}",
+            drawn.len(),
+            drawn.join("; ")
+        ));
+    }
+    // One style per combination of the inner parameters among the drawn curves, the
+    // same in every panel.
+    let mut legend: Vec<String> = Vec::new();
+    let panels = panels
         .into_iter()
         .map(|(caption, members)| {
-            let keep = spread(members.len(), max_curves);
-            if keep.len() < members.len() {
-                let drawn: Vec<String> = keep
-                    .iter()
-                    .map(|&i| params_label(params[members[i]], &inner))
-                    .collect();
-                let whose = match caption.is_empty() {
-                    true => String::new(),
-                    false => format!(" in panel {caption}"),
-                };
-                not_drawn.push(format!(
-                    "{} of {} points drawn{whose} (at most {max_curves} curves; plot --where KEY=VALUE draws any other): {}",
-                    keep.len(),
-                    members.len(),
-                    drawn.join("; ")
-                ));
-            }
-            let curves = keep
-                .iter()
-                .map(|&i| (members[i], style_of[members[i]]))
+            let curves = members
+                .into_iter()
+                .map(|i| {
+                    let l = label(i);
+                    let style = legend.iter().position(|x| *x == l).unwrap_or_else(|| {
+                        legend.push(l);
+                        legend.len() - 1
+                    });
+                    (i, style)
+                })
                 .collect();
             Panel { caption, curves }
         })
@@ -185,8 +235,8 @@ pub(crate) fn layout(
     })
 }
 
-/// The (rows, columns) of a grid of `n` panels and the figure's size in pixels: the
-/// standard size for up to four, growing with more so each panel keeps ~560 x 420.
+/// The (rows, columns) of a grid of `n` panels and the figure's size in pixels: at
+/// least the standard size, larger where each panel would get less than ~560 x 420.
 pub(crate) fn grid_size(n: usize) -> ((usize, usize), (u32, u32)) {
     let cols = (1..=n.max(1)).find(|c| c * c >= n).unwrap_or(1);
     let rows = n.max(1).div_ceil(cols);
@@ -360,6 +410,49 @@ mod tests {
         // A sweep that fits draws all and says nothing.
         let l = layout(&refs[..24], None, 24).unwrap();
         assert!(l.not_drawn.is_empty());
+    }
+
+    #[test]
+    fn a_zip_sweep_is_one_panel_and_not_a_grid() {
+        let ps: Vec<Params> = (0..6)
+            .map(|i| {
+                [
+                    ("temperature_K".to_string(), Value::from(10 * i)),
+                    ("dt_ps".to_string(), Value::from(5 * i)),
+                ]
+                .into_iter()
+                .collect()
+            })
+            .collect();
+        let refs: Vec<&Params> = ps.iter().collect();
+        let keys = varying_keys(&refs);
+        assert!(!is_full_grid(&refs, &keys));
+        let l = layout(&refs, None, 24).unwrap();
+        assert_eq!(l.panels.len(), 1);
+        assert_eq!(l.panels[0].curves.len(), 6);
+        let full = grid(&[1.0, 2.0], &[0.0, 0.1, 0.2]);
+        let refs: Vec<&Params> = full.iter().collect();
+        assert!(is_full_grid(&refs, &varying_keys(&refs)));
+    }
+
+    #[test]
+    fn an_exact_key_wins_over_a_tail_and_thinning_in_every_panel_is_said_once() {
+        assert_eq!(resolve("x", &["a.x".into(), "x".into()]).unwrap(), "x");
+        assert!(resolve("x", &["a.x".into(), "b.x".into()])
+            .unwrap_err()
+            .contains("more than one"));
+        let ks: Vec<f64> = (0..30).map(f64::from).collect();
+        let ps = grid(&[10.0, 20.0], &ks);
+        let refs: Vec<&Params> = ps.iter().collect();
+        let l = layout(&refs, None, 24).unwrap();
+        assert_eq!(l.panels.len(), 2);
+        assert_eq!(l.not_drawn.len(), 1, "{:?}", l.not_drawn);
+        assert!(
+            l.not_drawn[0].starts_with("24 of 30 points drawn in each panel"),
+            "{:?}",
+            l.not_drawn
+        );
+        assert_eq!(l.legend.len(), 24);
     }
 
     #[test]

@@ -3,13 +3,15 @@
 //! number. A cell without a value is grey and hatched, with why; a value the run flagged
 //! (a warning about it, or an error over 30 % of it) is hatched over its colour.
 
-use super::facets::varying_keys;
+use super::facets::{distinct, is_full_grid, varying_keys};
 use super::labels::{short_names, value_text};
 use super::series::Params;
 use super::style::{e, footed, title_area, Area};
 use super::{draw_png_sized, FigureError, FigureProblem, PlotError, FONT};
+use exciton_core::observables::no_max_reason;
 use exciton_io::results::{PointResult, RunResults};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -28,14 +30,10 @@ struct Grid {
     cells: Vec<Vec<Option<usize>>>,
 }
 
-fn distinct(params: &[&Params], key: &str) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::new();
-    for v in params.iter().filter_map(|p| p.get(key)) {
-        if !out.contains(v) {
-            out.push(v.clone());
-        }
-    }
-    // Numbers in order, so the axes read left to right and bottom to top.
+/// The values of `key`, numbers in order so the axes read left to right and bottom to
+/// top, others as they first appear.
+fn axis_values(params: &[&Params], key: &str) -> Vec<Value> {
+    let mut out: Vec<Value> = distinct(params, key).into_iter().cloned().collect();
     if out.iter().all(Value::is_number) {
         out.sort_by(|a, b| {
             a.as_f64()
@@ -55,7 +53,10 @@ impl Grid {
         let [a, b] = &keys[..] else {
             return None;
         };
-        let (va, vb) = (distinct(&params, a), distinct(&params, b));
+        if !is_full_grid(&params, &keys) {
+            return None;
+        }
+        let (va, vb) = (axis_values(&params, a), axis_values(&params, b));
         let a_first = a == "temperature_K" || (b != "temperature_K" && va.len() >= vb.len());
         let (kx, ky, xs, ys) = match a_first {
             true => (a, b, va, vb),
@@ -78,7 +79,8 @@ impl Grid {
     }
 }
 
-/// Whether `r` is a sweep a heatmap can show (two parameters, two values each or more).
+/// Whether `r` is a sweep a heatmap can show: two parameters, two values each or more,
+/// one point per combination (a product sweep).
 pub(crate) fn is_grid(r: &RunResults) -> bool {
     Grid::of(r).is_some()
 }
@@ -151,10 +153,10 @@ const QUANTITIES: [Quantity; 4] = [
     Quantity {
         title: "t_max (ns)",
         cell: |p| {
-            let why = match p.t_max_note.as_deref() {
-                Some(n) if n.starts_with("flat") => "flat",
-                Some(n) if n.contains("rising") => "rising",
-                _ => "none",
+            let why = match no_max_reason(p.t_max_note.as_deref()).as_str() {
+                "flat within noise" => "flat",
+                "still rising" => "rising",
+                _ => "no test",
             };
             let v = p.t_max_ps.map(|t| t / 1000.0);
             judged(v, p.t_max_stderr_ps.map(|t| t / 1000.0), false, why)
@@ -162,7 +164,8 @@ const QUANTITIES: [Quantity; 4] = [
     },
 ];
 
-/// A number for a cell or the colour bar: three significant digits.
+/// A number for a cell or the colour bar: three significant digits, all of the
+/// integer part above 1000.
 fn short(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
@@ -192,9 +195,9 @@ pub fn heatmap(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, Figur
         r.points.len()
     );
     let notes = vec![
-        "hatched grey: no value there (no 1/e: the PL never falls to 1/e of its first frame in the run; flat / rising: the MSD has no real maximum, see t_max_note)".to_string(),
+        "hatched grey: no value there (no 1/e: the PL never falls to 1/e of its first frame in the run; flat / rising: the MSD has no real maximum; no test: t_max could not be tested, see t_max_note; none: see the point's warnings)".to_string(),
         format!("hatched over colour: a value the run flagged (a warning about it in results.json; D_avg capped at the run's end also marks L) or with a standard error above {:.0} % of it", 100.0 * UNRELIABLE),
-        "each panel has its own colour scale (bar at its right); blank: no point of the sweep there".to_string(),
+        format!("each panel has its own colour scale (bar at its right), never narrower than ±{:.0} % of its middle, so that a tiny spread does not span the whole scale", 100.0 * MIN_SPAN),
     ];
     let size = (1800, 1400);
     draw_png_sized(path, size, |root| {
@@ -216,6 +219,20 @@ pub fn heatmap(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, Figur
     })
 }
 
+/// A colour scale never narrower than ±[`MIN_SPAN`] of its middle.
+const MIN_SPAN: f64 = 0.05;
+
+/// The colour scale of values from `lo` to `hi`: those, or ±[`MIN_SPAN`] around their
+/// middle when they are closer, so 0.421 against 0.425 reads as nearly the same colour.
+fn scale(lo: f64, hi: f64) -> (f64, f64) {
+    let mid = (lo + hi) / 2.0;
+    let half = MIN_SPAN * mid.abs();
+    match hi - lo < 2.0 * half {
+        true => (mid - half, mid + half),
+        false => (lo, hi),
+    }
+}
+
 /// The colour of `v` on the panel's scale from `lo` to `hi`.
 fn colour(v: f64, (lo, hi): (f64, f64)) -> RGBColor {
     let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
@@ -235,7 +252,7 @@ fn panel(area: &Area, title: &str, grid: &Grid, cells: &[Vec<Cell>]) -> Result<(
         .collect();
     let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let range = (lo, hi);
+    let range = scale(lo, hi);
     let body = title_area(area, title, 26)?;
     let (map, bar) = body.split_horizontally(body.dim_in_pixel().0.saturating_sub(120));
     let (nx, ny) = (grid.xs.len() as i32, grid.ys.len() as i32);
@@ -317,8 +334,6 @@ fn panel(area: &Area, title: &str, grid: &Grid, cells: &[Vec<Cell>]) -> Result<(
     }
     colour_bar(&bar, range, values.is_empty())
 }
-
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Diagonal lines across a cell of `w` x `h` pixels from its upper left corner.
 fn hatching(w: i32, h: i32, ink: RGBColor) -> impl Iterator<Item = PathElement<(i32, i32)>> {
@@ -436,6 +451,16 @@ mod tests {
         );
         p.tau_pl_ps = None;
         assert_eq!((QUANTITIES[0].cell)(&p), Cell::Missing("no 1/e"));
+    }
+
+    #[test]
+    fn a_tiny_spread_does_not_span_the_whole_colour_scale() {
+        let (lo, hi) = scale(0.421, 0.425);
+        assert!((lo - 0.423 * 0.95).abs() < 1e-12 && (hi - 0.423 * 1.05).abs() < 1e-12);
+        let near = colour(0.425, (lo, hi)).1 as i32 - colour(0.421, (lo, hi)).1 as i32;
+        assert!(near.abs() < 40, "{near}");
+        assert_eq!(scale(1.0, 2.0), (1.0, 2.0));
+        assert_eq!(scale(0.0, 0.0), (0.0, 0.0));
     }
 
     #[test]

@@ -160,8 +160,9 @@ pub fn wanted(results: &RunResults, kinds: &[FigureKind]) -> Vec<FigureKind> {
 /// How [`draw_with`] lays out and names figures.
 #[derive(Clone, Debug, Default)]
 pub struct DrawOptions {
-    /// The parameter with one panel per value in the curve figures (MSD, PL decay) of a
-    /// sweep of two or more parameters; `None`: the one with the fewest values.
+    /// The parameter with one panel per value in the curve figures (MSD, PL decay);
+    /// `None`: for a product sweep of two or more parameters temperature_K when it is
+    /// swept, else the one with the fewest values; none otherwise.
     pub facet: Option<String>,
     /// The selection the results were narrowed to ([`select`]), in words: it goes into
     /// the file names and the corner note.
@@ -192,20 +193,27 @@ pub fn draw_with(
     options: &DrawOptions,
 ) -> Result<Vec<PathBuf>, FigureError> {
     let mut written = Vec::new();
-    let (tag, note) = match &options.selection {
-        Some(words) => {
-            let slug: String = words
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .map(|c| if c == ',' { '_' } else { c })
-                .collect();
-            (
-                format!("-where-{slug}"),
-                format!("{} · where {words}", provenance(results)),
-            )
-        }
+    // Characters a file name cannot hold, or should not: a value's "/" or spaces.
+    let slug = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c {
+                ',' => '_',
+                c if c.is_alphanumeric() || "=._-+".contains(c) => c,
+                _ => '_',
+            })
+            .collect()
+    };
+    let (mut tag, note) = match &options.selection {
+        Some(words) => (
+            format!("-where-{}", slug(words)),
+            format!("{} · where {words}", provenance(results)),
+        ),
         None => (String::new(), provenance(results)),
     };
+    if let Some(f) = &options.facet {
+        tag += &format!("-facet-{}", slug(f));
+    }
     let facet = options.facet.as_deref();
     for kind in wanted(results, kinds) {
         let path = dir.join(format!(

@@ -96,7 +96,7 @@ impl PanelData {
         }
     }
 
-    /// Marks beyond the axis: (how many, the most extreme value).
+    /// The values of the marks beyond the axis.
     fn off_axis(&self) -> Vec<f64> {
         let y_top = self.y_top;
         self.marks
@@ -137,11 +137,11 @@ fn msd_notes(
             off.len()
         ));
     }
-    if let (Some(a), true) = (pitch, data.len() > 1) {
-        notes.push(format!(
-            "1 site² = {:.0} nm² (pitch {a} nm); each panel has its own MSD scale",
-            a * a
-        ));
+    if data.len() > 1 {
+        let sites = pitch.map_or(String::new(), |a| {
+            format!("; 1 site² = {:.0} nm² (pitch {a} nm)", a * a)
+        });
+        notes.push(format!("each panel has its own MSD scale{sites}"));
     }
     notes.extend(layout.not_drawn.iter().cloned());
     notes

@@ -271,7 +271,7 @@ fn totals(
         ..axes
     };
     let title = format!(
-        "{}: total PL of each point (per state: sweeps of ≤ {PANELS_MAX} points)",
+        "{}: total PL per point (per state: sweeps of ≤ {PANELS_MAX} points)",
         r.scenario
     );
     let mut footnotes = band_notes(r, all(), false);

@@ -394,6 +394,21 @@ pub(crate) fn wrap(text: &str, fits: impl Fn(&str) -> bool) -> Vec<String> {
     lines
 }
 
+/// At most `max` footnote rows (a third of the figure's height), the last saying how
+/// many were cut, so footnotes never squeeze the chart away.
+fn cap_rows(mut rows: Vec<(String, u32)>, max: usize) -> Vec<(String, u32)> {
+    if rows.len() > max.max(1) {
+        let cut = rows.len() - max.max(1) + 1;
+        rows.truncate(max.max(1) - 1);
+        let size = *FOOT_SIZES.start();
+        rows.push((
+            format!("… {cut} more footnote rows cut: the figure has no room for them"),
+            size,
+        ));
+    }
+    rows
+}
+
 /// The provenance line in the lower left corner and the footnotes `lines` above it,
 /// each as large as fits the width on one row (21 down to 15 pixels) or wrapped onto
 /// more rows at 15 pixels, so none is cut at the edge; returns the area above them.
@@ -420,6 +435,7 @@ pub(crate) fn footed<'a>(
             }
         })
         .collect();
+    let rows = cap_rows(rows, (h / 3 / FOOT_ROW) as usize);
     let n = rows.len() as u32;
     let (top, _) = root.split_vertically(h.saturating_sub(40 + n * FOOT_ROW));
     for (i, (line, size)) in rows.into_iter().enumerate() {
@@ -457,6 +473,20 @@ mod tests {
         let long = wrap("a supercalifragilistic b", |t| t.len() <= 5);
         assert_eq!(long, ["a", "supercalifragilistic", "b"]);
         assert!(wrap("", fits).is_empty());
+    }
+
+    #[test]
+    fn footnotes_are_capped_and_say_how_many_rows_were_cut() {
+        let rows: Vec<(String, u32)> = (0..12).map(|i| (format!("row {i}"), 21)).collect();
+        let capped = cap_rows(rows.clone(), 5);
+        assert_eq!(capped.len(), 5);
+        assert_eq!(capped[3].0, "row 3");
+        assert!(
+            capped[4].0.starts_with("… 8 more footnote rows cut"),
+            "{:?}",
+            capped[4]
+        );
+        assert_eq!(cap_rows(rows[..5].to_vec(), 5), rows[..5].to_vec());
     }
 
     #[test]

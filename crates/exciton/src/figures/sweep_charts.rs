@@ -62,13 +62,21 @@ const PANELS: [(&str, Pick, Pick); 3] = [
 /// rests on both D_avg and tau_PL.
 const FLAGGED_BY: [&[&str]; 3] = [&["D_avg"], &["tau_PL"], &["D_avg", "tau_PL"]];
 
-/// The (temperature, value) of every point whose value in panel `k` a warning flags.
-fn flagged(r: &RunResults, k: usize) -> Vec<(f64, f64)> {
+/// The (temperature, value) of every point whose value in panel `k` a warning flags,
+/// among those `series` draw.
+fn flagged(r: &RunResults, k: usize, series: &[Series]) -> Vec<(f64, f64)> {
     let pick = PANELS[k].1;
+    let drawn = |x: f64, y: f64| {
+        series
+            .iter()
+            .flat_map(|s| &s.points)
+            .any(|p| p.0 == x && p.1 == Some(y))
+    };
     r.points
         .iter()
         .filter(|p| FLAGGED_BY[k].iter().any(|q| warned(p, q)))
         .filter_map(|p| Some((p.temperature_k?, pick(p)?)))
+        .filter(|&(x, y)| drawn(x, y))
         .collect()
 }
 
@@ -235,7 +243,7 @@ pub fn temperature(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, F
         for (k, (area, (label, series))) in
             plot.split_evenly((1, 3)).iter().zip(&panels).enumerate()
         {
-            panel(area, x.clone(), label, series, &flagged(r, k))?;
+            panel(area, x.clone(), label, series, &flagged(r, k, series))?;
         }
         Ok(())
     })
