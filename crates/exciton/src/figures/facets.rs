@@ -256,7 +256,7 @@ pub(crate) fn grid_size(n: usize) -> ((usize, usize), (u32, u32)) {
 fn matches(v: &Value, text: &str) -> bool {
     match (v.as_f64(), text.parse::<f64>()) {
         (Some(a), Ok(b)) => a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()),
-        _ => v.as_str() == Some(text) || v.to_string() == text,
+        _ => v.as_str() == Some(text) || serde_json::to_string(v).is_ok_and(|s| s == text),
     }
 }
 

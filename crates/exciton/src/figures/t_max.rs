@@ -286,7 +286,7 @@ mod tests {
         let line = &missing_lines(&[("still rising".into(), many)], "x")[0];
         let last = NAMED_MAX - 1;
         assert!(
-            line.contains(&format!("x = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ")),
+            line.contains("x = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, "),
             "{line}"
         );
         assert!(line.contains(&format!(", {last} and 3 more")), "{line}");
