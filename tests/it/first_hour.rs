@@ -96,36 +96,16 @@ fn own_film_holds_the_numbers_the_readme_arithmetic_gives() {
         "initial.sigma_sites: {} in the file, {sigma} from FWHM and pitch",
         num(&s, "initial.sigma_sites")
     );
-    close(
-        "sample.pitch_nm",
-        num(&s, "sample.pitch_nm"),
-        m.pitch_nm,
-        0.0,
-    );
-    close(
-        "sample.splitting_meV",
-        num(&s, "sample.splitting_meV"),
-        m.splitting_mev,
-        0.0,
-    );
-    close(
-        "temperature_K",
-        num(&s, "temperature_K"),
-        m.temperature_k,
-        0.0,
-    );
-    close(
-        "microscope.psf_fwhm_nm",
-        num(&s, "microscope.psf_fwhm_nm"),
-        m.psf_fwhm_nm,
-        0.0,
-    );
-    close(
-        "initial.populations.bright",
-        num(&s, "initial.populations.bright"),
-        m.bright_at_start,
-        0.0,
-    );
+    // The measured numbers the file takes as they are.
+    for (path, measured) in [
+        ("sample.pitch_nm", m.pitch_nm),
+        ("sample.splitting_meV", m.splitting_mev),
+        ("temperature_K", m.temperature_k),
+        ("microscope.psf_fwhm_nm", m.psf_fwhm_nm),
+        ("initial.populations.bright", m.bright_at_start),
+    ] {
+        close(path, num(&s, path), measured, 0.0);
+    }
     // Lifetimes: with no non-radiative decay every exciton ends as a photon, so the
     // fast component's share of the photons is f = n_B0 k_rad,B tau_B.
     let k_rad_b = m.bright_photon_fraction / (m.bright_at_start * m.tau_bright_ns);

@@ -8,6 +8,8 @@
 
 use super::labels::{params_label, short_names, value_text};
 use super::series::{spread, Params};
+use super::style::{style, SeriesStyle};
+use super::{FigureError, FigureProblem};
 use exciton_io::results::RunResults;
 use serde_json::Value;
 
@@ -233,6 +235,28 @@ pub(crate) fn layout(
         legend,
         not_drawn,
     })
+}
+
+/// The [`layout`] of a run's points for the figure at `path` (an unknown facet is that
+/// figure's error), with the legend's entries in their styles.
+pub(crate) fn run_layout(
+    r: &RunResults,
+    path: &std::path::Path,
+    facet: Option<&str>,
+    max_curves: usize,
+) -> Result<(Layout, Vec<(String, SeriesStyle)>), FigureError> {
+    let params: Vec<&Params> = r.points.iter().map(|p| &p.parameters).collect();
+    let layout = layout(&params, facet, max_curves).map_err(|m| FigureError {
+        path: path.to_path_buf(),
+        problem: FigureProblem::Missing(m),
+    })?;
+    let entries = layout
+        .legend
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.clone(), style(i)))
+        .collect();
+    Ok((layout, entries))
 }
 
 /// The (rows, columns) of a grid of `n` panels and the figure's size in pixels: at

@@ -2,14 +2,13 @@
 //! parameter for sweeps of two or more.
 
 use super::errors::{any_error, draw_band, error_note, extent, WithErr};
-use super::facets::{grid_size, layout, Layout, Panel};
+use super::facets::{grid_size, run_layout, Layout, Panel};
 use super::labels::tick;
-use super::series::Params;
 use super::style::{
     draw_line, e, footed, inline_legend, side_legend, style, title_area, upper, Area, Marks,
     SeriesStyle,
 };
-use super::{draw_png_sized, FigureError, FigureProblem, PlotError, FONT};
+use super::{draw_png_sized, FigureError, PlotError, FONT};
 use exciton_core::observables::T_MAX_MIN_WALKERS;
 use exciton_io::results::{PointResult, RunResults};
 use plotters::prelude::*;
@@ -156,17 +155,7 @@ pub fn msd(
     note: &str,
     facet: Option<&str>,
 ) -> Result<PathBuf, FigureError> {
-    let params: Vec<&Params> = r.points.iter().map(|p| &p.parameters).collect();
-    let layout = layout(&params, facet, MAX_CURVES).map_err(|m| FigureError {
-        path: path.to_path_buf(),
-        problem: FigureProblem::Missing(m),
-    })?;
-    let entries: Vec<_> = layout
-        .legend
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.clone(), style(i)))
-        .collect();
+    let (layout, entries) = run_layout(r, path, facet, MAX_CURVES)?;
     let data: Vec<PanelData> = layout.panels.iter().map(|p| PanelData::new(r, p)).collect();
     let t_end = upper(
         r.points

@@ -2,10 +2,10 @@
 //! the total of each point for larger sweeps. Every panel says which point it shows.
 
 use super::errors::{any_error, draw_band, error_note, log_band_points};
-use super::facets::{grid_size, layout};
+use super::facets::{grid_size, run_layout};
 use super::labels::{common_dt, per_frame, point_label, with_error};
 use super::msd::MAX_CURVES;
-use super::series::{log_segments, Params};
+use super::series::log_segments;
 use super::style::{
     draw_line, e, footed, inline_legend, side_legend, style, title_area, Area, Marks,
 };
@@ -244,11 +244,7 @@ fn totals(
     axes: Axes,
     facet: Option<&str>,
 ) -> Result<PathBuf, FigureError> {
-    let params: Vec<&Params> = r.points.iter().map(|p| &p.parameters).collect();
-    let layout = layout(&params, facet, MAX_CURVES).map_err(|m| FigureError {
-        path: path.to_path_buf(),
-        problem: FigureProblem::Missing(m),
-    })?;
+    let (layout, entries) = run_layout(r, path, facet, MAX_CURVES)?;
     let total = |i: usize| {
         let (_, pts, errs) = state_curves(&r.points[i], &[]).swap_remove(0);
         (pts, errs)
@@ -276,12 +272,6 @@ fn totals(
     );
     let mut footnotes = band_notes(r, all(), false);
     footnotes.extend(layout.not_drawn.iter().cloned());
-    let entries: Vec<_> = layout
-        .legend
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.clone(), style(i)))
-        .collect();
     let (grid, size) = grid_size(panels.len());
     draw_png_sized(path, size, |root| {
         let top = footed(root, note, &footnotes)?;
