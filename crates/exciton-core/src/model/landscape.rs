@@ -1,4 +1,4 @@
-//! A landscape's host tables at temperature T (MODEL.md section 9): the inverse-CDF
+//! A landscape's host tables at temperature T (MODEL.md section 12): the inverse-CDF
 //! table of site energy levels and the two Miller-Abrahams acceptance tables, appended
 //! to the walk's outcome table, and the constants of their layout. The kernels read them
 //! through [`crate::kernels::walk::landscape`] (`level_of_draw`, `acceptance_of`).

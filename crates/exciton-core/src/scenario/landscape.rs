@@ -1,4 +1,4 @@
-//! The scenario's `"landscape"` block (MODEL.md section 9): Gaussian site energies, voids
+//! The scenario's `"landscape"` block (MODEL.md section 12): Gaussian site energies, voids
 //! and a finite lattice with open, reflecting, periodic or absorbing edges, as written. What the
 //! walk makes of it is in `kernels::walk::landscape` (the site hash, the port of
 //! `shaders/landscape.wgsl`) and `model::landscape` (its host tables).

@@ -110,7 +110,7 @@ pub(super) struct ScenarioFile {
     /// The virtual microscope (MODEL.md section 10): the apparent MSD of every frame.
     #[serde(default)]
     pub(super) microscope: Option<super::microscope::Microscope>,
-    /// Site energies, voids and a finite lattice (MODEL.md section 9).
+    /// Site energies, voids and a finite lattice (MODEL.md section 12).
     #[serde(default)]
     pub(super) landscape: Option<super::landscape::Landscape>,
     /// A 2D emission image of one frame.

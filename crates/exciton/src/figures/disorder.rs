@@ -1,4 +1,4 @@
-//! The heterogeneous assembly (MODEL.md section 9): MSD, the local exponent alpha and
+//! The heterogeneous assembly (MODEL.md section 12): MSD, the local exponent alpha and
 //! the mean site energy against time, one curve per point, and the 2D emission image of
 //! one frame for every point.
 

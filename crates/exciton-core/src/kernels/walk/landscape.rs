@@ -1,5 +1,5 @@
 //! The walk kernel's landscape, CPU port of `shaders/landscape.wgsl` (appended to
-//! `walk.wgsl`), written to be read beside it (MODEL.md section 9): where a walker may go
+//! `walk.wgsl`), written to be read beside it (MODEL.md section 12): where a walker may go
 //! and at what level it arrives.
 //!
 //! A site's properties are never stored: they come from a counter-based integer hash of
