@@ -372,26 +372,57 @@ const FOOT_ROW: u32 = 30;
 /// else wrapped at the smallest.
 const FOOT_SIZES: std::ops::RangeInclusive<u32> = 15..=21;
 
-/// `text` broken at spaces into lines that `fits` accepts, each as long as it can be (a
-/// single word too long for a line stands on its own).
+/// `text` broken at spaces into lines that `fits` accepts, each as long as it can be,
+/// a parenthesised group kept on one line where it fits one (a single word too long for
+/// a line stands on its own).
 pub(crate) fn wrap(text: &str, fits: impl Fn(&str) -> bool) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let longer = match line.is_empty() {
-            true => word.to_string(),
-            false => format!("{line} {word}"),
+    for unit in units(text) {
+        let pieces: Vec<String> = match fits(&unit) {
+            true => vec![unit],
+            false => unit.split(' ').map(str::to_string).collect(),
         };
-        if line.is_empty() || fits(&longer) {
-            line = longer;
-        } else {
-            lines.push(std::mem::replace(&mut line, word.to_string()));
+        for piece in pieces {
+            let longer = match line.is_empty() {
+                true => piece.clone(),
+                false => format!("{line} {piece}"),
+            };
+            if line.is_empty() || fits(&longer) {
+                line = longer;
+            } else {
+                lines.push(std::mem::replace(&mut line, piece));
+            }
         }
     }
     if !line.is_empty() {
         lines.push(line);
     }
     lines
+}
+
+/// The words of `text`, each parenthesised group (with what it is attached to) as one.
+fn units(text: &str) -> Vec<String> {
+    let (mut out, mut unit, mut depth) = (Vec::new(), String::new(), 0i64);
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        // A group opening here belongs with the word before it ("200 (sample = ...)").
+        if unit.is_empty() && word.starts_with('(') {
+            unit = out.pop().unwrap_or_default();
+        }
+        if !unit.is_empty() {
+            unit.push(' ');
+        }
+        unit.push_str(word);
+        depth += word.matches('(').count() as i64 - word.matches(')').count() as i64;
+        if depth <= 0 {
+            out.push(std::mem::take(&mut unit));
+            depth = 0;
+        }
+    }
+    if !unit.is_empty() {
+        out.push(unit);
+    }
+    out
 }
 
 /// At most `max` footnote rows (a third of the figure's height), the last saying how
@@ -473,6 +504,16 @@ mod tests {
         let long = wrap("a supercalifragilistic b", |t| t.len() <= 5);
         assert_eq!(long, ["a", "supercalifragilistic", "b"]);
         assert!(wrap("", fits).is_empty());
+        // A group in parentheses stays whole when it fits a line.
+        let text = "t = 180 (sample = 14nm_film, mean = 83), 200 (sample = 8nm_SL, mean = 106)";
+        let lines = wrap(text, |t| t.len() <= 44);
+        assert_eq!(
+            lines,
+            [
+                "t = 180 (sample = 14nm_film, mean = 83),",
+                "200 (sample = 8nm_SL, mean = 106)"
+            ]
+        );
     }
 
     #[test]
