@@ -70,16 +70,16 @@ pub(crate) fn plot_command(args: PlotArgs) -> Result<()> {
         .figures
         .iter()
         .map(|f| {
-            FigureKind::parse(f).with_context(|| {
-                format!("--figure {f}: unknown figure (msd, t_max, temperature, pl_decay, diffusion_map, disorder, emission_image, heatmap)")
-            })
+            FigureKind::parse(f)
+                .with_context(|| format!("--figure {f}: unknown figure ({})", FigureKind::names()))
         })
         .collect::<Result<Vec<_>>>()?;
     let kinds = exciton::figures::wanted(&results, &kinds);
     if kinds.is_empty() {
         anyhow::bail!(
-            "{} names no figures: pass --figure msd (or t_max, temperature, pl_decay, diffusion_map, disorder, emission_image, heatmap)",
-            file.display()
+            "{} names no figures: pass --figure KIND ({})",
+            file.display(),
+            FigureKind::names()
         );
     }
     let dir = args.out.unwrap_or_else(|| {

@@ -23,6 +23,23 @@ pub enum FigureKind {
 }
 
 impl FigureKind {
+    /// Every kind, in the order messages list them.
+    pub const ALL: [FigureKind; 8] = [
+        FigureKind::Msd,
+        FigureKind::TMax,
+        FigureKind::Temperature,
+        FigureKind::PlDecay,
+        FigureKind::DiffusionMap,
+        FigureKind::Disorder,
+        FigureKind::EmissionImage,
+        FigureKind::Heatmap,
+    ];
+
+    /// Every kind's name, comma-separated: "msd, t_max, ...".
+    pub fn names() -> String {
+        Self::ALL.map(Self::file_stem).join(", ")
+    }
+
     /// The kind a scenario's `figures` list calls `s` (`"msd"`, `"t_max"`, ...), if any.
     pub fn parse(s: &str) -> Option<Self> {
         serde_json::from_value(serde_json::Value::String(s.into())).ok()
@@ -40,5 +57,20 @@ impl FigureKind {
             FigureKind::EmissionImage => "emission_image",
             FigureKind::Heatmap => "heatmap",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FigureKind;
+
+    #[test]
+    fn every_kind_is_listed_once_and_parses_from_its_name() {
+        for (i, k) in FigureKind::ALL.iter().enumerate() {
+            assert_eq!(FigureKind::parse(k.file_stem()), Some(*k));
+            assert!(!FigureKind::ALL[..i].contains(k), "{k:?} twice");
+        }
+        assert!(FigureKind::names().starts_with("msd, t_max, "));
+        assert!(FigureKind::names().ends_with(", heatmap"));
     }
 }

@@ -4,6 +4,7 @@
 
 use super::style::e;
 use super::PlotError;
+use exciton_io::results::PointResult;
 use plotters::prelude::*;
 
 /// One entry of a curve or series: x, the value, its standard error.
@@ -127,6 +128,20 @@ where
     }
     Ok(())
 }
+
+/// The first warning of `p` about `quantity`: the run's warnings start with the
+/// quantity they concern ("D_avg wants ...", "tau_PL undefined ...").
+pub(crate) fn warning_about<'a>(p: &'a PointResult, quantity: &str) -> Option<&'a String> {
+    p.warnings.iter().find(|w| w.starts_with(quantity))
+}
+
+/// Whether a warning of `p` is about one of `quantities`.
+pub(crate) fn flagged_by(p: &PointResult, quantities: &[&str]) -> bool {
+    quantities.iter().any(|q| warning_about(p, q).is_some())
+}
+
+/// What the diffusion length rests on: a warning about either flags it too.
+pub(crate) const L_RESTS_ON: &[&str] = &["D_avg", "tau_PL"];
 
 /// The largest standard error relative to its value, among entries with both.
 pub(crate) fn max_relative<'a>(pts: impl IntoIterator<Item = &'a WithErr>) -> Option<f64> {

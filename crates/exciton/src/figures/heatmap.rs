@@ -3,6 +3,7 @@
 //! number. A cell without a value is grey and hatched, with why; a value the run flagged
 //! (a warning about it, or an error over 30 % of it) is hatched over its colour.
 
+use super::errors::{flagged_by, L_RESTS_ON};
 use super::facets::{distinct, is_full_grid, varying_keys};
 use super::labels::{short_names, value_text};
 use super::series::Params;
@@ -26,8 +27,8 @@ struct Grid {
     names: [String; 2],
     xs: Vec<Value>,
     ys: Vec<Value>,
-    /// The point at (row, column), if the sweep has one there.
-    cells: Vec<Vec<Option<usize>>>,
+    /// The point at (row, column): a full grid has one in every cell.
+    cells: Vec<Vec<usize>>,
 }
 
 /// The values of `key`, numbers in order so the axes read left to right and bottom to
@@ -68,6 +69,11 @@ impl Grid {
             let row = ys.iter().position(|v| p.get(ky) == Some(v))?;
             cells[row][col].get_or_insert(i);
         }
+        // A full grid fills every cell ([`is_full_grid`]).
+        let cells = cells
+            .into_iter()
+            .map(|row| row.into_iter().collect::<Option<Vec<usize>>>())
+            .collect::<Option<Vec<_>>>()?;
         let short = short_names(&[kx.as_str(), ky.as_str()]);
         Some(Grid {
             keys: [kx.clone(), ky.clone()],
@@ -88,8 +94,6 @@ pub(crate) fn is_grid(r: &RunResults) -> bool {
 /// What a cell shows.
 #[derive(Clone, Debug, PartialEq)]
 enum Cell {
-    /// No point of the sweep there.
-    Absent,
     /// No value, and why in a word.
     Missing(&'static str),
     /// The value; whether it is unreliable.
@@ -112,19 +116,13 @@ fn judged(v: Option<f64>, err: Option<f64>, flagged: bool, why: &'static str) ->
     }
 }
 
-/// Whether a warning of `p` is about `quantity` (the run's warnings start with the
-/// quantity they concern: "D_avg wants ...", "tau_PL undefined ...").
-pub(crate) fn warned(p: &PointResult, quantity: &str) -> bool {
-    p.warnings.iter().any(|w| w.starts_with(quantity))
-}
-
 const QUANTITIES: [Quantity; 4] = [
     Quantity {
         title: "tau_PL (ns)",
         cell: |p| {
             let v = p.tau_pl_ps.map(|t| t / 1000.0);
             let err = p.tau_pl_stderr_ps.map(|t| t / 1000.0);
-            judged(v, err, warned(p, "tau_PL"), "no 1/e")
+            judged(v, err, flagged_by(p, &["tau_PL"]), "no 1/e")
         },
     },
     Quantity {
@@ -133,7 +131,7 @@ const QUANTITIES: [Quantity; 4] = [
             judged(
                 p.d_avg_cm2_s,
                 p.d_avg_stderr_cm2_s,
-                warned(p, "D_avg"),
+                flagged_by(p, &["D_avg"]),
                 "none",
             )
         },
@@ -141,7 +139,7 @@ const QUANTITIES: [Quantity; 4] = [
     Quantity {
         title: "diffusion length L (nm)",
         cell: |p| {
-            let flagged = warned(p, "D_avg") || warned(p, "tau_PL");
+            let flagged = flagged_by(p, L_RESTS_ON);
             judged(
                 p.diffusion_length_nm,
                 p.diffusion_length_stderr_nm,
@@ -207,11 +205,7 @@ pub fn heatmap(r: &RunResults, path: &Path, note: &str) -> Result<PathBuf, Figur
             let cells: Vec<Vec<Cell>> = grid
                 .cells
                 .iter()
-                .map(|row| {
-                    row.iter()
-                        .map(|c| c.map_or(Cell::Absent, |i| (q.cell)(&r.points[i])))
-                        .collect()
-                })
+                .map(|row| row.iter().map(|&i| (q.cell)(&r.points[i])).collect())
                 .collect();
             panel(area, q.title, &grid, &cells)?;
         }
@@ -298,7 +292,6 @@ fn panel(area: &Area, title: &str, grid: &Grid, cells: &[Vec<Cell>]) -> Result<(
                 )
             };
             let (fill, text, hatch) = match cell {
-                Cell::Absent => continue,
                 Cell::Missing(why) => (grey, why.to_string(), true),
                 Cell::Value(v, unreliable) => (colour(*v, range), short(*v), *unreliable),
             };
@@ -415,8 +408,8 @@ mod tests {
         );
         assert_eq!(g.ys.len(), 4);
         // The point of 300 K, k = 0.01 is the sweep's second (index 1).
-        assert_eq!(g.cells[1][2], Some(1));
-        assert!(g.cells.iter().flatten().all(|c| c.is_some()));
+        assert_eq!(g.cells[1][2], 1);
+        assert_eq!(g.cells.iter().flatten().count(), 12);
         assert!(
             !is_grid(&sweep(&[10.0, 20.0], &[0.0])),
             "one parameter varies"

@@ -2,8 +2,9 @@
 //! (Figure 4), with ±1 standard error bars, one series per combination of the other
 //! swept parameters' values; the ranges and thinning t_max ([`super::t_max`]) shares.
 
-use super::errors::{any_error, draw_bars, error_note, extent, max_relative};
-use super::heatmap::warned;
+use super::errors::{
+    any_error, draw_bars, error_note, extent, flagged_by, max_relative, warning_about, L_RESTS_ON,
+};
 use super::series::{group_series, spread, xy_of, Params, Series};
 use super::style::{
     draw_line, e, footed, side_legend, style, title_area, upper, Area, Marks, INLINE_LEGEND_MAX,
@@ -60,7 +61,7 @@ const PANELS: [(&str, Pick, Pick); 3] = [
 
 /// The warnings that flag each panel's value (by the quantity they start with): L
 /// rests on both D_avg and tau_PL.
-const FLAGGED_BY: [&[&str]; 3] = [&["D_avg"], &["tau_PL"], &["D_avg", "tau_PL"]];
+const FLAGGED_BY: [&[&str]; 3] = [&["D_avg"], &["tau_PL"], L_RESTS_ON];
 
 /// The (temperature, value) of every point whose value in panel `k` a warning flags,
 /// among those `series` draw.
@@ -74,7 +75,7 @@ fn flagged(r: &RunResults, k: usize, series: &[Series]) -> Vec<(f64, f64)> {
     };
     r.points
         .iter()
-        .filter(|p| FLAGGED_BY[k].iter().any(|q| warned(p, q)))
+        .filter(|p| flagged_by(p, FLAGGED_BY[k]))
         .filter_map(|p| Some((p.temperature_k?, pick(p)?)))
         .filter(|&(x, y)| drawn(x, y))
         .collect()
@@ -82,11 +83,15 @@ fn flagged(r: &RunResults, k: usize, series: &[Series]) -> Vec<(f64, f64)> {
 
 /// The footnote on flagged points: per quantity, how many and one warning's words.
 fn flag_note(r: &RunResults) -> Option<String> {
-    let parts: Vec<String> = ["D_avg", "tau_PL"]
+    let parts: Vec<String> = L_RESTS_ON
         .iter()
         .filter_map(|q| {
-            let hits: Vec<&PointResult> = r.points.iter().filter(|p| warned(p, q)).collect();
-            let example = hits.first()?.warnings.iter().find(|w| w.starts_with(q))?;
+            let hits: Vec<&String> = r
+                .points
+                .iter()
+                .filter_map(|p| warning_about(p, q))
+                .collect();
+            let example = hits.first()?;
             Some(format!(
                 "{q} at {} of {} points (e.g. \"{example}\")",
                 hits.len(),
