@@ -16,7 +16,8 @@
 #            its output goes to then.txt
 #
 # Workloads: the paper's per-frame case at 2^20, 2^24 and 2^26 walkers; continuous time
-# (scenarios/bench-rates-1.json and -2.json); the landscape, its 3D film and its size
+# (scenarios/bench-rates-1.json and -2.json, each also with one outcome per frame from
+# the same rates, and the ratio: `bench --workload rates`); the landscape, its 3D film and its size
 # spread (scenarios/bench-landscape.json, bench-3d.json, bench-size-spread.json); the
 # 256-point temperature x trap sweep in shared dispatches and one point with as many
 # walkers. The master equation has no GPU path and is not here. About 2 minutes on an
@@ -82,8 +83,7 @@ bench() { # label, bench arguments...
 start=$SECONDS
 "$bin" devices 2>&1 | tee "$out/devices.txt"
 bench paper --workload paper --walkers "$paper_walkers"
-bench rates-1 --scenario scenarios/bench-rates-1.json --walkers "$walkers"
-bench rates-2 --scenario scenarios/bench-rates-2.json --walkers "$walkers"
+bench rates --workload rates --walkers "$walkers"
 bench landscape --scenario scenarios/bench-landscape.json --walkers "$walkers"
 bench landscape-3d --scenario scenarios/bench-3d.json --walkers "$walkers"
 bench size-spread --scenario scenarios/bench-size-spread.json --walkers "$walkers"

@@ -14,8 +14,10 @@ pub(crate) struct BenchArgs {
     /// --scenario, at each --walkers), trap (trap model, 1200 frames, 2^20 walkers),
     /// sweep (256 temperature x trap points, --sweep-walkers each, in shared
     /// dispatches), single (one point of that sweep with all its walkers),
-    /// exact-sweep (1000 points on the exact backend, one core), standard (all of them,
-    /// paper at 2^20, 2^24 and 2^26).
+    /// exact-sweep (1000 points on the exact backend, one core), rates (the two
+    /// continuous-time models at each --walkers, each also with one outcome per frame
+    /// from the same rates, and the ratio), standard (all but rates, paper at 2^20,
+    /// 2^24 and 2^26).
     #[arg(long = "workload", value_enum, default_values = ["paper"])]
     workloads: Vec<Workload>,
     /// Backends to time, each in the same run (repeat the flag).
@@ -50,6 +52,7 @@ enum Workload {
     Sweep,
     Single,
     ExactSweep,
+    Rates,
     Standard,
 }
 
@@ -57,6 +60,21 @@ enum Workload {
 const PAPER_5NM_9K: &str = include_str!("../../scenarios/paper-5nm-9K.json");
 const TRAP_MODEL: &str = include_str!("../../scenarios/trap-model.json");
 const BENCH_SWEEP: &str = include_str!("../../scenarios/bench-sweep.json");
+/// The continuous-time models (docs/PERFORMANCE.md): a dark state that is mostly
+/// virtual candidates at a global Lambda, and nearest-neighbour hops at Lambda dt = 3.2.
+const BENCH_RATES: [(&str, &str); 2] = [
+    (
+        "scenarios/bench-rates-1.json",
+        include_str!("../../scenarios/bench-rates-1.json"),
+    ),
+    (
+        "scenarios/bench-rates-2.json",
+        include_str!("../../scenarios/bench-rates-2.json"),
+    ),
+];
+/// What the rates workload's twins are labelled with: the same rates, one outcome per
+/// frame (`rate_per_ns_competing_risks`).
+const PER_FRAME: &str = "per-frame";
 
 fn builtin_plan(text: &str, file: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Result<Plan> {
     let mut v: serde_json::Value = serde_json::from_str(text)?;
@@ -119,6 +137,25 @@ fn workload_cases(w: Workload, args: &BenchArgs) -> Result<Vec<(String, Vec<Scen
             s.walkers = args.sweep_walkers * 256;
             vec![(label("single", s.walkers), vec![s])]
         }
+        Workload::Rates => {
+            let mut cases = Vec::new();
+            for (file, text) in BENCH_RATES {
+                for units in ["rate_per_ns", "rate_per_ns_competing_risks"] {
+                    let mut plan = builtin_plan(text, file, |v| v["units"] = units.into())?;
+                    let s = plan.points.remove(0).scenario;
+                    let name = match units {
+                        "rate_per_ns" => s.name.clone(),
+                        _ => format!("{} {PER_FRAME}", s.name),
+                    };
+                    for &n in &args.walkers {
+                        let mut s = s.clone();
+                        s.walkers = n;
+                        cases.push((label(&name, n), vec![s]));
+                    }
+                }
+            }
+            cases
+        }
         Workload::ExactSweep => {
             let points = sweep_scenarios(args.sweep_walkers, |v| {
                 let temps: Vec<f64> = (0..40).map(|i| 10.0 + 7.5 * f64::from(i)).collect();
@@ -180,10 +217,35 @@ pub(crate) fn bench_command(args: BenchArgs, env: &crate::Environment) -> Result
         println!("{}", String::from_utf8_lossy(&json));
     } else {
         print!("{}", exciton::bench::table(&rows));
+        for line in per_frame_ratios(&rows) {
+            println!("{line}");
+        }
     }
     if let Some(out) = &args.out {
         exciton_io::results::write_atomic(out, &json)?;
         eprintln!("written {}", out.display());
     }
     Ok(())
+}
+
+/// For each continuous-time case timed with its per-frame twin on the same backend:
+/// how its walker-frames/s compare (what continuous time costs over one outcome a frame).
+fn per_frame_ratios(rows: &[exciton::bench::BenchRow]) -> Vec<String> {
+    let mut out = Vec::new();
+    for twin in rows.iter().filter(|r| r.workload.contains(PER_FRAME)) {
+        let name = twin.workload.replace(&format!(" {PER_FRAME}"), "");
+        if let Some(rate) = rows
+            .iter()
+            .find(|r| r.workload == name && r.backend == twin.backend && r.device == twin.device)
+        {
+            out.push(format!(
+                "{name} on {}: continuous time {:.3e} walker-frames/s, one outcome per frame {:.3e}: ratio {:.2}",
+                rate.backend,
+                rate.walker_frames_per_s,
+                twin.walker_frames_per_s,
+                rate.walker_frames_per_s / twin.walker_frames_per_s
+            ));
+        }
+    }
+    out
 }

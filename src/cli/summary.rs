@@ -133,7 +133,7 @@ pub(crate) fn describe_states(s: &Scenario) -> Vec<String> {
     } = tables.clock
     {
         lines.push(format!(
-            "  continuous time: candidate events at {lambda_per_ns:.4} ns^-1, {mean_per_frame:.3} per frame on average, at most {}",
+            "  continuous time: each state's first event in a frame at its own rate, then candidate events at {lambda_per_ns:.4} ns^-1 ({mean_per_frame:.3} per whole frame), at most {} events a frame",
             tables.max_events_per_frame()
         ));
     }

@@ -421,11 +421,19 @@ fn a_3d_film_is_bit_identical() {
     // Layers with reflecting edges (the start's layer drawn), absorbing ones (lost through
     // the faces), and the 18-neighbour cubic lattice's z steps inside the in-plane shares.
     let Some(gpu) = gpu_engine() else { return };
-    for (geometry, edges) in [("cubic", "reflecting"), ("cubic_nn", "absorbing")] {
-        let mut v = super::mechanisms::sized_film("probability_per_frame", 20_000);
+    for (geometry, edges, units) in [
+        ("cubic", "reflecting", "probability_per_frame"),
+        ("cubic_nn", "absorbing", "probability_per_frame"),
+        ("cubic", "absorbing", "rate_per_ns"),
+    ] {
+        let mut v = super::mechanisms::sized_film(units, 20_000);
         set(&mut v, "lattice.geometry", json!(geometry));
         set(&mut v, "landscape.layers", json!(5));
         set(&mut v, "landscape.edges", json!(edges));
-        bit_identical(&format!("3D film, {geometry}, {edges} edges"), &v, &gpu);
+        bit_identical(
+            &format!("3D film, {geometry}, {edges} edges, {units}"),
+            &v,
+            &gpu,
+        );
     }
 }

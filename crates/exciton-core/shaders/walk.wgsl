@@ -38,8 +38,9 @@ struct PointParams {
     moments_offset: u32,
     chunk_frames: u32,
     absolute: u32,
-    poisson_base: u32,
-    poisson_len: u32,
+    after_base: u32,
+    after_len: u32,
+    first_event_bank: u32,
     landscape: u32,
     land_key: u32,
     void_threshold: u32,
@@ -77,7 +78,7 @@ struct PointParams {
 // - SHARED_CELL_WORDS: per (frame, state) n, sum dx, sum dx^2 as a signed high part
 //   (v >> 16) and an unsigned low part (v & 0xffff), the same three words for y, and the
 //   sum of levels. A walker adds to a cell at most once per event, and a frame holds one
-//   event (per-frame probabilities) or fewer than MAX_POISSON_LEN = 128 (continuous
+//   event (per-frame probabilities) or at most MAX_POISSON_LEN = 128 (continuous
 //   time); |dx|, |dy| < 46341 (validated: frames x events per frame, or the lattice), so
 //   with 256 walkers none can wrap (256 x 128 x 65535 < 2^32 for the low part, 256 x 128
 //   x 46341 < 2^31 for sum dx) and every add is a plain atomic whose result nobody waits
@@ -319,20 +320,20 @@ fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
     w.y0 = y0;
     w.rng = rng;
     w.th = p.outcome_base + (w.row + w.state) * p.stride;
-    w.quiet = select(0u, outcome[w.th + events_end], w.alive);
+    w.quiet = select(0u, outcome[w.th + p.first_event_bank + events_end], w.alive);
     if (w.alive) {
         arrive_or_leave(p, 0u, w.state, w, 1);
     }
     return w;
 }
 
-// Outcome u of frame t fell in the hops: the direction's share of the row decides
-// where to, and in a landscape whether the hop is made (a void, an edge, the
-// Miller-Abrahams factor from where u lies within the share).
-fn hop(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u32) -> Walker {
+// Outcome u of frame t fell in the hops of the row at `th`: the direction's share of
+// the row decides where to, and in a landscape whether the hop is made (a void, an
+// edge, the Miller-Abrahams factor from where u lies within the share).
+fn hop(p: PointParams, before: Walker, u: u32, th: u32, t: u32, c0: u32, events_end: u32) -> Walker {
     var w = before;
     var k = 0u;
-    while (u >= outcome[w.th + OUTCOME_DIR + k]) {
+    while (u >= outcome[th + OUTCOME_DIR + k]) {
         k++;
     }
     var s = vec3<i32>(direction(k), 0);
@@ -341,9 +342,9 @@ fn hop(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u32)
     }
     var level = w.level;
     if (p.landscape != 0u) {
-        let start = outcome[w.th + OUTCOME_DIR + k - 1u];
+        let start = outcome[th + OUTCOME_DIR + k - 1u];
         var r = u - start;
-        var width = outcome[w.th + OUTCOME_DIR + k] - start;
+        var width = outcome[th + OUTCOME_DIR + k] - start;
         if (p.cubic != 0u) {
             let part = z_step(p, k, r, width);
             s.z = i32(part.x) - 1;
@@ -378,20 +379,21 @@ fn hop(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u32)
     if (p.size_classes != 0u) {
         w.row = size_row(p, w.x0 + w.dx, w.y0 + w.dy, w.z);
         w.th = p.outcome_base + (w.row + w.state) * p.stride;
-        w.quiet = outcome[w.th + events_end];
+        w.quiet = outcome[w.th + p.first_event_bank + events_end];
     }
     return w;
 }
 
-// Frame t's outcome u (below the walker's quiet threshold) for a walker of the chunk
-// starting at c0: it shapes the occupancy from frame t + 1 on. Returns the walker after
-// it: walkers pass by value, as the generator does (rng.wgsl, pcg_advanced).
-fn event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u32) -> Walker {
+// Frame t's outcome u against the walker's row `bank` words on (its first-event row,
+// or in continuous time after that its own) for a walker of the chunk starting at c0:
+// it shapes the occupancy from frame t + 1 on. Returns the walker after it: walkers
+// pass by value, as the generator does (rng.wgsl, pcg_advanced).
+fn event(p: PointParams, before: Walker, u: u32, bank: u32, t: u32, c0: u32, events_end: u32) -> Walker {
     var w = before;
     let next = t + 1u;
     let local = next - c0;
     let recorded = next < p.frames;
-    let th = w.th;
+    let th = w.th + bank;
     let state = w.state;
     let dx = w.dx;
     if (u < outcome[th + OUTCOME_NONRAD]) {
@@ -415,7 +417,7 @@ fn event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u3
         return w;
     }
     if (u < outcome[th + OUTCOME_HOP_END]) {
-        return hop(p, w, u, t, c0, events_end);
+        return hop(p, w, u, th, t, c0, events_end);
     }
     var to = state;
     for (var s = 0u; s < p.states; s++) {
@@ -435,7 +437,42 @@ fn event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u3
         }
         w.state = to;
         w.th = p.outcome_base + (w.row + to) * p.stride;
-        w.quiet = outcome[w.th + events_end];
+        w.quiet = outcome[w.th + p.first_event_bank + events_end];
+    }
+    return w;
+}
+
+// Continuous time: the candidates left in frame after its first event for draw u, the
+// first entry of the row's after table above u (a linear scan: the table is short and
+// the count small).
+fn after_count(p: PointParams, row: u32, u: u32) -> u32 {
+    let table = p.after_base + row * p.after_len;
+    var n = 0u;
+    while (n + 1u < p.after_len && u >= outcome[table + n]) {
+        n++;
+    }
+    return n;
+}
+
+// Continuous time (uniformization per state, model/clock.rs): frame t's first event,
+// draw u (below the quiet threshold) against the row's first-event thresholds; then,
+// while the walker can still move, the candidates left in the frame, each a draw
+// against its own row (uniformized at Lambda: an event, else nothing). Any number of
+// events fit in a frame.
+fn rate_event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u32) -> Walker {
+    let row = before.row + before.state;
+    var w = event(p, before, u, p.first_event_bank, t, c0, events_end);
+    if (w.quiet == 0u) {
+        return w;
+    }
+    let n = after_count(p, row, pcg_output(w.rng));
+    w.rng = pcg_advanced(w.rng);
+    for (var k = 0u; k < n && w.quiet != 0u; k++) {
+        let v = pcg_output(w.rng);
+        w.rng = pcg_advanced(w.rng);
+        if (v < outcome[w.th + OUTCOME_TO + p.states - 1u]) {
+            w = event(p, w, v, 0u, t, c0, events_end);
+        }
     }
     return w;
 }
@@ -444,32 +481,10 @@ fn event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_end: u3
 // walker stopped, as its threshold is then 0).
 fn frame(p: PointParams, w: Walker, u: u32, t: u32, c0: u32, events_end: u32) -> Walker {
     if (u < w.quiet) {
-        return event(p, w, u, t, c0, events_end);
-    }
-    return w;
-}
-
-// Continuous time: the candidates of a frame for draw u, the first entry of the Poisson
-// table above u (a linear scan: the table is short and the count small).
-fn poisson_count(p: PointParams, u: u32) -> u32 {
-    var n = 0u;
-    while (n + 1u < p.poisson_len && u >= outcome[p.poisson_base + n]) {
-        n++;
-    }
-    return n;
-}
-
-// Frame t in continuous time (uniformization): a Poisson number of candidate events,
-// each with its own draw and the same outcome row as a per-frame draw, until the walker
-// stops. Any number of events fit in a frame.
-fn rate_frame(p: PointParams, before: Walker, t: u32, c0: u32, events_end: u32) -> Walker {
-    var w = before;
-    let n = poisson_count(p, pcg_output(w.rng));
-    w.rng = pcg_advanced(w.rng);
-    for (var k = 0u; k < n && w.quiet != 0u; k++) {
-        let u = pcg_output(w.rng);
-        w.rng = pcg_advanced(w.rng);
-        w = frame(p, w, u, t, c0, events_end);
+        if (p.after_len != 0u) {
+            return rate_event(p, w, u, t, c0, events_end);
+        }
+        return event(p, w, u, 0u, t, c0, events_end);
     }
     return w;
 }
@@ -506,9 +521,10 @@ fn walk(
         // Four frames per pass: a frame's draw does not depend on what happened before,
         // so the four are drawn first, and a pass with no event costs one compare (most
         // passes, in a long-lived state). Written out, not as a loop over a vector:
-        // measured faster on an H100. The profile, and the frames left at the end of a
-        // chunk, go one frame at a time below.
-        while (!PROFILE && p.poisson_len == 0u && t + 4u <= c1 && walking(w)) {
+        // measured faster on an H100. In continuous time an event's further draws come
+        // right after its frame's, so the pass ends at its first event. The profile, and
+        // the frames left at the end of a chunk, go one frame at a time below.
+        while (!PROFILE && t + 4u <= c1 && walking(w)) {
             let u0 = pcg_output(w.rng);
             let r1 = pcg_advanced(w.rng);
             let u1 = pcg_output(r1);
@@ -516,26 +532,49 @@ fn walk(
             let u2 = pcg_output(r2);
             let r3 = pcg_advanced(r2);
             let u3 = pcg_output(r3);
-            w.rng = pcg_advanced(r3);
-            if (min(min(u0, u1), min(u2, u3)) < w.quiet) {
+            let r4 = pcg_advanced(r3);
+            if (min(min(u0, u1), min(u2, u3)) >= w.quiet) {
+                w.rng = r4;
+                t += 4u;
+            } else if (p.after_len == 0u) {
+                w.rng = r4;
                 w = frame(p, w, u0, t, c0, events_end);
                 w = frame(p, w, u1, t + 1u, c0, events_end);
                 w = frame(p, w, u2, t + 2u, c0, events_end);
                 w = frame(p, w, u3, t + 3u, c0, events_end);
+                t += 4u;
+            } else {
+                // The first of the four below the threshold, and the generator after it.
+                var k = 3u;
+                var u = u3;
+                var after = r4;
+                if (u2 < w.quiet) {
+                    k = 2u;
+                    u = u2;
+                    after = r3;
+                }
+                if (u1 < w.quiet) {
+                    k = 1u;
+                    u = u1;
+                    after = r2;
+                }
+                if (u0 < w.quiet) {
+                    k = 0u;
+                    u = u0;
+                    after = r1;
+                }
+                w.rng = after;
+                w = rate_event(p, w, u, t + k, c0, events_end);
+                t += k + 1u;
             }
-            t += 4u;
         }
         for (; t < c1 && walking(w); t++) {
             if (PROFILE) {
                 count_profile(p, w, t);
             }
-            if (p.poisson_len != 0u) {
-                w = rate_frame(p, w, t, c0, events_end);
-            } else {
-                let u = pcg_output(w.rng);
-                w.rng = pcg_advanced(w.rng);
-                w = frame(p, w, u, t, c0, events_end);
-            }
+            let u = pcg_output(w.rng);
+            w.rng = pcg_advanced(w.rng);
+            w = frame(p, w, u, t, c0, events_end);
         }
         if (walking(w)) {
             atomicOr(&group_alive, 1u);

@@ -183,8 +183,9 @@ fn row(
 
 /// The table printed by `exciton-mc bench`.
 pub fn table(rows: &[BenchRow]) -> String {
+    let w = rows.iter().map(|r| r.workload.len()).fold(22, usize::max);
     let mut s = format!(
-        "{:<22} {:<6} {:>6} {:>10} {:>6} {:>9} {:>12} {:>12} {:>10} {:>9} {:>9} {:>9}\n",
+        "{:<w$} {:<6} {:>6} {:>10} {:>6} {:>9} {:>12} {:>12} {:>10} {:>9} {:>9} {:>9}\n",
         "workload",
         "backend",
         "points",
@@ -207,7 +208,7 @@ pub fn table(rows: &[BenchRow]) -> String {
             None => ("-".into(), "-".into()),
         };
         s += &format!(
-            "{:<22} {:<6} {:>6} {:>10} {:>6} {:>9.3} {:>12.3e} {:>12.3e} {:>10.2} {:>9.4} {:>9} {:>9}\n",
+            "{:<w$} {:<6} {:>6} {:>10} {:>6} {:>9.3} {:>12.3e} {:>12.3e} {:>10.2} {:>9.4} {:>9} {:>9}\n",
             r.workload,
             r.backend,
             r.points,

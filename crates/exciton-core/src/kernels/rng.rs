@@ -93,6 +93,17 @@ impl Pcg32 {
         draws
     }
 
+    /// Puts the generator `draws` draws (1..=[`PASS`]) past `start`, the state a
+    /// [`Self::next_pass`] began from: where one draw at a time would be after the
+    /// pass's first `draws` draws (a walk in continuous time stops a pass at its first
+    /// event, whose further draws come next).
+    #[inline(always)]
+    pub fn set_after(&mut self, start: u64, draws: usize, ahead: &Ahead) {
+        self.state = start
+            .wrapping_mul(AHEAD_MULTIPLIERS[draws - 1])
+            .wrapping_add(ahead.0[draws - 1]);
+    }
+
     /// The additive constants of [`Self::next_pass`] for this generator's stream.
     #[inline(always)]
     pub fn ahead(&self) -> Ahead {

@@ -1,40 +1,27 @@
 //! The walk as integers: a scenario's probabilities quantised into the `u32` thresholds
 //! that the CPU reference and the GPU kernel compare draws against.
 //!
-//! Two clocks. With per-frame probabilities (the paper's) one draw per frame decides
-//! the frame's one outcome. With rates in ns^-1 the walk is the continuous-time chain
-//! itself, sampled exactly by uniformization: with Lambda the largest total rate of any
-//! state, a frame holds Poisson(Lambda dt) candidate events (one draw against the
-//! Poisson table), and each candidate is event i with probability k_i / Lambda (one
-//! draw against the state's row, the same row layout as per-frame probabilities), else
-//! nothing. Any number of events fit in a frame; no rate is distorted by dt.
+//! Two clocks ([`Clock`]). With per-frame probabilities (the paper's) one draw per frame
+//! decides the frame's one outcome. With rates in ns^-1 the walk is the continuous-time
+//! chain itself, sampled exactly by uniformization per state ([`clock`]): one draw per
+//! frame against the row's first-event thresholds, and only in a frame with an event,
+//! candidates at Lambda for the rest of it. Any number of events fit in a frame; no rate
+//! is distorted by dt.
 //!
 //! The exact backend runs on [`WalkTables::effective_states`], the probabilities (or
 //! rates) these thresholds really implement, so Monte Carlo and exact agree in
-//! expectation exactly, not only up to the 2^-32 quantisation.
+//! expectation exactly, not only up to the 2^-32 quantisation (in continuous time, up to
+//! the first-event rows' own quantisation, which sets the same rates to 2^-32 of a
+//! frame's probability).
 
+pub mod clock;
 pub mod landscape;
 
 use crate::scenario::{Geometry, Scenario, StateTable, Units, DIRECTIONS};
-use crate::tables::{
-    cumulative_thresholds, poisson_table, threshold_probabilities, SpotTable, TWO_POW_32,
-};
+use crate::tables::{cumulative_thresholds, threshold_probabilities, SpotTable, TWO_POW_32};
+pub use clock::Clock;
+use clock::{after_first_table, first_event_probability};
 use landscape::LandscapeTables;
-
-/// How time advances in a walk.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Clock {
-    /// One outcome per frame from per-frame probabilities.
-    Frames,
-    /// Continuous time by uniformization: candidate events at `lambda_per_ns`, a
-    /// Poisson number of them per frame with mean `mean_per_frame`.
-    Uniformized {
-        /// Lambda, the largest total rate out of any state, ns^-1: the rate of candidate events.
-        lambda_per_ns: f64,
-        /// Lambda dt: the mean number of candidate events per frame.
-        mean_per_frame: f64,
-    },
-}
 
 /// Outcomes of one frame, in the order of a state's cumulative table: decays, then the
 /// hop split by its in-plane step ([`DIRECTIONS`]: four nearest, four diagonal, then
@@ -61,10 +48,11 @@ pub struct WalkTables {
     /// Size classes (1 without a size spread): each has its own block of state rows.
     pub size_classes: usize,
     /// Per size class and state `OUTCOME_TO + states` cumulative thresholds, class-major
-    /// then state-major; then, with
-    /// [`Clock::Uniformized`], the cumulative Poisson table of candidates per frame
-    /// (`poisson_table`, from `WalkTables::poisson_offset` on). The kernels bind it
-    /// as one table.
+    /// then state-major (per frame, or uniformized at Lambda); with
+    /// [`Clock::Uniformized`] then the same rows for a frame's first event (from
+    /// `WalkTables::first_event_bank` on) and per row its after table ([`clock`], from
+    /// `WalkTables::after_offset` on, `after_len` entries each). The kernels bind it as
+    /// one table.
     pub outcome: Vec<u32>,
     /// Cumulative thresholds of the initial state, the last saturated to catch every draw.
     pub initial: Vec<u32>,
@@ -72,13 +60,36 @@ pub struct WalkTables {
     pub spot: SpotTable,
     /// How time advances: one outcome per frame, or continuous time by uniformization.
     pub clock: Clock,
-    /// Entries of the Poisson table (0 with [`Clock::Frames`]).
-    pub poisson_len: usize,
+    /// Entries of each row's after table (0 with [`Clock::Frames`]): the shorter ones
+    /// are padded with saturated entries.
+    pub after_len: usize,
     /// The landscape's level and acceptance tables, appended to `outcome` after the
-    /// Poisson table (from `WalkTables::landscape_offset` on).
+    /// after tables (from `WalkTables::landscape_offset` on).
     pub landscape: Option<LandscapeTables>,
     /// On a landscape, the trap whose class is its site's: (first class state, classes).
     pub site_traps: Option<(u32, u32)>,
+}
+
+/// A state's row of cumulative thresholds from its probabilities (per frame, or rates
+/// times the draw's unit) in the outcome order.
+fn state_row(st: &StateTable, s: usize, per_draw: f64, weights: &[f64]) -> Vec<u32> {
+    let mut probs = vec![0.0; OUTCOME_TO];
+    probs[OUTCOME_RAD] = st.radiative[s];
+    probs[OUTCOME_NONRAD] = st.nonradiative[s];
+    probs[OUTCOME_HOP_END] = st.hop[s];
+    probs.extend_from_slice(&st.to[s]);
+    probs.iter_mut().for_each(|p| *p *= per_draw);
+    let mut row = cumulative_thresholds(&probs);
+    // Directions of equal weight get equal counts of draws (floors of the same
+    // product), so <dx> = <dy> = 0 and x and y are alike exactly; the last
+    // direction takes what the floors leave.
+    let hops = f64::from(row[OUTCOME_HOP_END] - row[OUTCOME_NONRAD]);
+    let mut at = row[OUTCOME_NONRAD];
+    for (k, w) in weights[..DIRECTIONS.len() - 1].iter().enumerate() {
+        at = (at + (hops * w).floor() as u32).min(row[OUTCOME_HOP_END]);
+        row[OUTCOME_DIR + k] = at;
+    }
+    row
 }
 
 impl WalkTables {
@@ -91,12 +102,10 @@ impl WalkTables {
         let classes: Vec<StateTable> = (0..st.size_classes())
             .map(|k| st.of_size_class(k))
             .collect();
+        let rows = || classes.iter().flat_map(|st| (0..n).map(move |s| (st, s)));
         let (clock, per_draw) = match scenario.units {
             Units::RatePerNs => {
-                let lambda = classes
-                    .iter()
-                    .flat_map(|st| (0..n).map(|s| st.total_out(s)))
-                    .fold(0.0, f64::max);
+                let lambda = rows().map(|(st, s)| st.total_out(s)).fold(0.0, f64::max);
                 let clock = Clock::Uniformized {
                     lambda_per_ns: lambda,
                     mean_per_frame: lambda * scenario.dt_ps * 1e-3,
@@ -106,25 +115,32 @@ impl WalkTables {
             }
             _ => (Clock::Frames, 1.0),
         };
-        let mut outcome = Vec::with_capacity(classes.len() * n * (OUTCOME_TO + n));
-        for (st, s) in classes.iter().flat_map(|st| (0..n).map(move |s| (st, s))) {
-            let mut probs = vec![0.0; OUTCOME_TO];
-            probs[OUTCOME_RAD] = st.radiative[s];
-            probs[OUTCOME_NONRAD] = st.nonradiative[s];
-            probs[OUTCOME_HOP_END] = st.hop[s];
-            probs.extend_from_slice(&st.to[s]);
-            probs.iter_mut().for_each(|p| *p *= per_draw);
-            let mut row = cumulative_thresholds(&probs);
-            // Directions of equal weight get equal counts of draws (floors of the same
-            // product), so <dx> = <dy> = 0 and x and y are alike exactly; the last
-            // direction takes what the floors leave.
-            let hops = f64::from(row[OUTCOME_HOP_END] - row[OUTCOME_NONRAD]);
-            let mut at = row[OUTCOME_NONRAD];
-            for (k, w) in weights[..DIRECTIONS.len() - 1].iter().enumerate() {
-                at = (at + (hops * w).floor() as u32).min(row[OUTCOME_HOP_END]);
-                row[OUTCOME_DIR + k] = at;
+        let mut outcome = Vec::with_capacity(3 * classes.len() * n * (OUTCOME_TO + n));
+        for (st, s) in rows() {
+            outcome.extend(state_row(st, s, per_draw, &weights));
+        }
+        let mut after_len = 0;
+        if let Clock::Uniformized { mean_per_frame, .. } = clock {
+            // The first-event rows: event i with probability (1 - e^(-r dt)) k_i / r.
+            let dt = scenario.dt_ps;
+            for (st, s) in rows() {
+                let r = st.total_out(s);
+                let scale = if r > 0.0 {
+                    first_event_probability(r, dt) / r
+                } else {
+                    0.0
+                };
+                outcome.extend(state_row(st, s, scale, &weights));
             }
-            outcome.extend(row);
+            let after: Vec<Vec<u32>> = rows()
+                .map(|(st, s)| after_first_table(mean_per_frame, st.total_out(s) * dt * 1e-3))
+                .collect();
+            after_len = after.iter().map(Vec::len).max().unwrap_or(1);
+            for t in after {
+                let pad = after_len - t.len();
+                outcome.extend(t);
+                outcome.extend(std::iter::repeat_n(u32::MAX, pad));
+            }
         }
         let mut initial = cumulative_thresholds(&st.initial);
         // Populations sum to 1 (validated): the last state with any weight takes the top
@@ -132,12 +148,6 @@ impl WalkTables {
         let last = st.initial.iter().rposition(|&p| p > 0.0).unwrap_or(n - 1);
         for t in initial.iter_mut().skip(last) {
             *t = u32::MAX;
-        }
-        let mut poisson_len = 0;
-        if let Clock::Uniformized { mean_per_frame, .. } = clock {
-            let table = poisson_table(mean_per_frame);
-            poisson_len = table.len();
-            outcome.extend(table);
         }
         let landscape = scenario
             .landscape
@@ -155,7 +165,7 @@ impl WalkTables {
             initial,
             spot: SpotTable::gaussian(scenario.sigma_sites),
             clock,
-            poisson_len,
+            after_len,
             site_traps: scenario
                 .states
                 .traps
@@ -183,9 +193,23 @@ impl WalkTables {
             .expect("the initial table is saturated at its last weighted state")
     }
 
-    /// Where the Poisson table starts in `outcome`: right after the state rows.
-    pub(crate) fn poisson_offset(&self) -> usize {
-        self.size_classes * self.states * self.stride()
+    /// Rows of thresholds per bank: size classes x states.
+    fn rows(&self) -> usize {
+        self.size_classes * self.states
+    }
+
+    /// How far a row's first-event thresholds are from its own in `outcome` (0 with
+    /// [`Clock::Frames`], whose rows are a frame's one outcome).
+    pub(crate) fn first_event_bank(&self) -> usize {
+        match self.clock {
+            Clock::Frames => 0,
+            Clock::Uniformized { .. } => self.rows() * self.stride(),
+        }
+    }
+
+    /// Where the after tables start in `outcome`: right after the first-event rows.
+    pub(crate) fn after_offset(&self) -> usize {
+        self.rows() * self.stride() + self.first_event_bank()
     }
 
     /// The thresholds of state `s` in size class `class`.
@@ -193,15 +217,10 @@ impl WalkTables {
         &self.outcome[(class * self.states + s) * self.stride()..][..self.stride()]
     }
 
-    /// The Poisson table of candidates per frame (empty with [`Clock::Frames`]).
-    pub(crate) fn poisson(&self) -> &[u32] {
-        &self.outcome[self.poisson_offset()..][..self.poisson_len]
-    }
-
     /// Where the landscape's level table starts in `outcome` (its acceptance table
-    /// follows): right after the Poisson table.
+    /// follows): right after the after tables.
     pub(crate) fn landscape_offset(&self) -> usize {
-        self.poisson_offset() + self.poisson_len
+        self.after_offset() + self.rows() * self.after_len
     }
 
     /// Thresholds per state (stride of `outcome`).
@@ -276,10 +295,10 @@ impl WalkTables {
             .collect()
     }
 
-    /// Most candidate events in one frame (0 with [`Clock::Frames`], where a frame
-    /// holds one outcome).
+    /// Most events in one frame in continuous time, the first and the longest after
+    /// table's candidates (0 with [`Clock::Frames`], where a frame holds one outcome).
     pub fn max_events_per_frame(&self) -> usize {
-        self.poisson().len().saturating_sub(1)
+        self.after_len
     }
 }
 /// The histogram layout a scenario needs.

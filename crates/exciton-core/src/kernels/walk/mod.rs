@@ -146,12 +146,18 @@ fn size_row(p: &PointParams, f: &Film, x: i32, y: i32, z: i32) -> u32 {
     size_class(f, x, y, z, p.size_classes) * p.states
 }
 
-/// Mirror of `hop`: outcome u fell in the hops; the direction's share of the row
-/// decides where to, and in a landscape whether the hop is made (a void, an edge, the
-/// Miller-Abrahams factor from where u lies within the share).
+/// Mirror of `hop`: outcome u fell in the hops of the row at `th`; the direction's
+/// share of the row decides where to, and in a landscape whether the hop is made (a
+/// void, an edge, the Miller-Abrahams factor from where u lies within the share).
 #[inline(always)]
-fn hop(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: u32, t: u32) {
-    let th = w.th;
+fn hop(
+    p: &PointParams,
+    b: &WalkBindings,
+    batch: &mut Batch,
+    w: &mut Walker,
+    (u, th): (u32, usize),
+    t: u32,
+) {
     // The shader scans for the first threshold above u; here the same k (how many of
     // the eight below the last lie at or below u: thresholds rise) from independent
     // compares, split at the nearest neighbours' end (most hops end there), which a
@@ -204,18 +210,27 @@ fn hop(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: 
     if p.size_classes != 0 {
         w.row = size_row(p, &film(p, b.outcome), w.x0 + w.dx, w.y0 + w.dy, w.z);
         w.th = (p.outcome_base + (w.row + w.state) * p.stride) as usize;
-        w.quiet = b.outcome[w.th + OUTCOME_TO + p.states as usize - 1];
+        w.quiet =
+            b.outcome[w.th + p.first_event_bank as usize + OUTCOME_TO + p.states as usize - 1];
     }
 }
 
-/// Mirror of `event`: frame t's outcome u (below the walker's quiet threshold), which
-/// shapes the occupancy from frame t + 1 on.
+/// Mirror of `event`: frame t's outcome u against the walker's row `bank` words on
+/// (its first-event row, or in continuous time after that its own), which shapes the
+/// occupancy from frame t + 1 on.
 #[inline(always)]
-fn event(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: u32, t: u32) {
-    let events_end = OUTCOME_TO + p.states as usize - 1;
+fn event(
+    p: &PointParams,
+    b: &WalkBindings,
+    batch: &mut Batch,
+    w: &mut Walker,
+    (u, bank): (u32, u32),
+    t: u32,
+) {
+    let events_end = p.first_event_bank as usize + OUTCOME_TO + p.states as usize - 1;
     let next = t + 1;
     let recorded = next < p.frames;
-    let (th, state, dx) = (w.th, w.state, w.dx);
+    let (th, state, dx) = (w.th + bank as usize, w.state, w.dx);
     if u < b.outcome[th + OUTCOME_NONRAD] {
         if u < b.outcome[th + OUTCOME_RAD] {
             let hist = &mut batch.counts;
@@ -239,7 +254,7 @@ fn event(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u
         return;
     }
     if u < b.outcome[th + OUTCOME_HOP_END] {
-        hop(p, b, batch, w, u, t);
+        hop(p, b, batch, w, (u, th), t);
         return;
     }
     let mut to = state;
@@ -264,35 +279,58 @@ fn event(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u
     }
 }
 
-/// Mirror of `frame`: frame t with draw u is an event if u is below the quiet threshold.
+/// Mirror of `after_count`: the candidates left in frame after its first event, for
+/// draw u: the first entry of the row's after table above u (a linear scan: the table
+/// is short and the count small).
 #[inline(always)]
-fn frame(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: u32, t: u32) {
-    if u < w.quiet {
-        event(p, b, batch, w, u, t);
-    }
-}
-
-/// Mirror of `poisson_count`: the candidates of a frame for draw u, the first entry of
-/// the Poisson table above u (a linear scan: the table is short and the count small).
-#[inline(always)]
-fn poisson_count(p: &PointParams, b: &WalkBindings, u: u32) -> u32 {
+fn after_count(p: &PointParams, b: &WalkBindings, row: u32, u: u32) -> u32 {
+    let table = &b.outcome[(p.after_base + row * p.after_len) as usize..];
     let mut n = 0;
-    while n + 1 < p.poisson_len && u >= b.outcome[(p.poisson_base + n) as usize] {
+    while n + 1 < p.after_len && u >= table[n as usize] {
         n += 1;
     }
     n
 }
 
-/// Mirror of `rate_frame`: frame t in continuous time, a Poisson number of candidate
-/// events, each with its own draw, until the walker stops.
+/// Mirror of `rate_event`: in continuous time, frame t's first event, draw u (below the
+/// quiet threshold) against the row's first-event thresholds; then, while the walker
+/// can still move, the candidates left in the frame, each a draw against its own row
+/// (uniformized at Lambda: an event, else nothing).
 #[inline(always)]
-fn rate_frame(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, t: u32) {
-    let n = poisson_count(p, b, w.rng.next_u32());
+fn rate_event(
+    p: &PointParams,
+    b: &WalkBindings,
+    batch: &mut Batch,
+    w: &mut Walker,
+    u: u32,
+    t: u32,
+) {
+    let row = w.row + w.state;
+    event(p, b, batch, w, (u, p.first_event_bank), t);
+    if w.quiet == 0 {
+        return;
+    }
+    let n = after_count(p, b, row, w.rng.next_u32());
+    let events_end = OUTCOME_TO + p.states as usize - 1;
     let mut k = 0;
     while k < n && w.quiet != 0 {
         let u = w.rng.next_u32();
-        frame(p, b, batch, w, u, t);
+        if u < b.outcome[w.th + events_end] {
+            event(p, b, batch, w, (u, 0), t);
+        }
         k += 1;
+    }
+}
+
+/// Mirror of `frame`: frame t with draw u is an event if u is below the quiet threshold.
+#[inline(always)]
+fn frame(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: u32, t: u32) {
+    if u < w.quiet {
+        if p.after_len != 0 {
+            rate_event(p, b, batch, w, u, t);
+        } else {
+            event(p, b, batch, w, (u, 0), t);
+        }
     }
 }
 
@@ -342,7 +380,7 @@ fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32
         row = size_row(p, &f, x0, y0, z);
     }
     let th = (p.outcome_base + (row + state) * p.stride) as usize;
-    let events_end = OUTCOME_TO + p.states as usize - 1;
+    let events_end = p.first_event_bank as usize + OUTCOME_TO + p.states as usize - 1;
     let w = Walker {
         rng,
         state,
@@ -378,19 +416,29 @@ pub(crate) fn walk_invocation(
     }
     let mut w = start_walker(p, b, batch, index);
     let mut t = 0;
-    if !profile && p.poisson_len == 0 {
+    if !profile {
         // Frames in passes, as in the shader (four there, PASS here), with the pass's
         // generator states computed side by side (Pcg32::next_pass), which is what
-        // makes a core fast.
+        // makes a core fast. A frame's draw does not depend on what came before, except
+        // in continuous time after an event, whose further draws come right after its
+        // frame's: there the pass ends at its first event.
         let ahead = w.rng.ahead();
         while t + PASS as u32 <= p.frames && w.quiet != 0 {
+            let start = w.rng.state;
             let u = w.rng.next_pass(&ahead);
-            if u.iter().min().copied().unwrap_or(u32::MAX) < w.quiet {
+            if u.iter().min().copied().unwrap_or(u32::MAX) >= w.quiet {
+                t += PASS as u32;
+            } else if p.after_len == 0 {
                 for (k, &u) in u.iter().enumerate() {
                     frame(p, b, batch, &mut w, u, t + k as u32);
                 }
+                t += PASS as u32;
+            } else {
+                let k = u.iter().position(|&u| u < w.quiet).unwrap_or(0);
+                w.rng.set_after(start, k + 1, &ahead);
+                rate_event(p, b, batch, &mut w, u[k], t + k as u32);
+                t += k as u32 + 1;
             }
-            t += PASS as u32;
         }
     }
     while t < p.frames && (w.quiet != 0 || (profile && w.alive)) {
@@ -399,12 +447,8 @@ pub(crate) fn walk_invocation(
             let occ = p.occupancy_offset + (t * p.states + w.state) * row + bin(w.dx, p.max_dx);
             batch.counts[occ as usize] += 1;
         }
-        if p.poisson_len != 0 {
-            rate_frame(p, b, batch, &mut w, t);
-        } else {
-            let u = w.rng.next_u32();
-            frame(p, b, batch, &mut w, u, t);
-        }
+        let u = w.rng.next_u32();
+        frame(p, b, batch, &mut w, u, t);
         t += 1;
     }
 }

@@ -102,7 +102,7 @@ pub fn chunk_frames(states: u32) -> u32 {
 /// Where one point's tables start in the concatenated table buffers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TableBases {
-    /// First entry of the point's `outcome` table (state rows, Poisson and landscape tables).
+    /// First entry of the point's `outcome` table (state rows, continuous time's and the landscape's tables).
     pub outcome: u32,
     /// First entry of the point's `initial` table (cumulative initial-state thresholds).
     pub initial: u32,
@@ -162,11 +162,14 @@ pub struct PointParams {
     pub chunk_frames: u32,
     /// 1 when the batch has the `emission_abs` section (`record_profiles`).
     pub absolute: u32,
-    /// Continuous time (uniformization): where the Poisson table of candidates per frame
-    /// starts in `outcome`.
-    pub poisson_base: u32,
-    /// Entries of the Poisson table; 0 for one outcome per frame.
-    pub poisson_len: u32,
+    /// Continuous time: where the rows' after tables (candidates left in a frame after
+    /// its first event, model/clock.rs) start in `outcome`, `after_len` entries a row.
+    pub after_base: u32,
+    /// Entries of each after table; 0 for one outcome per frame.
+    pub after_len: u32,
+    /// How far a row's first-event thresholds are from its own in `outcome`, in words
+    /// (0 for one outcome per frame: the rows are the frame's one outcome).
+    pub first_event_bank: u32,
     /// 1 with a landscape (site energies, voids, a finite lattice), else 0.
     pub landscape: u32,
     /// Key of the landscape realization this block walks, hashed with (x, y) for each
@@ -214,7 +217,7 @@ pub struct PointParams {
     pub z_side: u32,
 }
 
-const _: () = assert!(std::mem::size_of::<PointParams>() == 184);
+const _: () = assert!(std::mem::size_of::<PointParams>() == 188);
 
 impl PointParams {
     /// One point's parameters; [`Self::segment`] sets the walkers of a dispatch.
@@ -250,8 +253,9 @@ impl PointParams {
             moments_offset: layout.len() as u32,
             chunk_frames: chunk_frames(layout.states),
             absolute: u32::from(layout.absolute),
-            poisson_base: bases.outcome + tables.poisson_offset() as u32,
-            poisson_len: tables.poisson().len() as u32,
+            after_base: bases.outcome + tables.after_offset() as u32,
+            after_len: tables.after_len as u32,
+            first_event_bank: tables.first_event_bank() as u32,
             landscape: 0,
             land_key: 0,
             void_threshold: 0,

@@ -33,8 +33,11 @@ pub(super) fn counts(c: Check, spec: &ScenarioFile) -> Result<Counts, ScenarioEr
 
 /// In continuous time, how many events a frame may hold: the Poisson table of
 /// candidates per frame must fit [`MAX_POISSON_LEN`] (so the shader's cell words cannot
-/// wrap), and frames x its longest count must stay below [`MAX_FRAMES`] (so |dx| and
-/// dx^2 fit the kernels' 32-bit integers, as one step per frame does).
+/// wrap), and frames x its entries must stay below [`MAX_FRAMES`] (so |dx| and dx^2 fit
+/// the kernels' 32-bit integers, as one step per frame does). A frame holds at most as
+/// many events as the table has entries: its first event and at most the candidates
+/// after it that an after table holds (model/clock.rs: the count after the first event
+/// is never more likely to be long than the Poisson count of a whole frame).
 pub(super) fn events_per_frame(
     c: Check,
     table: &StateTable,
@@ -68,7 +71,7 @@ pub(super) fn events_per_frame(
             ),
         ));
     }
-    let events = (most - 1) as u64;
+    let events = most as u64;
     if u64::from(frames) * events >= u64::from(MAX_FRAMES) {
         return Err(c.fail(
             Kind::OutOfRange,
