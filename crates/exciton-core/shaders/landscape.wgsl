@@ -91,10 +91,10 @@ fn trap_class(p: PointParams, x: i32, y: i32, z: i32) -> u32 {
     return mulhi(lowbias32(site_of(p, x, y, z) ^ TRAP_SALT), p.trap_classes);
 }
 
-// The first row of the size class of the site at (x, y, z): the class is its energy
+// The first row of the size class of the site with hash h: the class is its energy
 // draw's share of size_classes (0 without a size spread).
-fn size_row(p: PointParams, x: i32, y: i32, z: i32) -> u32 {
-    return mulhi(energy_draw(site_of(p, x, y, z)), p.size_classes) * p.states;
+fn size_row(p: PointParams, h: u32) -> u32 {
+    return mulhi(energy_draw(h), p.size_classes) * p.states;
 }
 
 // A start's layer from draw u: uniform over the film's layers, centred on 0.
@@ -107,12 +107,17 @@ fn on_film(p: PointParams, x: i32, y: i32, z: i32) -> bool {
     return inside(x, p.size_x) && inside(y, p.size_y) && inside(z, p.layers);
 }
 
-// (x, y, z) is on the lattice and not a void.
-fn open_site(p: PointParams, x: i32, y: i32, z: i32) -> bool {
-    if (!(p.edges == EDGES_PERIODIC || on_film(p, x, y, z))) {
-        return false;
-    }
-    return void_draw(site_of(p, x, y, z)) >= p.void_threshold;
+// The hash of the site at (x, y, z) and whether it is open, on the lattice and not a
+// void (a start needs both, and the hash once: its level and size class come from it).
+struct StartSite {
+    hash: u32,
+    open: bool,
+}
+
+fn start_site(p: PointParams, x: i32, y: i32, z: i32) -> StartSite {
+    let h = site_of(p, x, y, z);
+    let on = p.edges == EDGES_PERIODIC || on_film(p, x, y, z);
+    return StartSite(h, on && void_draw(h) >= p.void_threshold);
 }
 
 // On a 3D landscape, the part of direction k's share (r within width draws) that also
@@ -159,9 +164,6 @@ fn level_of(p: PointParams, h: u32) -> i32 {
     return select(-m, m, upper);
 }
 
-fn level_at(p: PointParams, x: i32, y: i32, z: i32) -> i32 {
-    return level_of(p, site_of(p, x, y, z));
-}
 
 // The level the walker arrives at by the hop s, or NO_HOP. r is where the frame's draw
 // lies within the direction's share of `width` draws, uniform over it: below

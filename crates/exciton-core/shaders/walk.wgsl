@@ -302,16 +302,18 @@ fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
         z0 = start_layer(p, pcg_next(&rng));
     }
     if (p.landscape != 0u) {
-        for (var tries = 1u; tries < START_TRIES && !open_site(p, x0, y0, z0); tries++) {
+        var site = start_site(p, x0, y0, z0);
+        for (var tries = 1u; tries < START_TRIES && !site.open; tries++) {
             x0 = spot_offset(p, pcg_next(&rng));
             y0 = spot_offset(p, pcg_next(&rng));
             if (p.layers != 0u) {
                 z0 = start_layer(p, pcg_next(&rng));
             }
+            site = start_site(p, x0, y0, z0);
         }
-        w.alive = w.alive && open_site(p, x0, y0, z0);
-        w.level = level_at(p, x0, y0, z0);
-        w.row = size_row(p, x0, y0, z0);
+        w.alive = w.alive && site.open;
+        w.level = level_of(p, site.hash);
+        w.row = size_row(p, site.hash);
     }
     w.z = z0;
     w.dx = 0;
@@ -377,7 +379,7 @@ fn hop(p: PointParams, before: Walker, u: u32, th: u32, t: u32, c0: u32, events_
     w.level = level;
     // A site of another size class: the walker reads that class's rows from here on.
     if (p.size_classes != 0u) {
-        w.row = size_row(p, w.x0 + w.dx, w.y0 + w.dy, w.z);
+        w.row = size_row(p, site_of(p, w.x0 + w.dx, w.y0 + w.dy, w.z));
         w.th = p.outcome_base + (w.row + w.state) * p.stride;
         w.quiet = outcome[w.th + p.first_event_bank + events_end];
     }

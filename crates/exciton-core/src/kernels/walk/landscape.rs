@@ -119,13 +119,14 @@ fn on_film(f: &Film, x: i32, y: i32, z: i32) -> bool {
     inside(x, f.size_x) && inside(y, f.size_y) && inside(z, f.layers)
 }
 
-/// Mirror of `open_site`: (x, y, z) is on the lattice and not a void.
+/// Mirror of `start_site`: the hash of the site at (x, y, z) and whether it is open, on
+/// the lattice and not a void (a start needs both, and the hash once: its level and
+/// size class come from it too).
 #[inline(always)]
-pub(crate) fn open_site(f: &Film, x: i32, y: i32, z: i32) -> bool {
-    if !(f.edges == Edges::Periodic as u32 || on_film(f, x, y, z)) {
-        return false;
-    }
-    void_draw(site_of(f, x, y, z)) >= f.void_threshold
+pub(crate) fn start_site(f: &Film, x: i32, y: i32, z: i32) -> (u32, bool) {
+    let h = site_of(f, x, y, z);
+    let on = f.edges == Edges::Periodic as u32 || on_film(f, x, y, z);
+    (h, on && void_draw(h) >= f.void_threshold)
 }
 
 /// Mirror of `start_layer`: a start's layer from draw u, uniform over the film's
@@ -162,14 +163,8 @@ pub(crate) fn z_step(f: &Film, k: u32, r: u32, width: u32) -> (i32, u32, u32) {
 /// Mirror of `level_of`: the signed level of the site with hash `h`, read from the
 /// inverse-CDF table ([`level_of_draw`]).
 #[inline(always)]
-fn level_of(f: &Film, h: u32) -> i32 {
+pub(crate) fn level_of(f: &Film, h: u32) -> i32 {
     level_of_draw(&f.outcome[f.level_base as usize..], energy_draw(h))
-}
-
-/// Mirror of `level_at`: the signed level of the site at (x, y, z).
-#[inline(always)]
-pub(crate) fn level_at(f: &Film, x: i32, y: i32, z: i32) -> i32 {
-    level_of(f, site_of(f, x, y, z))
 }
 
 /// Mirror of `hop_level`: the level a walker at `level` arrives at by a hop to `to` =
@@ -255,11 +250,17 @@ pub fn class_of_hash(h: u32, classes: u32) -> u32 {
     mulhi(lowbias32(h ^ TRAP_SALT), classes)
 }
 
-/// Mirror of `size_row`'s class: the size class of the site at (x, y, z), the share
+/// Mirror of `size_row`'s class: the size class of the site with hash `h`, the share
 /// of its energy draw ([`size_class_of_draw`]).
 #[inline(always)]
-pub(crate) fn size_class(f: &Film, x: i32, y: i32, z: i32, classes: u32) -> u32 {
-    size_class_of_draw(energy_draw(site_of(f, x, y, z)), classes)
+pub(crate) fn size_class(h: u32, classes: u32) -> u32 {
+    size_class_of_draw(energy_draw(h), classes)
+}
+
+/// Mirror of `site_of`, for the walk: the hash of the site at (x, y, z).
+#[inline(always)]
+pub(crate) fn site_at(f: &Film, x: i32, y: i32, z: i32) -> u32 {
+    site_of(f, x, y, z)
 }
 
 /// The size class of energy draw u of `classes`: the high part of u x classes. The

@@ -27,8 +27,8 @@ use crate::histogram::{Batch, HistLayout, MOMENTS};
 use crate::kernels::rng::{Pcg32, PASS};
 use crate::model::{OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO};
 use landscape::{
-    direction, hop_level, level_at, open_site, size_class, start_layer, trap_class, z_step, Film,
-    LOST, NO_HOP, START_TRIES,
+    direction, hop_level, level_of, site_at, size_class, start_layer, start_site, trap_class,
+    z_step, Film, LOST, NO_HOP, START_TRIES,
 };
 
 /// What `landscape.wgsl` reads of point `p`: its film's fields and tables.
@@ -70,12 +70,12 @@ fn walker_rng(p: &PointParams, index: u32) -> Pcg32 {
     crate::kernels::rng::walker_rng(p.key(), p.walker_base().wrapping_add(u64::from(index)))
 }
 
-/// Mirror of `spot_offset` in WGSL: the offset of the spot table's entry for `u`
-/// ([`crate::tables::spot_entry`]: the shader's entry, found without branches).
+/// Mirror of `spot_offset` in WGSL: the offset of the spot table's entry for `u` (the
+/// shader's entry, found from the table's guide: [`crate::tables::spot_entry_guided`]).
 #[inline(always)]
-fn spot_offset(p: &PointParams, spot: &[u32], u: u32) -> i32 {
-    let table = &spot[p.spot_base as usize..(p.spot_base + p.spot_len) as usize];
-    crate::tables::spot_entry(table, u) as i32 - p.spot_radius as i32
+fn spot_offset(p: &PointParams, b: &WalkBindings, u: u32) -> i32 {
+    let table = &b.spot[p.spot_base as usize..(p.spot_base + p.spot_len) as usize];
+    crate::tables::spot_entry_guided(table, b.spot_guide, u) as i32 - p.spot_radius as i32
 }
 
 /// Mirror of `arrive_or_leave`: from frame `t` on, the moments of `state` change by
@@ -139,11 +139,11 @@ struct Walker {
     alive: bool,
 }
 
-/// Mirror of `size_row`: the first row of the size class of the site at (x, y) (0
+/// Mirror of `size_row`: the first row of the size class of the site with hash `h` (0
 /// without a size spread).
 #[inline(always)]
-fn size_row(p: &PointParams, f: &Film, x: i32, y: i32, z: i32) -> u32 {
-    size_class(f, x, y, z, p.size_classes) * p.states
+fn size_row(p: &PointParams, h: u32) -> u32 {
+    size_class(h, p.size_classes) * p.states
 }
 
 /// Mirror of `hop`: outcome u fell in the hops of the row at `th`; the direction's
@@ -208,7 +208,8 @@ fn hop(
     w.z += dz;
     w.level = level;
     if p.size_classes != 0 {
-        w.row = size_row(p, &film(p, b.outcome), w.x0 + w.dx, w.y0 + w.dy, w.z);
+        let h = site_at(&film(p, b.outcome), w.x0 + w.dx, w.y0 + w.dy, w.z);
+        w.row = size_row(p, h);
         w.th = (p.outcome_base + (w.row + w.state) * p.stride) as usize;
         w.quiet =
             b.outcome[w.th + p.first_event_bank as usize + OUTCOME_TO + p.states as usize - 1];
@@ -349,12 +350,12 @@ fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32
             break;
         }
     }
-    let mut x0 = spot_offset(p, b.spot, rng.next_u32());
+    let mut x0 = spot_offset(p, b, rng.next_u32());
     // y's start is drawn only where something depends on it (a landscape, an image):
     // a homogeneous lattice's moments only see displacements.
     let mut y0 = 0;
     if p.landscape != 0 || p.image != 0 {
-        y0 = spot_offset(p, b.spot, rng.next_u32());
+        y0 = spot_offset(p, b, rng.next_u32());
     }
     let mut alive = true;
     let mut level = 0;
@@ -367,17 +368,19 @@ fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32
     }
     if p.landscape != 0 {
         let mut tries = 1;
-        while tries < START_TRIES && !open_site(&f, x0, y0, z) {
-            x0 = spot_offset(p, b.spot, rng.next_u32());
-            y0 = spot_offset(p, b.spot, rng.next_u32());
+        let (mut h, mut open) = start_site(&f, x0, y0, z);
+        while tries < START_TRIES && !open {
+            x0 = spot_offset(p, b, rng.next_u32());
+            y0 = spot_offset(p, b, rng.next_u32());
             if p.layers != 0 {
                 z = start_layer(&f, rng.next_u32());
             }
+            (h, open) = start_site(&f, x0, y0, z);
             tries += 1;
         }
-        alive = open_site(&f, x0, y0, z);
-        level = level_at(&f, x0, y0, z);
-        row = size_row(p, &f, x0, y0, z);
+        alive = open;
+        level = level_of(&f, h);
+        row = size_row(p, h);
     }
     let th = (p.outcome_base + (row + state) * p.stride) as usize;
     let events_end = p.first_event_bank as usize + OUTCOME_TO + p.states as usize - 1;

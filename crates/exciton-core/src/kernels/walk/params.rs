@@ -348,6 +348,9 @@ pub(crate) struct WalkBindings<'a> {
     pub outcome: &'a [u32],
     pub initial: &'a [u32],
     pub spot: &'a [u32],
+    /// The spot table's guide (CPU only: the shader searches the spot by bisection, and
+    /// both find the same entry).
+    pub spot_guide: &'a [u32],
 }
 
 impl<'a> WalkBindings<'a> {
@@ -356,6 +359,7 @@ impl<'a> WalkBindings<'a> {
             outcome: &tables.outcome,
             initial: &tables.initial,
             spot: &tables.spot.cumulative,
+            spot_guide: &tables.spot.guide,
         }
     }
 }
