@@ -77,16 +77,16 @@ impl Pcg32 {
     #[inline(always)]
     pub fn next_pass(&mut self, ahead: &Ahead) -> [u32; PASS] {
         let s = self.state;
-        let draws = std::array::from_fn(|k| {
-            if k == 0 {
-                output(s)
-            } else {
-                output(
-                    s.wrapping_mul(AHEAD_MULTIPLIERS[k - 1])
-                        .wrapping_add(ahead.0[k - 1]),
-                )
-            }
-        });
+        // A plain loop, not `std::array::from_fn`: the walk grew past what the inliner
+        // takes of from_fn's closure, and a call per pass measured the paper case 2.3x
+        // slower (no vector multiplies across the pass).
+        let mut draws = [output(s); PASS];
+        for k in 1..PASS {
+            draws[k] = output(
+                s.wrapping_mul(AHEAD_MULTIPLIERS[k - 1])
+                    .wrapping_add(ahead.0[k - 1]),
+            );
+        }
         self.state = s
             .wrapping_mul(AHEAD_MULTIPLIERS[PASS - 1])
             .wrapping_add(ahead.0[PASS - 1]);
