@@ -281,16 +281,14 @@ fn event(
 }
 
 /// Mirror of `after_count`: the candidates left in frame after its first event, for
-/// draw u: the first entry of the row's after table above u (a linear scan: the table
-/// is short and the count small).
+/// draw u: the first entry of the row's after table above u (the last if none is),
+/// counted here as the entries at or below u (the table rises), without a branch per
+/// entry: the shader's scan stops at a random place, which a core mispredicts.
 #[inline(always)]
 fn after_count(p: &PointParams, b: &WalkBindings, row: u32, u: u32) -> u32 {
-    let table = &b.outcome[(p.after_base + row * p.after_len) as usize..];
-    let mut n = 0;
-    while n + 1 < p.after_len && u >= table[n as usize] {
-        n += 1;
-    }
-    n
+    let start = (p.after_base + row * p.after_len) as usize;
+    let table = &b.outcome[start..start + p.after_len as usize - 1];
+    table.iter().map(|&c| u32::from(u >= c)).sum()
 }
 
 /// Mirror of `rate_event`: in continuous time, frame t's first event, draw u (below the
@@ -418,13 +416,26 @@ fn start_walker(p: &PointParams, b: &WalkBindings, batch: &mut Batch, index: u32
     w
 }
 
-/// The passes of a walk in continuous time (the `after_len != 0` branch of the
-/// shader's passes): from frame 0, the frame it stopped at.
+/// The frames of a walk in continuous time (the shader's passes and single frames with
+/// `after_len != 0`), from frame 0: the frame it stopped at. A pass ends at its first
+/// event, so a walker that likely has one within a few frames (a bright exciton) draws
+/// one frame at a time instead: the same draws in the same order, without computing
+/// sixteen to use one.
 #[inline(never)]
 fn rate_passes(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker) -> u32 {
+    /// Above this quiet threshold (an event in 1/16 of frames) frames go one at a time.
+    const BUSY: u32 = 1 << 28;
     let ahead = &w.rng.ahead();
     let mut t = 0;
-    while t + PASS as u32 <= p.frames && w.quiet != 0 {
+    while t < p.frames && w.quiet != 0 {
+        if w.quiet >= BUSY || t + PASS as u32 > p.frames {
+            let u = w.rng.next_u32();
+            if u < w.quiet {
+                rate_event(p, b, batch, w, u, t);
+            }
+            t += 1;
+            continue;
+        }
         let start = w.rng.state;
         let u = w.rng.next_pass(ahead);
         if u.iter().min().copied().unwrap_or(u32::MAX) >= w.quiet {
