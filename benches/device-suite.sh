@@ -17,7 +17,8 @@
 #
 # Workloads: the paper's per-frame case at 2^20, 2^24 and 2^26 walkers; continuous time
 # (scenarios/bench-rates-1.json and -2.json, each also with one outcome per frame from
-# the same rates, and the ratio: `bench --workload rates`); the landscape, its 3D film and its size
+# the same rates, and the ratio: `bench --workload rates`); the landscape (with its film
+# without the landscape, and the ratio: `--workload landscape`), its 3D film and its size
 # spread (scenarios/bench-landscape.json, bench-3d.json, bench-size-spread.json); the
 # 256-point temperature x trap sweep in shared dispatches and one point with as many
 # walkers. The master equation has no GPU path and is not here. About 2 minutes on an
@@ -37,7 +38,7 @@ while [ $# -gt 0 ]; do
     --out) out="$2"; shift ;;
     --backend) backend="$2"; shift ;;
     --then) then_cmd="$2"; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "device-suite.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -84,7 +85,7 @@ start=$SECONDS
 "$bin" devices 2>&1 | tee "$out/devices.txt"
 bench paper --workload paper --walkers "$paper_walkers"
 bench rates --workload rates --walkers "$walkers"
-bench landscape --scenario scenarios/bench-landscape.json --walkers "$walkers"
+bench landscape --workload landscape --walkers "$walkers"
 bench landscape-3d --scenario scenarios/bench-3d.json --walkers "$walkers"
 bench size-spread --scenario scenarios/bench-size-spread.json --walkers "$walkers"
 bench sweep --workload sweep --workload single --sweep-walkers "$sweep_walkers"

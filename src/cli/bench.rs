@@ -16,8 +16,9 @@ pub(crate) struct BenchArgs {
     /// dispatches), single (one point of that sweep with all its walkers),
     /// exact-sweep (1000 points on the exact backend, one core), rates (the two
     /// continuous-time models at each --walkers, each also with one outcome per frame
-    /// from the same rates, and the ratio), standard (all but rates, paper at 2^20,
-    /// 2^24 and 2^26).
+    /// from the same rates, and the ratio), landscape (scenarios/bench-landscape.json
+    /// at each --walkers, also without its landscape, and the ratio), standard (all but
+    /// rates and landscape, paper at 2^20, 2^24 and 2^26).
     #[arg(long = "workload", value_enum, default_values = ["paper"])]
     workloads: Vec<Workload>,
     /// Backends to time, each in the same run (repeat the flag).
@@ -53,6 +54,7 @@ enum Workload {
     Single,
     ExactSweep,
     Rates,
+    Landscape,
     Standard,
 }
 
@@ -72,9 +74,15 @@ const BENCH_RATES: [(&str, &str); 2] = [
         include_str!("../../scenarios/bench-rates-2.json"),
     ),
 ];
-/// What the rates workload's twins are labelled with: the same rates, one outcome per
-/// frame (`rate_per_ns_competing_risks`).
-const PER_FRAME: &str = "per-frame";
+const BENCH_LANDSCAPE: &str = include_str!("../../scenarios/bench-landscape.json");
+/// The twin label of a case timed against a plainer one, and what the ratio line calls
+/// the two: the rates workload's same rates with one outcome per frame
+/// (`rate_per_ns_competing_risks`), the landscape workload's same film without its
+/// landscape.
+const TWINS: [(&str, &str, &str); 2] = [
+    ("per-frame", "continuous time", "one outcome per frame"),
+    ("homogeneous", "landscape", "homogeneous"),
+];
 
 fn builtin_plan(text: &str, file: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Result<Plan> {
     let mut v: serde_json::Value = serde_json::from_str(text)?;
@@ -145,13 +153,32 @@ fn workload_cases(w: Workload, args: &BenchArgs) -> Result<Vec<(String, Vec<Scen
                     let s = plan.points.remove(0).scenario;
                     let name = match units {
                         "rate_per_ns" => s.name.clone(),
-                        _ => format!("{} {PER_FRAME}", s.name),
+                        _ => format!("{} {}", s.name, TWINS[0].0),
                     };
                     for &n in &args.walkers {
                         let mut s = s.clone();
                         s.walkers = n;
                         cases.push((label(&name, n), vec![s]));
                     }
+                }
+            }
+            cases
+        }
+        Workload::Landscape => {
+            let file = "scenarios/bench-landscape.json";
+            let mut cases = Vec::new();
+            for (suffix, plain) in [("", false), (TWINS[1].0, true)] {
+                let mut plan = builtin_plan(BENCH_LANDSCAPE, file, |v| {
+                    if plain {
+                        v.as_object_mut().map(|o| o.remove("landscape"));
+                    }
+                })?;
+                let s = plan.points.remove(0).scenario;
+                let name = format!("{} {suffix}", s.name).trim_end().to_string();
+                for &n in &args.walkers {
+                    let mut s = s.clone();
+                    s.walkers = n;
+                    cases.push((label(&name, n), vec![s]));
                 }
             }
             cases
@@ -217,7 +244,7 @@ pub(crate) fn bench_command(args: BenchArgs, env: &crate::Environment) -> Result
         println!("{}", String::from_utf8_lossy(&json));
     } else {
         print!("{}", exciton::bench::table(&rows));
-        for line in per_frame_ratios(&rows) {
+        for line in twin_ratios(&rows) {
             println!("{line}");
         }
     }
@@ -228,23 +255,24 @@ pub(crate) fn bench_command(args: BenchArgs, env: &crate::Environment) -> Result
     Ok(())
 }
 
-/// For each continuous-time case timed with its per-frame twin on the same backend:
-/// how its walker-frames/s compare (what continuous time costs over one outcome a frame).
-fn per_frame_ratios(rows: &[exciton::bench::BenchRow]) -> Vec<String> {
+/// For each case timed with its plainer twin on the same backend (`TWINS`): how its
+/// walker-frames/s compare (what continuous time, or a landscape, costs).
+fn twin_ratios(rows: &[exciton::bench::BenchRow]) -> Vec<String> {
     let mut out = Vec::new();
-    for twin in rows.iter().filter(|r| r.workload.contains(PER_FRAME)) {
-        let name = twin.workload.replace(&format!(" {PER_FRAME}"), "");
-        if let Some(rate) = rows
-            .iter()
-            .find(|r| r.workload == name && r.backend == twin.backend && r.device == twin.device)
-        {
-            out.push(format!(
-                "{name} on {}: continuous time {:.3e} walker-frames/s, one outcome per frame {:.3e}: ratio {:.2}",
-                rate.backend,
-                rate.walker_frames_per_s,
-                twin.walker_frames_per_s,
-                rate.walker_frames_per_s / twin.walker_frames_per_s
-            ));
+    for (suffix, what, plain) in TWINS {
+        for twin in rows.iter().filter(|r| r.workload.contains(suffix)) {
+            let name = twin.workload.replace(&format!(" {suffix}"), "");
+            if let Some(case) = rows.iter().find(|r| {
+                r.workload == name && r.backend == twin.backend && r.device == twin.device
+            }) {
+                out.push(format!(
+                    "{name} on {}: {what} {:.3e} walker-frames/s, {plain} {:.3e}: ratio {:.2}",
+                    case.backend,
+                    case.walker_frames_per_s,
+                    twin.walker_frames_per_s,
+                    case.walker_frames_per_s / twin.walker_frames_per_s
+                ));
+            }
         }
     }
     out
