@@ -2,27 +2,32 @@
 //! frame), the swept values as columns, so `pandas.read_parquet` or
 //! `polars.read_parquet` gives the whole sweep in one call and a group-by gives any
 //! figure. Values are the f64s of results.json bit for bit; [`read_curves`] puts them
-//! back into points.
+//! back into points. A curve another column holds is left out ([`derived`]), and the
+//! reader rebuilds it.
 //!
 //! Curves compress poorly as text and well as columns: f64 columns are stored with
 //! BYTE_STREAM_SPLIT and zstd (smooth curves share their exponent bytes), the point,
-//! frame, time and swept values with dictionaries.
+//! frame, time, pitch and swept values with dictionaries.
 
+mod read;
+
+pub use read::read_curves;
+
+use super::derived::{self, Derived};
 use super::{PointResult, CURVES_2D};
 use crate::error::Error;
 use arrow_array::builder::{
     BooleanBuilder, Float64Builder, StringBuilder, UInt32Builder, UInt64Builder,
 };
-use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, UInt64Array};
+use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use indexmap::IndexMap;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, Encoding, ZstdLevel};
+use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -45,6 +50,10 @@ pub struct CurvesFile {
     pub layout: String,
     pub rows: u64,
     pub columns: Vec<String>,
+    /// The columns left out because a stored one holds them: each with its source and
+    /// rule, in the order they are rebuilt (absent in files that left none out).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub derived: IndexMap<String, Derived>,
 }
 
 /// How a swept parameter is stored: a number column, or text (its JSON, or the string).
@@ -162,27 +171,68 @@ pub struct Columns {
     pub states: Vec<String>,
     /// The microscope's apparent MSD and its error.
     pub apparent: bool,
+    /// Every point's emission, y and <r^2>/2 MSDs are copies of its occupancy MSD along
+    /// x (the exact backend on a homogeneous lattice): they are left out too.
+    pub copies: bool,
 }
 
-/// The columns of a sweep with these swept parameters and states, in order.
-fn schema(params: &[(String, ParamKind)], states: &[String], apparent: bool) -> SchemaRef {
+/// The per-point curve columns a file stores: indices into [`F64_COLUMNS`] and
+/// [`CURVES_2D`], the others being `derived`.
+#[derive(Clone, Debug)]
+struct Stored {
+    fixed: Vec<usize>,
+    two_d: Vec<usize>,
+    derived: IndexMap<String, Derived>,
+}
+
+impl Stored {
+    fn new(copies: bool) -> Stored {
+        let derived = derived::rules(copies);
+        let kept = |names: &mut dyn Iterator<Item = &str>| -> Vec<usize> {
+            names
+                .enumerate()
+                .filter(|(_, n)| !derived.contains_key(*n))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        Stored {
+            fixed: kept(&mut F64_COLUMNS.iter().map(|c| c.0)),
+            two_d: kept(&mut CURVES_2D.iter().copied()),
+            derived,
+        }
+    }
+
+    /// The stored f64 curve columns' names, in file order.
+    fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let fixed = self.fixed.iter().map(|&i| F64_COLUMNS[i].0);
+        fixed.chain(self.two_d.iter().map(|&i| CURVES_2D[i]))
+    }
+}
+
+/// The pitch column: a constant per point, so a reader of the file alone turns sites^2
+/// into nm^2.
+const PITCH: &str = "pitch_nm";
+
+/// The columns of a sweep with these swept parameters, stored curves and states, in
+/// order.
+fn schema(columns: &Columns, stored: &Stored) -> SchemaRef {
     let f64_col = |name: &str| Field::new(name, DataType::Float64, true);
     let mut fields = vec![Field::new("point", DataType::UInt64, false)];
-    for (name, kind) in params {
+    for (name, kind) in &columns.params {
         fields.push(match kind {
             ParamKind::Number => f64_col(name),
             ParamKind::Text => Field::new(name, DataType::Utf8, true),
         });
     }
+    fields.push(Field::new(PITCH, DataType::Float64, false));
     fields.push(Field::new("frame", DataType::UInt32, false));
-    fields.extend(F64_COLUMNS.iter().map(|c| f64_col(c.0)));
-    fields.extend(CURVES_2D.iter().map(|c| f64_col(c)));
+    fields.extend(stored.names().map(f64_col));
     fields.push(Field::new("msd_reliable", DataType::Boolean, false));
     fields.push(Field::new("emission_overflow", DataType::UInt64, false));
-    if apparent {
+    if columns.apparent {
         fields.extend(APPARENT_COLUMNS.iter().map(|c| f64_col(c.0)));
     }
-    for s in states {
+    for s in &columns.states {
         fields.push(f64_col(&format!("population_{s}")));
         fields.push(f64_col(&format!("intensity_{s}")));
     }
@@ -193,7 +243,9 @@ fn schema(params: &[(String, ParamKind)], states: &[String], apparent: bool) -> 
 struct Rows {
     point: UInt64Builder,
     params: Vec<ParamBuilder>,
+    pitch: Float64Builder,
     frame: UInt32Builder,
+    /// One per stored curve ([`Stored::names`]).
     f64s: Vec<Float64Builder>,
     reliable: BooleanBuilder,
     overflow: UInt64Builder,
@@ -208,7 +260,7 @@ enum ParamBuilder {
 }
 
 impl Rows {
-    fn new(params: &[(String, ParamKind)], states: usize, apparent: bool) -> Rows {
+    fn new(params: &[(String, ParamKind)], stored: &Stored, states: usize, apparent: bool) -> Rows {
         Rows {
             point: UInt64Builder::new(),
             params: params
@@ -218,10 +270,9 @@ impl Rows {
                     ParamKind::Text => ParamBuilder::Text(StringBuilder::new()),
                 })
                 .collect(),
+            pitch: Float64Builder::new(),
             frame: UInt32Builder::new(),
-            f64s: (0..F64_COLUMNS.len() + CURVES_2D.len())
-                .map(|_| Float64Builder::new())
-                .collect(),
+            f64s: stored.names().map(|_| Float64Builder::new()).collect(),
             reliable: BooleanBuilder::new(),
             overflow: UInt64Builder::new(),
             apparent: apparent.then(|| [Float64Builder::new(), Float64Builder::new()]),
@@ -232,7 +283,14 @@ impl Rows {
         }
     }
 
-    fn push(&mut self, p: &PointResult, names: &[(String, ParamKind)], states: &[String]) {
+    fn push(
+        &mut self,
+        p: &PointResult,
+        names: &[(String, ParamKind)],
+        stored: &Stored,
+        states: &[String],
+    ) {
+        let two_d = p.curves_2d();
         for t in 0..p.time_ps.len() {
             self.point.append_value(p.point);
             for ((name, _), b) in names.iter().zip(&mut self.params) {
@@ -244,13 +302,14 @@ impl Rows {
                     ),
                 }
             }
+            self.pitch.append_value(p.pitch_nm);
             self.frame.append_value(t as u32);
-            let (fixed, two_d) = self.f64s.split_at_mut(F64_COLUMNS.len());
-            for (c, b) in F64_COLUMNS.iter().zip(fixed) {
-                b.append_option((c.1)(p, t));
+            let (fixed, rest) = self.f64s.split_at_mut(stored.fixed.len());
+            for (&i, b) in stored.fixed.iter().zip(fixed) {
+                b.append_option((F64_COLUMNS[i].1)(p, t));
             }
-            for (v, b) in p.curves_2d().iter().zip(two_d) {
-                b.append_option(v.get(t).copied().flatten());
+            for (&i, b) in stored.two_d.iter().zip(rest) {
+                b.append_option(two_d[i].get(t).copied().flatten());
             }
             self.reliable
                 .append_value(p.msd_reliable.get(t).copied().unwrap_or(false));
@@ -278,6 +337,7 @@ impl Rows {
                 ParamBuilder::Text(b) => Arc::new(b.finish()),
             });
         }
+        cols.push(Arc::new(self.pitch.finish()));
         cols.push(Arc::new(self.frame.finish()));
         cols.extend(
             self.f64s
@@ -307,8 +367,8 @@ impl Rows {
 pub struct CurvesWriter {
     writer: ArrowWriter<File>,
     schema: SchemaRef,
-    params: Vec<(String, ParamKind)>,
-    states: Vec<String>,
+    columns: Columns,
+    stored: Stored,
     rows: Rows,
     total_rows: u64,
     tmp: PathBuf,
@@ -317,12 +377,8 @@ pub struct CurvesWriter {
 
 impl CurvesWriter {
     pub fn create(path: &Path, columns: Columns) -> Result<CurvesWriter, Error> {
-        let Columns {
-            params,
-            states,
-            apparent,
-        } = columns;
-        let schema = schema(&params, &states, apparent);
+        let stored = Stored::new(columns.copies);
+        let schema = schema(&columns, &stored);
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -330,41 +386,20 @@ impl CurvesWriter {
         let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
         let file = File::create(&tmp)
             .map_err(|e| Error::io(format!("cannot create {}", tmp.display()), e))?;
-        let mut props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(
-                ZstdLevel::try_new(3).expect("a zstd level"),
-            ))
-            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-            .set_dictionary_enabled(false);
-        for c in F64_COLUMNS
-            .iter()
-            .chain(&APPARENT_COLUMNS)
-            .map(|c| c.0.to_string())
-            .chain(
-                states
-                    .iter()
-                    .flat_map(|s| [format!("population_{s}"), format!("intensity_{s}")]),
-            )
-        {
-            if c != "time_ps" {
-                props = props.set_column_encoding(ColumnPath::from(c), Encoding::BYTE_STREAM_SPLIT);
-            }
-        }
-        for c in ["point", "frame", "time_ps"]
-            .into_iter()
-            .map(str::to_string)
-            .chain(params.iter().map(|p| p.0.clone()))
-        {
-            props = props.set_column_dictionary_enabled(ColumnPath::from(c), true);
-        }
-        let writer = ArrowWriter::try_new(file, schema.clone(), Some(props.build()))
+        let props = properties(&columns, &stored);
+        let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
             .map_err(|e| parquet_error(&tmp, e))?;
-        let rows = Rows::new(&params, states.len(), apparent);
+        let rows = Rows::new(
+            &columns.params,
+            &stored,
+            columns.states.len(),
+            columns.apparent,
+        );
         Ok(CurvesWriter {
             writer,
             schema,
-            params,
-            states,
+            columns,
+            stored,
             rows,
             total_rows: 0,
             tmp,
@@ -372,9 +407,15 @@ impl CurvesWriter {
         })
     }
 
-    /// Appends a point's rows (points are written in the order they are pushed).
+    /// Appends a point's rows (points are written in the order they are pushed). A
+    /// point whose left-out columns its rules do not rebuild is refused.
     pub fn push(&mut self, p: &PointResult) -> Result<(), Error> {
-        self.rows.push(p, &self.params, &self.states);
+        derived::check(p, &self.stored.derived).map_err(|reason| Error::Derived {
+            file: self.path.clone(),
+            reason,
+        })?;
+        self.rows
+            .push(p, &self.columns.params, &self.stored, &self.columns.states);
         self.total_rows += p.time_ps.len() as u64;
         if self.rows.len >= BATCH_ROWS {
             self.flush()?;
@@ -415,6 +456,7 @@ impl CurvesWriter {
                 .iter()
                 .map(|f| f.name().clone())
                 .collect(),
+            derived: self.stored.derived,
         })
     }
 
@@ -424,129 +466,49 @@ impl CurvesWriter {
     }
 }
 
+/// The key of the file's own metadata that holds `curves.derived` (JSON), so a reader of
+/// the file alone knows what it left out.
+pub const DERIVED_KEY: &str = "exciton_mc.derived";
+
+/// zstd everywhere; BYTE_STREAM_SPLIT for the f64 curves; dictionaries for the columns
+/// that repeat (point, frame, time, pitch, swept values); what is left out.
+fn properties(columns: &Columns, stored: &Stored) -> WriterProperties {
+    let derived = serde_json::to_string(&stored.derived).expect("rules serialise to JSON");
+    let mut props = WriterProperties::builder()
+        .set_key_value_metadata(Some(vec![KeyValue::new(DERIVED_KEY.into(), derived)]))
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).expect("a zstd level"),
+        ))
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_dictionary_enabled(false);
+    for c in stored
+        .names()
+        .chain(APPARENT_COLUMNS.iter().map(|c| c.0))
+        .map(str::to_string)
+        .chain(
+            columns
+                .states
+                .iter()
+                .flat_map(|s| [format!("population_{s}"), format!("intensity_{s}")]),
+        )
+    {
+        if c != "time_ps" {
+            props = props.set_column_encoding(ColumnPath::from(c), Encoding::BYTE_STREAM_SPLIT);
+        }
+    }
+    for c in ["point", PITCH, "frame", "time_ps"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(columns.params.iter().map(|p| p.0.clone()))
+    {
+        props = props.set_column_dictionary_enabled(ColumnPath::from(c), true);
+    }
+    props.build()
+}
+
 fn parquet_error(path: &Path, cause: parquet::errors::ParquetError) -> Error {
     Error::Parquet {
         what: format!("cannot write {}", path.display()),
         cause,
     }
-}
-
-/// Fills the curves of `points` (matched by their `point` index) from a curves file.
-pub fn read_curves(path: &Path, points: &mut [PointResult]) -> Result<(), Error> {
-    let bad = |reason: &str| Error::Curves {
-        file: path.to_path_buf(),
-        reason: reason.to_string(),
-    };
-    let file =
-        File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.build())
-        .map_err(|cause| Error::Parquet {
-            what: format!("cannot read {}", path.display()),
-            cause,
-        })?;
-    let at: HashMap<u64, usize> = points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.point, i))
-        .collect();
-    for p in points.iter_mut() {
-        p.strip_curves();
-    }
-    for batch in reader {
-        let batch = batch.map_err(|cause| Error::Arrow {
-            what: format!("cannot read {}", path.display()),
-            cause,
-        })?;
-        let col = |name: &str| {
-            batch
-                .column_by_name(name)
-                .ok_or_else(|| bad(&format!("no column `{name}`")))
-        };
-        let f64s = |name: &str| -> Result<Float64Array, Error> {
-            col(name)?
-                .as_any()
-                .downcast_ref::<Float64Array>()
-                .cloned()
-                .ok_or_else(|| bad(&format!("column `{name}` is not f64")))
-        };
-        let point = col("point")?
-            .as_any()
-            .downcast_ref::<UInt64Array>()
-            .cloned()
-            .ok_or_else(|| bad("column `point` is not u64"))?;
-        let values: Vec<Float64Array> = F64_COLUMNS
-            .iter()
-            .map(|c| f64s(c.0))
-            .collect::<Result<_, _>>()?;
-        // Files written before the 2D walker (or the profile MSD) lack its columns.
-        let two_d: Vec<Option<Float64Array>> = CURVES_2D
-            .iter()
-            .map(|c| batch.column_by_name(c).map(|_| f64s(c)).transpose())
-            .collect::<Result<_, _>>()?;
-        let reliable = col("msd_reliable")?
-            .as_any()
-            .downcast_ref::<BooleanArray>()
-            .cloned()
-            .ok_or_else(|| bad("column `msd_reliable` is not boolean"))?;
-        let overflow = col("emission_overflow")?
-            .as_any()
-            .downcast_ref::<UInt64Array>()
-            .cloned()
-            .ok_or_else(|| bad("column `emission_overflow` is not u64"))?;
-        let apparent: Option<Vec<Float64Array>> = batch
-            .column_by_name(APPARENT_COLUMNS[0].0)
-            .is_some()
-            .then(|| {
-                APPARENT_COLUMNS
-                    .iter()
-                    .map(|c| f64s(c.0))
-                    .collect::<Result<_, _>>()
-            })
-            .transpose()?;
-        let schema = batch.schema();
-        let states: Vec<(String, Float64Array, Float64Array)> = schema
-            .fields()
-            .iter()
-            .filter_map(|f| f.name().strip_prefix("population_"))
-            .map(|s| {
-                Ok((
-                    s.to_string(),
-                    f64s(&format!("population_{s}"))?,
-                    f64s(&format!("intensity_{s}"))?,
-                ))
-            })
-            .collect::<Result<_, Error>>()?;
-        let opt = |a: &Float64Array, r: usize| (!a.is_null(r)).then(|| a.value(r));
-        for r in 0..batch.num_rows() {
-            let Some(&i) = at.get(&point.value(r)) else {
-                continue;
-            };
-            let p = &mut points[i];
-            for (c, a) in F64_COLUMNS.iter().zip(&values) {
-                (c.2)(p, opt(a, r));
-            }
-            for (v, a) in p.curves_2d_mut().into_iter().zip(&two_d) {
-                if let Some(a) = a {
-                    v.push(opt(a, r));
-                }
-            }
-            p.msd_reliable.push(reliable.value(r));
-            p.emission_overflow.push(overflow.value(r));
-            // A run has a microscope at every point or at none (the sweep cannot add one
-            // to some points only).
-            for (c, a) in APPARENT_COLUMNS.iter().zip(apparent.iter().flatten()) {
-                (c.2)(p, opt(a, r));
-            }
-            for (s, pop, int) in &states {
-                if let Some(v) = opt(pop, r) {
-                    p.populations.entry(s.clone()).or_default().push(v);
-                }
-                if let Some(v) = opt(int, r) {
-                    p.intensity_by_state.entry(s.clone()).or_default().push(v);
-                }
-            }
-        }
-    }
-    Ok(())
 }
