@@ -1,7 +1,7 @@
 //! Reading curves.parquet back into points: the stored columns, then the columns the
 //! writer left out (results.json's `curves.derived`) rebuilt from them.
 
-use super::{APPARENT_COLUMNS, F64_COLUMNS};
+use super::columns::{APPARENT_COLUMNS, F64_COLUMNS};
 use crate::error::Error;
 use crate::results::derived::{self, Derived};
 use crate::results::{PointResult, CURVES_2D};
