@@ -30,6 +30,15 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Its name in `curves.derived`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Copy => "copy",
+            Rule::TimesPitchNm2 => "times_pitch_nm2",
+            Rule::Sites2PsToCm2S => "sites2_ps_to_cm2_s",
+        }
+    }
+
     /// The left-out value from its source's, as `PointResult::new` computes it.
     pub fn apply(self, v: Option<f64>, pitch_nm: f64) -> Option<f64> {
         v.map(|v| match self {
@@ -162,8 +171,10 @@ pub fn check(p: &PointResult, rules: &IndexMap<String, Derived>) -> Result<(), S
             |(a, b): (&Option<f64>, &Option<f64>)| a.map(f64::to_bits) != b.map(f64::to_bits);
         if let Some(t) = have.iter().zip(&want).position(differs) {
             return Err(format!(
-                "point {}: `{name}` at frame {t} is not `{}` by the rule {:?}, so it cannot be left out",
-                p.point, d.from, d.rule
+                "point {}: `{name}` at frame {t} is not `{}` by the rule {}, so it cannot be left out",
+                p.point,
+                d.from,
+                d.rule.name()
             ));
         }
         if have.len() != want.len() {
@@ -226,6 +237,9 @@ mod tests {
         );
         assert!(copies_hold(&p));
         assert_eq!(check(&p, &rules(true)), Ok(()));
+        for r in [Rule::Copy, Rule::TimesPitchNm2, Rule::Sites2PsToCm2S] {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.name(), "{r:?}");
+        }
     }
 
     #[test]

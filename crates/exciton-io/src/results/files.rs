@@ -140,7 +140,7 @@ struct Scalars {
 
 impl Scalars {
     fn push(&mut self, p: &PointResult) {
-        serde_json::to_writer(&mut self.bytes, &point_json(p, false)).expect("a point serialises");
+        serde_json::to_writer(&mut self.bytes, &point_json(p)).expect("a point serialises");
         self.ends.push(self.bytes.len());
     }
 

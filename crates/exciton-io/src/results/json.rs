@@ -5,9 +5,9 @@
 //! indentation, and what its points repeat is written once: the keys whose value every
 //! point shares (walkers, seed, frames, dt, pitch, ...) in `points_common`, and the
 //! texts of the points' warnings in `points_warnings`, each point listing its own as
-//! indices into it (`warning_ids`: a 10^5-point sweep repeats a few hundred warnings
-//! at every point). [`parse_results`] puts both back, so a reader gets the points as
-//! they were.
+//! indices into it (`warning_ids`): a 10^5-point sweep wrote its constants and a
+//! warning's 70 characters at every point. [`parse_results`] puts both back, so a
+//! reader gets the points as they were.
 
 use super::files::{write_atomic, write_atomic_with, KEEP_CURVES_POINTS};
 use super::{PointResult, RunResults};
@@ -38,7 +38,7 @@ impl Points for Vec<PointResult> {
     }
 
     fn get(&self, i: usize) -> Map<String, Value> {
-        point_json(&self[i], false)
+        point_json(&self[i])
     }
 }
 
@@ -49,22 +49,26 @@ pub(super) fn write_results_json(
     points: &dyn Points,
 ) -> Result<(), Error> {
     let path = dir.join("results.json");
-    if points.len() <= KEEP_CURVES_POINTS {
-        let mut maps: Vec<Map<String, Value>> = (0..points.len()).map(|i| points.get(i)).collect();
-        let first = maps.first().and_then(|m| m.get("sample")).cloned();
-        let shared = first.filter(|f| maps.iter().all(|m| m.get("sample") == Some(f)));
-        if shared.is_some() {
-            maps.iter_mut().for_each(|m| drop(m.shift_remove("sample")));
-        }
-        let mut head = head_json(head, shared);
-        let points = maps.into_iter().map(Value::Object).collect();
-        head.insert("points".into(), Value::Array(points));
-        let json = serde_json::to_vec_pretty(&head).expect("results serialise to JSON");
-        return write_atomic(&path, &json);
+    if points.len() > KEEP_CURVES_POINTS {
+        return write_large(&path, head, points);
     }
-    // Two passes, one point at a time: which keys every point shares (and the warnings'
-    // texts), then the points without them. A sample every point shares goes where
-    // smaller runs have it, at the top.
+    let mut maps: Vec<Map<String, Value>> = (0..points.len()).map(|i| points.get(i)).collect();
+    let first = maps.first().and_then(|m| m.get("sample")).cloned();
+    let shared = first.filter(|f| maps.iter().all(|m| m.get("sample") == Some(f)));
+    if shared.is_some() {
+        maps.iter_mut().for_each(|m| drop(m.shift_remove("sample")));
+    }
+    let mut head = head_json(head, shared);
+    let points = maps.into_iter().map(Value::Object).collect();
+    head.insert("points".into(), Value::Array(points));
+    let json = serde_json::to_vec_pretty(&head).expect("results serialise to JSON");
+    write_atomic(&path, &json)
+}
+
+/// A large run's results.json, in two passes over the points, one point at a time:
+/// which keys every point shares (and the warnings' texts), then the points without
+/// them. A sample every point shares goes where smaller runs have it, at the top.
+fn write_large(path: &Path, head: &RunResults, points: &dyn Points) -> Result<(), Error> {
     let mut texts = IndexSet::new();
     let mut common: Option<Map<String, Value>> = None;
     for i in 0..points.len() {
@@ -90,7 +94,7 @@ pub(super) fn write_results_json(
     if !texts.is_empty() {
         head.insert(POINTS_WARNINGS.into(), texts.iter().cloned().collect());
     }
-    write_atomic_with(&path, |w| {
+    write_atomic_with(path, |w| {
         let head = serde_json::to_string(&head)?;
         w.write_all(&head.as_bytes()[..head.len() - 1])?;
         w.write_all(if head.len() > 2 {
@@ -125,9 +129,9 @@ fn head_json(head: &RunResults, sample: Option<Value>) -> Map<String, Value> {
     head
 }
 
-/// A point's object in results.json: no curves, no nulls (no sample when the run's head
-/// holds the one every point shares).
-pub(super) fn point_json(p: &PointResult, shared_sample: bool) -> Map<String, Value> {
+/// A point's object in results.json, before what the run's head holds for every point is
+/// taken out: no curves, no nulls.
+pub(super) fn point_json(p: &PointResult) -> Map<String, Value> {
     let v = if p.has_curves() {
         serde_json::to_value(p.without_curves())
     } else {
@@ -137,9 +141,6 @@ pub(super) fn point_json(p: &PointResult, shared_sample: bool) -> Map<String, Va
         unreachable!("a point is a JSON object")
     };
     o.retain(|_, v| !v.is_null());
-    if shared_sample {
-        o.shift_remove("sample");
-    }
     o
 }
 
