@@ -7,9 +7,10 @@
 #
 # MODEL: traps (Fig. 3's trap model, free -> trapped x free FRET), or two-state (issue
 # 28's: bright/dark with dark -> bright by detailed balance at 20 K, bright -> dark x
-# bright FRET; every 2D column of the homogeneous walk is written for it).
+# bright FRET: more warnings and results.json keys per point than the trap model).
 #
-# Targets: under 30 s, under 500 MB of memory, under 100 MB on disk (docs/PERFORMANCE.md).
+# Targets, for both models: under 30 s, under 500 MB of memory (the peak resident set,
+# /usr/bin/time's maximum RSS), under 100 MB on disk (docs/PERFORMANCE.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${1:-target/release/exciton-mc}"

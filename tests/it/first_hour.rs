@@ -260,8 +260,9 @@ fn example_with_every_feature_checks() {
 }
 
 /// Every key a results.json holds (top level, per point, and inside `sample`, `shard`,
-/// `curves`, `excitation`, `emission_profile`), and every column of curves.parquet,
-/// appears in README.md in backticks.
+/// `curves`, `excitation`, `emission_profile`; a large run's too), and every column of
+/// curves.parquet, stored or left out (`curves.derived`), appears in README.md in
+/// backticks.
 #[test]
 fn every_results_json_key_is_in_the_readme() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -287,10 +288,16 @@ fn every_results_json_key_is_in_the_readme() {
     pulses["walkers"] = 4000.into();
     pulses["frames"] = 60.into();
     pulses["excitation"] = serde_json::json!({ "repetition_ns": 0.5, "pulses": 3 });
+    // More points than a run writes in full (exact: what its points share, written once).
+    let mut large = crate::common::paper_json();
+    large["frames"] = 4.into();
+    large["sweep"] = serde_json::json!({ "mode": "zip", "parameters": {
+        "states.bright.fret": (0..1001).map(|i| 0.05 + 1e-5 * f64::from(i)).collect::<Vec<_>>() } });
     let mut keys = BTreeSet::new();
     for (name, s, flags) in [
-        ("full", &full, &["--shard", "0/2"][..]),
-        ("pulses", &pulses, &[][..]),
+        ("full", &full, &["--backend", "cpu", "--shard", "0/2"][..]),
+        ("pulses", &pulses, &["--backend", "cpu"][..]),
+        ("large", &large, &["--backend", "exact"][..]),
     ] {
         let file = dir.join(format!("{name}.json"));
         std::fs::write(&file, serde_json::to_string(s).unwrap()).unwrap();
@@ -298,7 +305,7 @@ fn every_results_json_key_is_in_the_readme() {
         let o = exe()
             .arg("run")
             .arg(&file)
-            .args(["--backend", "cpu", "--threads", "1", "--quiet", "--out"])
+            .args(["--threads", "1", "--quiet", "--out"])
             .arg(&out)
             .args(flags)
             .output()
@@ -306,9 +313,10 @@ fn every_results_json_key_is_in_the_readme() {
         assert!(o.status.success(), "{name}: {}", text(&o));
         let r = read_json(&out.join("results.json"));
         collect(&r, "", &mut keys);
-        for key in ["sample", "shard", "curves"] {
+        for key in ["sample", "shard", "curves", "points_common"] {
             collect(&r[key], key, &mut keys);
         }
+        collect(&r["curves"]["derived"], "curves.derived", &mut keys);
         // curves.parquet's columns, as results.json lists them: the swept parameters
         // are named by their paths, the per-state ones by the README's `<state>`.
         let states: Vec<String> = r["scenario_json"]["states"]
@@ -352,6 +360,10 @@ fn every_results_json_key_is_in_the_readme() {
         "measured_tau_bright_ps",
         "apparent_msd_nm2",
         "mean_energy_meV",
+        "msd_occupancy_nm2",
+        "points_common",
+        "points_warnings",
+        "warning_ids",
     ] {
         assert!(
             keys.iter().any(|(_, k)| k == must),

@@ -23,6 +23,7 @@ mod mechanisms;
 mod microscope;
 mod outputs;
 mod paper_claims;
+mod readers;
 mod reproducibility;
 mod robustness;
 mod shards;

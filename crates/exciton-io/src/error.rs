@@ -30,6 +30,10 @@ pub enum Error {
     /// A curves file without the columns or rows results.json refers to.
     #[error("cannot read {}: {reason}", file.display())]
     Curves { file: PathBuf, reason: String },
+    /// A curve the curves file leaves out (a copy, a unit multiple) that its rule does
+    /// not give back: a bug, refused rather than written as a changed number.
+    #[error("cannot write {}: {reason}", file.display())]
+    Derived { file: PathBuf, reason: String },
     #[error("output directory {}: {problem}", dir.display())]
     Output {
         dir: PathBuf,

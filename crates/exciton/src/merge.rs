@@ -8,7 +8,9 @@ use crate::run::{columns, combine, point_result, run_hash};
 use exciton_core::observables::{block_ranges, BlockResult};
 use exciton_core::sweep::Plan;
 use exciton_io::checkpoint::{read_records, Record, BLOCKS_FILE};
-use exciton_io::results::{complete_results, ResultsWriter, RunResults, ShardInfo, WriteOptions};
+use exciton_io::results::{
+    complete_results, parse_results, ResultsWriter, RunResults, ShardInfo, WriteOptions,
+};
 use exciton_io::Error as IoError;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -40,7 +42,7 @@ fn read_head(dir: &Path) -> Result<ShardHead, Error> {
     }
     let text = std::fs::read_to_string(&file)
         .map_err(|e| IoError::io(format!("cannot read {}", file.display()), e))?;
-    let results: RunResults = serde_json::from_str(&text).map_err(|e| {
+    let results: RunResults = parse_results(&text).map_err(|e| {
         refuse(
             dir,
             format!("results.json is not a results file of exciton-mc ({e})"),
@@ -229,7 +231,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, write: WriteOptions) -> Result<RunRes
         }
     }
 
-    let mut writer = ResultsWriter::create(out, columns(&plan), plan.points.len(), write)?;
+    let mut writer = ResultsWriter::create(out, columns(&plan, exact), plan.points.len(), write)?;
     let written = write_points(&heads, &plan, &mut blocks, &mut writer);
     let written = match written {
         Ok(n) => n,

@@ -1,6 +1,8 @@
 //! CSV files: one per point (`--point-csv`) and `sweep.csv` with every point's scalars.
 
 use super::{PointResult, RunResults};
+use std::borrow::Borrow;
+use std::io::Write;
 
 fn opt(v: Option<f64>) -> String {
     v.map(|v| format!("{v}")).unwrap_or_default()
@@ -80,19 +82,32 @@ pub fn point_csv(p: &PointResult) -> String {
 
 /// One row per point: swept values, then the paper's scalars in both unit systems.
 pub fn sweep_csv(results: &RunResults) -> String {
-    let params: Vec<&String> = results
-        .points
-        .first()
-        .map_or(vec![], |p| p.parameters.keys().collect());
+    let mut bytes = Vec::new();
+    write_sweep_csv(&mut bytes, &results.points).expect("writing to memory");
+    String::from_utf8(bytes).expect("CSV text is UTF-8")
+}
+
+/// [`sweep_csv`] of `points`, written row by row (a 10^5-point sweep's is 20 MB).
+pub fn write_sweep_csv<P: Borrow<PointResult>>(
+    w: &mut dyn Write,
+    points: impl IntoIterator<Item = P>,
+) -> std::io::Result<()> {
+    let mut points = points.into_iter().peekable();
+    let params: Vec<String> = points
+        .peek()
+        .map_or(vec![], |p| p.borrow().parameters.keys().cloned().collect());
     let mut s = String::from("point");
     for p in &params {
         s += &format!(",{p}");
     }
     s += ",walkers,tau_pl_ps,tau_pl_stderr_ps,tau_pl_peak_ps,tau_pl_peak_stderr_ps,d_avg_sites2_ps,d_avg_stderr_sites2_ps,d_avg_cm2_s,d_avg_stderr_cm2_s,diffusion_length_sites,diffusion_length_stderr_sites,diffusion_length_nm,diffusion_length_stderr_nm,t_max_ps,t_max_stderr_ps,t_max_note\n";
-    for p in &results.points {
+    w.write_all(s.as_bytes())?;
+    for p in points {
+        let p = p.borrow();
+        s.clear();
         s += &p.point.to_string();
         for k in &params {
-            s += &format!(",{}", param_field(&p.parameters[*k]));
+            s += &format!(",{}", param_field(&p.parameters[k]));
         }
         s += &format!(",{}", p.walkers);
         for v in [
@@ -116,6 +131,7 @@ pub fn sweep_csv(results: &RunResults) -> String {
         // Quoted: a note holds commas.
         let note = p.t_max_note.as_deref().unwrap_or("").replace('"', "\"\"");
         s += &format!(",\"{note}\"\n");
+        w.write_all(s.as_bytes())?;
     }
-    s
+    Ok(())
 }

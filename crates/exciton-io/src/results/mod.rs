@@ -6,14 +6,17 @@
 //! per point (`csv`). Each file is written atomically (`files`).
 
 mod csv;
+pub mod derived;
 mod files;
+mod json;
 pub mod parquet;
 
 pub use csv::{point_csv, sweep_csv};
 pub use files::{
     complete_results, point_file, prepare_dir, read_results, write_atomic, write_atomic_with,
-    write_results, DirMode, ResultsWriter, WriteOptions,
+    write_results, DirMode, ResultsWriter, WriteOptions, KEEP_CURVES_POINTS,
 };
+pub use json::{parse_results, POINTS_COMMON, POINTS_WARNINGS, WARNING_IDS};
 
 use crate::shard::Shard;
 use exciton_core::observables::{sites2_ps_to_cm2_s, Estimate, MIN_RELIABLE};

@@ -98,6 +98,7 @@ __all__ = [
     "run",
     "fit",
     "load",
+    "read_curves",
     "check",
     "devices",
     "Results",
@@ -398,7 +399,8 @@ class Results(_Fields):
     sample: Optional[Dict[str, Any]]
     """The sample every point shares (set by :func:`load`, from results.json)."""
     curves: Optional[Dict[str, Any]]
-    """Where the curves file is (set by :func:`load`): file, format, layout, rows, columns."""
+    """Where the curves file is (set by :func:`load`): file, format, layout, rows, columns,
+    derived (the columns it leaves out, which :func:`load` and :func:`read_curves` put back)."""
     points: List[Point]
 
     def __init__(self, fields: Dict[str, Any]) -> None:
@@ -559,10 +561,25 @@ def load(path: Union[str, "os.PathLike[str]"]) -> Results:
     back as :class:`Results`, the same numbers bit for bit as :func:`run` gives: the
     scalars from ``results.json``, the curves from the ``curves.parquet`` beside it.
 
-    For the curves of a large sweep as one table, ``pandas.read_parquet(dir /
-    "curves.parquet")`` (or polars) reads the file directly.
+    For the curves of a large sweep as one table, :func:`read_curves`.
     """
     return Results(_native.load(os.fspath(path)))
+
+
+def read_curves(path: Union[str, "os.PathLike[str]"]) -> Any:
+    """The curves of ``exciton-mc run``'s output (its directory, its ``results.json`` or
+    its ``curves.parquet``) as one pandas DataFrame, one row per point and frame: the
+    file's table with every column it leaves out put back (the nm^2 and cm^2/s
+    multiples, and in the exact backend the copies of the x MSD: ``curves.derived``),
+    bit for bit the numbers of :func:`load`, in the column order of ``point-NNN.csv``
+    (``pitch_nm`` after the swept values). For a large sweep this is the way in:
+    ``Results.to_pandas`` builds a frame per point.
+
+    Raises ImportError with a clear message when pandas or pyarrow is not installed.
+    """
+    from ._curves import read_curves as read
+
+    return read(path, _FRAME_COLUMNS)
 
 
 def check(scenario: Scenario) -> Dict[str, Any]:
