@@ -15,6 +15,8 @@ mod fit_verdict;
 mod fitting;
 #[cfg(feature = "gpu")]
 mod gpu;
+#[cfg(feature = "gpu")]
+mod gpu_blocks;
 mod honest;
 mod landscape;
 mod master_equation;

@@ -383,10 +383,11 @@ pub struct MemoryEstimate {
     /// Host memory of the CPU backend: a block's 64-bit totals and the point's (for its
     /// profile rows), plus one batch per thread.
     pub host_cpu_backend: u64,
-    /// Host memory of the GPU backend: the totals of every walker block (they finish
-    /// together), plus the read-back copy.
+    /// Host memory of the GPU backend: every walker block's sums (they finish together)
+    /// and their read-back copy, and the 64-bit totals of the point's profile counters.
     pub host_gpu_backend: u64,
-    /// Device memory of the GPU backend: one batch buffer per walker block.
+    /// Device memory of the GPU backend, at most: a batch per walker block (a block's
+    /// batch lives for one dispatch, and a dispatch holds a few) and the blocks' sums.
     pub device: u64,
 }
 
@@ -396,10 +397,18 @@ impl HistLayout {
         let totals = (self.len() + self.moments_len()) as u64 * 8;
         let batch = self.len() as u64 * 4 + self.moments_len() as u64 * 8;
         let blocks = blocks.max(1);
+        let sums_words = crate::kernels::block_sums::block_words(self) as u64;
+        // FrameSums: i128 values, ten per frame and seven per (frame, state).
+        let frame_sums = (10 * self.frames as u64 + 7 * self.cells() as u64) * 16;
+        let profile = if crate::kernels::block_sums::kept_words(self) > 0 {
+            totals
+        } else {
+            0
+        };
         MemoryEstimate {
             host_cpu_backend: 2 * totals + batch * threads.max(1) as u64,
-            host_gpu_backend: blocks * totals + blocks * self.device_bytes(),
-            device: blocks * self.device_bytes(),
+            host_gpu_backend: blocks * (frame_sums + 4 * sums_words) + profile,
+            device: blocks * (self.device_bytes() + 4 * sums_words),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! per point of the group, whatever the walker count.
 
 use crate::context::{GpuContext, GpuError};
-use crate::plan::{Batching, Planner, Step};
+use crate::plan::{Batching, PlanJob, Planner, Step};
 use crate::walk::WalkPipeline;
 use exciton_core::histogram::{add_counts, add_device_moments, HistLayout, Histograms};
 use exciton_core::kernels::walk::PointParams;
@@ -32,7 +32,7 @@ pub fn run_group(
     assert!(jobs.iter().all(|j| j.layout.profile == profile));
     let described: Vec<_> = jobs.iter().map(|j| (j.tables, j.layout, j.key)).collect();
     let phases = &progress.phases;
-    let buffers = phases.time(Phase::Setup, || pipeline.buffers(ctx, &described))?;
+    let buffers = phases.time(Phase::Setup, || pipeline.buffers(ctx, &described, None))?;
     let mut totals: Vec<Histograms> = jobs.iter().map(|j| Histograms::zeros(j.layout)).collect();
     // Reads the batch back into the totals; zeroes it on the device unless it was the last.
     let flush = |totals: &mut Vec<Histograms>, last: bool| -> Result<(), GpuError> {
@@ -44,11 +44,15 @@ pub fn run_group(
             });
         })?;
         if !last {
-            pipeline.clear(ctx, &buffers);
+            pipeline.clear(ctx, &buffers, None);
         }
         Ok(())
     };
-    let sizes = jobs.iter().map(|j| (j.layout.frames, j.walkers)).collect();
+    let sizes = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, j)| PlanJob::whole(j.layout.frames, j.walkers, i))
+        .collect();
     for step in Planner::new(sizes, batching) {
         if progress.cancelled() {
             return Err(GpuError::Interrupted);

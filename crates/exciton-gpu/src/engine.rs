@@ -1,9 +1,11 @@
 //! What a run holds to walk on a GPU: an open device, the compiled walk kernel and how
 //! walkers are cut.
 
+use crate::block_sums::BlockSumsPipeline;
+use crate::blocks::{run_blocks, BlockPointJob, PointBlocks};
 use crate::context::{GpuContext, GpuError, GpuOptions};
 use crate::driver::{run_group, PointJob};
-use crate::plan::{groups, Batching, DeviceLimits};
+use crate::plan::{block_read_back_bytes, groups, Batching, DeviceLimits};
 use crate::walk::WalkPipeline;
 use exciton_core::histogram::Histograms;
 use exciton_core::kernels::rng::point_key;
@@ -16,6 +18,8 @@ use exciton_core::scenario::Scenario;
 pub struct GpuEngine {
     pub ctx: GpuContext,
     pub pipeline: WalkPipeline,
+    /// Reduces walker blocks' batches to their sums.
+    pub block_sums: BlockSumsPipeline,
     /// Walkers per dispatch; `None` lets the planner choose.
     batch: Option<u32>,
     /// Walkers between read-backs of the `u32` histogram (at most 2^32 - 1).
@@ -42,9 +46,11 @@ impl GpuEngine {
 
     fn on(ctx: GpuContext, int64: bool) -> Result<Self, GpuError> {
         let pipeline = WalkPipeline::with_generator(&ctx, int64)?;
+        let block_sums = BlockSumsPipeline::new(&ctx)?;
         Ok(GpuEngine {
             ctx,
             pipeline,
+            block_sums,
             batch: None,
             flush_every: u64::from(u32::MAX),
         })
@@ -128,7 +134,10 @@ impl GpuEngine {
                 walkers,
             })
             .collect();
-        let sizes: Vec<_> = jobs.iter().map(|j| (j.layout, j.walkers)).collect();
+        let sizes: Vec<_> = jobs
+            .iter()
+            .map(|j| (j.layout, j.walkers, j.layout.device_bytes()))
+            .collect();
         for group in groups(self.limits(), &sizes) {
             let hists = self.group(&jobs[group.clone()], progress)?;
             for (i, h) in group.zip(hists) {
@@ -137,4 +146,62 @@ impl GpuEngine {
         }
         Ok(())
     }
+
+    /// Runs the walker blocks of points group by group, every block of every point of a
+    /// group sharing dispatches and read-backs, and hands each job's blocks to `done`
+    /// (index into `jobs`, in order) as soon as its group has finished.
+    pub fn blocks_each<E: From<GpuError>>(
+        &self,
+        jobs: &[BlockJob],
+        progress: &Progress,
+        mut done: impl FnMut(usize, PointBlocks) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let tables: Vec<WalkTables> = jobs.iter().map(|j| WalkTables::new(j.scenario)).collect();
+        let jobs: Vec<BlockPointJob> = jobs
+            .iter()
+            .zip(&tables)
+            .map(|(j, t)| BlockPointJob {
+                tables: t,
+                layout: layout_for(j.scenario, t),
+                key: point_key(j.scenario.seed, j.point),
+                blocks: j.blocks.clone(),
+                each_block: j.each_block,
+            })
+            .collect();
+        let sizes: Vec<_> = jobs
+            .iter()
+            .map(|j| {
+                let blocks = j.blocks.len() as u64;
+                let bytes = block_read_back_bytes(&j.layout, blocks, j.each_block);
+                (j.layout, j.blocks.iter().map(|b| b.1).sum(), bytes)
+            })
+            .collect();
+        let batching = Batching::for_device(self.limits(), self.batch, self.flush_every);
+        for group in groups(self.limits(), &sizes) {
+            let run = &jobs[group.clone()];
+            let out = run_blocks(
+                &self.ctx,
+                &self.pipeline,
+                &self.block_sums,
+                run,
+                batching,
+                progress,
+            )?;
+            for (i, blocks) in group.zip(out) {
+                done(i, blocks)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Walker blocks of one point to run on the GPU.
+pub struct BlockJob<'a> {
+    pub scenario: &'a Scenario,
+    /// The point's index in its sweep (its random streams depend on it).
+    pub point: u64,
+    /// Each block as (first walker, walkers).
+    pub blocks: Vec<(u64, u64)>,
+    /// Each block's emission profile is wanted on its own.
+    pub each_block: bool,
 }

@@ -49,11 +49,14 @@ impl WalkPipeline {
     }
 
     /// Uploads the tables of a group of points (all with the same `profile`) and
-    /// allocates one zeroed batch buffer holding every point's batch.
+    /// allocates one zeroed batch buffer: every point's batch, one segment per point in a
+    /// dispatch, or with `slots` the slots of one dispatch (each segment then sets its
+    /// `hist_base`).
     pub fn buffers(
         &self,
         ctx: &GpuContext,
         points: &[(&WalkTables, HistLayout, u64)],
+        slots: Option<Slots>,
     ) -> Result<WalkBuffers, GpuError> {
         let mut outcome = Vec::new();
         let mut initial = Vec::new();
@@ -78,6 +81,8 @@ impl WalkPipeline {
             ));
             hist_words += layout.device_words() as u64;
         }
+        let hist_words = slots.map_or(hist_words, |s| s.words);
+        let segments = slots.map_or(points.len(), |s| s.segments);
         let hist_bytes = hist_words * 4;
         if hist_bytes > ctx.max_storage_bytes() || hist_words > u64::from(u32::MAX) {
             let l = points[0].1;
@@ -108,7 +113,7 @@ impl WalkPipeline {
         let spot = table("spot table", &spot)?;
         let segments = ctx.buffer(
             "walk segments",
-            (points.len().max(1) * std::mem::size_of::<PointParams>()) as u64,
+            (segments.max(1) * std::mem::size_of::<PointParams>()) as u64,
             wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
         )?;
         let hist = ctx.buffer(
@@ -165,12 +170,22 @@ impl WalkPipeline {
         );
     }
 
-    /// Zeroes the batch buffer after it was read back.
-    pub fn clear(&self, ctx: &GpuContext, b: &WalkBuffers) {
+    /// Zeroes the first `words` words of the batch buffer (all of it with `None`) after
+    /// they were read back or reduced.
+    pub fn clear(&self, ctx: &GpuContext, b: &WalkBuffers, words: Option<u64>) {
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        encoder.clear_buffer(&b.hist, 0, None);
+        encoder.clear_buffer(&b.hist, 0, words.map(|w| w * 4));
         ctx.queue.submit([encoder.finish()]);
     }
+}
+
+/// The batch buffer as slots that live for one dispatch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slots {
+    /// Words of the slots of the largest dispatch.
+    pub words: u64,
+    /// Most segments in one dispatch.
+    pub segments: usize,
 }
 
 /// The buffers of a group of points: tables, segments and the batch buffer.

@@ -345,7 +345,8 @@ impl Engine {
         }
     }
 
-    /// The GPU: every block of every job is a range of its own, sharing dispatches.
+    /// The GPU: every block of every job a job of the same dispatches, each block's sums
+    /// (not its histograms) read back.
     #[cfg(feature = "gpu")]
     fn gpu_jobs(
         &self,
@@ -353,46 +354,37 @@ impl Engine {
         progress: &Progress,
         mut done: impl FnMut(usize, Outcome) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let mut ranges = Vec::new();
-        let mut owner = Vec::new();
-        for (j, job) in jobs.iter().enumerate() {
-            let all = block_ranges(job.scenario.walkers);
-            for &b in &job.blocks {
-                let (first, walkers) = all[b];
-                ranges.push((job.scenario, job.point, first, walkers));
-                owner.push((j, b));
-            }
-        }
-        // Each block's sums, and the job's rows only where its profile is kept.
-        let mut sums = Vec::new();
-        let mut rows: Option<Histograms> = None;
-        self.ranges_each(&ranges, progress, |r, h| {
-            let (j, b) = owner[r];
-            let walkers = ranges[r].3;
-            let block_sums = FrameSums::from_histograms(&h, walkers);
+        let Engine::Gpu(g) = self else {
+            unreachable!("gpu_jobs runs on the GPU engine")
+        };
+        let block_jobs: Vec<exciton_gpu::BlockJob> = jobs
+            .iter()
+            .map(|job| {
+                let all = block_ranges(job.scenario.walkers);
+                exciton_gpu::BlockJob {
+                    scenario: job.scenario,
+                    point: job.point,
+                    blocks: job.blocks.iter().map(|&b| all[b]).collect(),
+                    each_block: job.each_block,
+                }
+            })
+            .collect();
+        g.blocks_each(&block_jobs, progress, |j, out| {
             if jobs[j].each_block {
-                let result = BlockResult {
-                    sums: block_sums.clone(),
-                    profile: emission_profile(&h),
-                };
-                done(j, Outcome::Block(b, result))?;
-            }
-            sums.push(block_sums);
-            if h.layout.absolute {
-                match &mut rows {
-                    Some(total) => total.add(&h),
-                    None => rows = Some(h),
+                let each = out.sums.iter().zip(out.block_profiles);
+                for (&b, (sums, profile)) in jobs[j].blocks.iter().zip(each) {
+                    let result = BlockResult {
+                        sums: sums.clone(),
+                        profile,
+                    };
+                    done(j, Outcome::Block(b, result))?;
                 }
             }
-            if owner.get(r + 1).map(|o| o.0) == Some(j) {
-                return Ok(());
-            }
-            let profile = rows.take().and_then(|h| emission_profile(&h));
             done(
                 j,
                 Outcome::Done {
-                    sums: std::mem::take(&mut sums),
-                    profile,
+                    sums: out.sums,
+                    profile: out.profile,
                 },
             )
         })

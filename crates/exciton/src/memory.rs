@@ -47,7 +47,7 @@ pub fn check_memory(plan: &Plan, engine: &Engine) -> Result<(), Error> {
             BackendKind::Exact => continue,
             _ => (
                 m.host_gpu_backend,
-                "the read-back batch and u64 totals",
+                "the walker blocks' sums, their read-back and the profile's u64 totals",
                 "reduce frames or histogram.max_dx_sites",
             ),
         };

@@ -14,7 +14,9 @@
 //! | `walk.wgsl` | [`walk`] (port), [`walk::params`] |
 //! | `landscape.wgsl` (appended to `walk.wgsl`) | [`walk::landscape`] |
 //! | `rng_probe.wgsl` | [`rng_probe`] |
+//! | `block_sums.wgsl` | [`block_sums`] (no generator: a reduction of the walk's batches) |
 
+pub mod block_sums;
 pub mod rng;
 pub mod rng_probe;
 pub mod walk;

@@ -1,6 +1,7 @@
 //! Every shader parses and validates with naga (no GPU needed), and its parameter struct
 //! and workgroup size match the Rust twins.
 
+use exciton_core::kernels::block_sums::{self, block_sums_source};
 use exciton_core::kernels::rng_probe::{self, rng_probe_source};
 use exciton_core::kernels::walk::{self, walk_source};
 use naga::valid::{Capabilities, ValidationFlags, Validator};
@@ -159,6 +160,36 @@ fn rng_probe_kernel_matches_rust() {
 }
 
 #[test]
+fn block_sums_kernel_matches_rust() {
+    let block: block_sums::BlockTask = bytemuck::Zeroable::zeroed();
+    let sum: block_sums::SumTask = bytemuck::Zeroable::zeroed();
+    for (entry, name, size, debug) in [
+        (
+            "block_sums",
+            "BlockTask",
+            std::mem::size_of_val(&block),
+            format!("{block:?}"),
+        ),
+        (
+            "sum_counters",
+            "SumTask",
+            std::mem::size_of_val(&sum),
+            format!("{sum:?}"),
+        ),
+    ] {
+        check(
+            "block_sums.wgsl",
+            &block_sums_source(),
+            entry,
+            name,
+            size,
+            &debug,
+            block_sums::WORKGROUP_SIZE,
+        );
+    }
+}
+
+#[test]
 fn generator_and_hash_constants_come_from_rust() {
     // The prelude's 64-bit constants, as both generators read them: vec2<u32> (low, high)
     // pairs for rng.wgsl, u64 for rng64.wgsl; the landscape's hash constants and NO_HOP.
@@ -223,6 +254,7 @@ fn every_shader_file_is_covered() {
     assert_eq!(
         files,
         [
+            "block_sums.wgsl",
             "landscape.wgsl",
             "rng.wgsl",
             "rng64.wgsl",
