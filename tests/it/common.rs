@@ -10,6 +10,7 @@ pub fn scenario(v: &Value) -> Scenario {
 }
 
 /// Environment variable that turns "no adapter, test skipped" into a failure (set in CI).
+#[cfg(feature = "gpu")]
 pub const REQUIRE_GPU_ENV: &str = "EXCITON_MC_REQUIRE_GPU";
 
 /// The `exciton-mc` binary, run from the repository root.
