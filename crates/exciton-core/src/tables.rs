@@ -55,7 +55,7 @@ pub struct SpotTable {
     /// Cumulative `u32` thresholds of the offsets `-radius..=radius`, the last saturated.
     pub cumulative: Vec<u32>,
     /// Where the CPU walk starts its search for a draw u: per top [`GUIDE_BITS`] bits of
-    /// u, the entry of the smallest draw with those bits ([`spot_entry_guided`]).
+    /// u, the entry of the smallest draw with those bits (`spot_entry_guided`).
     pub guide: Vec<u32>,
 }
 
