@@ -40,21 +40,7 @@ struct SumTask {
 @group(0) @binding(2) var<storage, read_write> out: array<u32>;
 @group(0) @binding(3) var<storage, read> sums: array<SumTask>;
 
-// The full 64-bit product of two u32s as (low, high), from 16-bit halves.
-fn mul_wide(a: u32, b: u32) -> vec2<u32> {
-    let a0 = a & 0xffffu;
-    let a1 = a >> 16u;
-    let b0 = b & 0xffffu;
-    let b1 = b >> 16u;
-    let p00 = a0 * b0;
-    let p01 = a0 * b1;
-    let p10 = a1 * b0;
-    let mid = p01 + p10;
-    let mid_carry = select(0u, 0x10000u, mid < p01);
-    let lo = p00 + (mid << 16u);
-    let lo_carry = select(0u, 1u, lo < p00);
-    return vec2<u32>(lo, a1 * b1 + (mid >> 16u) + mid_carry + lo_carry);
-}
+// mul_wide, the full 64-bit product of two u32s, is rng.wgsl's (the host prepends it).
 
 // a + b mod 2^128.
 fn add128(a: vec4<u32>, b: vec4<u32>) -> vec4<u32> {

@@ -44,11 +44,14 @@ pub fn prelude() -> String {
     ])
 }
 
-/// Full source of the kernel: its prelude and the kernel.
+/// Full source of the kernel: its prelude, `rng.wgsl` (for its 64-bit arithmetic on
+/// u32 pairs, `mul_wide`, which every device runs) and the kernel.
 pub fn block_sums_source() -> String {
     format!(
-        "{}\n{}",
+        "{}{}\n{}\n{}",
+        super::rng::prelude(false),
         prelude(),
+        super::RNG_WGSL,
         include_str!("../../shaders/block_sums.wgsl")
     )
 }
