@@ -326,25 +326,11 @@ fn rate_event(
 fn frame(p: &PointParams, b: &WalkBindings, batch: &mut Batch, w: &mut Walker, u: u32, t: u32) {
     if u < w.quiet {
         if p.after_len != 0 {
-            rate_event_call(p, b, batch, w, u, t);
+            rate_event(p, b, batch, w, u, t);
         } else {
             event(p, b, batch, w, (u, 0), t);
         }
     }
-}
-
-/// [`rate_event`] as a call: the per-frame walk's passes, where it is never taken,
-/// measured 1.6x the instructions with it inlined into each of their frames.
-#[inline(never)]
-fn rate_event_call(
-    p: &PointParams,
-    b: &WalkBindings,
-    batch: &mut Batch,
-    w: &mut Walker,
-    u: u32,
-    t: u32,
-) {
-    rate_event(p, b, batch, w, u, t);
 }
 
 /// Mirror of `start_walker`: walker `index`'s generator, first state (one draw) and
