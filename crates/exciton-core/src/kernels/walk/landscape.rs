@@ -92,7 +92,7 @@ fn inside(v: i32, n: u32) -> bool {
 /// Layer z != 0 of a 3D film hashes with its own key ([`layer_key`]); layer 0 is the
 /// film's key, so a 2D film is layer 0.
 #[inline(always)]
-fn site_of(f: &Film, x: i32, y: i32, z: i32) -> u32 {
+pub(crate) fn site_of(f: &Film, x: i32, y: i32, z: i32) -> u32 {
     let mut layer = z;
     if f.layers != 0 && f.edges == Edges::Periodic as u32 {
         layer = wrap(z, f.layers);
@@ -255,12 +255,6 @@ pub fn class_of_hash(h: u32, classes: u32) -> u32 {
 #[inline(always)]
 pub(crate) fn size_class(h: u32, classes: u32) -> u32 {
     size_class_of_draw(energy_draw(h), classes)
-}
-
-/// Mirror of `site_of`, for the walk: the hash of the site at (x, y, z).
-#[inline(always)]
-pub(crate) fn site_at(f: &Film, x: i32, y: i32, z: i32) -> u32 {
-    site_of(f, x, y, z)
 }
 
 /// The size class of energy draw u of `classes`: the high part of u x classes. The

@@ -27,7 +27,7 @@ use crate::histogram::{Batch, HistLayout, MOMENTS};
 use crate::kernels::rng::{Pcg32, PASS};
 use crate::model::{OUTCOME_DIR, OUTCOME_HOP_END, OUTCOME_NONRAD, OUTCOME_RAD, OUTCOME_TO};
 use landscape::{
-    direction, hop_level, level_of, site_at, size_class, start_layer, start_site, trap_class,
+    direction, hop_level, level_of, site_of, size_class, start_layer, start_site, trap_class,
     z_step, Film, LOST, NO_HOP, START_TRIES,
 };
 
@@ -208,7 +208,7 @@ fn hop(
     w.z += dz;
     w.level = level;
     if p.size_classes != 0 {
-        let h = site_at(&film(p, b.outcome), w.x0 + w.dx, w.y0 + w.dy, w.z);
+        let h = site_of(&film(p, b.outcome), w.x0 + w.dx, w.y0 + w.dy, w.z);
         w.row = size_row(p, h);
         w.th = (p.outcome_base + (w.row + w.state) * p.stride) as usize;
         w.quiet =
