@@ -92,6 +92,15 @@ struct PointParams {
 
 // Record the full occupancy histograms (histogram.occupancy_profile).
 override PROFILE: bool = false;
+// The kernel's optional parts, set per dispatch from its points (`KernelParts` in
+// kernels/walk/params.rs): continuous time, and a landscape (with its voids, edges,
+// layers, size classes and trap depths). A part left out is compiled out. That matters
+// on devices that run both sides of every branch under a mask (llvmpipe, the software
+// device CI uses): there every inlined event costs its whole code, taken or not. Each
+// test of a part's parameter stays, so a pipeline with a part in also walks points
+// without it.
+override RATES: bool = true;
+override LANDSCAPE: bool = true;
 
 @group(0) @binding(0) var<storage, read> points: array<PointParams>;
 @group(0) @binding(1) var<storage, read> outcome: array<u32>;
@@ -290,7 +299,7 @@ fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
     var x0 = spot_offset(p, pcg_next(&rng));
     // y's start is drawn only where something depends on it (a landscape, an image).
     var y0 = 0;
-    if (p.landscape != 0u || p.image != 0u) {
+    if ((LANDSCAPE && p.landscape != 0u) || p.image != 0u) {
         y0 = spot_offset(p, pcg_next(&rng));
     }
     w.alive = index < p.walker_count;
@@ -298,10 +307,10 @@ fn start_walker(p: PointParams, index: u32, events_end: u32) -> Walker {
     w.row = 0u;
     // A film of layers: the start's layer is uniform over them (one draw).
     var z0 = 0;
-    if (p.layers != 0u) {
+    if (LANDSCAPE && p.layers != 0u) {
         z0 = start_layer(p, pcg_next(&rng));
     }
-    if (p.landscape != 0u) {
+    if (LANDSCAPE && p.landscape != 0u) {
         var site = start_site(p, x0, y0, z0);
         for (var tries = 1u; tries < START_TRIES && !site.open; tries++) {
             x0 = spot_offset(p, pcg_next(&rng));
@@ -339,11 +348,11 @@ fn hop(p: PointParams, before: Walker, u: u32, th: u32, t: u32, c0: u32, events_
         k++;
     }
     var s = vec3<i32>(direction(k), 0);
-    if (s.x == 0 && s.y == 0 && p.cubic == 0u) {
+    if (s.x == 0 && s.y == 0 && !(LANDSCAPE && p.cubic != 0u)) {
         return w;
     }
     var level = w.level;
-    if (p.landscape != 0u) {
+    if (LANDSCAPE && p.landscape != 0u) {
         let start = outcome[th + OUTCOME_DIR + k - 1u];
         var r = u - start;
         var width = outcome[th + OUTCOME_DIR + k] - start;
@@ -378,7 +387,7 @@ fn hop(p: PointParams, before: Walker, u: u32, th: u32, t: u32, c0: u32, events_
     w.z += s.z;
     w.level = level;
     // A site of another size class: the walker reads that class's rows from here on.
-    if (p.size_classes != 0u) {
+    if (LANDSCAPE && p.size_classes != 0u) {
         w.row = size_row(p, site_of(p, w.x0 + w.dx, w.y0 + w.dy, w.z));
         w.th = p.outcome_base + (w.row + w.state) * p.stride;
         w.quiet = outcome[w.th + p.first_event_bank + events_end];
@@ -429,7 +438,7 @@ fn event(p: PointParams, before: Walker, u: u32, bank: u32, t: u32, c0: u32, eve
         }
     }
     // On a landscape with trap depths, a trap is the class of the walker's site.
-    if (p.trap_classes != 0u && to == p.trap_first) {
+    if (LANDSCAPE && p.trap_classes != 0u && to == p.trap_first) {
         to += trap_class(p, w.x0 + w.dx, w.y0 + w.dy, w.z);
     }
     if (to != state) {
@@ -483,7 +492,7 @@ fn rate_event(p: PointParams, before: Walker, u: u32, t: u32, c0: u32, events_en
 // walker stopped, as its threshold is then 0).
 fn frame(p: PointParams, w: Walker, u: u32, t: u32, c0: u32, events_end: u32) -> Walker {
     if (u < w.quiet) {
-        if (p.after_len != 0u) {
+        if (RATES && p.after_len != 0u) {
             return rate_event(p, w, u, t, c0, events_end);
         }
         return event(p, w, u, 0u, t, c0, events_end);
@@ -523,9 +532,13 @@ fn walk(
         // Four frames per pass: a frame's draw does not depend on what happened before,
         // so the four are drawn first, and a pass with no event costs one compare (most
         // passes, in a long-lived state). Written out, not as a loop over a vector:
-        // measured faster on an H100. In continuous time an event's further draws come
-        // right after its frame's, so the pass ends at its first event. The profile, and
-        // the frames left at the end of a chunk, go one frame at a time below.
+        // measured faster on an H100. A pass ends at its first event, whose frame is
+        // walked here; the next pass starts at the frame after it and draws the same
+        // values the rest of this one would have. So the kernel holds one event's code
+        // here, not four (llvmpipe runs all of them in every pass, taken or not), and in
+        // continuous time the event's further draws come right after its frame's. The
+        // profile, and the frames left at the end of a chunk, go one frame at a time
+        // below.
         while (!PROFILE && t + 4u <= c1 && walking(w)) {
             let u0 = pcg_output(w.rng);
             let r1 = pcg_advanced(w.rng);
@@ -537,13 +550,6 @@ fn walk(
             let r4 = pcg_advanced(r3);
             if (min(min(u0, u1), min(u2, u3)) >= w.quiet) {
                 w.rng = r4;
-                t += 4u;
-            } else if (p.after_len == 0u) {
-                w.rng = r4;
-                w = frame(p, w, u0, t, c0, events_end);
-                w = frame(p, w, u1, t + 1u, c0, events_end);
-                w = frame(p, w, u2, t + 2u, c0, events_end);
-                w = frame(p, w, u3, t + 3u, c0, events_end);
                 t += 4u;
             } else {
                 // The first of the four below the threshold, and the generator after it.
@@ -566,7 +572,7 @@ fn walk(
                     after = r1;
                 }
                 w.rng = after;
-                w = rate_event(p, w, u, t + k, c0, events_end);
+                w = frame(p, w, u, t + k, c0, events_end);
                 t += k + 1u;
             }
         }

@@ -129,7 +129,7 @@ pub fn run_blocks(
         };
         let work = Dispatch::new(jobs, &owner, &places, &buffers, &segments);
         phases.time(Phase::Kernel, || {
-            walk.dispatch(ctx, &buffers, &work.params, profile);
+            walk.dispatch(ctx, &buffers, &work.params, profile)?;
             reduce.dispatch(
                 ctx,
                 &buffers.hist,

@@ -73,7 +73,7 @@ pub fn run_group(
             })
             .collect();
         phases.time(Phase::Kernel, || {
-            pipeline.dispatch(ctx, &buffers, &params, profile);
+            pipeline.dispatch(ctx, &buffers, &params, profile)?;
             ctx.wait()
         })?;
         progress.advance(segments.iter().map(|s| u64::from(s.count)).sum());

@@ -1,15 +1,21 @@
 //! The walk kernel's pipeline (`exciton_core::kernels::walk` holds its WGSL, its
 //! `PointParams` twin and its CPU port): compiled per device, its buffers, one dispatch.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use crate::context::{whole_buffer, GpuContext, GpuError};
 use exciton_core::histogram::HistLayout;
-use exciton_core::kernels::walk::{walk_source, PointParams, TableBases, WORKGROUP_SIZE};
+use exciton_core::kernels::walk::{
+    walk_source, KernelParts, PointParams, TableBases, WORKGROUP_SIZE,
+};
 use exciton_core::model::WalkTables;
 
-/// The walk kernel compiled for one device: without and with the occupancy profile.
+/// The walk kernel for one device, compiled once for each set of its optional parts
+/// ([`KernelParts`]) a dispatch asks for.
 pub struct WalkPipeline {
-    moments_only: wgpu::ComputePipeline,
-    profile: wgpu::ComputePipeline,
+    source: String,
+    compiled: Mutex<HashMap<KernelParts, wgpu::ComputePipeline>>,
     /// The generator runs on native 64-bit integers (`rng64.wgsl`).
     pub int64: bool,
 }
@@ -21,31 +27,36 @@ impl WalkPipeline {
     }
 
     /// The kernel with the native 64-bit generator (`int64`) or the pairs one; tests
-    /// run both on one device.
+    /// run both on one device. Compiles the kernel with every part, so a shader the
+    /// device refuses is an error here rather than at the first dispatch.
     pub fn with_generator(ctx: &GpuContext, int64: bool) -> Result<Self, GpuError> {
         if int64 && !ctx.has_int64() {
             return Err(GpuError::NoInt64 {
                 adapter: ctx.adapter.to_string(),
             });
         }
-        let source = walk_source(int64);
-        let compile = |profile: bool| {
-            let constants = [("PROFILE", if profile { 1.0 } else { 0.0 })];
-            ctx.pipeline_with("walk.wgsl", &source, "walk", &constants)
-        };
-        Ok(WalkPipeline {
-            moments_only: compile(false)?,
-            profile: compile(true)?,
+        let walk = WalkPipeline {
+            source: walk_source(int64),
+            compiled: Mutex::new(HashMap::new()),
             int64,
-        })
+        };
+        walk.pipeline(ctx, KernelParts::ALL)?;
+        Ok(walk)
     }
 
-    fn pipeline(&self, profile: bool) -> &wgpu::ComputePipeline {
-        if profile {
-            &self.profile
-        } else {
-            &self.moments_only
+    /// The kernel with `parts`, compiled at its first use.
+    fn pipeline(
+        &self,
+        ctx: &GpuContext,
+        parts: KernelParts,
+    ) -> Result<wgpu::ComputePipeline, GpuError> {
+        let mut compiled = self.compiled.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = compiled.get(&parts) {
+            return Ok(p.clone());
         }
+        let p = ctx.pipeline_with("walk.wgsl", &self.source, "walk", &parts.constants())?;
+        compiled.insert(parts, p.clone());
+        Ok(p)
     }
 
     /// Uploads the tables of a group of points (all with the same `profile`) and
@@ -142,16 +153,17 @@ impl WalkPipeline {
         b: &WalkBuffers,
         segments: &[PointParams],
         profile: bool,
-    ) {
+    ) -> Result<(), GpuError> {
         let last = segments.last().expect("a dispatch has a segment");
         let groups = last.group_base + last.walker_count.div_ceil(WORKGROUP_SIZE);
         let bytes = bytemuck::cast_slice(segments);
         // The shader finds its point with arrayLength: bind exactly these segments.
         let size = std::num::NonZeroU64::new(bytes.len() as u64);
         ctx.queue.write_buffer(&b.segments, 0, bytes);
+        let pipeline = self.pipeline(ctx, KernelParts::of(segments, profile))?;
         ctx.dispatch(
             "walk",
-            self.pipeline(profile),
+            &pipeline,
             &[
                 wgpu::BindGroupEntry {
                     binding: 0,
@@ -168,6 +180,7 @@ impl WalkPipeline {
             ],
             groups,
         );
+        Ok(())
     }
 
     /// Zeroes the first `words` words of the batch buffer (all of it with `None`) after

@@ -19,7 +19,7 @@ pub mod params;
 
 pub(crate) use params::WalkBindings;
 pub use params::{
-    chunk_frames, prelude, walk_source, PointParams, TableBases, MAX_DISPATCH_GROUPS,
+    chunk_frames, prelude, walk_source, KernelParts, PointParams, TableBases, MAX_DISPATCH_GROUPS,
     MAX_DISPATCH_WALKERS, SHARED_CELL_WORDS, SHARED_WORDS, WORKGROUP_SIZE,
 };
 

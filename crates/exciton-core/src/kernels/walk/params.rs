@@ -343,6 +343,50 @@ impl PointParams {
     }
 }
 
+/// The optional parts of `walk.wgsl` one pipeline compiles, its `override` constants:
+/// a dispatch takes the parts any of its points needs. A part left out is compiled out,
+/// which on llvmpipe (it runs both sides of every branch under a mask) makes a
+/// homogeneous per-frame walk as short as before the parts existed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct KernelParts {
+    /// Record the full occupancy histograms (`PROFILE`).
+    pub profile: bool,
+    /// Continuous time (`RATES`).
+    pub rates: bool,
+    /// A landscape, with its voids, edges, layers, size classes and trap depths
+    /// (`LANDSCAPE`).
+    pub landscape: bool,
+}
+
+impl KernelParts {
+    /// The parts the points of `segments` need, with or without the profile.
+    pub fn of(segments: &[PointParams], profile: bool) -> Self {
+        let any = |f: fn(&PointParams) -> u32| segments.iter().any(|p| f(p) != 0);
+        KernelParts {
+            profile,
+            rates: any(|p| p.after_len),
+            landscape: any(|p| p.landscape | p.layers | p.cubic | p.size_classes | p.trap_classes),
+        }
+    }
+
+    /// Every part: the kernel walks any point.
+    pub const ALL: KernelParts = KernelParts {
+        profile: true,
+        rates: true,
+        landscape: true,
+    };
+
+    /// The shader's `override` constants for these parts.
+    pub fn constants(&self) -> [(&'static str, f64); 3] {
+        let flag = |on: bool| if on { 1.0 } else { 0.0 };
+        [
+            ("PROFILE", flag(self.profile)),
+            ("RATES", flag(self.rates)),
+            ("LANDSCAPE", flag(self.landscape)),
+        ]
+    }
+}
+
 /// The table-driven inputs of the kernel, as bound on the GPU.
 pub(crate) struct WalkBindings<'a> {
     pub outcome: &'a [u32],
