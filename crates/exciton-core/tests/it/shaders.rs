@@ -142,6 +142,72 @@ fn walk_kernel_constants_come_from_rust() {
     assert!(walk::chunk_frames(exciton_core::scenario::MAX_STATES as u32) >= 1);
 }
 
+#[test]
+fn walk_kernel_parts_are_its_overrides() {
+    // The host sets every override the shader declares, by the names the shader uses.
+    let m = naga::front::wgsl::parse_str(&walk_source(false)).expect("walk.wgsl parses");
+    let mut wgsl: Vec<String> = m
+        .overrides
+        .iter()
+        .filter_map(|(_, o)| o.name.clone())
+        .collect();
+    let mut rust: Vec<String> = walk::KernelParts::ALL
+        .constants()
+        .iter()
+        .map(|(name, _)| name.to_string())
+        .collect();
+    wgsl.sort();
+    rust.sort();
+    assert_eq!(
+        wgsl, rust,
+        "walk.wgsl's overrides vs KernelParts::constants"
+    );
+    // A dispatch takes the parts any of its points needs; each landscape field alone
+    // asks for the landscape part.
+    let plain: walk::PointParams = bytemuck::Zeroable::zeroed();
+    let rates = walk::PointParams {
+        after_len: 7,
+        ..plain
+    };
+    let parts = |points: &[walk::PointParams]| walk::KernelParts::of(points, false);
+    assert_eq!(parts(&[plain, plain]), walk::KernelParts::default());
+    assert_eq!(
+        parts(&[plain, rates]),
+        walk::KernelParts {
+            rates: true,
+            ..Default::default()
+        }
+    );
+    let landscapes = [
+        walk::PointParams {
+            landscape: 1,
+            ..plain
+        },
+        walk::PointParams { layers: 3, ..plain },
+        walk::PointParams { cubic: 1, ..plain },
+        walk::PointParams {
+            size_classes: 2,
+            ..plain
+        },
+        walk::PointParams {
+            trap_classes: 2,
+            ..plain
+        },
+    ];
+    for l in landscapes {
+        assert_eq!(
+            parts(&[rates, l]),
+            walk::KernelParts {
+                rates: true,
+                landscape: true,
+                profile: false
+            },
+            "{l:?}"
+        );
+    }
+    assert!(walk::KernelParts::of(&[plain], true).profile);
+}
+
 // 32 KiB is the smallest workgroup memory we run on (llvmpipe); checked at compile time.
 const _: () = assert!(walk::SHARED_WORDS * 4 + 16 <= 32 * 1024);
 
