@@ -150,6 +150,37 @@ fn rates_nn_is_bit_identical() {
 }
 
 #[test]
+fn passes_of_either_shape_are_bit_identical() {
+    // A hardware GPU's passes walk every frame that has an event (WHOLE_PASSES), a
+    // software device's only the first and start the next pass after it: the device
+    // picks one, so both are held to the CPU here, on per-frame probabilities (where
+    // the shapes differ) with hops, state changes, traps and a landscape.
+    for whole in [true, false] {
+        let Some(gpu) = gpu_engine() else { return };
+        let gpu = gpu.with_whole_passes(whole).with_batch(20_000);
+        let label = |what: &str| format!("{what}, whole passes {whole}");
+        bit_identical(
+            &label("bright/dark"),
+            &with_walkers(bright_dark(), 40_001),
+            &gpu,
+        );
+        bit_identical(
+            &label("trap model"),
+            &with_walkers(trap_model(), 20_000),
+            &gpu,
+        );
+        let mut v = with_walkers(paper_json(), 20_000);
+        set(&mut v, "temperature_K", json!(40.0));
+        set(
+            &mut v,
+            "landscape",
+            json!({ "seed": 3, "energy_sigma_meV": 12.0, "void_fraction": 0.2, "size": [15, 15], "edges": "absorbing" }),
+        );
+        bit_identical(&label("landscape, absorbing 15 x 15"), &v, &gpu);
+    }
+}
+
+#[test]
 fn curves_scalars_and_errors_are_bit_identical() {
     // The walker blocks' sums are exact integers, so the CPU (sums of thread batches)
     // and the GPU (sums of block histograms) give the same estimate bit for bit.

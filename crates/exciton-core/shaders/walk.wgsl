@@ -92,7 +92,7 @@ struct PointParams {
 
 // Record the full occupancy histograms (histogram.occupancy_profile).
 override PROFILE: bool = false;
-// The kernel's optional parts, set per dispatch from its points (`KernelParts` in
+// The kernel's optional parts, set per dispatch from its points (`KernelVariant` in
 // kernels/walk/params.rs): continuous time, and a landscape (with its voids, edges,
 // layers, size classes and trap depths). A part left out is compiled out. That matters
 // on devices that run both sides of every branch under a mask (llvmpipe, the software
@@ -101,6 +101,10 @@ override PROFILE: bool = false;
 // without it.
 override RATES: bool = true;
 override LANDSCAPE: bool = true;
+// A pass with an event walks all four of its frames (per-frame probabilities only):
+// on a GPU, whose lanes skip the code none of them takes. Off (on llvmpipe), a pass
+// walks only its first event's frame. Either way the same draws meet the same frames.
+override WHOLE_PASSES: bool = true;
 
 @group(0) @binding(0) var<storage, read> points: array<PointParams>;
 @group(0) @binding(1) var<storage, read> outcome: array<u32>;
@@ -532,10 +536,10 @@ fn walk(
         // Four frames per pass: a frame's draw does not depend on what happened before,
         // so the four are drawn first, and a pass with no event costs one compare (most
         // passes, in a long-lived state). Written out, not as a loop over a vector:
-        // measured faster on an H100. A pass ends at its first event, whose frame is
-        // walked here; the next pass starts at the frame after it and draws the same
-        // values the rest of this one would have. So the kernel holds one event's code
-        // here, not four (llvmpipe runs all of them in every pass, taken or not), and in
+        // measured faster on an H100. Without whole passes, and always in continuous
+        // time, a pass ends at its first event, whose frame is walked here, and the next
+        // pass starts at the frame after it, drawing the same values the rest of this
+        // one would have: the kernel then holds one event's code here, not four, and in
         // continuous time the event's further draws come right after its frame's. The
         // profile, and the frames left at the end of a chunk, go one frame at a time
         // below.
@@ -550,6 +554,13 @@ fn walk(
             let r4 = pcg_advanced(r3);
             if (min(min(u0, u1), min(u2, u3)) >= w.quiet) {
                 w.rng = r4;
+                t += 4u;
+            } else if (WHOLE_PASSES && !(RATES && p.after_len != 0u)) {
+                w.rng = r4;
+                w = frame(p, w, u0, t, c0, events_end);
+                w = frame(p, w, u1, t + 1u, c0, events_end);
+                w = frame(p, w, u2, t + 2u, c0, events_end);
+                w = frame(p, w, u3, t + 3u, c0, events_end);
                 t += 4u;
             } else {
                 // The first of the four below the threshold, and the generator after it.

@@ -62,6 +62,13 @@ impl GpuEngine {
         self
     }
 
+    /// Passes that walk every frame with an event (`true`, what a hardware GPU runs) or
+    /// only the first (`false`, a software device's): tests hold both to the CPU.
+    pub fn with_whole_passes(mut self, whole: bool) -> Self {
+        self.pipeline.whole_passes = whole;
+        self
+    }
+
     /// Reads the histogram back every `walkers` walkers (tests exercise the u64 totals).
     pub fn with_flush_every(mut self, walkers: u64) -> Self {
         self.flush_every = walkers.clamp(1, u64::from(u32::MAX));

@@ -7,17 +7,20 @@ use std::sync::Mutex;
 use crate::context::{whole_buffer, GpuContext, GpuError};
 use exciton_core::histogram::HistLayout;
 use exciton_core::kernels::walk::{
-    walk_source, KernelParts, PointParams, TableBases, WORKGROUP_SIZE,
+    walk_source, KernelVariant, PointParams, TableBases, WORKGROUP_SIZE,
 };
 use exciton_core::model::WalkTables;
 
-/// The walk kernel for one device, compiled once for each set of its optional parts
-/// ([`KernelParts`]) a dispatch asks for.
+/// The walk kernel for one device, compiled once for each variant ([`KernelVariant`]:
+/// the optional parts a dispatch's points need) at its first use.
 pub struct WalkPipeline {
     source: String,
-    compiled: Mutex<HashMap<KernelParts, wgpu::ComputePipeline>>,
+    compiled: Mutex<HashMap<KernelVariant, wgpu::ComputePipeline>>,
     /// The generator runs on native 64-bit integers (`rng64.wgsl`).
     pub int64: bool,
+    /// A pass with an event walks all its frames ([`KernelVariant::whole_passes`]): on
+    /// a hardware GPU, not on a software device.
+    pub whole_passes: bool,
 }
 
 impl WalkPipeline {
@@ -39,23 +42,24 @@ impl WalkPipeline {
             source: walk_source(int64),
             compiled: Mutex::new(HashMap::new()),
             int64,
+            whole_passes: !ctx.adapter.is_software(),
         };
-        walk.pipeline(ctx, KernelParts::ALL)?;
+        walk.pipeline(ctx, KernelVariant::all(walk.whole_passes))?;
         Ok(walk)
     }
 
-    /// The kernel with `parts`, compiled at its first use.
+    /// The kernel of `variant`, compiled at its first use.
     fn pipeline(
         &self,
         ctx: &GpuContext,
-        parts: KernelParts,
+        variant: KernelVariant,
     ) -> Result<wgpu::ComputePipeline, GpuError> {
         let mut compiled = self.compiled.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(p) = compiled.get(&parts) {
+        if let Some(p) = compiled.get(&variant) {
             return Ok(p.clone());
         }
-        let p = ctx.pipeline_with("walk.wgsl", &self.source, "walk", &parts.constants())?;
-        compiled.insert(parts, p.clone());
+        let p = ctx.pipeline_with("walk.wgsl", &self.source, "walk", &variant.constants())?;
+        compiled.insert(variant, p.clone());
         Ok(p)
     }
 
@@ -160,7 +164,8 @@ impl WalkPipeline {
         // The shader finds its point with arrayLength: bind exactly these segments.
         let size = std::num::NonZeroU64::new(bytes.len() as u64);
         ctx.queue.write_buffer(&b.segments, 0, bytes);
-        let pipeline = self.pipeline(ctx, KernelParts::of(segments, profile))?;
+        let pipeline =
+            self.pipeline(ctx, KernelVariant::of(segments, profile, self.whole_passes))?;
         ctx.dispatch(
             "walk",
             &pipeline,

@@ -132,6 +132,20 @@ impl Engine {
         }
     }
 
+    /// GPU passes that walk every frame with an event (a hardware GPU's) or only the
+    /// first (a software device's): tests hold the shape the device does not choose to
+    /// the CPU too.
+    pub fn with_whole_passes(self, whole: bool) -> Self {
+        match self {
+            #[cfg(feature = "gpu")]
+            Engine::Gpu(g) => Engine::Gpu(Box::new(g.with_whole_passes(whole))),
+            other => {
+                let _ = whole;
+                other
+            }
+        }
+    }
+
     /// Reads the GPU histogram back every `walkers` walkers (tests exercise the u64 totals).
     pub fn with_flush_every(self, walkers: u64) -> Self {
         match self {

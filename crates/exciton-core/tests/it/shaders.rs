@@ -151,7 +151,7 @@ fn walk_kernel_parts_are_its_overrides() {
         .iter()
         .filter_map(|(_, o)| o.name.clone())
         .collect();
-    let mut rust: Vec<String> = walk::KernelParts::ALL
+    let mut rust: Vec<String> = walk::KernelVariant::all(true)
         .constants()
         .iter()
         .map(|(name, _)| name.to_string())
@@ -160,7 +160,7 @@ fn walk_kernel_parts_are_its_overrides() {
     rust.sort();
     assert_eq!(
         wgsl, rust,
-        "walk.wgsl's overrides vs KernelParts::constants"
+        "walk.wgsl's overrides vs KernelVariant::constants"
     );
     // A dispatch takes the parts any of its points needs; each landscape field alone
     // asks for the landscape part.
@@ -169,11 +169,11 @@ fn walk_kernel_parts_are_its_overrides() {
         after_len: 7,
         ..plain
     };
-    let parts = |points: &[walk::PointParams]| walk::KernelParts::of(points, false);
-    assert_eq!(parts(&[plain, plain]), walk::KernelParts::default());
+    let parts = |points: &[walk::PointParams]| walk::KernelVariant::of(points, false, false);
+    assert_eq!(parts(&[plain, plain]), walk::KernelVariant::default());
     assert_eq!(
         parts(&[plain, rates]),
-        walk::KernelParts {
+        walk::KernelVariant {
             rates: true,
             ..Default::default()
         }
@@ -197,15 +197,16 @@ fn walk_kernel_parts_are_its_overrides() {
     for l in landscapes {
         assert_eq!(
             parts(&[rates, l]),
-            walk::KernelParts {
+            walk::KernelVariant {
                 rates: true,
                 landscape: true,
-                profile: false
+                ..Default::default()
             },
             "{l:?}"
         );
     }
-    assert!(walk::KernelParts::of(&[plain], true).profile);
+    assert!(walk::KernelVariant::of(&[plain], true, false).profile);
+    assert!(walk::KernelVariant::of(&[plain], false, true).whole_passes);
 }
 
 // 32 KiB is the smallest workgroup memory we run on (llvmpipe); checked at compile time.

@@ -19,8 +19,8 @@ pub mod params;
 
 pub(crate) use params::WalkBindings;
 pub use params::{
-    chunk_frames, prelude, walk_source, KernelParts, PointParams, TableBases, MAX_DISPATCH_GROUPS,
-    MAX_DISPATCH_WALKERS, SHARED_CELL_WORDS, SHARED_WORDS, WORKGROUP_SIZE,
+    chunk_frames, prelude, walk_source, KernelVariant, PointParams, TableBases,
+    MAX_DISPATCH_GROUPS, MAX_DISPATCH_WALKERS, SHARED_CELL_WORDS, SHARED_WORDS, WORKGROUP_SIZE,
 };
 
 use crate::histogram::{Batch, HistLayout, MOMENTS};

@@ -343,12 +343,12 @@ impl PointParams {
     }
 }
 
-/// The optional parts of `walk.wgsl` one pipeline compiles, its `override` constants:
-/// a dispatch takes the parts any of its points needs. A part left out is compiled out,
-/// which on llvmpipe (it runs both sides of every branch under a mask) makes a
-/// homogeneous per-frame walk as short as before the parts existed.
+/// What one pipeline of `walk.wgsl` compiles, its `override` constants: the optional
+/// parts any point of a dispatch needs, and the shape of a pass. A part left out is
+/// compiled out, which on llvmpipe (it runs both sides of every branch under a mask)
+/// makes a homogeneous per-frame walk as short as before the parts existed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct KernelParts {
+pub struct KernelVariant {
     /// Record the full occupancy histograms (`PROFILE`).
     pub profile: bool,
     /// Continuous time (`RATES`).
@@ -356,33 +356,43 @@ pub struct KernelParts {
     /// A landscape, with its voids, edges, layers, size classes and trap depths
     /// (`LANDSCAPE`).
     pub landscape: bool,
+    /// A pass with an event walks all four of its frames, per-frame probabilities only
+    /// (`WHOLE_PASSES`: fastest on a GPU); else only its first event's frame (on
+    /// llvmpipe). The histograms are the same either way.
+    pub whole_passes: bool,
 }
 
-impl KernelParts {
-    /// The parts the points of `segments` need, with or without the profile.
-    pub fn of(segments: &[PointParams], profile: bool) -> Self {
+impl KernelVariant {
+    /// The parts the points of `segments` need, with or without the profile, in passes
+    /// of the given shape.
+    pub fn of(segments: &[PointParams], profile: bool, whole_passes: bool) -> Self {
         let any = |f: fn(&PointParams) -> u32| segments.iter().any(|p| f(p) != 0);
-        KernelParts {
+        KernelVariant {
             profile,
             rates: any(|p| p.after_len),
             landscape: any(|p| p.landscape | p.layers | p.cubic | p.size_classes | p.trap_classes),
+            whole_passes,
         }
     }
 
     /// Every part: the kernel walks any point.
-    pub const ALL: KernelParts = KernelParts {
-        profile: true,
-        rates: true,
-        landscape: true,
-    };
+    pub fn all(whole_passes: bool) -> Self {
+        KernelVariant {
+            profile: true,
+            rates: true,
+            landscape: true,
+            whole_passes,
+        }
+    }
 
-    /// The shader's `override` constants for these parts.
-    pub fn constants(&self) -> [(&'static str, f64); 3] {
+    /// The shader's `override` constants for this variant.
+    pub fn constants(&self) -> [(&'static str, f64); 4] {
         let flag = |on: bool| if on { 1.0 } else { 0.0 };
         [
             ("PROFILE", flag(self.profile)),
             ("RATES", flag(self.rates)),
             ("LANDSCAPE", flag(self.landscape)),
+            ("WHOLE_PASSES", flag(self.whole_passes)),
         ]
     }
 }
