@@ -30,8 +30,10 @@ impl WalkPipeline {
     }
 
     /// The kernel with the native 64-bit generator (`int64`) or the pairs one; tests
-    /// run both on one device. Compiles the kernel with every part, so a shader the
-    /// device refuses is an error here rather than at the first dispatch.
+    /// run both on one device. Compiles the variant most runs take (per-frame, no
+    /// landscape), so a shader the device refuses is an error here rather than at the
+    /// first dispatch; naga validates every part without a device (exciton-core's
+    /// shaders test).
     pub fn with_generator(ctx: &GpuContext, int64: bool) -> Result<Self, GpuError> {
         if int64 && !ctx.has_int64() {
             return Err(GpuError::NoInt64 {
@@ -44,7 +46,7 @@ impl WalkPipeline {
             int64,
             whole_passes: !ctx.adapter.is_software(),
         };
-        walk.pipeline(ctx, KernelVariant::all(walk.whole_passes))?;
+        walk.pipeline(ctx, KernelVariant::of(&[], false, walk.whole_passes))?;
         Ok(walk)
     }
 
