@@ -151,7 +151,7 @@ fn walk_kernel_parts_are_its_overrides() {
         .iter()
         .filter_map(|(_, o)| o.name.clone())
         .collect();
-    let mut rust: Vec<String> = walk::KernelVariant::all(true)
+    let mut rust: Vec<String> = walk::KernelVariant::default()
         .constants()
         .iter()
         .map(|(name, _)| name.to_string())

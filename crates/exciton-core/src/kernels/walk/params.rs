@@ -375,16 +375,6 @@ impl KernelVariant {
         }
     }
 
-    /// Every part: the kernel walks any point.
-    pub fn all(whole_passes: bool) -> Self {
-        KernelVariant {
-            profile: true,
-            rates: true,
-            landscape: true,
-            whole_passes,
-        }
-    }
-
     /// The shader's `override` constants for this variant.
     pub fn constants(&self) -> [(&'static str, f64); 4] {
         let flag = |on: bool| if on { 1.0 } else { 0.0 };
